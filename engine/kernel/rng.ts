@@ -1,0 +1,92 @@
+// Seeded random streams. Every consumer takes its own stream derived from (run seed, stream name), so
+// adding a consumer never shifts another's numbers. The generator is pure-rand's xoroshiro128+; the
+// distributions here are built on its 32-bit output with integer rejection where bounds matter.
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+import { uniformInt } from 'pure-rand/distribution/uniformInt'
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
+import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator'
+
+/** FNV-1a over the name, mixed with the seed through a murmur3 finaliser: a 32-bit stream seed. */
+export function streamSeed(runSeed: number, streamName: string): number {
+  let hash = 0x811c9dc5 ^ (runSeed >>> 0)
+  for (let i = 0; i < streamName.length; i++) hash = Math.imul(hash ^ streamName.charCodeAt(i), 0x01000193)
+  hash ^= Math.floor(runSeed / 0x1_0000_0000)
+  hash ^= hash >>> 16
+  hash = Math.imul(hash, 0x85ebca6b)
+  hash ^= hash >>> 13
+  hash = Math.imul(hash, 0xc2b2ae35)
+  hash ^= hash >>> 16
+  return hash | 0
+}
+
+export class Rng {
+  private readonly generator: JumpableRandomGenerator
+  private spareNormal: number | null = null
+
+  constructor(seed: number, readonly name: string) {
+    this.generator = xoroshiro128plus(seed)
+  }
+
+  /** 0 … 2^32 − 1 */
+  u32(): number {
+    return this.generator.next() >>> 0
+  }
+
+  /** Unbiased integer in [0, limitExclusive). */
+  intBelow(limitExclusive: number): number {
+    if (limitExclusive <= 1) return 0
+    return uniformInt(this.generator, 0, limitExclusive - 1)
+  }
+
+  /** Unbiased integer in [fromInclusive, toInclusive]. */
+  intBetween(fromInclusive: number, toInclusive: number): number {
+    return uniformInt(this.generator, fromInclusive, toInclusive)
+  }
+
+  /** Uniform in [0, 1) with 53 bits. */
+  float(): number {
+    return uniformFloat64(this.generator)
+  }
+
+  chance(numerator: number, denominator: number): boolean {
+    return this.intBelow(denominator) < numerator
+  }
+
+  exponential(mean: number): number {
+    return -mean * Math.log(1 - this.float())
+  }
+
+  /** Box–Muller with the spare value cached, so each pair of draws costs one log and one sqrt. */
+  normal(mean = 0, standardDeviation = 1): number {
+    if (this.spareNormal !== null) {
+      const spare = this.spareNormal
+      this.spareNormal = null
+      return mean + standardDeviation * spare
+    }
+    let u = 0
+    while (u === 0) u = this.float()
+    const v = this.float()
+    const radius = Math.sqrt(-2 * Math.log(u))
+    this.spareNormal = radius * Math.sin(2 * Math.PI * v)
+    return mean + standardDeviation * radius * Math.cos(2 * Math.PI * v)
+  }
+
+  lognormal(mu: number, sigma: number): number {
+    return Math.exp(this.normal(mu, sigma))
+  }
+
+  /** In-place Fisher–Yates shuffle. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.intBelow(i + 1)
+      const held = items[i]
+      items[i] = items[j]
+      items[j] = held
+    }
+    return items
+  }
+}
+
+export function deriveStream(runSeed: number, streamName: string): Rng {
+  return new Rng(streamSeed(runSeed, streamName), streamName)
+}

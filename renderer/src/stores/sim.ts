@@ -1,0 +1,33 @@
+// Simulation status store: virtual clock, play state, speed; commands go through the one IPC client.
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { AppInfo, SimControl, SimStatus } from '../../../main/ipc/contract'
+import { getApi } from '../ipc/api'
+import { formatVirtualTime } from '../format'
+
+export const useSimStore = defineStore('sim', () => {
+  const status = ref<SimStatus>({ nowUs: 0, playing: false, speed: 1, traceHash: '' })
+  const info = ref<AppInfo | null>(null)
+  const lastError = ref<string | null>(null)
+  const clockText = computed(() => formatVirtualTime(status.value.nowUs))
+
+  async function load(): Promise<void> {
+    const api = getApi()
+    const [infoResult, statusResult] = await Promise.all([api.invoke('app:get-info', undefined), api.invoke('sim:get-status', undefined)])
+    if (infoResult.ok) info.value = infoResult.value
+    else lastError.value = infoResult.error.message
+    if (statusResult.ok) status.value = statusResult.value
+  }
+
+  async function control(command: SimControl): Promise<void> {
+    const result = await getApi().invoke('sim:control', command)
+    if (result.ok) status.value = result.value
+    else lastError.value = result.error.message
+  }
+
+  function applyStatus(next: SimStatus): void {
+    status.value = next
+  }
+
+  return { status, info, lastError, clockText, load, control, applyStatus }
+})

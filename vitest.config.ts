@@ -1,0 +1,32 @@
+// Two Vitest projects: `node` (engine, main, cli, migrations-db) and `browser` (renderer in Debian Chromium).
+import { defineConfig } from 'vitest/config'
+import { playwright } from '@vitest/browser-playwright'
+import vue from '@vitejs/plugin-vue'
+import { chromiumArgs, chromiumPath } from './scripts/chromium-args'
+
+export default defineConfig({
+  plugins: [vue()],
+  optimizeDeps: { include: ['vue', 'pinia', 'vitest-browser-vue'] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node', environment: 'node', include: ['test/**/*.test.ts'],
+          exclude: ['test/browser/**', 'test/e2e/**', 'node_modules/**'],
+          testTimeout: 60_000, hookTimeout: 120_000
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser', include: ['test/browser/**/*.test.ts'],
+          browser: {
+            enabled: true, headless: true, instances: [{ browser: 'chromium' }],
+            provider: playwright({ launchOptions: { executablePath: chromiumPath(), args: chromiumArgs } })
+          }
+        }
+      }
+    ]
+  }
+})
