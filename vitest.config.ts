@@ -2,7 +2,7 @@
 import { defineConfig } from 'vitest/config'
 import { playwright } from '@vitest/browser-playwright'
 import vue from '@vitejs/plugin-vue'
-import { chromiumArgs, chromiumPath } from './scripts/chromium-args'
+import { chromiumArgs, chromiumPath } from './scripts/chromium-args.ts'
 
 export default defineConfig({
   plugins: [vue()],

@@ -1,0 +1,120 @@
+// `cutover migrate`: one VM, two hosts on one switch, one migration with the chosen strategy (see
+// cli-contract.md for every flag and JSON field). Faults are KIND@STAGE or KIND@TIME (e.g. dest-crash@commit,
+// link-down@12.5s). `--trace-out FILE` writes every engine event as JSON lines.
+import { createWriteStream } from 'node:fs'
+import type { Command } from 'commander'
+import { sToUs } from '../../engine/kernel/time'
+import { DEFAULT_PARAMS, FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, type FaultKind, type FaultStage,
+  type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/migration'
+import { UsageError } from '../support/errors'
+import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
+import { addWorkloadOptions, workloadSpecFromFlags, type WorkloadFlags } from './wws'
+
+interface MigrateFlags extends WorkloadFlags {
+  strategy: StrategyName
+  pageKib: number
+  warmupS: number
+  linkMbit: number
+  latencyUs: number
+  rateMinMbit: number
+  rateMaxMbit: number
+  rateIncrementMbit: number
+  maxRounds: number
+  stopBelowKib: number
+  maxSentFactor: number
+  maxBandwidthMbit: number
+  downtimeLimitMs: number
+  autoConverge?: boolean
+  xbzrle?: boolean
+  stun?: boolean
+  clients: number
+  arp: 'gratuitous' | 'none' | 'directed'
+  fault: PlannedFault[]
+  cancelAfterS: number
+  traceOut?: string
+  seed: number
+  json?: boolean
+}
+
+/** Parses KIND@STAGE or KIND@TIME (seconds with an `s`). */
+export function parseFault(raw: string, previous: PlannedFault[] = []): PlannedFault[] {
+  const [kind, when, extra] = raw.split('@')
+  if (extra !== undefined || when === undefined || when === '') throw new UsageError(`--fault: expected KIND@WHEN, got "${raw}"`)
+  if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--fault: unknown kind "${kind}"; expected one of ${FAULT_KINDS.join(', ')}`)
+  if ((FAULT_STAGES as readonly string[]).includes(when)) return [...previous, { kind: kind as FaultKind, stage: when as FaultStage }]
+  const match = /^(\d+(?:\.\d+)?)s$/.exec(when)
+  if (match === null) throw new UsageError(`--fault: WHEN must be a stage (${FAULT_STAGES.join(', ')}) or a time like 12.5s, got "${when}"`)
+  return [...previous, { kind: kind as FaultKind, afterStartUs: sToUs(Number(match[1])) }]
+}
+
+function paramsFromFlags(flags: MigrateFlags): MigrationParams {
+  if (flags.rateMinMbit > flags.rateMaxMbit) throw new UsageError(`--rate-min-mbit: must not exceed --rate-max-mbit (${flags.rateMaxMbit}), got ${flags.rateMinMbit}`)
+  return {
+    ...DEFAULT_PARAMS,
+    strategy: flags.strategy,
+    clark: {
+      ...DEFAULT_PARAMS.clark, rateMinMbitPerS: flags.rateMinMbit, rateMaxMbitPerS: flags.rateMaxMbit,
+      rateIncrementMbitPerS: flags.rateIncrementMbit, maxRounds: flags.maxRounds, stopBelowKiB: flags.stopBelowKib,
+      maxSentFactor: flags.maxSentFactor, stunCpuShare: flags.stun === true ? 0.1 : null
+    },
+    qemu: {
+      ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: flags.maxBandwidthMbit, downtimeLimitMs: flags.downtimeLimitMs,
+      autoConverge: flags.autoConverge === true, xbzrle: flags.xbzrle === true
+    },
+    cancelAfterUs: sToUs(flags.cancelAfterS)
+  }
+}
+
+function printTable(result: LabResult): void {
+  const lines = [
+    `strategy ${result.strategy}   outcome ${result.outcome}${result.abortReason === null ? '' : ` (${result.abortReason})`}`,
+    `total ${result.totalTimeMs.toFixed(1)} ms   downtime ${result.downtimeMs.toFixed(1)} ms   client outage ${result.clientOutageMs === null ? '–' : `${result.clientOutageMs.toFixed(1)} ms`}`,
+    `sent ${(result.bytesSent / 1e6).toFixed(1)} MB in ${result.pagesSent} pages (${result.zeroPagesSent} zero)   lost writes ${result.lostWrites}   running on ${result.runningOn ?? 'nowhere'}`,
+    '', ' round   start ms  duration ms      pages         MB  rate Mbit/s  dirty after'
+  ]
+  for (const round of result.rounds) {
+    lines.push(`${String(round.index).padStart(6)}${round.final ? '*' : ' '} ${round.startMs.toFixed(1).padStart(9)} ${round.durationMs.toFixed(1).padStart(12)} ${String(round.pagesSent).padStart(10)} ${(round.bytesSent / 1e6).toFixed(2).padStart(10)} ${String(round.rateMbitPerS).padStart(12)} ${String(round.dirtyPagesAfter).padStart(12)}`)
+  }
+  lines.push('', `trace ${result.traceHash}   (* = final transfer)`)
+  process.stdout.write(lines.join('\n') + '\n')
+}
+
+export function registerMigrateCommand(program: Command): void {
+  const command = program.command('migrate').description('migrate one VM between two hosts and report every round')
+    .option('--strategy <name>', STRATEGIES.join(', '), parseChoiceFlag('--strategy', STRATEGIES), 'precopy')
+    .option('--page-kib <n>', 'page size (KiB)', parseNumberFlag('--page-kib', { min: 0.5, max: 2048 }), 4)
+    .option('--warmup-s <s>', 'simulated seconds the workload runs before migration', parseNumberFlag('--warmup-s', { min: 0, max: 86_400 }), 3)
+    .option('--link-mbit <n>', 'host link capacity (Mbit/s)', parseNumberFlag('--link-mbit', { min: 1, max: 400_000 }), 1000)
+    .option('--latency-us <n>', 'one-way link latency (µs)', parseNumberFlag('--latency-us', { min: 0, max: 10_000_000, integer: true }), 100)
+    .option('--rate-min-mbit <n>', 'Clark: first-round rate', parseNumberFlag('--rate-min-mbit', { min: 1 }), 100)
+    .option('--rate-max-mbit <n>', 'Clark: maximum rate', parseNumberFlag('--rate-max-mbit', { min: 1 }), 500)
+    .option('--rate-increment-mbit <n>', 'Clark: increment over the dirty rate', parseNumberFlag('--rate-increment-mbit', { min: 0 }), 50)
+    .option('--max-rounds <n>', 'pre-copy round cap', parseNumberFlag('--max-rounds', { min: 1, max: 10_000, integer: true }), 29)
+    .option('--stop-below-kib <n>', 'stop iterating below this much left', parseNumberFlag('--stop-below-kib', { min: 0 }), 256)
+    .option('--max-sent-factor <n>', 'stop when more than this × memory was sent', parseNumberFlag('--max-sent-factor', { min: 1 }), 3)
+    .option('--max-bandwidth-mbit <n>', 'QEMU: max-bandwidth', parseNumberFlag('--max-bandwidth-mbit', { min: 1 }), 1000)
+    .option('--downtime-limit-ms <n>', 'QEMU: downtime-limit', parseNumberFlag('--downtime-limit-ms', { min: 1, max: 2_000_000 }), 300)
+    .option('--auto-converge', 'QEMU: throttle the guest when it dirties faster than the transfer')
+    .option('--xbzrle', 'QEMU: XBZRLE delta compression')
+    .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')
+    .option('--clients <n>', 'clients sending requests to the VM', parseNumberFlag('--clients', { min: 0, max: 1000, integer: true }), 0)
+    .option('--arp <mode>', 'cutover announcement: gratuitous, none, directed', parseChoiceFlag('--arp', ['gratuitous', 'none', 'directed'] as const), 'gratuitous')
+    .option('--fault <kind@when>', 'repeatable: KIND@STAGE or KIND@12.5s', parseFault, [])
+    .option('--cancel-after-s <s>', 'abort a migration still running after this long', parseNumberFlag('--cancel-after-s', { min: 0.001, max: 86_400 }), 600)
+    .option('--trace-out <file>', 'write every engine event as JSON lines')
+    .option('--seed <n>', 'random seed', parseNumberFlag('--seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }), 1)
+    .option('--json', 'print one JSON document')
+  addWorkloadOptions(command)
+  command.action(async (flags: MigrateFlags) => {
+    const workload = workloadSpecFromFlags(flags)
+    const params = paramsFromFlags(flags)
+    const trace = flags.traceOut === undefined ? undefined : createWriteStream(flags.traceOut)
+    const result = runMigrationLab({
+      seed: flags.seed, memMiB: flags.memMib, pageKiB: flags.pageKib, workload, warmupS: flags.warmupS,
+      linkMbitPerS: flags.linkMbit, latencyUs: flags.latencyUs, params, faults: flags.fault, clients: flags.clients, arp: flags.arp
+    }, trace === undefined ? undefined : ({ sim }) => sim.subscribe((event) => trace.write(JSON.stringify(event) + '\n')))
+    if (trace !== undefined) await new Promise<void>((resolve) => trace.end(resolve))
+    if (flags.json === true) printJson(result)
+    else printTable(result)
+  })
+}
