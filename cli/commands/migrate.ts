@@ -29,6 +29,7 @@ interface MigrateFlags extends WorkloadFlags {
   stun?: boolean
   clients: number
   arp: 'gratuitous' | 'none' | 'directed'
+  macPolicy: 'moves-with-vm' | 'per-host'
   fault: PlannedFault[]
   cancelAfterS: number
   traceOut?: string
@@ -99,6 +100,7 @@ export function registerMigrateCommand(program: Command): void {
     .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')
     .option('--clients <n>', 'clients sending requests to the VM', parseNumberFlag('--clients', { min: 0, max: 1000, integer: true }), 0)
     .option('--arp <mode>', 'cutover announcement: gratuitous, none, directed', parseChoiceFlag('--arp', ['gratuitous', 'none', 'directed'] as const), 'gratuitous')
+    .option('--mac-policy <policy>', 'the VM keeps its MAC (moves-with-vm) or gets one per host (per-host)', parseChoiceFlag('--mac-policy', ['moves-with-vm', 'per-host'] as const), 'moves-with-vm')
     .option('--fault <kind@when>', 'repeatable: KIND@STAGE or KIND@12.5s', parseFault, [])
     .option('--cancel-after-s <s>', 'abort a migration still running after this long', parseNumberFlag('--cancel-after-s', { min: 0.001, max: 86_400 }), 600)
     .option('--trace-out <file>', 'write every engine event as JSON lines')
@@ -111,7 +113,7 @@ export function registerMigrateCommand(program: Command): void {
     const trace = flags.traceOut === undefined ? undefined : createWriteStream(flags.traceOut)
     const result = runMigrationLab({
       seed: flags.seed, memMiB: flags.memMib, pageKiB: flags.pageKib, workload, warmupS: flags.warmupS,
-      linkMbitPerS: flags.linkMbit, latencyUs: flags.latencyUs, params, faults: flags.fault, clients: flags.clients, arp: flags.arp
+      linkMbitPerS: flags.linkMbit, latencyUs: flags.latencyUs, params, faults: flags.fault, clients: flags.clients, arp: flags.arp, macPolicy: flags.macPolicy
     }, trace === undefined ? undefined : ({ sim }) => sim.subscribe((event) => trace.write(JSON.stringify(event) + '\n')))
     if (trace !== undefined) await new Promise<void>((resolve) => trace.end(resolve))
     if (flags.json === true) printJson(result)

@@ -1,20 +1,28 @@
-// What a migration needs from the network: a backlogged bulk stream between source and destination whose
-// rate is the fair share the LAN gives it (capped by the migrator's limit), plus a control path for the
-// handshake messages. The LAN adapter implements it over fluid flows; FixedRateChannel serves tests and
-// the estimator's validation.
+// What a migration needs from the network: bulk transfers between source and destination, one batch at a
+// time, at the rate the network gives them (its fair share under the migrator's limit), and small control
+// messages for the handshakes. LanChannel implements it over the emulated LAN (fluid flows and packets);
+// FixedRateChannel is a dedicated link of fixed capacity for tests and the estimator's validation.
+import type { Scheduler } from '../memory/scheduler'
 import type { SimTimeUs } from '../kernel/time'
+import { Pipe } from './pipe'
 
 export interface BulkChannel {
-  /** Delivered rate now (bit/s): the fair share under the limit; 0 while the path is down. */
+  /** Sends one batch; `delivered` runs when its last byte has arrived. One batch at a time. */
+  transfer(bytes: number, delivered: () => void): void
+  /** Drops the batch in flight (abort, failure). */
+  cancel(): void
+  /** The rate a batch gets now (bit/s), or the best estimate while idle: sizes the batches. */
   rateBitPerS(): number
   /** The migrator's own rate limit; null = none (link rate). */
   setRateLimit(limitBitPerS: number | null): void
-  /** Backlogged (true) or idle (false): an idle stream leaves its share to other traffic. */
-  setActive(active: boolean): void
-  /** Called whenever rateBitPerS() may have changed (flows started or ended, capacity changed, link down). */
-  onRateChange(listener: () => void): void
-  /** Round-trip time of a small control message now, or null while source and destination cannot talk. */
-  controlRttUs(): SimTimeUs | null
+  /** A control round trip (request + answer); `lost` when either message cannot be delivered. */
+  controlRoundTrip(done: () => void, lost: () => void): void
+  /** The latest measured control round-trip time (µs). */
+  controlRttUs(): SimTimeUs
+  /** Whether source and destination can currently reach each other. */
+  pathUp(): boolean
+  /** Called when pathUp() may have changed. */
+  onPathChange(listener: () => void): void
   close(): void
 }
 
@@ -23,47 +31,66 @@ export class FixedRateChannel implements BulkChannel {
   private limitBitPerS: number | null = null
   private listeners: (() => void)[] = []
   private up = true
-  private active = false
+  private readonly pipe: Pipe
 
-  constructor(private capacityBitPerS: number, private readonly oneWayLatencyUs: SimTimeUs) {}
+  constructor(private readonly sim: Scheduler, private capacityBitPerS: number, private readonly oneWayLatencyUs: SimTimeUs) {
+    this.pipe = new Pipe(sim, () => this.currentRate())
+  }
+
+  transfer(bytes: number, delivered: () => void): void {
+    this.pipe.send(bytes, delivered)
+  }
+
+  cancel(): void {
+    this.pipe.cancel()
+  }
 
   rateBitPerS(): number {
-    if (!this.up || !this.active) return 0
     return this.limitBitPerS === null ? this.capacityBitPerS : Math.min(this.limitBitPerS, this.capacityBitPerS)
   }
 
   setRateLimit(limitBitPerS: number | null): void {
     this.limitBitPerS = limitBitPerS
-    this.changed()
+    this.pipe.rateChanged()
   }
 
-  setActive(active: boolean): void {
-    this.active = active
+  controlRoundTrip(done: () => void, lost: () => void): void {
+    if (!this.up) {
+      this.sim.schedule(0, lost)
+      return
+    }
+    this.sim.schedule(this.controlRttUs(), () => (this.up ? done() : lost()))
   }
 
-  onRateChange(listener: () => void): void {
+  controlRttUs(): SimTimeUs {
+    return 2 * this.oneWayLatencyUs
+  }
+
+  pathUp(): boolean {
+    return this.up
+  }
+
+  onPathChange(listener: () => void): void {
     this.listeners.push(listener)
-  }
-
-  controlRttUs(): SimTimeUs | null {
-    return this.up ? 2 * this.oneWayLatencyUs : null
   }
 
   setUp(up: boolean): void {
     this.up = up
-    this.changed()
+    this.pipe.rateChanged()
+    for (const listener of this.listeners) listener()
   }
 
   setCapacity(capacityBitPerS: number): void {
     this.capacityBitPerS = capacityBitPerS
-    this.changed()
+    this.pipe.rateChanged()
   }
 
   close(): void {
+    this.pipe.cancel()
     this.listeners = []
   }
 
-  private changed(): void {
-    for (const listener of this.listeners) listener()
+  private currentRate(): number {
+    return this.up ? this.rateBitPerS() : 0
   }
 }

@@ -2,13 +2,19 @@
 // switch, a warm-up, then one migration to host-b with the chosen strategy and faults; returns the result in
 // the CLI contract's shape. Pure and deterministic: same config + seed ⇒ same result and trace hash.
 import { Simulation } from '../kernel/simulation'
-import { msToUs, sToUs, usToMs } from '../kernel/time'
+import { sToUs, usToMs } from '../kernel/time'
 import { GuestMemory } from '../memory/guest-memory'
 import { MIB } from '../memory/geometry'
 import { attachWorkload } from '../workload/driver'
 import { createWorkload } from '../workload/factory'
 import { filledBytesFor, type WorkloadSpec } from '../workload/spec'
-import { FixedRateChannel, type BulkChannel } from './channel'
+import { Lan } from '../net/lan'
+import type { LanSpec, LinkSpec } from '../net/spec'
+import type { NetEvent } from '../net/types'
+import type { RequestClient } from '../net/traffic'
+import type { WorkloadDriver } from '../workload/driver'
+import { LanChannel } from './lan-channel'
+import type { MigratableVm } from './vm-handle'
 import type { FaultKind, PlannedFault } from './faults'
 import { Migration } from './migration'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult } from './types'
@@ -29,6 +35,8 @@ export interface LabConfig {
   readonly faults: readonly PlannedFault[]
   readonly clients: number
   readonly arp: 'gratuitous' | 'none' | 'directed'
+  /** Whether the VM keeps its MAC across hosts (QEMU, Xen) or gets a per-host one; default moves-with-vm. */
+  readonly macPolicy?: 'moves-with-vm' | 'per-host'
 }
 
 export interface LabRound {
@@ -74,59 +82,123 @@ export const DEFAULT_LAB: LabConfig = {
   params: DEFAULT_PARAMS, faults: [], clients: 0, arp: 'gratuitous'
 }
 
-/** Everything a lab run builds; tests inspect it (memory, destination image, events). */
+/** Everything a lab run builds; tests inspect it (memory, LAN, events). */
 export interface LabWorld {
-  readonly sim: Simulation<MigrationEvent>
+  readonly sim: Simulation<LabEvent>
   readonly memory: GuestMemory
-  readonly channel: BulkChannel
-  readonly events: MigrationEvent[]
+  readonly lan: Lan
+  readonly events: LabEvent[]
+}
+
+export type LabEvent = MigrationEvent | NetEvent
+
+const VM_ID = 'vm-0001'
+const SOURCE = 'host-a'
+const DESTINATION = 'host-b'
+/** After the migration, clients get this long to reach the VM again before their outage is read. */
+const CLIENT_RECOVERY_MAX_US = 180_000_000
+
+export function labLanSpec(config: LabConfig): LanSpec {
+  const access = (a: string): LinkSpec => ({ id: `${a}~switch`, a, b: 'switch', capacityMbitPerS: config.linkMbitPerS, latencyUs: config.latencyUs, queueBytes: 256 * 1024 })
+  const clients = Array.from({ length: config.clients }, (_, i) => ({ id: `client-${String(i + 1).padStart(2, '0')}` }))
+  return {
+    switches: [{ id: 'switch' }],
+    hosts: [{ id: SOURCE }, { id: DESTINATION }],
+    vms: [{ id: VM_ID, hostId: SOURCE }],
+    clients,
+    links: [access(SOURCE), access(DESTINATION), ...clients.map((client) => access(client.id))],
+    vmMacPolicy: config.macPolicy ?? 'moves-with-vm'
+  }
 }
 
 export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) => void): LabResult {
-  const sim = new Simulation<MigrationEvent>(config.seed)
+  const sim = new Simulation<LabEvent>(config.seed)
   const memBytes = config.memMiB * MIB
   const memory = new GuestMemory({
     memBytes, pageBytes: config.pageKiB * 1024, filledBytes: filledBytesFor(config.workload, memBytes),
     realBytes: memBytes <= REAL_BYTES_UP_TO
   })
-  const driver = attachWorkload(sim, memory, createWorkload(config.workload, sim.rng('workload/vm-0001')))
-  const vm = new WorkloadVm('vm-0001', memory, driver)
-  const channel = new FixedRateChannel(config.linkMbitPerS * 1e6, config.latencyUs)
-  const events: MigrationEvent[] = []
+  const driver = attachWorkload(sim, memory, createWorkload(config.workload, sim.rng(`workload/${VM_ID}`)))
+  const lan = new Lan(sim, labLanSpec(config))
+  const clients = lan.endpointIds('client').map((id) => lan.addRequestClient({ id: `${id}/web`, from: id, to: VM_ID, thinkUs: 10_000, thinkJitterUs: 5_000 }))
+  const workloadVm = new WorkloadVm(VM_ID, memory, driver)
+  const vm: MigratableVm = {
+    id: VM_ID, memory,
+    suspend: () => { workloadVm.suspend(); lan.setVmRunning(VM_ID, false) },
+    resume: () => { lan.setVmRunning(VM_ID, true); workloadVm.resume() },
+    setCpuShare: (share) => workloadVm.setCpuShare(share),
+    flushWrites: () => workloadVm.flushWrites()
+  }
+  const events: LabEvent[] = []
   sim.subscribe((event) => events.push(event))
-  observe?.({ sim, memory, channel, events })
+  observe?.({ sim, memory, lan, events })
   sim.runUntil(sToUs(config.warmupS))
 
   let result: MigrationResult | undefined
+  const channel = new LanChannel(lan, () => sim.nowUs, SOURCE, DESTINATION, 'migration/mig-0001', config.linkMbitPerS * 1e6, 4 * config.latencyUs)
   const hostsUp = { source: true, destination: true }
   const migration = new Migration({
-    migrationId: 'mig-0001', sim, vm, channel, params: config.params, faults: config.faults,
-    applyFault: (kind) => applyLabFault(kind, channel, hostsUp),
+    migrationId: 'mig-0001', sim: sim as Simulation<MigrationEvent>, vm, channel, params: config.params, faults: config.faults,
+    applyFault: (kind) => applyLabFault(kind, lan, hostsUp, driver),
     hosts: {
-      source: 'host-a', destination: 'host-b',
+      source: SOURCE, destination: DESTINATION,
       reserve: () => (hostsUp.destination ? null : 'destination is down'),
-      release: () => {}, activate: () => {}, releaseSource: () => {}
+      release: () => {},
+      activate: () => { lan.activateVm(VM_ID, DESTINATION, { mode: config.arp }) },
+      releaseSource: () => {}
     },
     onFinished: (finished) => { result = finished }
   })
+  const startUs = sim.nowUs
   migration.start()
   const horizonUs = sim.nowUs + config.params.cancelAfterUs + 60_000_000
   while (result === undefined && sim.nowUs < horizonUs) sim.runUntil(Math.min(horizonUs, sim.nowUs + 1_000_000))
-  driver.stop()
   if (result === undefined) throw new Error('migration did not finish by its cancel horizon')
-  return toLabResult(config, memory, result, sim.traceHash(), sim.nowUs)
+  const clientOutageMs = clients.length === 0 ? null : waitForClients(sim, clients, startUs, result)
+  driver.stop()
+  for (const client of clients) client.stop()
+  return toLabResult(config, memory, result, clientOutageMs, sim.traceHash(), sim.nowUs)
 }
 
-function applyLabFault(kind: FaultKind, channel: FixedRateChannel, hostsUp: { source: boolean; destination: boolean }): void {
-  if (kind === 'link-down' || kind === 'partition') channel.setUp(false)
-  if (kind === 'dest-crash') hostsUp.destination = false
-  if (kind === 'source-crash') hostsUp.source = false
+/** Runs until every client has had a reply after the VM settled (or the recovery limit), then reads the outage. */
+function waitForClients(sim: Simulation<LabEvent>, clients: readonly RequestClient[], startUs: number, result: MigrationResult): number {
+  const settledUs = sim.nowUs
+  const limitUs = settledUs + CLIENT_RECOVERY_MAX_US
+  const recovered = (): boolean => clients.every((client) => client.stats.lastReplyAtUs > settledUs)
+  if (result.runningOn !== null) {
+    while (!recovered() && sim.nowUs < limitUs) sim.runUntil(Math.min(limitUs, sim.nowUs + 50_000))
+    sim.runUntil(sim.nowUs + 50_000)
+  }
+  let outageUs = 0
+  for (const client of clients) {
+    const stats = client.stats
+    for (const gap of [...stats.gaps, stats.longestGap]) {
+      if (gap.toUs >= startUs) outageUs = Math.max(outageUs, gap.toUs - Math.max(gap.fromUs, 0))
+    }
+    if (stats.lastReplyAtUs >= 0 && stats.lastReplyAtUs < sim.nowUs && result.runningOn === null) outageUs = Math.max(outageUs, sim.nowUs - stats.lastReplyAtUs)
+  }
+  return usToMs(outageUs)
 }
 
-function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationResult, traceHash: string, endUs: number): LabResult {
+function applyLabFault(kind: FaultKind, lan: Lan, hostsUp: { source: boolean; destination: boolean }, driver: WorkloadDriver): void {
+  if (kind === 'link-down') lan.setLinkUp(`${DESTINATION}~switch`, false)
+  if (kind === 'partition') lan.partition([DESTINATION])
+  if (kind === 'dest-crash') {
+    hostsUp.destination = false
+    lan.setLinkUp(`${DESTINATION}~switch`, false)
+  }
+  if (kind === 'source-crash') {
+    hostsUp.source = false
+    driver.stop()
+    lan.setVmRunning(VM_ID, false)
+    lan.setLinkUp(`${SOURCE}~switch`, false)
+  }
+}
+
+function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationResult, clientOutageMs: number | null, traceHash: string, endUs: number): LabResult {
   return {
     strategy: result.strategy, seed: config.seed, outcome: result.outcome, memBytes: memory.memBytes, pageBytes: memory.pageBytes,
-    totalTimeMs: usToMs(result.totalTimeUs), downtimeMs: usToMs(result.downtimeUs), clientOutageMs: null,
+    totalTimeMs: usToMs(result.totalTimeUs), downtimeMs: usToMs(result.downtimeUs), clientOutageMs,
     bytesSent: result.bytesSent, pagesSent: result.pagesSent, zeroPagesSent: result.zeroPagesSent,
     rounds: result.rounds.map((round) => ({
       index: round.index, startMs: usToMs(round.startUs - result.startUs), durationMs: usToMs(round.durationUs),
@@ -141,4 +213,3 @@ function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationRe
   }
 }
 
-export { msToUs }

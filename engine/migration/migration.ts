@@ -20,7 +20,6 @@ import type { BulkChannel } from './channel'
 import { faultVerdict, type FaultKind, type PlannedFault } from './faults'
 import { fullPageEncoder, QemuPageEncoder, type PageEncoder } from './page-encoder'
 import { PageScanner } from './page-scanner'
-import { Pipe } from './pipe'
 import { strategyFor, type Strategy } from './strategies'
 import type { MigrationEvent, MigrationParams, MigrationResult, Outcome, RoundStats, Stage } from './types'
 import type { MigratableVm, MigrationHosts } from './vm-handle'
@@ -75,7 +74,7 @@ export class Migration {
   /** Versions at suspension, kept only by strategies that resume before the whole image has arrived. */
   suspendVersions: Uint32Array | undefined
   suspendWords: Uint32Array | undefined
-  private readonly pipe: Pipe
+  private readonly channel: BulkChannel
   private readonly strategy: Strategy
   private readonly startUs: SimTimeUs
   private suspendedAtUs: SimTimeUs | null = null
@@ -105,9 +104,9 @@ export class Migration {
         xbzrleCacheBytes: setup.params.qemu.xbzrle ? setup.params.qemu.xbzrleCacheMiB * 1024 * 1024 : null,
         dirtyBytesPerWrite: setup.dirtyBytesPerWrite ?? 256
       })
-    this.pipe = new Pipe(setup.sim, setup.channel)
+    this.channel = setup.channel
     this.strategy = strategyFor(setup.params.strategy, this)
-    setup.channel.onRateChange(() => this.checkPath())
+    setup.channel.onPathChange(() => this.checkPath())
   }
 
   get isFinished(): boolean {
@@ -170,7 +169,7 @@ export class Migration {
   /** Post-copy with the path down: the destination waits (postcopy-paused); without recovery the VM is lost. */
   private awaitPathRecovery(): void {
     this.sim.schedule(POSTCOPY_RECOVERY_TIMEOUT_US, () => {
-      if (!this.finished && this.setup.channel.controlRttUs() === null) {
+      if (!this.finished && !this.channel.pathUp()) {
         this.fail('source–destination path lost during post-copy and not recovered: neither host holds a complete image')
       }
     })
@@ -178,51 +177,52 @@ export class Migration {
 
   /** Runs `then` one control round trip from now; aborts if source and destination cannot talk. */
   afterControlRoundTrip(then: () => void): void {
-    const rttUs = this.setup.channel.controlRttUs()
-    if (rttUs === null) {
-      this.reactToFault('link-down')
-      return
-    }
-    this.sim.schedule(rttUs, () => { if (!this.finished) then() })
+    this.channel.controlRoundTrip(() => { if (!this.finished) then() }, () => this.reactToFault('link-down'))
   }
 
   /** Sends every page of the pass in steps of stepUs of transfer time; calls `done` with the round's stats. */
-  runPass(pass: TransferPass, done: (stats: RoundStats) => void, onStep?: (scanner: PageScanner) => boolean): PageScanner {
+  /**
+   * `onStep` runs before each batch; returning false ends the pass early (a switchover decision), after it
+   * has called `recordRound` so the interrupted pass still appears among the rounds.
+   */
+  runPass(pass: TransferPass, done: (stats: RoundStats) => void,
+    onStep?: (scanner: PageScanner, recordRound: () => RoundStats) => boolean): PageScanner {
     const memory = this.vm.memory
     const scanner = new PageScanner(memory, this.dest, pass.toSend, { skipLog: pass.skipLog, permute: this.params.strategy === 'precopy', encoder: this.encoder })
     const index = this.rounds.length + 1
     const startUs = this.sim.nowUs
     const rateMbitPerS = pass.rateLimitBitPerS === null ? 0 : pass.rateLimitBitPerS / MBIT
-    this.setup.channel.setRateLimit(pass.rateLimitBitPerS)
+    this.channel.setRateLimit(pass.rateLimitBitPerS)
     this.emit({ kind: 'migration.roundStarted', migrationId: this.id, index, pagesToSend: pass.toSend.count, rateMbitPerS })
     const totals = { bytes: pass.extraBytes ?? 0, pages: 0, zeroPages: 0, skipped: 0 }
+    const recordRound = (): RoundStats => {
+      const stats: RoundStats = {
+        index, startUs, durationUs: this.sim.nowUs - startUs, pagesSent: totals.pages, pagesSkipped: totals.skipped,
+        zeroPagesSent: totals.zeroPages, bytesSent: totals.bytes, rateMbitPerS,
+        dirtyPagesAfter: this.log?.count ?? 0, final: pass.phase !== 'precopy', phase: pass.phase
+      }
+      this.rounds.push(stats)
+      this.emit({ kind: 'migration.roundCompleted', migrationId: this.id, round: stats })
+      return stats
+    }
     const step = (): void => {
       if (this.finished) return
       this.vm.flushWrites()
-      if (onStep !== undefined && !onStep(scanner)) return
-      if (scanner.done) {
-        const stats: RoundStats = {
-          index, startUs, durationUs: this.sim.nowUs - startUs, pagesSent: totals.pages, pagesSkipped: totals.skipped,
-          zeroPagesSent: totals.zeroPages, bytesSent: totals.bytes, rateMbitPerS,
-          dirtyPagesAfter: this.log?.count ?? 0, final: pass.phase !== 'precopy', phase: pass.phase
-        }
-        this.rounds.push(stats)
-        this.emit({ kind: 'migration.roundCompleted', migrationId: this.id, round: stats })
-        return done(stats)
-      }
-      const budget = Math.max(1, (this.pipe.currentRateBitPerS || pass.rateLimitBitPerS || MBIT) * this.params.stepUs / 8e6)
+      if (onStep !== undefined && !onStep(scanner, recordRound)) return
+      if (scanner.done) return done(recordRound())
+      const budget = Math.max(1, (pass.rateLimitBitPerS ?? this.channel.rateBitPerS()) * this.params.stepUs / 8e6)
       const batch = scanner.fill(budget)
       totals.pages += batch.pages
       totals.zeroPages += batch.zeroPages
       totals.skipped += batch.skipped
       totals.bytes += batch.bytes
       this.account(batch.bytes, batch.pages, batch.zeroPages)
-      this.pipe.send(batch.bytes, step)
+      this.channel.transfer(batch.bytes, step)
     }
     const extra = pass.extraBytes ?? 0
     if (extra > 0) {
       this.account(extra, 0, 0)
-      this.pipe.send(extra, step)
+      this.channel.transfer(extra, step)
     } else step()
     return scanner
   }
@@ -236,21 +236,21 @@ export class Migration {
   /** Sends raw bytes (CPU state, demand-fetched pages) and calls `done` when delivered. */
   sendBytes(bytes: number, done: () => void): void {
     this.account(bytes, 0, 0)
-    this.pipe.send(bytes, () => { if (!this.finished) done() })
-  }
-
-  get pipeBusy(): boolean {
-    return this.pipe.busy
+    this.channel.transfer(bytes, () => { if (!this.finished) done() })
   }
 
   /** The rate the channel gives the migration now (bit/s). */
   get currentRateBitPerS(): number {
-    return this.pipe.currentRateBitPerS
+    return this.channel.rateBitPerS()
   }
 
-  /** Round-trip time of a control message now (null while the path is down). */
-  controlRttUs(): SimTimeUs | null {
-    return this.setup.channel.controlRttUs()
+  /** The latest measured control round trip (µs). */
+  controlRttUs(): SimTimeUs {
+    return this.channel.controlRttUs()
+  }
+
+  pathUp(): boolean {
+    return this.channel.pathUp()
   }
 
   startDirtyLog(): DirtyLog {
@@ -355,7 +355,7 @@ export class Migration {
 
   abort(reason: string): void {
     if (this.finished) return
-    this.pipe.cancel()
+    this.channel.cancel()
     this.setup.hosts.release()
     if (this.suspendedAtUs !== null && this.resumedAtUs === null) {
       this.vm.resume()
@@ -371,7 +371,7 @@ export class Migration {
 
   fail(reason: string): void {
     if (this.finished) return
-    this.pipe.cancel()
+    this.channel.cancel()
     if (this.runningCopies > 0) this.runningCopies = 0
     this.runningOn = null
     this.finish('failed', reason)
@@ -379,7 +379,7 @@ export class Migration {
 
   private checkPath(): void {
     if (this.finished) return
-    if (this.setup.channel.controlRttUs() !== null) {
+    if (this.channel.pathUp()) {
       this.pathLost = false
       return
     }
@@ -391,7 +391,7 @@ export class Migration {
   private finish(outcome: Outcome, abortReason: string | null): void {
     this.finished = true
     this.log?.stop()
-    this.pipe.cancel()
+    this.channel.cancel()
     if (outcome === 'completed' && this.throttlePct > 0) this.setThrottle(0, 'migration ended')
     this.stage = 'done'
     const result = this.result(outcome, abortReason)

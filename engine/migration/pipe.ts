@@ -1,9 +1,8 @@
-// Times one batch of bytes through a BulkChannel: the batch is delivered when rate × time covers it, with
-// the rate re-read whenever the channel says it changed (another flow started, the link went down).
-// Time stays integer µs; only the bits still in flight are fractional.
+// Times one batch of bytes through a link whose rate can change: the batch is delivered when rate × time
+// covers it, with the rate re-read whenever it changes (capacity change, link down). Time stays integer µs;
+// only the bits still in flight are fractional.
 import type { Timer } from '../kernel/event-queue'
 import type { Scheduler } from '../memory/scheduler'
-import type { BulkChannel } from './channel'
 
 export class Pipe {
   private remainingBits = 0
@@ -12,42 +11,34 @@ export class Pipe {
   private timer: Timer | undefined
   private onDelivered: (() => void) | undefined
 
-  constructor(private readonly sim: Scheduler, private readonly channel: BulkChannel) {
-    channel.onRateChange(() => this.rateChanged())
-  }
+  constructor(private readonly sim: Scheduler, private readonly rate: () => number) {}
 
   get busy(): boolean {
     return this.onDelivered !== undefined
   }
 
-  /** Current delivered rate (bit/s). */
-  get currentRateBitPerS(): number {
-    return this.channel.rateBitPerS()
-  }
-
   send(bytes: number, delivered: () => void): void {
     if (this.onDelivered !== undefined) throw new Error('pipe already carries a batch')
-    this.channel.setActive(true)
     this.remainingBits = bytes * 8
     this.onDelivered = delivered
     this.lastUs = this.sim.nowUs
-    this.rateBitPerS = this.channel.rateBitPerS()
+    this.rateBitPerS = this.rate()
     this.arm()
   }
 
-  /** Drops the batch in flight (abort). */
+  /** Drops the batch in flight. */
   cancel(): void {
     this.sim.cancel(this.timer)
     this.timer = undefined
     this.onDelivered = undefined
-    this.channel.setActive(false)
   }
 
-  private rateChanged(): void {
+  /** Accounts the bits delivered at the old rate, then re-times the rest at the new one. */
+  rateChanged(): void {
     if (this.onDelivered === undefined) return
     this.remainingBits -= (this.rateBitPerS * (this.sim.nowUs - this.lastUs)) / 1e6
     this.lastUs = this.sim.nowUs
-    this.rateBitPerS = this.channel.rateBitPerS()
+    this.rateBitPerS = this.rate()
     this.sim.cancel(this.timer)
     this.arm()
   }

@@ -1,9 +1,13 @@
 // THE contract between renderer and main, whether carried by Electron IPC or by the browser-mode WebSocket:
 // every invoke channel with its request and response schema, every push channel with its payload schema.
-// TypeScript types are derived from the schemas, so type and check are one source.
+// Requests are untrusted and fully validated; responses and pushes come from our own process and are typed
+// through z.custom so type and channel list stay one source.
 import { z } from 'zod'
 import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
+import type { WorldSnapshot } from '../../engine/api/snapshot'
 export type { Result, ErrorCode } from './result'
+export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/api/snapshot'
+export type { EngineCommand, DropRefusal, StrategyChoice } from '../../engine/api/commands'
 
 const simStatusSchema = z.object({
   nowUs: z.number().int().nonnegative(),
@@ -26,14 +30,96 @@ const simControlSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('speed'), speed: z.number().min(1).max(10_000).nullable() })
 ])
 
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'expected an id of letters, digits, . _ : -')
+const strategySchema = z.enum(['stop-and-copy', 'demand', 'precopy', 'precopy-qemu', 'postcopy', 'hybrid'])
+const paramValue = z.union([z.number().finite(), z.boolean()])
+
+export const engineCommandSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('migrate'), vmId: id, destination: id, strategy: strategySchema,
+    parameters: z.record(z.string().max(40), paramValue).optional() }),
+  z.object({ kind: z.literal('abort-migration'), migrationId: id }),
+  z.object({ kind: z.literal('force-complete'), migrationId: id }),
+  z.object({ kind: z.literal('evacuate-host'), hostId: id }),
+  z.object({ kind: z.literal('fail-host'), hostId: id }),
+  z.object({ kind: z.literal('repair-host'), hostId: id }),
+  z.object({ kind: z.literal('power-host'), hostId: id, on: z.boolean() }),
+  z.object({ kind: z.literal('inject-fault'), fault: z.enum(['link-down', 'link-up', 'partition', 'heal']), target: id }),
+  z.object({ kind: z.literal('set-policy'), policy: id, automation: z.enum(['manual', 'partial', 'full']),
+    parameters: z.record(z.string().max(40), z.union([z.number().finite(), z.string().max(64), z.boolean()])).optional() }),
+  z.object({ kind: z.literal('accept-recommendation'), recommendationId: id }),
+  z.object({ kind: z.literal('reject-recommendation'), recommendationId: id })
+])
+
+const scenarioSummarySchema = z.object({ name: z.string(), description: z.string(), hosts: z.number(), vms: z.number() })
+
+const historyFilterSchema = z.object({
+  vm: id.optional(), host: id.optional(), outcome: z.enum(['completed', 'aborted', 'failed']).optional(),
+  sinceUs: z.number().int().nonnegative().optional(), untilUs: z.number().int().nonnegative().optional(),
+  sort: z.enum(['start', 'downtime', 'total']).default('start'), direction: z.enum(['asc', 'desc']).default('desc'),
+  cursor: z.string().max(200).nullable().default(null), limit: z.number().int().min(1).max(500).default(50)
+})
+
+/** A migration as the History view lists it. */
+export interface HistoryRow {
+  readonly id: number
+  readonly runId: number
+  readonly vmId: string
+  readonly source: string
+  readonly destination: string
+  readonly strategy: string
+  readonly trigger: string
+  readonly reason: string
+  readonly outcome: string
+  readonly abortReason: string | null
+  readonly startUs: number
+  readonly totalTimeUs: number
+  readonly downtimeUs: number
+  readonly bytesSent: number
+  readonly rounds: number
+}
+
+export interface HistoryRound {
+  readonly index: number
+  readonly startUs: number
+  readonly durationUs: number
+  readonly pagesSent: number
+  readonly bytesSent: number
+  readonly rateMbitPerS: number
+  readonly dirtyPagesAfter: number
+  readonly final: boolean
+}
+
+export interface HistoryPage { readonly rows: readonly HistoryRow[]; readonly nextCursor: string | null; readonly total: number }
+export interface HistoryDetail { readonly migration: HistoryRow; readonly rounds: readonly HistoryRound[] }
+export interface AuditVerdict { readonly ok: boolean; readonly checked: number; readonly firstBadSeq: number | null; readonly reason: string | null }
+
+export interface ExperimentRow { readonly policy: string; readonly seed: number; readonly metrics: Readonly<Record<string, number>> }
+export interface ExperimentResult { readonly runs: readonly ExperimentRow[] }
+export interface ExperimentProgress { readonly done: number; readonly total: number }
+
 export const invokeSchemas = {
   'app:get-info': { request: z.undefined(), response: appInfoSchema },
   'sim:get-status': { request: z.undefined(), response: simStatusSchema },
-  'sim:control': { request: simControlSchema, response: simStatusSchema }
+  'sim:control': { request: simControlSchema, response: simStatusSchema },
+  'sim:get-snapshot': { request: z.undefined(), response: z.custom<WorldSnapshot>() },
+  'sim:command': { request: engineCommandSchema, response: z.custom<{ readonly accepted: true; readonly detail: string }>() },
+  'scenario:list': { request: z.undefined(), response: z.array(scenarioSummarySchema) },
+  'scenario:load': { request: z.object({ name: id, seed: z.number().int().min(0).max(2 ** 31).default(1) }), response: z.custom<WorldSnapshot>() },
+  'history:list': { request: historyFilterSchema, response: z.custom<HistoryPage>() },
+  'history:get': { request: z.object({ id: z.number().int().positive() }), response: z.custom<HistoryDetail>() },
+  'history:verify': { request: z.undefined(), response: z.custom<AuditVerdict>() },
+  'history:export': { request: z.object({ format: z.enum(['csv', 'json']) }), response: z.custom<{ readonly text: string; readonly rows: number }>() },
+  'experiment:run': {
+    request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional() }),
+    response: z.custom<ExperimentResult>()
+  }
 } as const
 
 export const pushSchemas = {
-  'sim:status': simStatusSchema
+  'sim:status': simStatusSchema,
+  'sim:snapshot': z.custom<WorldSnapshot>(),
+  'sim:error': z.object({ message: z.string() }),
+  'experiment:progress': z.custom<ExperimentProgress>()
 } as const
 
 export type InvokeChannel = keyof typeof invokeSchemas
@@ -45,6 +131,8 @@ export type PushPayload<C extends PushChannel> = z.output<(typeof pushSchemas)[C
 export type SimStatus = z.output<typeof simStatusSchema>
 export type AppInfo = z.output<typeof appInfoSchema>
 export type SimControl = z.output<typeof simControlSchema>
+export type HistoryFilter = z.input<typeof historyFilterSchema>
+export type ScenarioSummary = z.output<typeof scenarioSummarySchema>
 
 // Adding a schema without listing its channel (or the reverse) fails to compile.
 type SameKeys<A, B> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : never

@@ -71,7 +71,7 @@ export class PostcopyPull {
     if (m.isFinished || this.stepping) return
     if (this.pending.count === 0) return this.complete()
     const rttUs = m.controlRttUs()
-    if (rttUs === null) {
+    if (!m.pathUp()) {
       m.sim.schedule(m.params.stepUs, () => this.step(limitBitPerS))
       return
     }

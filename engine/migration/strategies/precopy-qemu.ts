@@ -50,11 +50,11 @@ export class QemuPrecopy implements Strategy {
     const m = this.migration
     this.bytesAtLastSync = m.bytesSent
     this.scanner = m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.rateBitPerS }, (stats) => this.afterPass(stats),
-      (scanner) => this.checkSwitchover(scanner))
+      (scanner, recordRound) => this.checkSwitchover(scanner, recordRound))
   }
 
   /** Runs before every step: every BUFFER_DELAY, measure bandwidth and test the switchover condition. */
-  private checkSwitchover(scanner: PageScanner): boolean {
+  private checkSwitchover(scanner: PageScanner, recordRound: () => RoundStats): boolean {
     const m = this.migration
     const elapsedUs = m.sim.nowUs - this.periodStartUs
     if (elapsedUs < BUFFER_DELAY_US) return true
@@ -62,6 +62,7 @@ export class QemuPrecopy implements Strategy {
     this.periodStartUs = m.sim.nowUs
     this.periodBytes = m.bytesSent
     if (this.pendingBytes(scanner) > this.thresholdBytes()) return true
+    recordRound()
     this.stopAndCopy()
     return false
   }
