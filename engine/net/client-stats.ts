@@ -1,0 +1,82 @@
+// What a traffic client observes: latency of every answered request, the gaps between replies (the
+// outage is the longest interval with no reply), and every lost packet with its reason.
+//
+// Invariants:
+//  1. Reply times are non-decreasing, so gaps are never negative.
+//  2. outageUs ≥ every recorded gap, including the wait for the first reply.
+import type { PacketDropReason } from './types'
+
+/** At most this many lost packets are kept individually; all are counted. */
+const LOST_RECORDS_MAX = 1_000
+
+export interface LostPacket {
+  readonly seq: number
+  readonly sentAtUs: number
+  readonly reason: PacketDropReason
+  /** Which way the lost packet was going. */
+  readonly leg: 'request' | 'reply'
+}
+
+export interface Gap {
+  readonly fromUs: number
+  readonly toUs: number
+}
+
+export class ClientStats {
+  requests = 0
+  transmissions = 0
+  retransmissions = 0
+  replies = 0
+  readonly latenciesUs: number[] = []
+  readonly lost: LostPacket[] = []
+  readonly lostByReason: Partial<Record<PacketDropReason, number>> = {}
+  lostCount = 0
+  /** Gaps longer than the notice threshold, in order. */
+  readonly gaps: Gap[] = []
+  firstSentAtUs = -1
+  lastReplyAtUs = -1
+  longestGap: Gap = { fromUs: 0, toUs: 0 }
+
+  constructor(readonly gapNoticeUs: number) {}
+
+  noteSent(nowUs: number): void {
+    if (this.firstSentAtUs < 0) this.firstSentAtUs = nowUs
+  }
+
+  /** Records a reply; returns the gap it ended when that gap is longer than the notice threshold, else 0. */
+  noteReply(nowUs: number, latencyUs: number): number {
+    this.replies++
+    this.latenciesUs.push(latencyUs)
+    const fromUs = this.lastReplyAtUs >= 0 ? this.lastReplyAtUs : this.firstSentAtUs
+    this.lastReplyAtUs = nowUs
+    const gapUs = nowUs - fromUs
+    if (gapUs > this.longestGap.toUs - this.longestGap.fromUs) this.longestGap = { fromUs, toUs: nowUs }
+    if (gapUs <= this.gapNoticeUs) return 0
+    this.gaps.push({ fromUs, toUs: nowUs })
+    return gapUs
+  }
+
+  noteLost(record: LostPacket): void {
+    this.lostCount++
+    this.lostByReason[record.reason] = (this.lostByReason[record.reason] ?? 0) + 1
+    if (this.lost.length < LOST_RECORDS_MAX) this.lost.push(record)
+  }
+
+  /** The longest interval without a reply up to `nowUs`, including one still running. */
+  outage(nowUs: number): Gap & { readonly outageUs: number; readonly ongoing: boolean } {
+    const since = this.lastReplyAtUs >= 0 ? this.lastReplyAtUs : this.firstSentAtUs
+    const longest = this.longestGap
+    if (since >= 0 && nowUs - since > longest.toUs - longest.fromUs) {
+      return { fromUs: since, toUs: nowUs, outageUs: nowUs - since, ongoing: true }
+    }
+    return { ...longest, outageUs: longest.toUs - longest.fromUs, ongoing: false }
+  }
+}
+
+/** The q-quantile (0…1) of `values` by nearest rank; 0 for none. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((x, y) => x - y)
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
+  return sorted[rank]
+}
