@@ -1,7 +1,7 @@
 // Builders for migration tests: a small lab config with overrides.
 import { DEFAULT_LAB, DEFAULT_PARAMS, type LabConfig, type MigrationParams } from '../../../engine/migration'
 
-export function labConfig(overrides: Partial<LabConfig> & { params?: Partial<MigrationParams> } = {}): LabConfig {
+export function labConfig(overrides: Omit<Partial<LabConfig>, 'params'> & { params?: Partial<MigrationParams> } = {}): LabConfig {
   const { params, ...rest } = overrides
   return {
     ...DEFAULT_LAB, memMiB: 32, warmupS: 0.5, ...rest,

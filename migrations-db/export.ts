@@ -1,0 +1,149 @@
+// Streaming export of migrations (JSON nests each migration's rounds), policy decisions and the audit log as
+// CSV or JSON. SQLite formats each row (json_object, CSV quoting in SQL), so JavaScript only concatenates.
+// Invariant: memory stays constant in the number of rows: one iterating statement, ~64 KiB text chunks, and
+// writeExport waits for the sink to drain before it pulls the next chunk.
+import { once } from 'node:events'
+import type { Writable } from 'node:stream'
+import type { StatementCache } from './history-reader'
+import { whereClause } from './list-query'
+import type { SqlParam } from './list-query'
+import type { MigrationFilters } from './types'
+
+export const EXPORT_FORMATS = ['csv', 'json'] as const
+export const EXPORT_TABLES = ['migrations', 'decisions', 'audit'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+export type ExportTable = (typeof EXPORT_TABLES)[number]
+
+export interface ExportOptions {
+  format: ExportFormat
+  /** Default: migrations. */
+  table?: ExportTable
+  /** Applies to migrations only. */
+  filters?: MigrationFilters
+}
+
+const CHUNK_CHARS = 64 * 1024
+
+/** A column as exported: its output name, its SQL expression, and how to render it. */
+interface Column { name: string; sql: string; kind: 'number' | 'text' | 'json' }
+
+interface TableSpec { columns: Column[]; from: string; params: SqlParam[]; nested?: { name: string; sql: string } }
+
+const num = (name: string, sql: string): Column => ({ name, sql, kind: 'number' })
+const text = (name: string, sql: string): Column => ({ name, sql, kind: 'text' })
+const json = (name: string, sql: string): Column => ({ name, sql, kind: 'json' })
+
+const MIGRATION_EXPORT_COLUMNS: Column[] = [
+  num('id', 'id'), num('runId', 'run_id'), text('vmId', 'vm_id'), text('sourceHostId', 'source_host_id'),
+  text('targetHostId', 'target_host_id'), text('strategy', 'strategy'), text('trigger', 'trigger_kind'), text('reason', 'reason'),
+  text('outcome', 'outcome'), text('abortReason', 'abort_reason'), num('startUs', 'start_us'), num('endUs', 'end_us'),
+  num('totalUs', 'total_us'), num('downtimeUs', 'downtime_us'), num('bytesSent', 'bytes_sent'), num('lostWrites', 'lost_writes'),
+  num('roundsCount', 'rounds_count')
+]
+
+const ROUND_EXPORT_COLUMNS: Column[] = [
+  num('roundIndex', 'round_index'), num('startUs', 'start_us'), num('durationUs', 'duration_us'), num('pagesSent', 'pages_sent'),
+  num('pagesSkipped', 'pages_skipped'), num('zeroPagesSent', 'zero_pages_sent'), num('bytesSent', 'bytes_sent'),
+  num('rateMbitPerS', 'rate_mbit_per_s'), num('pagesDirtied', 'pages_dirtied')
+]
+
+function tableSpec(table: ExportTable, filters: MigrationFilters): TableSpec {
+  if (table === 'decisions') {
+    return { columns: [num('id', 'id'), num('runId', 'run_id'), num('atUs', 'at_us'), text('policy', 'policy'),
+      json('inputs', 'inputs_json'), json('chosen', 'chosen_json'), json('rejected', 'rejected_json')],
+    from: 'FROM policy_decisions ORDER BY id', params: [] }
+  }
+  if (table === 'audit') {
+    return { columns: [num('seq', 'seq'), num('runId', 'run_id'), num('atUs', 'at_us'), num('wallAtMs', 'wall_at_ms'), text('actor', 'actor'),
+      text('action', 'action'), json('payload', 'payload_json'), text('prevHash', 'prev_hash'), text('hash', 'hash')],
+    from: 'FROM audit_log ORDER BY seq', params: [] }
+  }
+  const where = whereClause(filters)
+  const roundObject = jsonObject(ROUND_EXPORT_COLUMNS.map((c) => ({ ...c, sql: `r.${c.sql}` })))
+  return { columns: MIGRATION_EXPORT_COLUMNS, from: `FROM migrations ${where.sql} ORDER BY id`, params: where.params,
+    nested: { name: 'rounds', sql: `(SELECT json_group_array(json(${roundObject}) ORDER BY r.round_index)
+      FROM migration_rounds r WHERE r.migration_id = migrations.id)` } }
+}
+
+function jsonObject(columns: readonly Column[], extra?: { name: string; sql: string }): string {
+  const pairs = columns.map((c) => `'${c.name}', ${c.kind === 'json' ? `json(${c.sql})` : c.sql}`)
+  if (extra !== undefined) pairs.push(`'${extra.name}', json(${extra.sql})`)
+  return `json_object(${pairs.join(', ')})`
+}
+
+/** RFC 4180 in SQL: text with a quote, comma or line break is quoted with quotes doubled; NULL is empty. */
+function csvExpression(column: Column): string {
+  if (column.kind === 'number') return `COALESCE(CAST(${column.sql} AS TEXT), '')`
+  const value = column.sql
+  return `CASE WHEN ${value} IS NULL THEN '' WHEN instr(${value}, '"') OR instr(${value}, ',') OR instr(${value}, char(10)) ` +
+    `OR instr(${value}, char(13)) THEN '"' || replace(${value}, '"', '""') || '"' ELSE ${value} END`
+}
+
+export class HistoryExporter {
+  constructor(private readonly cache: StatementCache) {}
+
+  /** The export as text chunks; iterate it to completion or call return() to release the statement. */
+  *chunks(options: ExportOptions): Generator<string> {
+    const table = options.table ?? 'migrations'
+    const spec = tableSpec(table, options.filters ?? {})
+    if (options.format === 'csv') {
+      const lines = this.rows(`SELECT ${spec.columns.map(csvExpression).join(` || ',' || `)} ${spec.from}`, spec.params)
+      yield* batchChunks(`${spec.columns.map((c) => c.name).join(',')}\n`, suffixed(lines, '\n'), '')
+    } else {
+      const objects = this.rows(`SELECT ${jsonObject(spec.columns, spec.nested)} ${spec.from}`, spec.params)
+      yield* batchChunks(`{"format":"cutover-history","table":"${table}","rows":[`, separated(objects, '\n', ',\n'), '\n]}\n')
+    }
+  }
+
+  private *rows(sql: string, params: SqlParam[]): Generator<string> {
+    for (const line of this.cache.get(sql).pluck(true).iterate(...params)) yield line as string
+  }
+}
+
+function* suffixed(rows: Iterable<string>, suffix: string): Generator<string> {
+  for (const row of rows) yield row + suffix
+}
+
+function* separated(rows: Iterable<string>, lead: string, separator: string): Generator<string> {
+  let prefix = lead
+  for (const row of rows) {
+    yield prefix + row
+    prefix = separator
+  }
+}
+
+/** head, then the pieces, then tail, joined into ~64 KiB chunks. */
+function* batchChunks(head: string, pieces: Iterable<string>, tail: string): Generator<string> {
+  let parts: string[] = [head]
+  let size = head.length
+  for (const piece of pieces) {
+    parts.push(piece)
+    size += piece.length
+    if (size >= CHUNK_CHARS) {
+      yield parts.join('')
+      parts = []
+      size = 0
+    }
+  }
+  parts.push(tail)
+  yield parts.join('')
+}
+
+/** Writes chunks to a stream, waiting for 'drain' whenever its buffer is full; stops at the sink's first error. */
+export async function writeExport(chunks: Iterable<string>, sink: Writable): Promise<number> {
+  let failure: Error | undefined
+  const onError = (error: Error) => { failure ??= error }
+  sink.on('error', onError)
+  let written = 0
+  try {
+    for (const chunk of chunks) {
+      if (failure !== undefined) break
+      written += chunk.length
+      if (!sink.write(chunk)) await once(sink, 'drain')
+    }
+  } finally {
+    sink.off('error', onError)
+  }
+  if (failure !== undefined) throw failure
+  return written
+}

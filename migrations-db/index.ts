@@ -1,0 +1,13 @@
+// Public entry of the history store: open a database, then use HistoryDb; nothing else here runs SQL.
+export { openHistoryDb } from './open'
+export type { Durability, OpenHistoryOptions } from './open'
+export { HistoryDb } from './repository'
+export type { ConnectionSettings } from './repository'
+export { HistoryDbError } from './errors'
+export type { HistoryDbErrorKind } from './errors'
+export { writeExport, EXPORT_FORMATS, EXPORT_TABLES } from './export'
+export type { ExportFormat, ExportOptions, ExportTable } from './export'
+export { LIMIT_MAX, LIMIT_DEFAULT } from './list-query'
+export { loadMigrationFiles } from './migration-files'
+export { GENESIS_HASH } from './audit-chain'
+export * from './types'
