@@ -6,7 +6,7 @@ import { chromiumArgs, chromiumPath } from './scripts/chromium-args.ts'
 
 export default defineConfig({
   plugins: [vue()],
-  optimizeDeps: { include: ['vue', 'pinia', 'vitest-browser-vue'] },
+  optimizeDeps: { include: ['vue', 'pinia', 'vitest-browser-vue', 'uplot'] },
   test: {
     projects: [
       {

@@ -24,7 +24,8 @@ export class Signal<T = void> {
   }
 }
 
-export type Yielded = SimTimeUs | Signal<unknown>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Signal<T> may be awaited; its value is passed back untyped
+export type Yielded = SimTimeUs | Signal<any>
 export type ProcessBody = Generator<Yielded, void, unknown>
 
 export class ProcessHandle {
