@@ -1,13 +1,11 @@
-// Renderer entry: Pinia, push subscriptions, then the app shell.
+// Renderer entry: Pinia, then the session (push subscriptions, first status/snapshot/scenarios), then the shell.
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { connectSubscriptions } from './ipc/subscriptions'
-import { useSimStore } from './stores/sim'
+import { startSession } from './ipc/session'
 import './styles.css'
 
 const app = createApp(App)
 app.use(createPinia())
-connectSubscriptions()
-void useSimStore().load()
+void startSession()
 app.mount('#app')

@@ -11,23 +11,29 @@ export const useSimStore = defineStore('sim', () => {
   const lastError = ref<string | null>(null)
   const clockText = computed(() => formatVirtualTime(status.value.nowUs))
 
+  function fail(message: string): void {
+    lastError.value = null
+    lastError.value = message
+  }
+
   async function load(): Promise<void> {
     const api = getApi()
     const [infoResult, statusResult] = await Promise.all([api.invoke('app:get-info', undefined), api.invoke('sim:get-status', undefined)])
     if (infoResult.ok) info.value = infoResult.value
-    else lastError.value = infoResult.error.message
+    else fail(infoResult.error.message)
     if (statusResult.ok) status.value = statusResult.value
+    else fail(statusResult.error.message)
   }
 
   async function control(command: SimControl): Promise<void> {
     const result = await getApi().invoke('sim:control', command)
     if (result.ok) status.value = result.value
-    else lastError.value = result.error.message
+    else fail(result.error.message)
   }
 
   function applyStatus(next: SimStatus): void {
     status.value = next
   }
 
-  return { status, info, lastError, clockText, load, control, applyStatus }
+  return { status, info, lastError, clockText, fail, load, control, applyStatus }
 })

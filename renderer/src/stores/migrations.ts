@@ -1,0 +1,83 @@
+// Migrations derived from successive snapshots: the latest view of every active one plus the most recent
+// finished ones (kept after the engine forgets them), and per migration a bounded time series of dirty rate,
+// rate limit and link bandwidth. Series mutate in place; `revision` bumps once per recorded snapshot.
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef, triggerRef } from 'vue'
+import type { EngineCommand, MigrationView, StrategyChoice, WorldSnapshot } from '../../../main/ipc/contract'
+import { getApi } from '../ipc/api'
+import { appendPoint, emptyColumns, type Columns } from '../logic/series'
+
+const FINISHED_KEPT = 12
+const SERIES_POINTS = 900
+
+export const useMigrationsStore = defineStore('migrations', () => {
+  const views = shallowRef(new Map<string, MigrationView>())
+  const series = new Map<string, Columns>()
+  const revision = ref(0)
+  const lastError = ref<string | null>(null)
+
+  const list = computed<MigrationView[]>(() => {
+    void revision.value
+    return [...views.value.values()].sort((a, b) => {
+      const activeFirst = Number(a.outcome !== null) - Number(b.outcome !== null)
+      return activeFirst !== 0 ? activeFirst : b.startedAtUs - a.startedAtUs || a.id.localeCompare(b.id)
+    })
+  })
+  const active = computed(() => list.value.filter((m) => m.outcome === null))
+
+  function fail(message: string): void {
+    lastError.value = null
+    lastError.value = message
+  }
+
+  function prune(): void {
+    const finished = [...views.value.values()].filter((m) => m.outcome !== null).sort((a, b) => b.startedAtUs - a.startedAtUs)
+    for (const old of finished.slice(FINISHED_KEPT)) {
+      views.value.delete(old.id)
+      series.delete(old.id)
+    }
+  }
+
+  function record(snapshot: WorldSnapshot): void {
+    const t = snapshot.nowUs / 1e6
+    for (const m of snapshot.migrations) {
+      views.value.set(m.id, m)
+      const columns = series.get(m.id) ?? emptyColumns(3)
+      series.set(m.id, columns)
+      if (m.outcome === null) appendPoint(columns, t, [m.dirtyRateMbitPerS, m.rateLimitMbitPerS, m.linkMbitPerS], SERIES_POINTS)
+    }
+    prune()
+    revision.value += 1
+    triggerRef(views)
+  }
+
+  function reset(): void {
+    views.value = new Map()
+    series.clear()
+    revision.value += 1
+  }
+
+  function seriesOf(id: string): Columns {
+    return series.get(id) ?? emptyColumns(3)
+  }
+
+  async function send(command: EngineCommand): Promise<boolean> {
+    const result = await getApi().invoke('sim:command', command)
+    if (!result.ok) fail(result.error.message)
+    return result.ok
+  }
+
+  function migrate(vmId: string, destination: string, strategy: StrategyChoice, parameters: Record<string, number | boolean>): Promise<boolean> {
+    return send({ kind: 'migrate', vmId, destination, strategy, parameters })
+  }
+
+  function abort(migrationId: string): Promise<boolean> {
+    return send({ kind: 'abort-migration', migrationId })
+  }
+
+  function forceComplete(migrationId: string): Promise<boolean> {
+    return send({ kind: 'force-complete', migrationId })
+  }
+
+  return { views, revision, lastError, list, active, fail, record, reset, seriesOf, migrate, abort, forceComplete }
+})
