@@ -11,7 +11,7 @@ import { assert, InvariantViolation } from '../kernel/assert'
 import { clearBitRange, popcountWords, setBitRange, testBit } from './bits'
 import { DirtyLog } from './dirty-log'
 import { checkedGeometry, PAGE_BYTES_DEFAULT, REAL_BYTES_MAX } from './geometry'
-import { checksumWords, fillPageWords } from './page-content'
+import { checksumWords, fillPageWords, writePageStripe } from './page-content'
 import type { PageStore } from './page-store'
 
 /** Who wrote a page: a vCPU, or an emulated device (DMA, virtio rings). Counted separately. */
@@ -191,7 +191,11 @@ export class GuestMemory {
   }
 
   private fillPage(page: number): void {
-    fillPageWords(this.pageWords as Uint32Array, page * this.wordsPerPage, this.wordsPerPage, page, this.versions[page])
+    const words = this.pageWords as Uint32Array
+    const first = page * this.wordsPerPage
+    // A zero page (never filled, or zeroed) gets whole new contents; others change one stripe per write.
+    if (words[first + 2] === 0) fillPageWords(words, first, this.wordsPerPage, page, this.versions[page])
+    else writePageStripe(words, first, this.wordsPerPage, page, this.versions[page])
   }
 
   private checkRange(firstPage: number, pageCount: number): void {

@@ -1,5 +1,6 @@
 // Deterministic page contents for VMs that carry real bytes: a page's bytes are a pure function of
-// (page, version), cheap to produce (one fill) and distinct per write, plus a checksum over a page's words.
+// (page, version) when first filled; each later write changes a stripe (cheap, and history-dependent, like a
+// real partial write); plus a checksum over a page's words.
 
 /** A non-zero 32-bit fill word for `page` at `version` (murmur3 finaliser over both). */
 export function contentWord(page: number, version: number): number {
@@ -22,6 +23,27 @@ export function fillPageWords(words: Uint32Array, firstWord: number, wordCount: 
   words[firstWord + 1] = version
 }
 
+/** Words a single guest write changes: a write touches part of a page, not all of it. */
+export const WRITE_STRIPE_WORDS = 16
+
+/**
+ * Applies one write to a page that already has contents: the header (page, version) and a 16-word stripe
+ * at a version-dependent offset change; the rest keeps what earlier writes left. So the bytes depend on the
+ * page's whole write history, and a missed write leaves detectably stale bytes. Never all-zero.
+ */
+export function writePageStripe(words: Uint32Array, firstWord: number, wordCount: number, page: number, version: number): void {
+  const fill = contentWord(page, version)
+  words[firstWord] = page
+  words[firstWord + 1] = version
+  const span = wordCount - 2 - WRITE_STRIPE_WORDS
+  if (span <= 0) {
+    words.fill(fill, firstWord + 2, firstWord + wordCount)
+    return
+  }
+  const offset = firstWord + 2 + (fill % span)
+  words.fill(fill, offset, offset + WRITE_STRIPE_WORDS)
+}
+
 /** FNV-1a over the page's 32-bit words (as words, not bytes): equal pages give equal checksums. */
 export function checksumWords(words: Uint32Array, firstWord: number, wordCount: number): number {
   let hash = 0x811c9dc5
@@ -31,6 +53,7 @@ export function checksumWords(words: Uint32Array, firstWord: number, wordCount: 
 
 /** Whether two word ranges of equal length hold the same words. */
 export function wordsEqual(a: Uint32Array, aFirst: number, b: Uint32Array, bFirst: number, wordCount: number): boolean {
-  for (let i = 0; i < wordCount; i++) if (a[aFirst + i] !== b[bFirst + i]) return false
-  return true
+  let differing = 0
+  for (let i = 0; i < wordCount; i++) differing |= a[aFirst + i] ^ b[bFirst + i]
+  return differing === 0
 }

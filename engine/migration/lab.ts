@@ -138,7 +138,7 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const channel = new LanChannel(lan, () => sim.nowUs, SOURCE, DESTINATION, 'migration/mig-0001', config.linkMbitPerS * 1e6, 4 * config.latencyUs)
   const hostsUp = { source: true, destination: true }
   const migration = new Migration({
-    migrationId: 'mig-0001', sim: sim as Simulation<MigrationEvent>, vm, channel, params: config.params, faults: config.faults,
+    migrationId: 'mig-0001', sim, vm, channel, params: config.params, faults: config.faults,
     applyFault: (kind) => applyLabFault(kind, lan, hostsUp, driver),
     hosts: {
       source: SOURCE, destination: DESTINATION,

@@ -11,7 +11,7 @@
 //     suspension (lostWrites = 0); post-copy checks each page as it arrives against the suspension snapshot.
 //  4. Every migration ends: completed, aborted (with a reason) or failed (with a reason), by cancelAfterUs.
 import { assert } from '../kernel/assert'
-import type { Simulation } from '../kernel/simulation'
+import type { Timer } from '../kernel/event-queue'
 import type { SimTimeUs } from '../kernel/time'
 import { DirtyBitmap } from '../memory/dirty-bitmap'
 import type { DirtyLog } from '../memory/dirty-log'
@@ -24,9 +24,17 @@ import { strategyFor, type Strategy } from './strategies'
 import type { MigrationEvent, MigrationParams, MigrationResult, Outcome, RoundStats, Stage } from './types'
 import type { MigratableVm, MigrationHosts } from './vm-handle'
 
+/** The slice of a simulation a migration needs: the clock, timers, and where its events go. */
+export interface MigrationSim {
+  readonly nowUs: SimTimeUs
+  schedule(delayUs: SimTimeUs, action: () => void, priority?: number): Timer
+  cancel(timer: Timer | undefined): boolean
+  emit(event: MigrationEvent): unknown
+}
+
 export interface MigrationSetup {
   readonly migrationId: string
-  readonly sim: Simulation<MigrationEvent>
+  readonly sim: MigrationSim
   readonly vm: MigratableVm
   readonly hosts: MigrationHosts
   readonly channel: BulkChannel
@@ -53,7 +61,7 @@ export const POSTCOPY_RECOVERY_TIMEOUT_US = 30_000_000
 
 export class Migration {
   readonly id: string
-  readonly sim: Simulation<MigrationEvent>
+  readonly sim: MigrationSim
   readonly vm: MigratableVm
   readonly params: MigrationParams
   readonly dest: PageStore

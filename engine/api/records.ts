@@ -1,0 +1,38 @@
+// What a running world hands to the history: finished migrations with their rounds, policy decisions, faults
+// and audit entries, as plain DTOs in the history repository's shape (the run id is added by the recorder).
+export interface RoundRecord {
+  readonly roundIndex: number
+  readonly startUs: number
+  readonly durationUs: number
+  readonly pagesSent: number
+  readonly pagesSkipped: number
+  readonly zeroPagesSent: number
+  readonly bytesSent: number
+  readonly rateMbitPerS: number
+  readonly pagesDirtied: number
+}
+
+export interface MigrationRecord {
+  readonly vmId: string
+  readonly sourceHostId: string
+  readonly targetHostId: string
+  readonly strategy: string
+  readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'
+  readonly reason: string
+  readonly outcome: 'completed' | 'aborted' | 'failed'
+  readonly abortReason?: string
+  readonly startUs: number
+  readonly endUs: number
+  readonly downtimeUs: number
+  readonly bytesSent: number
+  readonly lostWrites?: number
+  readonly rounds: readonly RoundRecord[]
+}
+
+export type JsonLike = string | number | boolean | null | JsonLike[] | { [key: string]: JsonLike }
+
+export type WorldRecord =
+  | { readonly kind: 'migration'; readonly migration: MigrationRecord }
+  | { readonly kind: 'decision'; readonly decision: { readonly atUs: number; readonly policy: string; readonly inputs: JsonLike; readonly chosen: JsonLike; readonly rejected: readonly { readonly action: JsonLike; readonly reason: string }[] } }
+  | { readonly kind: 'fault'; readonly fault: { readonly atUs: number; readonly kind: string; readonly targetId: string; readonly detail?: JsonLike } }
+  | { readonly kind: 'audit'; readonly audit: { readonly actor: string; readonly action: string; readonly payload: JsonLike; readonly atUs?: number } }

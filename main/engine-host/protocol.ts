@@ -1,0 +1,17 @@
+// Messages between the engine host (main thread) and the engine worker. Plain structured-clone data.
+import type { EngineCommand } from '../../engine/api/commands'
+import type { WorldRecord } from '../../engine/api/records'
+import type { WorldSnapshot } from '../../engine/api/snapshot'
+
+export type ToWorker =
+  | { readonly type: 'load'; readonly scenario: unknown; readonly seed: number }
+  | { readonly type: 'advance'; readonly toUs: number; readonly wantSnapshot: boolean }
+  | { readonly type: 'command'; readonly id: number; readonly command: EngineCommand }
+  | { readonly type: 'snapshot'; readonly id: number }
+
+export type FromWorker =
+  | { readonly type: 'loaded'; readonly snapshot: WorldSnapshot }
+  | { readonly type: 'advanced'; readonly nowUs: number; readonly traceHash: string; readonly snapshot: WorldSnapshot | null; readonly records: readonly WorldRecord[]; readonly errors: readonly string[] }
+  | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly snapshot: WorldSnapshot; readonly records: readonly WorldRecord[] }
+  | { readonly type: 'snapshot'; readonly id: number; readonly snapshot: WorldSnapshot }
+  | { readonly type: 'failed'; readonly id?: number; readonly message: string }

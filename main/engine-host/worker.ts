@@ -1,0 +1,48 @@
+// The engine worker: owns one world and answers the host's messages. All simulation work happens here, so the
+// main process's event loop stays free; a crash here is reported and the host restarts the worker.
+import { parentPort } from 'node:worker_threads'
+import { createWorld, type World } from '../../engine/world'
+import type { FromWorker, ToWorker } from './protocol'
+
+if (parentPort === null) throw new Error('engine worker must run in a worker thread')
+const port = parentPort
+let world: World | undefined
+
+function post(message: FromWorker): void {
+  port.postMessage(message)
+}
+
+function handle(message: ToWorker): void {
+  if (message.type === 'load') {
+    world = createWorld(message.scenario, message.seed)
+    post({ type: 'loaded', snapshot: world.snapshot() })
+    return
+  }
+  if (world === undefined) {
+    post({ type: 'failed', message: 'no scenario loaded' })
+    return
+  }
+  switch (message.type) {
+    case 'advance': {
+      const errors = world.runUntil(message.toUs)
+      post({ type: 'advanced', nowUs: world.nowUs, traceHash: world.traceHash(), snapshot: message.wantSnapshot ? world.snapshot() : null, records: world.drainRecords(), errors })
+      return
+    }
+    case 'command': {
+      const result = world.apply(message.command)
+      post({ type: 'command-result', id: message.id, ok: result.ok, detail: result.detail, snapshot: world.snapshot(), records: world.drainRecords() })
+      return
+    }
+    case 'snapshot':
+      post({ type: 'snapshot', id: message.id, snapshot: world.snapshot() })
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  try {
+    handle(message)
+  } catch (error) {
+    const id = message.type === 'command' || message.type === 'snapshot' ? message.id : undefined
+    post({ type: 'failed', id, message: error instanceof Error ? error.message : String(error) })
+  }
+})
