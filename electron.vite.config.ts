@@ -12,7 +12,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: fromRoot('out/main'),
-      lib: { entry: fromRoot('main/index.ts') }
+      // The engine and experiment workers are separate entries: worker threads load them as files.
+      lib: {
+        entry: {
+          index: fromRoot('main/index.ts'),
+          'engine-worker': fromRoot('main/engine-host/worker.ts'),
+          'experiment-worker': fromRoot('main/experiments/experiment-worker.ts')
+        }
+      }
     }
   },
   preload: {

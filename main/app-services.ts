@@ -1,33 +1,147 @@
-// The services behind the contract, shared by the Electron app and browser mode: the engine host and the
-// handlers for every invoke channel. Transports (Electron IPC, WebSocket) only carry what this returns.
+// The services behind the contract, shared by the Electron app and browser mode: the engine host (world in a
+// worker), the scenario library, the history database with its recorder, experiments, and the handler for
+// every invoke channel. Transports (Electron IPC, WebSocket) only carry what this returns.
 import { ENGINE_VERSION } from '../engine/version'
-import { createDispatcher, type Dispatch, type HandlerMap } from './ipc/dispatch'
-import type { PushChannel, PushPayload } from './ipc/contract'
-import { SimHost, type SimHostOptions } from './engine-host/sim-host'
+import { openHistoryDb, type HistoryDb } from '../migrations-db'
+import type { MigrationRow } from '../migrations-db/types'
+import { createDispatcher, HandlerError, type Dispatch, type HandlerMap } from './ipc/dispatch'
+import type { HistoryRow, PushChannel, PushPayload } from './ipc/contract'
+import { EngineHost, type EngineHostOptions } from './engine-host/engine-host'
+import { HistoryRecorder } from './history/recorder'
+import { ScenarioLibrary } from './scenarios/library'
+import { runExperiment } from './experiments/run-experiment'
 import { APP_VERSION } from './app-version'
 
 export type Pusher = <C extends PushChannel>(channel: C, payload: PushPayload<C>) => void
 
+export interface AppServicesOptions {
+  readonly mode: 'electron' | 'browser'
+  /** History database file; ':memory:' keeps nothing on disk. */
+  readonly dbPath?: string
+  readonly scenariosDir?: string
+  /** Preset loaded at start; default small-cluster. */
+  readonly initialScenario?: string | null
+  readonly host?: Omit<EngineHostOptions, keyof import('./engine-host/engine-host').EngineHostEvents>
+  readonly log?: (message: string) => void
+}
+
 export interface AppServices {
   readonly dispatch: Dispatch
-  readonly simHost: SimHost
+  readonly host: EngineHost
+  readonly history: HistoryDb
+  readonly ready: Promise<void>
   /** Connects push events to a transport; returns a disconnect function. */
   connectPushes(push: Pusher): () => void
   dispose(): void
 }
 
-export function createAppServices(mode: 'electron' | 'browser', hostOptions: SimHostOptions = {},
-  log: (message: string) => void = (message) => process.stderr.write(`${message}\n`)): AppServices {
-  const simHost = new SimHost(hostOptions)
-  const handlers: HandlerMap = {
-    'app:get-info': () => ({ appVersion: APP_VERSION, engineVersion: ENGINE_VERSION, mode }),
-    'sim:get-status': () => simHost.status(),
-    'sim:control': (command) => simHost.control(command)
+function historyRow(row: MigrationRow): HistoryRow {
+  return {
+    id: row.id, runId: row.runId, vmId: row.vmId, source: row.sourceHostId, destination: row.targetHostId, strategy: row.strategy,
+    trigger: row.trigger, reason: row.reason, outcome: row.outcome, abortReason: row.abortReason, startUs: row.startUs,
+    totalTimeUs: row.totalUs, downtimeUs: row.downtimeUs, bytesSent: row.bytesSent, rounds: row.roundsCount
   }
+}
+
+export function createAppServices(options: AppServicesOptions): AppServices {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
+  const pushers = new Set<Pusher>()
+  const push: Pusher = (channel, payload) => { for (const pusher of pushers) pusher(channel, payload) }
+  const history = openHistoryDb(options.dbPath ?? ':memory:')
+  const recorder = new HistoryRecorder(history, 0, { onError: (error) => push('sim:error', { message: `history write failed: ${(error as Error).message}` }) })
+  const library = new ScenarioLibrary(options.scenariosDir)
+  const host = new EngineHost({
+    ...options.host,
+    onSnapshot: (snapshot) => push('sim:snapshot', snapshot),
+    onStatus: (status) => push('sim:status', status),
+    onRecords: (records) => recorder.record(records),
+    onError: (message) => { log(message); push('sim:error', { message }) }
+  })
+
+  async function loadScenario(name: string, seed: number) {
+    const scenario = library.load(name)
+    const snapshot = await host.load(scenario, seed)
+    recorder.switchRun(history.createRun({ scenario: name, scenarioJson: scenario as never, seed, policy: snapshot.policy.name, appVersion: APP_VERSION, engineVersion: ENGINE_VERSION }))
+    return snapshot
+  }
+
+  const handlers: HandlerMap = {
+    'app:get-info': () => ({ appVersion: APP_VERSION, engineVersion: ENGINE_VERSION, mode: options.mode }),
+    'sim:get-status': () => host.status(),
+    'sim:control': async (command) => {
+      if (command.action === 'play') host.pacer.play()
+      else if (command.action === 'pause') host.pacer.pause()
+      else if (command.action === 'speed') host.pacer.setSpeed(command.speed)
+      else await host.step(command.durationUs)
+      const status = host.status()
+      push('sim:status', status)
+      return status
+    },
+    'sim:get-snapshot': () => {
+      if (host.snapshot === undefined) throw new HandlerError('not-found', 'no scenario loaded yet')
+      return host.snapshot
+    },
+    'sim:command': async (command) => {
+      const outcome = await host.command(command)
+      if (!outcome.ok) throw new HandlerError('invalid-argument', outcome.detail)
+      return { accepted: true as const, detail: outcome.detail }
+    },
+    'scenario:list': () => library.list(),
+    'scenario:load': async ({ name, seed }) => {
+      try {
+        return await loadScenario(name, seed)
+      } catch (error) {
+        throw new HandlerError('invalid-argument', (error as Error).message)
+      }
+    },
+    'history:list': (filter) => {
+      recorder.flush()
+      const filters = { vmId: filter.vm, hostId: filter.host, outcome: filter.outcome, sinceUs: filter.sinceUs, untilUs: filter.untilUs }
+      const page = history.listMigrations({ filters, sort: { key: filter.sort, direction: filter.direction }, cursor: filter.cursor ?? undefined, limit: filter.limit })
+      return { rows: page.rows.map(historyRow), nextCursor: page.nextCursor, total: history.countMigrations(filters) }
+    },
+    'history:get': ({ id }) => {
+      const detail = history.getMigration(id)
+      if (detail === null) throw new HandlerError('not-found', `no migration ${id} in the history`)
+      return {
+        migration: historyRow(detail),
+        rounds: detail.rounds.map((round) => ({
+          index: round.roundIndex, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent, bytesSent: round.bytesSent,
+          rateMbitPerS: round.rateMbitPerS, dirtyPagesAfter: round.pagesDirtied, final: round.roundIndex === detail.rounds.length
+        }))
+      }
+    },
+    'history:verify': () => {
+      recorder.flush()
+      const verdict = history.verifyAudit()
+      return { ok: verdict.ok, checked: verdict.checked, firstBadSeq: verdict.firstBadSeq ?? null, reason: verdict.reason ?? null }
+    },
+    'history:export': ({ format }) => {
+      recorder.flush()
+      let text = ''
+      for (const chunk of history.exportChunks({ format })) text += chunk
+      return { text, rows: history.countMigrations({}) }
+    },
+    'experiment:run': async ({ scenario, policies, seeds, hours }) => {
+      try {
+        return await runExperiment({ scenario: library.load(scenario), policies, seeds, hours }, (progress) => push('experiment:progress', progress))
+      } catch (error) {
+        throw new HandlerError('invalid-argument', (error as Error).message)
+      }
+    }
+  }
+
+  const initial = options.initialScenario === undefined ? 'small-cluster' : options.initialScenario
+  const ready = initial === null ? Promise.resolve() : loadScenario(initial, 1).then(() => undefined, (error: Error) => log(`could not load ${initial}: ${error.message}`))
+
   return {
     dispatch: createDispatcher(handlers, log),
-    simHost,
-    connectPushes: (push) => simHost.onStatus((status) => push('sim:status', status)),
-    dispose: () => simHost.dispose()
+    host, history, ready,
+    connectPushes: (pusher) => { pushers.add(pusher); return () => pushers.delete(pusher) },
+    dispose: () => {
+      host.dispose()
+      recorder.flush()
+      history.close()
+    }
   }
 }

@@ -1,5 +1,6 @@
 // Electron lifecycle: single-instance lock, app menu, the window, and the IPC bridge to the shared services.
 // The only other files that import electron are window.ts and preload/.
+import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, Menu } from 'electron'
 import { createAppServices } from './app-services'
 import { registerIpc, PUSH_BRIDGE_CHANNEL } from './ipc/register'
@@ -12,7 +13,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   void app.whenReady().then(() => {
-    const services = createAppServices('electron')
+    const services = createAppServices({ mode: 'electron', dbPath: join(app.getPath('userData'), 'history.db') })
     const window = createMainWindow(devServerUrl)
     registerIpc(ipcMain, services.dispatch, (url) => isAppUrl(url, devServerUrl))
     services.connectPushes((channel, payload) => {

@@ -11,11 +11,12 @@ export function registerServeCommand(program: Command): void {
     .description('serve the app in browser mode on 127.0.0.1 and print its URL')
     .option('--port <n>', 'TCP port (0 picks a free one)', parseNumberFlag('--port', { min: 0, max: 65535, integer: true }), 0)
     .option('--db <path>', 'history database file')
-    .action(async (options: { port: number }) => {
+    .option('--scenario <name>', 'preset loaded at start', 'small-cluster')
+    .action(async (options: { port: number; db?: string; scenario: string }) => {
       if (!existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'))) {
         throw new UsageError('the renderer is not built: run `npm run build` first')
       }
-      const running = await startServe({ port: options.port })
+      const running = await startServe({ port: options.port, dbPath: options.db, initialScenario: options.scenario })
       process.stdout.write(`${running.server.url}\n`)
       const stop = (): void => { void running.stop().then(() => process.exit(0)) }
       process.once('SIGINT', stop)

@@ -125,6 +125,13 @@ export class Migration {
     return this.setup.hosts
   }
 
+  get startedAtUs(): SimTimeUs {
+    return this.startUs
+  }
+
+  /** Set by force-complete: pre-copy strategies switch over at their next decision point. */
+  forceSwitchover = false
+
   get elapsedUs(): SimTimeUs {
     return this.sim.nowUs - this.startUs
   }

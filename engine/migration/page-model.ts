@@ -25,7 +25,7 @@ export interface PageModelOptions {
   readonly estimator: MigrationModel
   readonly resumeOverheadUs?: SimTimeUs
   /** When given, migrations cross this LAN between the hosts' endpoints and activate the VM there. */
-  readonly lan?: Lan
+  readonly lan?: () => Lan | undefined
   /** Where the migrations' own events go (round by round); default: dropped. */
   readonly emit?: (event: MigrationEvent) => void
   /** Called with every live migration when it starts, so views can follow it. */
@@ -110,7 +110,7 @@ export class PageMigrationModel implements MigrationModel {
   }
 
   private channel(request: MigrationStart): BulkChannel {
-    const lan = this.options.lan
+    const lan = this.options.lan?.()
     const linkBitPerS = request.linkMbitPerS * 1e6
     if (lan !== undefined) {
       return new LanChannel(lan, () => request.clock.nowUs, request.source.hostId, request.target.hostId, `migration/${request.migrationId}`, linkBitPerS, 100)
@@ -119,7 +119,7 @@ export class PageMigrationModel implements MigrationModel {
   }
 
   private activateOnLan(request: MigrationStart): void {
-    const lan = this.options.lan
+    const lan = this.options.lan?.()
     if (lan === undefined || !lan.endpointIds('vm').includes(request.vm.vmId)) return
     lan.activateVm(request.vm.vmId, request.target.hostId, { mode: 'gratuitous' })
   }

@@ -16,6 +16,8 @@ import type { FromWorker, ToWorker } from './protocol'
 import { createEngineWorker, type WorkerFactory } from './worker-factory'
 
 export const FRAME_MS = 33
+/** Crashes in a row (without a successful advance between them) after which the host stops restarting. */
+const RESTARTS_IN_A_ROW_MAX = 3
 const SNAPSHOT_MIN_INTERVAL_MS = 33
 
 export interface EngineHostEvents {
@@ -50,6 +52,7 @@ export class EngineHost {
   private latest: WorldSnapshot | undefined
   private timer: ReturnType<typeof setInterval> | undefined
   private restarts = 0
+  private restartsInARow = 0
 
   constructor(private readonly options: EngineHostOptions = {}) {
     this.pacer = new Pacer(options.clock ?? systemClock)
@@ -71,6 +74,7 @@ export class EngineHost {
 
   /** Loads a scenario (already parsed JSON) into a fresh worker; resolves with the first snapshot. */
   async load(scenario: unknown, seed: number): Promise<WorldSnapshot> {
+    if (this.loaded?.scenario !== scenario) this.restartsInARow = 0
     this.loaded = { scenario, seed }
     this.commandLog.length = 0
     this.pacer.pause()
@@ -128,6 +132,7 @@ export class EngineHost {
       if (message.type !== 'advanced') return
       this.nowUs = message.nowUs
       this.hash = message.traceHash
+      this.restartsInARow = 0
       if (message.records.length > 0) this.options.onRecords?.(message.records)
       for (const error of message.errors) this.options.onError?.(error)
       if (message.snapshot !== null) this.accept(message.snapshot)
@@ -191,6 +196,10 @@ export class EngineHost {
     this.pending.clear()
     this.loadWaiter = undefined
     this.restarts++
+    if (++this.restartsInARow > RESTARTS_IN_A_ROW_MAX) {
+      this.options.onError?.(`engine worker crashed ${RESTARTS_IN_A_ROW_MAX} times in a row; not restarting (load a scenario to try again)`)
+      return
+    }
     void this.replay()
   }
 

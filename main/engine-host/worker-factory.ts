@@ -3,11 +3,12 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { startTsWorker } from '../support/ts-worker'
 
 export type WorkerFactory = () => Worker
 
 export const createEngineWorker: WorkerFactory = () => {
   const built = new URL('./engine-worker.js', import.meta.url)
   if (existsSync(fileURLToPath(built))) return new Worker(built)
-  return new Worker(new URL('./worker.ts', import.meta.url), { execArgv: ['--import', 'tsx'] })
+  return startTsWorker(new URL('./worker.ts', import.meta.url))
 }

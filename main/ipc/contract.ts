@@ -125,6 +125,8 @@ export const pushSchemas = {
 export type InvokeChannel = keyof typeof invokeSchemas
 export type PushChannel = keyof typeof pushSchemas
 export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof invokeSchemas)[C]['request']>
+/** A request as handlers see it: parsed, defaults filled. */
+export type InvokeParsed<C extends InvokeChannel> = z.output<(typeof invokeSchemas)[C]['request']>
 export type InvokeResponse<C extends InvokeChannel> = z.output<(typeof invokeSchemas)[C]['response']>
 export type PushPayload<C extends PushChannel> = z.output<(typeof pushSchemas)[C]>
 

@@ -1,7 +1,7 @@
 // Browser mode in one call: app services + the loopback server, pushes wired. Used by `cutover serve`
 // and by `npm start` when Electron cannot run.
 import { fileURLToPath } from 'node:url'
-import { createAppServices } from '../app-services'
+import { createAppServices, type AppServices } from '../app-services'
 import { startBrowserServer, type BrowserServer } from './server'
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
@@ -10,15 +10,21 @@ export interface ServeOptions {
   readonly port: number
   readonly rendererDir?: string
   readonly token?: string
+  /** History database; absent: in memory (nothing written). */
+  readonly dbPath?: string
+  readonly scenariosDir?: string
+  readonly initialScenario?: string | null
 }
 
 export interface RunningServe {
   readonly server: BrowserServer
+  readonly services: AppServices
   stop(): Promise<void>
 }
 
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
-  const services = createAppServices('browser')
+  const services = createAppServices({ mode: 'browser', dbPath: options.dbPath, scenariosDir: options.scenariosDir, initialScenario: options.initialScenario })
+  await services.ready
   const server = await startBrowserServer({
     port: options.port,
     rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR,
@@ -27,7 +33,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   })
   const disconnect = services.connectPushes((channel, payload) => server.push(channel, payload))
   return {
-    server,
+    server, services,
     stop: async () => {
       disconnect()
       services.dispose()

@@ -1,7 +1,6 @@
 // The pacer maps wall time to virtual time; driven here by a fake clock, never by real time.
 import { describe, it, expect } from 'vitest'
 import { Pacer, FAST_FRAME_US } from '../../main/engine-host/pacer'
-import { SimHost } from '../../main/engine-host/sim-host'
 
 function fakeClock() {
   let nowMs = 1_000
@@ -35,22 +34,5 @@ describe('pacer', () => {
     pacer.play()
     advance(1)
     expect(pacer.takeDueUs()).toBe(FAST_FRAME_US)
-  })
-
-  it('drives the simulation host: play, pause and step are honoured', () => {
-    const { clock, advance } = fakeClock()
-    const host = new SimHost({ clock, autoFrames: false })
-    host.control({ action: 'speed', speed: 10 })
-    host.control({ action: 'play' })
-    advance(100)
-    host.frame()
-    expect(host.status().nowUs).toBe(1_000_000)
-    host.control({ action: 'pause' })
-    advance(100)
-    host.frame()
-    expect(host.status().nowUs).toBe(1_000_000)
-    host.control({ action: 'step', durationUs: 250_000 })
-    expect(host.status().nowUs).toBe(1_250_000)
-    host.dispose()
   })
 })

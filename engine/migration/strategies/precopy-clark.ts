@@ -73,7 +73,7 @@ export class ClarkPrecopy implements Strategy {
       pageBytes: memory.pageBytes, totalSentBytes: m.bytesSent, memBytes: memory.memBytes, params
     })
     this.maybeStun(dirtyPages, round)
-    if (decision.stop) return this.stopAndCopy()
+    if (decision.stop || m.forceSwitchover) return this.stopAndCopy()
     this.rateMbitPerS = decision.nextRateMbitPerS
     this.round(log.harvest())
   }

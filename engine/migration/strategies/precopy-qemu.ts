@@ -57,6 +57,12 @@ export class QemuPrecopy implements Strategy {
   private checkSwitchover(scanner: PageScanner, recordRound: () => RoundStats): boolean {
     const m = this.migration
     const elapsedUs = m.sim.nowUs - this.periodStartUs
+    if (m.forceSwitchover) {
+      recordRound()
+      if (this.hybrid) this.switchToPostcopy()
+      else this.stopAndCopy()
+      return false
+    }
     if (elapsedUs < BUFFER_DELAY_US) return true
     this.bandwidthBytesPerMs = (m.bytesSent - this.periodBytes) / (elapsedUs / 1000)
     this.periodStartUs = m.sim.nowUs

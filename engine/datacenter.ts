@@ -1,0 +1,215 @@
+// Datacenter façade: build a run from a validated scenario, a seed and a policy, run it for H hours, and return
+// the contract's summary; typed events reach subscribers as they happen. engine/world.ts wraps this; the CLI,
+// sweeps and benchmarks call it directly. Deterministic: same inputs and commands ⇒ same trace hash.
+import { Simulation, type Listener } from './kernel/simulation'
+import { deriveStream } from './kernel/rng'
+import { sToUs, type SimTimeUs } from './kernel/time'
+import { DatacenterCore, type CoreConfig } from './cluster/core'
+import type { DcEvent } from './cluster/events'
+import { DEFAULT_STOP_RULES, EstimateMigrationModel } from './cluster/estimate-model'
+import type { MigrationModel } from './cluster/migration-model'
+import type { ClusterState } from './cluster/state'
+import { planFaults } from './faults/plan'
+import { MetricCollector } from './metrics/collector'
+import { buildSummary, clusterMetrics, type RunSummary } from './metrics/summary'
+import { createPolicyRegistry, type PolicyRegistry } from './policy/registry'
+import type { ParamValue, Policy } from './policy/types'
+import { buildDatacenter } from './scenario/build'
+import type { Scenario } from './scenario/schema'
+
+export type { DcEvent } from './cluster/events'
+export type { RunSummary } from './metrics/summary'
+export type { MigrationModel, MigrationEstimate } from './cluster/migration-model'
+
+export interface DatacenterOptions {
+  /** A scenario that passed validateScenario (defaults filled in). */
+  readonly scenario: Scenario
+  readonly seed: number
+  /** Policy name (registry) or instance; default: the scenario's policy.name. */
+  readonly policy?: string | Policy
+  /** Overlaid on the scenario's policy.params when the policy is given by name. */
+  readonly policyParams?: Readonly<Record<string, ParamValue>>
+  /** Overrides the scenario's durationH. */
+  readonly hours?: number
+  /** Overrides the scenario's policy.intervalS. */
+  readonly policyIntervalS?: number
+  /** Default: the analytic estimate model with the scenario's stop rules. */
+  readonly migrationModel?: MigrationModel
+  readonly registry?: PolicyRegistry
+  /** The simulation to run in (a world that shares the clock with a LAN passes its own); default: a new one. */
+  readonly simulation?: Simulation<DcEvent>
+}
+
+export interface HostSnapshot {
+  readonly id: string
+  readonly state: string
+  readonly drain: string
+  readonly cpuUtil: number
+  readonly memUsedMiB: number
+  readonly vms: number
+}
+
+export interface Datacenter {
+  readonly seed: number
+  readonly policyName: string
+  readonly durationUs: SimTimeUs
+  readonly nowUs: SimTimeUs
+  subscribe(listener: Listener<DcEvent>): () => void
+  /** Advances virtual time to `targetUs` (≤ durationUs); starts the run on first use. */
+  runUntil(targetUs: SimTimeUs): void
+  /** Runs to the end, finishes and returns the summary (idempotent). */
+  run(): RunSummary
+  traceHash(): string
+  hosts(): HostSnapshot[]
+  /** The live cluster state, for snapshot builders and invariant checkers: read it, never write it. */
+  inspectState(): Readonly<ClusterState>
+  /** Commands; each returns why it was refused, or null. */
+  migrateVm(vmId: string, hostId: string): string | null
+  evacuateHost(hostId: string, deadlineS?: number): string | null
+  failHost(hostId: string, repairAfterS?: number): string | null
+  setPolicy(name: string, params?: Readonly<Record<string, ParamValue>>): void
+}
+
+function coreConfig(options: DatacenterOptions, built: ReturnType<typeof buildDatacenter>, hostIndexOf: (id: string) => number): CoreConfig {
+  const { scenario, seed } = options
+  const limits = scenario.limits
+  return {
+    scenarioName: scenario.name, durationUs: built.durationUs,
+    policyIntervalUs: sToUs(options.policyIntervalS ?? scenario.policy.intervalS),
+    limits: {
+      migrationsPerHost: limits.migrationsPerHost, migrationsPerCluster: limits.migrationsPerCluster,
+      movesPerCycleMax: limits.movesPerCycleMax, cooldownUs: sToUs(limits.cooldownMin * 60)
+    },
+    pingPongWindowUs: sToUs(limits.pingPongWindowH * 3600), bandwidthShare: scenario.migration.bandwidthShare,
+    cpuOverheadFraction: scenario.migration.cpuOverheadFraction,
+    ha: { detectionUs: sToUs(scenario.ha.detectionS), restartUs: sToUs(scenario.ha.restartS) },
+    maintenance: scenario.maintenance.map((entry) => ({
+      hostIndex: hostIndexOf(entry.host), atUs: sToUs(entry.atH * 3600), deadlineUs: sToUs(entry.atH * 3600 + entry.deadlineMin * 60),
+      returnAtUs: entry.returnAfterH === undefined ? null : sToUs((entry.atH + entry.returnAfterH) * 3600), returnVms: entry.returnVms
+    })),
+    faults: planFaults(scenario.faults, hostIndexOf, built.state.hosts.length, built.durationUs, deriveStream(seed, 'faults')),
+    unplacedVms: built.unplacedVms, disabledRules: built.disabledRules
+  }
+}
+
+function defaultModel(scenario: Scenario): MigrationModel {
+  const m = scenario.migration
+  return new EstimateMigrationModel({
+    ...DEFAULT_STOP_RULES, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), maxRounds: m.maxRounds,
+    stopBelowBytes: m.stopBelowKiB * 1024, maxSentFactor: m.maxSentFactor
+  })
+}
+
+function resolvePolicy(options: DatacenterOptions, registry: PolicyRegistry): Policy {
+  const { scenario } = options
+  if (typeof options.policy === 'object') return options.policy
+  const name = options.policy ?? scenario.policy.name
+  const scenarioParams = name === scenario.policy.name ? scenario.policy.params : {}
+  return registry.create(name, { ...scenarioParams, ...options.policyParams })
+}
+
+/** One datacenter run: the core, its clock and the metric collector, started lazily so early subscribers see everything. */
+class DatacenterRun implements Datacenter {
+  readonly seed: number
+  readonly durationUs: SimTimeUs
+  private readonly sim: Simulation<DcEvent>
+  private readonly state: ClusterState
+  private readonly core: DatacenterCore
+  private readonly collector = new MetricCollector()
+  private readonly hostIndex: Map<string, number>
+  private readonly vmIndex: Map<string, number>
+  private started = false
+  private summary: RunSummary | null = null
+
+  constructor(options: DatacenterOptions, private readonly registry: PolicyRegistry) {
+    const { scenario, seed } = options
+    const built = buildDatacenter(scenario, seed, options.hours ?? scenario.durationH)
+    this.seed = seed
+    this.durationUs = built.durationUs
+    this.state = built.state
+    this.hostIndex = new Map(built.state.hosts.map((host) => [host.id, host.index]))
+    this.vmIndex = new Map(built.state.vms.map((vm) => [vm.id, vm.index]))
+    this.sim = options.simulation ?? new Simulation<DcEvent>(seed)
+    this.sim.subscribe((event) => this.collector.observe(event))
+    const config = coreConfig(options, built, (id) => this.hostIndex.get(id) ?? -1)
+    this.core = new DatacenterCore(this.sim, built.state, config, resolvePolicy(options, registry), options.migrationModel ?? defaultModel(scenario))
+  }
+
+  get policyName(): string { return this.core.policyName }
+  get nowUs(): SimTimeUs { return this.sim.nowUs }
+
+  subscribe(listener: Listener<DcEvent>): () => void {
+    return this.sim.subscribe(listener)
+  }
+
+  runUntil(targetUs: SimTimeUs): void {
+    this.ensureStarted()
+    this.sim.runUntil(Math.min(targetUs, this.durationUs))
+  }
+
+  run(): RunSummary {
+    if (this.summary !== null) return this.summary
+    this.runUntil(this.durationUs)
+    this.state.accountAll(this.durationUs)
+    const cluster = clusterMetrics(this.state, this.durationUs)
+    this.core.finish(this.durationUs, cluster.energyKWh, cluster.unservedPct)
+    const identity = { policy: this.core.policyName, seed: this.seed, simulatedUs: this.durationUs, traceHash: this.sim.traceHash() }
+    this.summary = buildSummary(identity, this.state, this.collector, cluster)
+    return this.summary
+  }
+
+  traceHash(): string { return this.sim.traceHash() }
+  inspectState(): Readonly<ClusterState> { return this.state }
+
+  hosts(): HostSnapshot[] {
+    return this.state.hosts.map((host) => ({
+      id: host.id, state: host.state, drain: host.drain, cpuUtil: host.cpuDemandMips / host.cpuCapacityMips,
+      memUsedMiB: host.memUsedMiB, vms: host.vmIndices.length
+    }))
+  }
+
+  migrateVm(vmId: string, hostId: string): string | null {
+    const vm = this.vmIndex.get(vmId)
+    const host = this.hostIndex.get(hostId)
+    if (vm === undefined) return `unknown VM ${vmId}`
+    if (host === undefined) return `unknown host ${hostId}`
+    this.ensureStarted()
+    return this.core.migrateVm(vm, host)
+  }
+
+  evacuateHost(hostId: string, deadlineS = 3600): string | null {
+    const host = this.hostIndex.get(hostId)
+    if (host === undefined) return `unknown host ${hostId}`
+    this.ensureStarted()
+    this.core.maintenance.begin({ hostIndex: host, deadlineUs: this.sim.nowUs + sToUs(deadlineS), returnAtUs: null, returnVms: false })
+    return null
+  }
+
+  failHost(hostId: string, repairAfterS?: number): string | null {
+    const host = this.hostIndex.get(hostId)
+    if (host === undefined) return `unknown host ${hostId}`
+    this.ensureStarted()
+    this.core.crashHost(host, 'user command', repairAfterS === undefined ? null : sToUs(repairAfterS))
+    return null
+  }
+
+  setPolicy(name: string, params: Readonly<Record<string, ParamValue>> = {}): void {
+    this.core.setPolicy(this.registry.create(name, params))
+  }
+
+  private ensureStarted(): void {
+    if (this.started) return
+    this.started = true
+    this.core.start()
+  }
+}
+
+/** Builds a datacenter run (not started: subscribe first, then runUntil or run). */
+export function createDatacenter(options: DatacenterOptions): Datacenter {
+  return new DatacenterRun(options, options.registry ?? createPolicyRegistry())
+}
+
+/** Builds, runs to the end and summarises. */
+export function runDatacenter(options: DatacenterOptions): RunSummary {
+  return createDatacenter(options).run()
+}

@@ -1,0 +1,129 @@
+// The interactive world: one scenario and seed run as a datacenter (cluster, policies, faults, metrics) whose
+// migrations are page-level (engine/migration) and, for clusters up to LAN_HOSTS_MAX hosts, cross an emulated
+// LAN with a client per rack. The façade the engine worker hosts: apply commands, advance time, take
+// snapshots for the UI and drain records for the history. Deterministic: same scenario, seed and commands at
+// the same virtual times ⇒ same trace hash.
+import type { EngineCommand } from './api/commands'
+import type { WorldRecord } from './api/records'
+import type { WorldSnapshot } from './api/snapshot'
+import { DEFAULT_STOP_RULES, EstimateMigrationModel } from './cluster/estimate-model'
+import type { DcEvent } from './cluster/events'
+import { createDatacenter, type Datacenter } from './datacenter'
+import { Simulation } from './kernel/simulation'
+import { PageMigrationModel } from './migration/page-model'
+import type { MigrationResult } from './migration/types'
+import { Lan } from './net/lan'
+import type { NetEvent } from './net/types'
+import type { MigrationStart } from './cluster/migration-model'
+import { validateScenario } from './scenario/validate'
+import type { Scenario } from './scenario/schema'
+import { buildWorldLan } from './world/lan-spec'
+import { WorldRecords } from './world/records'
+import { buildSnapshot, type MigrationTracker } from './world/snapshot'
+import { applyCommand, type CommandOutcome } from './world/commands'
+import { PolicyTracker } from './world/policy-tracker'
+
+export const LAN_HOSTS_MAX = 250
+/** A failed host comes back after this long (the UI's "fail" is a crash with a repair). */
+export const REPAIR_AFTER_S = 600
+
+export type WorldEvent = DcEvent | NetEvent
+
+export interface World {
+  readonly nowUs: number
+  readonly scenario: Scenario
+  /** Runs to `targetUs`; returns the engine errors met on the way (the world stays usable). */
+  runUntil(targetUs: number): string[]
+  apply(command: EngineCommand): CommandOutcome
+  snapshot(): WorldSnapshot
+  traceHash(): string
+  drainRecords(): WorldRecord[]
+}
+
+export class InvalidScenario extends Error {
+  override readonly name = 'InvalidScenario'
+}
+
+export function createWorld(scenarioInput: unknown, seed: number): World {
+  const validation = validateScenario(scenarioInput)
+  if (!validation.ok) throw new InvalidScenario(`invalid scenario: ${validation.errors.join('; ')}`)
+  return new InteractiveWorld(validation.scenario, seed)
+}
+
+class InteractiveWorld implements World {
+  readonly sim: Simulation<WorldEvent>
+  readonly dc: Datacenter
+  readonly model: PageMigrationModel
+  readonly lan: Lan | undefined
+  readonly records: WorldRecords
+  readonly tracker: MigrationTracker
+  readonly policy = new PolicyTracker()
+
+  constructor(readonly scenario: Scenario, readonly seed: number) {
+    this.sim = new Simulation<WorldEvent>(seed)
+    const m = scenario.migration
+    const estimator = new EstimateMigrationModel({ ...DEFAULT_STOP_RULES, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), maxRounds: m.maxRounds, stopBelowBytes: m.stopBelowKiB * 1024, maxSentFactor: m.maxSentFactor })
+    let lan: Lan | undefined
+    this.tracker = { live: new Map(), finished: [], requests: new Map() }
+    this.records = new WorldRecords()
+    this.model = new PageMigrationModel({
+      seed, estimator, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), lan: () => lan,
+      onStarted: (migration, request) => { this.tracker.live.set(request.migrationId, migration); this.tracker.requests.set(request.migrationId, request) },
+      onFinished: (result, request) => this.migrationFinished(result, request)
+    })
+    // The datacenter runs on the world's simulation so the LAN shares its clock (the cast widens the event type).
+    this.dc = createDatacenter({ scenario, seed, migrationModel: this.model, simulation: this.sim as unknown as Simulation<DcEvent> })
+    const state = this.dc.inspectState()
+    if (state.hosts.length <= LAN_HOSTS_MAX) lan = new Lan(this.sim, buildWorldLan(state))
+    this.lan = lan
+    this.sim.subscribe((event) => {
+      this.records.observe(event, this.sim.nowUs)
+      if (event.kind.startsWith('policy.') || event.kind === 'decision.made') this.policy.observe(event as DcEvent, this.sim.nowUs)
+    })
+    this.dc.runUntil(0)
+  }
+
+  get nowUs(): number {
+    return this.sim.nowUs
+  }
+
+  runUntil(targetUs: number): string[] {
+    try {
+      this.dc.runUntil(Math.max(targetUs, this.sim.nowUs))
+      return []
+    } catch (error) {
+      return [error instanceof Error ? `${error.name}: ${error.message}` : String(error)]
+    }
+  }
+
+  apply(command: EngineCommand): CommandOutcome {
+    const outcome = applyCommand(this, command)
+    this.records.audit('user', command.kind, { ...command, accepted: outcome.ok, detail: outcome.detail }, this.sim.nowUs)
+    return outcome
+  }
+
+  snapshot(): WorldSnapshot {
+    return buildSnapshot(this)
+  }
+
+  traceHash(): string {
+    return this.sim.traceHash()
+  }
+
+  drainRecords(): WorldRecord[] {
+    return this.records.drain()
+  }
+
+  repairDelayS(): number {
+    return REPAIR_AFTER_S
+  }
+
+  private migrationFinished(result: MigrationResult, request: MigrationStart): void {
+    this.tracker.live.delete(request.migrationId)
+    this.tracker.finished.unshift({ result, request, endedAtUs: this.sim.nowUs })
+    if (this.tracker.finished.length > 12) this.tracker.finished.pop()
+    this.records.migration(result, request)
+  }
+}
+
+export type { InteractiveWorld }

@@ -1,0 +1,97 @@
+// Applies a user command to the interactive world. Each answer says what happened or why it was refused, in
+// words the UI shows as is; every command is also audited by the world.
+import type { EngineCommand } from '../api/commands'
+import type { Datacenter } from '../datacenter'
+import type { PageMigrationModel } from '../migration/page-model'
+import type { Migration } from '../migration/migration'
+import type { MigrationParams } from '../migration/types'
+import { DEFAULT_PARAMS } from '../migration/types'
+import type { Lan } from '../net/lan'
+import type { ClusterState } from '../cluster/state'
+import type { PolicyTracker } from './policy-tracker'
+import { torId } from './lan-spec'
+
+export interface CommandOutcome {
+  readonly ok: boolean
+  readonly detail: string
+}
+
+export interface CommandTarget {
+  readonly dc: Datacenter
+  readonly model: PageMigrationModel
+  readonly lan: Lan | undefined
+  readonly policy: PolicyTracker
+  readonly tracker: { readonly live: Map<string, Migration> }
+  repairDelayS(): number
+}
+
+const ok = (detail: string): CommandOutcome => ({ ok: true, detail })
+const refused = (detail: string): CommandOutcome => ({ ok: false, detail })
+const answer = (refusal: string | null, detail: string): CommandOutcome => (refusal === null ? ok(detail) : refused(refusal))
+
+/** Maps the UI's parameter names onto the migration parameters. */
+export function migrationParams(parameters: Readonly<Record<string, number | boolean>> = {}): Partial<MigrationParams> {
+  const number = (key: string): number | undefined => (typeof parameters[key] === 'number' ? parameters[key] as number : undefined)
+  const clark = { ...DEFAULT_PARAMS.clark, rateMinMbitPerS: number('rateMinMbitPerS') ?? DEFAULT_PARAMS.clark.rateMinMbitPerS, rateMaxMbitPerS: number('rateMaxMbitPerS') ?? DEFAULT_PARAMS.clark.rateMaxMbitPerS }
+  const qemu = {
+    ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: number('maxBandwidthMbitPerS') ?? DEFAULT_PARAMS.qemu.maxBandwidthMbitPerS,
+    downtimeLimitMs: number('downtimeLimitMs') ?? DEFAULT_PARAMS.qemu.downtimeLimitMs, autoConverge: parameters.autoConverge === true
+  }
+  return { clark, qemu }
+}
+
+function hostLink(state: Readonly<ClusterState>, hostId: string): string | null {
+  const host = state.hosts.find((candidate) => candidate.id === hostId)
+  return host === undefined ? null : `${host.id}~${torId(host.rack)}`
+}
+
+function injectFault(world: CommandTarget, fault: 'link-down' | 'link-up' | 'partition' | 'heal', target: string): CommandOutcome {
+  const lan = world.lan
+  if (lan === undefined) return refused('this scenario is too large for the emulated LAN: network faults are not available')
+  if (fault === 'heal') { lan.healPartitions(); return ok('partitions healed') }
+  if (fault === 'partition') { lan.partition([target]); return ok(`${target} partitioned from the rest`) }
+  const link = hostLink(world.dc.inspectState(), target)
+  if (link === null) return refused(`unknown host ${target}`)
+  lan.setLinkUp(link, fault === 'link-up')
+  return ok(`${link} ${fault === 'link-up' ? 'up' : 'down'}`)
+}
+
+export function applyCommand(world: CommandTarget, command: EngineCommand): CommandOutcome {
+  const { dc } = world
+  switch (command.kind) {
+    case 'migrate':
+      world.model.overrideNext(command.vmId, { strategy: command.strategy, params: migrationParams(command.parameters) })
+      return answer(dc.migrateVm(command.vmId, command.destination), `migrating ${command.vmId} to ${command.destination} (${command.strategy})`)
+    case 'abort-migration': {
+      const migration = world.tracker.live.get(command.migrationId)
+      if (migration === undefined) return refused(`no running migration ${command.migrationId}`)
+      if (migration.committed) return refused(`${command.migrationId} has committed: the destination owns the VM`)
+      migration.abort('cancelled by the user')
+      return ok(`${command.migrationId} aborted; the VM keeps running on ${migration.hosts.source}`)
+    }
+    case 'force-complete': {
+      const migration = world.tracker.live.get(command.migrationId)
+      if (migration === undefined) return refused(`no running migration ${command.migrationId}`)
+      migration.forceSwitchover = true
+      return ok(`${command.migrationId} switches over at its next decision point`)
+    }
+    case 'evacuate-host': return answer(dc.evacuateHost(command.hostId), `evacuating ${command.hostId} for maintenance`)
+    case 'fail-host': return answer(dc.failHost(command.hostId, world.repairDelayS()), `${command.hostId} crashed; it is repaired after ${world.repairDelayS()} s`)
+    case 'repair-host': return refused(`hosts are repaired automatically ${world.repairDelayS()} s after a failure`)
+    case 'power-host': return refused('power states are managed by the policies (consolidate powers idle hosts off and on)')
+    case 'inject-fault': return injectFault(world, command.fault, command.target)
+    case 'set-policy':
+      dc.setPolicy(command.policy, { ...command.parameters, automation: command.automation })
+      world.policy.automation = command.automation
+      world.policy.parameters = { ...command.parameters }
+      return ok(`policy ${command.policy} (${command.automation})`)
+    case 'accept-recommendation': {
+      const recommendation = world.policy.recommendations.get(command.recommendationId)
+      if (recommendation === undefined) return refused(`no pending recommendation ${command.recommendationId}`)
+      world.policy.recommendations.delete(command.recommendationId)
+      return answer(dc.migrateVm(recommendation.vmId, recommendation.destination), `accepted: ${recommendation.vmId} → ${recommendation.destination}`)
+    }
+    case 'reject-recommendation':
+      return world.policy.recommendations.delete(command.recommendationId) ? ok(`rejected ${command.recommendationId}`) : refused(`no pending recommendation ${command.recommendationId}`)
+  }
+}

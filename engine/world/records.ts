@@ -1,0 +1,83 @@
+// Turns world events into history records: finished migrations with their rounds and the cause that started
+// them, policy decisions with rejected alternatives, faults, and an audit entry for each of them and for
+// every user command. Records wait here until the host drains them.
+import type { JsonLike, WorldRecord } from '../api/records'
+import type { DcEvent } from '../cluster/events'
+import type { MigrationStart } from '../cluster/migration-model'
+import type { MigrationResult } from '../migration/types'
+import type { NetEvent } from '../net/types'
+
+interface Cause { readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'; readonly reason: string }
+
+const TRIGGERS: Record<string, Cause['trigger']> = { user: 'user', policy: 'policy', maintenance: 'evacuation' }
+
+export class WorldRecords {
+  private pending: WorldRecord[] = []
+  private readonly causes = new Map<string, Cause>()
+  private readonly decisionReasons = new Map<string, string>()
+
+  drain(): WorldRecord[] {
+    const drained = this.pending
+    this.pending = []
+    return drained
+  }
+
+  audit(actor: string, action: string, payload: JsonLike | object, atUs: number): void {
+    this.pending.push({ kind: 'audit', audit: { actor, action, payload: payload as JsonLike, atUs } })
+  }
+
+  observe(event: DcEvent | NetEvent, atUs: number): void {
+    switch (event.kind) {
+      case 'decision.made': return this.decision(event, atUs)
+      case 'migration.started':
+        this.causes.set(event.migrationId, {
+          trigger: TRIGGERS[event.cause] ?? 'policy',
+          reason: (event.decisionId === null ? undefined : this.decisionReasons.get(event.decisionId)) ?? `${event.cause} migration`
+        })
+        return
+      case 'host.crashed':
+        this.pending.push({ kind: 'fault', fault: { atUs, kind: 'host-crash', targetId: event.hostId, detail: { cause: event.cause, vmsDown: event.vmsDown } } })
+        return this.audit('engine', 'host.crashed', event, atUs)
+      case 'link.changed':
+        this.pending.push({ kind: 'fault', fault: { atUs, kind: 'slow-link', targetId: event.hostId, detail: { factor: event.factor } } })
+        return
+      case 'vm.restarted':
+      case 'maintenance.started':
+      case 'maintenance.completed':
+      case 'pingpong.detected':
+        return this.audit('engine', event.kind, event, atUs)
+    }
+  }
+
+  migration(result: MigrationResult, request: MigrationStart): void {
+    const cause = this.causes.get(request.migrationId) ?? { trigger: 'user', reason: 'user command' }
+    this.causes.delete(request.migrationId)
+    this.pending.push({
+      kind: 'migration', migration: {
+        vmId: result.vmId, sourceHostId: request.source.hostId, targetHostId: request.target.hostId, strategy: result.strategy,
+        trigger: cause.trigger, reason: cause.reason, outcome: result.outcome,
+        ...(result.abortReason === null ? {} : { abortReason: result.abortReason }),
+        startUs: result.startUs, endUs: result.endUs, downtimeUs: result.downtimeUs, bytesSent: result.bytesSent, lostWrites: result.lostWrites,
+        rounds: result.rounds.map((round) => ({
+          roundIndex: round.index, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent,
+          pagesSkipped: round.pagesSkipped, zeroPagesSent: round.zeroPagesSent, bytesSent: round.bytesSent,
+          rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter
+        }))
+      }
+    })
+    this.audit('engine', 'migration.finished', { migrationId: request.migrationId, vmId: result.vmId, outcome: result.outcome, trigger: cause.trigger }, result.endUs)
+  }
+
+  private decision(event: Extract<DcEvent, { kind: 'decision.made' }>, atUs: number): void {
+    this.decisionReasons.set(event.decisionId, event.reason)
+    const chosen = { action: event.action, vmId: event.vmId, source: event.sourceHostId, target: event.targetHostId, disposition: event.disposition }
+    this.pending.push({
+      kind: 'decision', decision: {
+        atUs, policy: event.policy,
+        inputs: { tick: event.tick, benefitMetric: event.benefitMetric, before: event.benefitBefore, after: event.benefitAfter, costBytes: event.costBytes, costTotalUs: event.costTotalUs },
+        chosen, rejected: event.rejectReason === null ? [] : [{ action: chosen, reason: event.rejectReason }]
+      }
+    })
+    if (event.disposition === 'accepted') this.audit(`policy:${event.policy}`, 'decision.accepted', { decisionId: event.decisionId, reason: event.reason }, atUs)
+  }
+}

@@ -1,0 +1,146 @@
+// Builds the UI's WorldSnapshot from the cluster state, the live and recent page-level migrations, the LAN
+// and the policy tracker. Read-only: building a snapshot never changes the world.
+import type { HostView, LinkView, MigrationView, PolicyView, VmView, WorldSnapshot } from '../api/snapshot'
+import type { MigrationStart } from '../cluster/migration-model'
+import type { ClusterState, HostState } from '../cluster/state'
+import type { Datacenter } from '../datacenter'
+import type { Migration } from '../migration/migration'
+import type { MigrationResult, RoundStats } from '../migration/types'
+import type { Lan } from '../net/lan'
+import type { NetSnapshot } from '../net/snapshot'
+import type { Scenario } from '../scenario/schema'
+import type { PolicyTracker } from './policy-tracker'
+import { torId } from './lan-spec'
+
+export interface MigrationTracker {
+  readonly live: Map<string, Migration>
+  readonly requests: Map<string, MigrationStart>
+  readonly finished: { result: MigrationResult; request: MigrationStart; endedAtUs: number }[]
+}
+
+export interface SnapshotSource {
+  readonly sim: { readonly nowUs: number; traceHash(): string }
+  readonly dc: Datacenter
+  readonly lan: Lan | undefined
+  readonly scenario: Scenario
+  readonly seed: number
+  readonly tracker: MigrationTracker
+  readonly policy: PolicyTracker
+}
+
+const pct = (value: number): number => Math.round(value * 1000) / 10
+const ARP_CACHES_MAX = 12
+
+export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
+  const state = world.dc.inspectState()
+  const net = world.lan?.snapshot()
+  const linkUse = new Map((net?.links ?? []).map((link) => [link.id, Math.max(link.aToB.utilisation, link.bToA.utilisation)]))
+  return {
+    nowUs: world.sim.nowUs, scenario: world.scenario.name, seed: world.seed,
+    hosts: state.hosts.map((host) => hostView(state, host, linkUse.get(`${host.id}~${torId(host.rack)}`))),
+    vms: state.vms.map((vm) => vmView(world, state, vm.index)),
+    migrations: migrationViews(world),
+    links: (net?.links ?? []).map(linkView),
+    switches: (net?.switches ?? []).map((sw) => ({ id: sw.id, entries: sw.entries.map((entry) => ({ mac: entry.mac, port: entry.peer, ageS: Math.max(0, Math.round((entry.expiresAtUs - world.sim.nowUs) / 1e5) / 10) })) })),
+    arpCaches: arpViews(net),
+    clients: clientViews(world.lan, net),
+    policy: policyView(world),
+    traceHash: world.sim.traceHash()
+  }
+}
+
+function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisation: number | undefined): HostView {
+  let reservedMiB = 0
+  for (const vm of state.vms) if (vm.targetHostIndex === host.index) reservedMiB += vm.memMiB
+  return {
+    id: host.id, rack: host.rack, cores: host.cores, memMiB: host.memMiB,
+    cpuUsedPct: pct(host.cpuDemandMips / host.cpuCapacityMips), memUsedMiB: host.memUsedMiB, memReservedMiB: reservedMiB,
+    netUsedPct: pct(linkUtilisation ?? Math.min(1, host.netDemandMbitPerS / host.nicMbitPerS)),
+    power: host.state === 'maintenance' ? 'on' : host.state, maintenance: host.state === 'maintenance' || host.drain === 'maintenance',
+    vmIds: host.vmIndices.map((index) => state.vms[index].id)
+  }
+}
+
+function vmView(world: SnapshotSource, state: Readonly<ClusterState>, index: number): VmView {
+  const vm = state.vms[index]
+  let migrationId: string | null = null
+  for (const [id, request] of world.tracker.requests) if (request.vm.vmId === vm.id && world.tracker.live.has(id)) migrationId = id
+  const antiAffinity = state.rulesByVm[index].map((rule) => state.rules[rule]).find((rule) => rule.kind === 'vm-anti-affinity')
+  return {
+    id: vm.id, name: vm.id, hostId: vm.hostIndex >= 0 ? state.hosts[vm.hostIndex].id : null, vcpus: vm.vcpus, memMiB: vm.memMiB,
+    cpuDemandPct: pct(vm.cpuDemandMips / vm.cpuCapacityMips), workload: vm.group,
+    state: vm.status === 'down' ? 'lost' : vm.moving || migrationId !== null ? 'migrating' : 'running',
+    migrationId, wwsMiB: vm.wwsMiB, antiAffinityGroup: antiAffinity?.id ?? null
+  }
+}
+
+function roundView(round: RoundStats, startUs: number) {
+  return {
+    index: round.index, startMs: (round.startUs - startUs) / 1000, durationMs: round.durationUs / 1000, pagesSent: round.pagesSent,
+    pagesDirtied: round.dirtyPagesAfter, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10, final: round.final
+  }
+}
+
+function migrationViews(world: SnapshotSource): MigrationView[] {
+  const views: MigrationView[] = []
+  for (const [id, migration] of world.tracker.live) {
+    const request = world.tracker.requests.get(id)
+    if (request !== undefined) views.push(liveView(id, migration, request))
+  }
+  for (const { result, request } of world.tracker.finished) views.push(finishedView(result, request))
+  return views
+}
+
+function liveView(id: string, migration: Migration, request: MigrationStart): MigrationView {
+  const memory = migration.vm.memory
+  const last = migration.rounds[migration.rounds.length - 1]
+  const remainingBytes = Math.max(0, (migration.log?.count ?? 0) * memory.pageBytes)
+  const dirtyRateMbitPerS = last === undefined ? 0 : (last.dirtyPagesAfter * memory.pageBytes * 8) / Math.max(1, last.durationUs)
+  const rateMbitPerS = migration.currentRateBitPerS / 1e6
+  return {
+    id, vmId: request.vm.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: migration.params.strategy,
+    trigger: 'user', reason: '', stage: migration.stage, startedAtUs: migration.startedAtUs,
+    rounds: migration.rounds.map((round) => roundView(round, migration.startedAtUs)), bytesSent: Math.round(migration.bytesSent),
+    bytesRemaining: remainingBytes, memBytes: memory.memBytes, dirtyRateMbitPerS: Math.round(dirtyRateMbitPerS * 10) / 10,
+    rateLimitMbitPerS: last?.rateMbitPerS ?? rateMbitPerS, linkMbitPerS: request.linkMbitPerS,
+    expectedDowntimeMs: rateMbitPerS > 0 ? (remainingBytes * 8) / (rateMbitPerS * 1e3) : null, throttlePct: migration.throttlePct,
+    outcome: null, abortReason: null, totalTimeMs: null, downtimeMs: null, clientOutageMs: null
+  }
+}
+
+function finishedView(result: MigrationResult, request: MigrationStart): MigrationView {
+  return {
+    id: result.migrationId, vmId: result.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: result.strategy,
+    trigger: 'user', reason: '', stage: 'done', startedAtUs: result.startUs,
+    rounds: result.rounds.map((round) => roundView(round, result.startUs)), bytesSent: result.bytesSent, bytesRemaining: 0,
+    memBytes: request.vm.memBytes, dirtyRateMbitPerS: 0, rateLimitMbitPerS: result.rounds[result.rounds.length - 1]?.rateMbitPerS ?? 0,
+    linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: null, throttlePct: result.throttlePctMax, outcome: result.outcome,
+    abortReason: result.abortReason, totalTimeMs: result.totalTimeUs / 1000, downtimeMs: result.downtimeUs / 1000, clientOutageMs: null
+  }
+}
+
+function linkView(link: NetSnapshot['links'][number]): LinkView {
+  return { id: link.id, a: link.a, b: link.b, capacityMbitPerS: link.capacityMbitPerS, utilisationPct: pct(Math.max(link.aToB.utilisation, link.bToA.utilisation)), up: link.up }
+}
+
+function arpViews(net: NetSnapshot | undefined) {
+  const caches = (net?.arpCaches ?? []).filter((cache) => cache.owner.startsWith('client') || cache.owner === 'router')
+  const rest = (net?.arpCaches ?? []).filter((cache) => !caches.includes(cache)).slice(0, Math.max(0, ARP_CACHES_MAX - caches.length))
+  return [...caches, ...rest].map((cache) => ({ owner: cache.owner, entries: cache.entries.map((entry) => ({ ip: entry.ip, mac: entry.mac ?? '', state: entry.state })) }))
+}
+
+function clientViews(lan: Lan | undefined, net: NetSnapshot | undefined) {
+  return (net?.clients ?? []).map((client) => {
+    const latencies = lan?.client(client.id).stats.latenciesUs ?? []
+    const last = latencies[latencies.length - 1]
+    return { id: client.id, targetVmId: client.to, lastLatencyMs: last === undefined ? null : last / 1000, outageMs: client.outageUs / 1000, lost: client.lost }
+  })
+}
+
+function policyView(world: SnapshotSource): PolicyView {
+  const policy = world.policy
+  return {
+    name: world.dc.policyName, automation: policy.automation, parameters: policy.parameters, imbalance: policy.imbalance,
+    recommendations: [...policy.recommendations.values()], decisions: policy.decisions.slice(-20)
+  }
+}
