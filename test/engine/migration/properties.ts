@@ -36,7 +36,9 @@ export const configArb = fc.record({
 
 
 /** Runs one random configuration and checks every invariant; fast-check prints the seed on failure. */
-export function checkConfiguration(c: fc.Value<typeof configArb>): void {
+type Configuration = typeof configArb extends fc.Arbitrary<infer T> ? T : never
+
+export function checkConfiguration(c: Configuration): void {
   const result = runMigrationLab(labConfig({
     seed: c.seed, memMiB: c.memMiB, workload: c.workload, linkMbitPerS: c.linkMbitPerS, latencyUs: c.latencyUs, faults: c.faults,
     warmupS: 0.1, params: { strategy: c.strategy, cancelAfterUs: 8_000_000,

@@ -1,0 +1,48 @@
+// Datacenter scale (`npm run bench -- datacenter`): wall time of a simulated day for dc-1000 with thr-mmt and
+// drs, planetlab-800 with every built-in policy (target ≤ 10 s each), dc-1000x20000 with mad-mmt every 300 s
+// (target ≤ 60 s), and a sweep of 2 policies × 4 seeds on 2 worker threads; peak RSS at the end.
+// CUTOVER_BENCH_SKIP_LARGE=1 skips dc-1000x20000.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { performance } from 'node:perf_hooks'
+import { runOnWorkers, sweepTasks } from '../cli/commands/sweep'
+import { createDatacenter } from '../engine/datacenter'
+import { BUILTIN_POLICY_NAMES } from '../engine/policy/registry'
+import type { Scenario } from '../engine/scenario/schema'
+import { validateScenario } from '../engine/scenario/validate'
+import { report } from './support'
+
+const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url))
+
+function scenarioText(name: string): string {
+  return readFileSync(`${SCENARIOS}${name}.json`, 'utf8')
+}
+
+function scenario(name: string): Scenario {
+  const result = validateScenario(JSON.parse(scenarioText(name)))
+  if (!result.ok) throw new Error(result.errors.join('\n'))
+  return result.scenario
+}
+
+function timeRun(name: string, policy: string, target?: string): void {
+  const start = performance.now()
+  const summary = createDatacenter({ scenario: scenario(name), seed: 1, policy }).run()
+  const seconds = (performance.now() - start) / 1000
+  report(`${name} 24 h, ${policy}`, `${seconds.toFixed(1)} s  (${summary.migrations} migrations, ${summary.energyKWh.toFixed(0)} kWh)`, target)
+}
+
+async function timeSweep(): Promise<void> {
+  const tasks = sweepTasks(scenarioText('planetlab-like'), 'planetlab-like', ['thr-mmt', 'drs'], [1, 2, 3, 4], { policies: '', seeds: '', migrationModel: 'estimate' })
+  const start = performance.now()
+  await runOnWorkers(tasks, 2, [], () => {})
+  report('sweep planetlab-like, 2 policies × 4 seeds, 2 workers', `${((performance.now() - start) / 1000).toFixed(1)} s`)
+}
+
+export async function run(): Promise<void> {
+  timeRun('dc-1000', 'thr-mmt', '≤ 60 s')
+  timeRun('dc-1000', 'drs', '≤ 60 s')
+  for (const policy of BUILTIN_POLICY_NAMES) timeRun('planetlab-800', policy, '≤ 10 s')
+  if (process.env.CUTOVER_BENCH_SKIP_LARGE !== '1') timeRun('dc-1000x20000', 'mad-mmt', '≤ 60 s')
+  await timeSweep()
+  report('peak RSS', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`)
+}

@@ -1,0 +1,74 @@
+// Validation of policy proposals by the core. A proposal is accepted only if the VM can move now (running,
+// not already moving, automation allows it, out of cooldown), the target can take it (on or booting on
+// request, not draining, memory, CPU ≤ 100 %, hard rules) and it would not close a ping-pong cycle.
+import type { SimTimeUs } from '../kernel/time'
+import type { PingPongDetector } from '../policy/oscillation'
+import type { MigrateProposal, PowerProposal } from '../policy/types'
+import { fitProblem } from './placement'
+import type { ClusterState } from './state'
+
+export interface AdmissionContext {
+  readonly state: ClusterState
+  readonly detector: PingPongDetector
+  readonly nowUs: SimTimeUs
+  readonly groups: ReadonlyMap<number, readonly number[]>
+}
+
+export type MigrationVerdict =
+  | { readonly kind: 'accept' }
+  | { readonly kind: 'recommend' }
+  | { readonly kind: 'reject'; readonly reason: string; readonly cycle: readonly number[] | null }
+
+function reject(reason: string, cycle: readonly number[] | null = null): MigrationVerdict {
+  return { kind: 'reject', reason, cycle }
+}
+
+function vmProblem(context: AdmissionContext, proposal: MigrateProposal): string | null {
+  const { state, nowUs } = context
+  const vm = state.vms[proposal.vmIndex]
+  if (vm === undefined) return `no VM #${proposal.vmIndex}`
+  if (vm.status !== 'running') return `VM is ${vm.status}`
+  if (vm.moving) return 'VM already has a move queued or running'
+  if (vm.automation === 'disabled') return 'VM automation is disabled'
+  if (context.groups.has(vm.index)) return 'VM moves only with its hard-affinity group'
+  if (nowUs < vm.cooldownUntilUs) return `VM in cooldown until ${vm.cooldownUntilUs} µs`
+  return null
+}
+
+export function judgeMigration(context: AdmissionContext, proposal: MigrateProposal): MigrationVerdict {
+  const { state, nowUs } = context
+  const problem = vmProblem(context, proposal)
+  if (problem !== null) return reject(problem)
+  const vm = state.vms[proposal.vmIndex]
+  const target = state.hosts[proposal.targetHostIndex]
+  if (target === undefined) return reject(`no host #${proposal.targetHostIndex}`)
+  if (target.index === vm.hostIndex) return reject('target is the VM\'s own host')
+  const booting = target.state === 'booting' && proposal.powerOnTarget
+  const fit = booting ? fitProblem(state, vm, { ...target, state: 'off' }, { cpuLimit: 1, allowOff: true })
+    : fitProblem(state, vm, target, { cpuLimit: 1, allowOff: proposal.powerOnTarget })
+  if (fit !== null) return reject(`target: ${fit}`)
+  const cycle = context.detector.cycle(vm.index, vm.hostIndex, target.index, nowUs)
+  if (cycle !== null) return reject('ping-pong: the move would close a host cycle', cycle)
+  if (proposal.recommendOnly || vm.automation === 'manual') return { kind: 'recommend' }
+  return { kind: 'accept' }
+}
+
+export type PowerVerdict =
+  | { readonly kind: 'now' }
+  | { readonly kind: 'drain' }
+  | { readonly kind: 'reject'; readonly reason: string }
+
+export function judgePower(context: AdmissionContext, proposal: PowerProposal): PowerVerdict {
+  const { state } = context
+  const host = state.hosts[proposal.hostIndex]
+  if (host === undefined) return { kind: 'reject', reason: `no host #${proposal.hostIndex}` }
+  if (proposal.kind === 'power-on') {
+    return host.state === 'off' ? { kind: 'now' } : { kind: 'reject', reason: `host is ${host.state}` }
+  }
+  if (host.state !== 'on') return { kind: 'reject', reason: `host is ${host.state}` }
+  if (host.drain === 'maintenance') return { kind: 'reject', reason: 'host is draining for maintenance' }
+  if (state.activeHosts <= 1) return { kind: 'reject', reason: 'the last active host stays on' }
+  const empty = host.vmIndices.length === 0 && host.memUsedMiB <= 1e-6 && host.migrationsActive === 0
+  if (empty) return { kind: 'now' }
+  return proposal.whenEmpty ? { kind: 'drain' } : { kind: 'reject', reason: 'host is not empty' }
+}

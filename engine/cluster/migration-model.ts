@@ -1,0 +1,93 @@
+// The seam between the datacenter and a migration implementation. The datacenter asks a model for a cost
+// estimate (policies' cost/benefit gates) and to run a migration; the analytic estimate model lives beside
+// this file, and the page-level model of engine/migration plugs in behind the same interface.
+//
+// Contract for `start`:
+//  1. `onEnd` is called exactly once, from a timer of the given clock, never synchronously inside `start`.
+//  2. After `abort`, `onEnd` reports `aborted` (source survives) or `failed` (source lost), never `completed`.
+//  3. The source stays authoritative until the outcome is `completed`.
+import type { Timer } from '../kernel/event-queue'
+import type { SimTimeUs } from '../kernel/time'
+
+/** What a model needs to know about the VM being moved. */
+export interface MigratingVm {
+  readonly vmId: string
+  readonly memBytes: number
+  /** Page-dirtying rate now, bytes per second. */
+  readonly dirtyBytesPerS: number
+  /** Writable working set: the bytes being rewritten (distinct pages dirtied in T ≈ min(D·T, W)). */
+  readonly wwsBytes: number
+}
+
+/** One end of a migration: its host and that host's link as migrations see it. */
+export interface MigrationEndpoint {
+  readonly hostId: string
+  /** Capacity of the host link available to migrations (NIC × bandwidth share × degradation), Mbit/s. */
+  readonly linkMbitPerS: number
+  /** Migrations already using this link (not counting the one being estimated or started). */
+  readonly activeMigrations: number
+}
+
+export interface MigrationEstimate {
+  readonly totalUs: SimTimeUs
+  readonly downtimeUs: SimTimeUs
+  readonly bytes: number
+  /** Pre-copy rounds plus the final stop-and-copy. */
+  readonly rounds: number
+  /** Dirty rate below the transfer rate (λ < 1): pre-copy rounds shrink below the WWS. */
+  readonly converges: boolean
+}
+
+export type MigrationOutcomeKind = 'completed' | 'aborted' | 'failed'
+
+export interface MigrationOutcome {
+  readonly outcome: MigrationOutcomeKind
+  readonly totalUs: SimTimeUs
+  readonly downtimeUs: SimTimeUs
+  readonly bytes: number
+  readonly rounds: number
+  /** Pages whose destination version differed from the source's at suspension (0 for analytic models). */
+  readonly lostWrites: number
+  readonly abortReason: string | null
+}
+
+/** The slice of the kernel a model needs to run in virtual time. */
+export interface MigrationClock {
+  readonly nowUs: SimTimeUs
+  schedule(delayUs: SimTimeUs, action: () => void, priority?: number): Timer
+  cancel(timer: Timer | undefined): boolean
+}
+
+export interface MigrationStart {
+  readonly migrationId: string
+  readonly vm: MigratingVm
+  readonly source: MigrationEndpoint
+  readonly target: MigrationEndpoint
+  /** Bottleneck link capacity for migrations and the number of migrations sharing it, this one included. */
+  readonly linkMbitPerS: number
+  readonly concurrent: number
+  readonly clock: MigrationClock
+  readonly onEnd: (outcome: MigrationOutcome) => void
+}
+
+export interface MigrationRun {
+  /** Ends the migration early; `sourceSurvives` false means the source host died (outcome `failed`). */
+  abort(reason: string, sourceSurvives: boolean): void
+}
+
+export interface MigrationModel {
+  /** `estimate` or `page`. */
+  readonly name: string
+  /** Predicted cost of moving `vm` now, with the link shared by `concurrent` migrations (this one included). */
+  estimate(vm: MigratingVm, source: MigrationEndpoint, target: MigrationEndpoint, linkMbitPerS: number, concurrent: number): MigrationEstimate
+  start(request: MigrationStart): MigrationRun
+}
+
+/** The bottleneck of the two host links for one more migration: min over both ends of capacity / sharers. */
+export function sharedLink(source: MigrationEndpoint, target: MigrationEndpoint): { linkMbitPerS: number; concurrent: number } {
+  const sourceShare = source.linkMbitPerS / (source.activeMigrations + 1)
+  const targetShare = target.linkMbitPerS / (target.activeMigrations + 1)
+  return sourceShare <= targetShare
+    ? { linkMbitPerS: source.linkMbitPerS, concurrent: source.activeMigrations + 1 }
+    : { linkMbitPerS: target.linkMbitPerS, concurrent: target.activeMigrations + 1 }
+}

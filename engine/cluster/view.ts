@@ -1,0 +1,87 @@
+// Builds the frozen ClusterView a policy sees at a tick: plain, frozen host, VM and rule records plus a few
+// read-only queries (histories, power, move cost). Nothing in it reaches back into mutable engine state.
+import type { SimTimeUs } from '../kernel/time'
+import type { ClusterLimits, ClusterView, HostView, MoveCost, RuleView, VmView } from '../policy/types'
+import { endpointOf, migratingVmOf, migrationLinkMbitPerS } from './links'
+import { sharedLink, type MigrationModel } from './migration-model'
+import { powerAtW } from './power'
+import type { ClusterState, HostState, VmState } from './state'
+
+export interface ViewContext {
+  readonly state: ClusterState
+  readonly model: MigrationModel
+  readonly bandwidthShare: number
+  readonly limits: ClusterLimits
+  readonly nowUs: SimTimeUs
+  readonly tick: number
+  readonly intervalUs: SimTimeUs
+  readonly migrationsActive: number
+  /** VMs that only move with their hard-affinity group. */
+  readonly pinned: (vmIndex: number) => boolean
+}
+
+function hostView(host: HostState, bandwidthShare: number): HostView {
+  return Object.freeze({
+    index: host.index, id: host.id, group: host.group, rack: host.rack, state: host.state, drain: host.drain,
+    acceptsVms: host.state === 'on' && host.drain === 'none', cpuCapacityMips: host.cpuCapacityMips,
+    cpuDemandMips: host.cpuDemandMips, cpuReservedMips: host.cpuReservedMips,
+    cpuUtil: host.cpuDemandMips / host.cpuCapacityMips, memMiB: host.memMiB, memUsedMiB: host.memUsedMiB,
+    netMbitPerS: host.nicMbitPerS * host.nicFactor, netDemandMbitPerS: host.netDemandMbitPerS,
+    migrationMbitPerS: migrationLinkMbitPerS(host, bandwidthShare), migrationsActive: host.migrationsActive,
+    vmIndices: Object.freeze([...host.vmIndices].sort((a, b) => a - b))
+  })
+}
+
+function vmView(vm: VmState, pinned: boolean): VmView {
+  return Object.freeze({
+    index: vm.index, id: vm.id, group: vm.group, hostIndex: vm.status === 'down' ? -1 : vm.hostIndex, status: vm.status,
+    moving: vm.moving, movingToHostIndex: vm.targetHostIndex, vcpus: vm.vcpus, cpuCapacityMips: vm.cpuCapacityMips, cpuDemandMips: vm.cpuDemandMips,
+    cpuUtil: vm.cpuDemandMips / vm.cpuCapacityMips, memMiB: vm.memMiB, dirtyMiBPerS: vm.dirtyMiBPerS, wwsMiB: vm.wwsMiB,
+    netMbitPerS: (vm.cpuDemandMips / vm.cpuCapacityMips) * vm.netMbitPerS, automation: vm.automation,
+    downtimeBudgetUs: vm.downtimeBudgetUs, cooldownUntilUs: vm.cooldownUntilUs, pinnedByAffinity: pinned
+  })
+}
+
+function ruleViews(state: ClusterState): readonly RuleView[] {
+  return Object.freeze(state.rules.map((rule) => Object.freeze({
+    index: rule.index, id: rule.id, kind: rule.kind, hard: rule.hard, mode: rule.mode,
+    vmIndices: Object.freeze([...rule.vmIndices]), hostIndices: Object.freeze([...rule.hostIndices])
+  })))
+}
+
+/** The predicted cost of moving `vm` to `target` now with the model and current link sharing. */
+export function estimateMoveCost(state: ClusterState, model: MigrationModel, bandwidthShare: number, vm: VmState, target: HostState): MoveCost {
+  const source = endpointOf(state.hosts[vm.hostIndex], bandwidthShare)
+  const dest = endpointOf(target, bandwidthShare)
+  const link = sharedLink(source, dest)
+  return model.estimate(migratingVmOf(vm), source, dest, link.linkMbitPerS, link.concurrent)
+}
+
+export function buildView(context: ViewContext): ClusterView {
+  const { state } = context
+  const rules = ruleViews(state)
+  const emptyRules: readonly number[] = Object.freeze([])
+  const rulesByVm = state.rulesByVm.map((list) => list.length === 0 ? emptyRules : Object.freeze([...list]))
+  const view: ClusterView = {
+    nowUs: context.nowUs, tick: context.tick, intervalUs: context.intervalUs,
+    hosts: Object.freeze(state.hosts.map((host) => hostView(host, context.bandwidthShare))),
+    vms: Object.freeze(state.vms.map((vm) => vmView(vm, context.pinned(vm.index)))),
+    rules, limits: context.limits, migrationsActive: context.migrationsActive,
+    rulesOfVm: (vmIndex) => rulesByVm[vmIndex],
+    hostUtilHistory: (hostIndex) => Object.freeze(state.historyOf(state.hosts[hostIndex])),
+    vmUtilHistory: (vmIndex, count) => {
+      const last = Math.min(state.sampleIndex, state.sampleCount - 1)
+      const first = Math.max(0, last - count + 1)
+      const out: number[] = []
+      for (let k = first; k <= last; k++) out.push(state.utilAt(vmIndex, k))
+      return Object.freeze(out)
+    },
+    powerW: (hostIndex, util) => powerAtW(state.hosts[hostIndex].powerTableW, util),
+    estimateMove: (vmIndex, targetHostIndex) => {
+      const vm = state.vms[vmIndex]
+      if (vm.hostIndex < 0) return Object.freeze({ totalUs: 0, downtimeUs: 0, bytes: 0, rounds: 0, converges: true })
+      return Object.freeze(estimateMoveCost(state, context.model, context.bandwidthShare, vm, state.hosts[targetHostIndex]))
+    }
+  }
+  return Object.freeze(view)
+}

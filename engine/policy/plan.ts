@@ -1,0 +1,136 @@
+// A policy's scratchpad for one tick: tentative host loads and VM placements on top of the frozen view, so a
+// policy can place several VMs in turn (PABFD, consolidation) and roll back a host it could not empty. It
+// applies the same fit and rule checks the core applies, so proposals built through it are rarely rejected.
+import { hardBreach, softBreaches, type Placement } from './rules'
+import type { Alternative, Benefit, ClusterView, MigrateProposal, MoveCost, Proposal, VmView } from './types'
+
+interface LoggedMove {
+  readonly vmIndex: number
+  readonly fromHost: number
+  readonly toHost: number
+}
+
+export interface MoveOptions {
+  readonly reason: string
+  readonly priority: number
+  readonly benefit: Benefit
+  readonly cost?: MoveCost | null
+  readonly alternatives?: readonly Alternative[]
+  readonly recommendOnly?: boolean
+}
+
+/** A VM a policy may propose to move now: running, not moving, automation not disabled, out of cooldown, not pinned. */
+export function isMovable(view: ClusterView, vm: VmView): boolean {
+  return vm.status === 'running' && !vm.moving && vm.automation !== 'disabled' && !vm.pinnedByAffinity &&
+    view.nowUs >= vm.cooldownUntilUs
+}
+
+export class Plan {
+  readonly cpuMips: Float64Array
+  readonly memMiB: Float64Array
+  private readonly futureHost: Int32Array
+  /** Power of each host at its planned load, NaN until asked (PABFD asks for it once per host and VM). */
+  private readonly powerNow: Float64Array
+  private readonly log: LoggedMove[] = []
+  private readonly proposals: Proposal[] = []
+  private readonly placement: Placement
+
+  constructor(readonly view: ClusterView) {
+    this.cpuMips = Float64Array.from(view.hosts, (host) => host.cpuDemandMips + host.cpuReservedMips)
+    this.memMiB = Float64Array.from(view.hosts, (host) => host.memUsedMiB)
+    this.futureHost = Int32Array.from(view.vms, (vm) => vm.movingToHostIndex >= 0 ? vm.movingToHostIndex : vm.hostIndex)
+    this.powerNow = new Float64Array(view.hosts.length).fill(Number.NaN)
+    this.placement = {
+      occupies: (vmIndex, hostIndex) => this.futureHost[vmIndex] === hostIndex || this.view.vms[vmIndex].hostIndex === hostIndex,
+      futureHost: (vmIndex) => this.futureHost[vmIndex]
+    }
+  }
+
+  util(hostIndex: number): number {
+    return this.cpuMips[hostIndex] / this.view.hosts[hostIndex].cpuCapacityMips
+  }
+
+  /** Host power (W) at its planned utilisation. */
+  powerW(hostIndex: number): number {
+    let watts = this.powerNow[hostIndex]
+    if (Number.isNaN(watts)) {
+      watts = this.view.powerW(hostIndex, this.util(hostIndex))
+      this.powerNow[hostIndex] = watts
+    }
+    return watts
+  }
+
+  /** Whether any rule mentions the VM (no rule: no rule checks needed). */
+  hasRules(vmIndex: number): boolean {
+    return this.view.rulesOfVm(vmIndex).length > 0
+  }
+
+  hostOf(vmIndex: number): number {
+    return this.futureHost[vmIndex]
+  }
+
+  /** Why the VM cannot go to the host in this plan (memory, CPU above `cpuLimit`, hard rules), or null. */
+  fitProblem(vmIndex: number, hostIndex: number, cpuLimit: number, allowOff = false): string | null {
+    const host = this.view.hosts[hostIndex]
+    const vm = this.view.vms[vmIndex]
+    if (!host.acceptsVms && !(allowOff && host.state === 'off')) return `host is ${host.drain !== 'none' ? `draining (${host.drain})` : host.state}`
+    if (this.futureHost[vmIndex] === hostIndex) return 'VM is already there'
+    if (this.memMiB[hostIndex] + vm.memMiB > host.memMiB + 1e-6) return 'insufficient memory'
+    if ((this.cpuMips[hostIndex] + vm.cpuDemandMips) / host.cpuCapacityMips > cpuLimit + 1e-9) return 'CPU above limit'
+    return hardBreach(this.view.rules, this.view.rulesOfVm(vmIndex), vmIndex, hostIndex, this.placement)
+  }
+
+  softPenalty(vmIndex: number, hostIndex: number): number {
+    return softBreaches(this.view.rules, this.view.rulesOfVm(vmIndex), vmIndex, hostIndex, this.placement)
+  }
+
+  /** Applies a move to the plan (the source keeps the VM's memory until the real migration ends). */
+  move(vmIndex: number, toHost: number): void {
+    const vm = this.view.vms[vmIndex]
+    const fromHost = this.futureHost[vmIndex]
+    if (fromHost >= 0) { this.cpuMips[fromHost] -= vm.cpuDemandMips; this.powerNow[fromHost] = Number.NaN }
+    this.cpuMips[toHost] += vm.cpuDemandMips
+    this.powerNow[toHost] = Number.NaN
+    this.memMiB[toHost] += vm.memMiB
+    this.futureHost[vmIndex] = toHost
+    this.log.push({ vmIndex, fromHost, toHost })
+  }
+
+  /** Moves the VM in the plan and records a proposal for it. */
+  propose(vmIndex: number, toHost: number, options: MoveOptions): void {
+    const powerOnTarget = this.view.hosts[toHost].state === 'off'
+    this.move(vmIndex, toHost)
+    const proposal: MigrateProposal = {
+      kind: 'migrate', vmIndex, targetHostIndex: toHost, reason: options.reason, priority: options.priority,
+      benefit: options.benefit, cost: options.cost ?? null, powerOnTarget, recommendOnly: options.recommendOnly ?? false,
+      alternatives: options.alternatives ?? []
+    }
+    this.proposals.push(proposal)
+  }
+
+  addPower(proposal: Proposal): void {
+    this.proposals.push(proposal)
+  }
+
+  /** A point to roll back to. */
+  mark(): { readonly moves: number; readonly proposals: number } {
+    return { moves: this.log.length, proposals: this.proposals.length }
+  }
+
+  rollback(to: { readonly moves: number; readonly proposals: number }): void {
+    while (this.log.length > to.moves) {
+      const { vmIndex, fromHost, toHost } = this.log.pop() as LoggedMove
+      const vm = this.view.vms[vmIndex]
+      this.cpuMips[toHost] -= vm.cpuDemandMips
+      this.memMiB[toHost] -= vm.memMiB
+      if (fromHost >= 0) { this.cpuMips[fromHost] += vm.cpuDemandMips; this.powerNow[fromHost] = Number.NaN }
+      this.powerNow[toHost] = Number.NaN
+      this.futureHost[vmIndex] = fromHost
+    }
+    this.proposals.length = to.proposals
+  }
+
+  result(): readonly Proposal[] {
+    return [...this.proposals]
+  }
+}

@@ -1,0 +1,106 @@
+// Goal: the analytic pre-copy model reproduces migration.md §9 (geometric rounds capped by the WWS, Clark/Xen stop
+// rules) and, as a MigrationModel, ends every migration exactly once at the estimated time or on abort.
+// Method: closed-form arithmetic checks, then runs on a bare kernel Simulation.
+import { describe, expect, it } from 'vitest'
+import { EstimateMigrationModel, estimatePrecopy, DEFAULT_STOP_RULES } from '../../../engine/cluster/estimate-model'
+import { sharedLink, type MigrationOutcome } from '../../../engine/cluster/migration-model'
+import { Simulation } from '../../../engine/kernel/simulation'
+
+const GIB = 2 ** 30
+const base = { resumeOverheadUs: 0, maxRounds: 30, stopBelowBytes: 256 * 1024, maxSentFactor: 3 }
+
+describe('estimatePrecopy', () => {
+  it('matches the reference illustration: M = 1 GiB, R = 800 Mbit/s, D = 200 Mbit/s (λ = 0.25)', () => {
+    const estimate = estimatePrecopy({ ...base, memBytes: GIB, dirtyBytesPerS: 25e6, wwsBytes: GIB, rateBytesPerS: 100e6 })
+    // V_mig → M / (1 − λ) = 11,453 Mbit; rounds continue until < 256 KiB remain (λ^7·M = 65.5 KB).
+    expect(estimate.bytes * 8 / 1e6).toBeCloseTo(11_453, -1)
+    expect(estimate.rounds).toBe(8)
+    expect(estimate.downtimeUs).toBe(Math.ceil(GIB * 0.25 ** 7 / 100e6 * 1e6))
+    expect(estimate.totalUs / 1e6).toBeCloseTo(GIB / 100e6 / 0.75, 2)
+    expect(estimate.converges).toBe(true)
+  })
+
+  it('caps rounds at the writable working set: with λ ≥ 1 they stall there, so downtime = W / R + resume overhead', () => {
+    const wws = 64 * 2 ** 20
+    const stalled = estimatePrecopy({ ...base, resumeOverheadUs: 20_000, memBytes: GIB, dirtyBytesPerS: 150e6, wwsBytes: wws, rateBytesPerS: 100e6 })
+    expect(stalled.converges).toBe(false)
+    expect(stalled.downtimeUs).toBe(Math.ceil(wws / 100e6 * 1e6) + 20_000)
+    expect(stalled.bytes).toBe(GIB + 2 * wws)
+    // λ < 1: round 1 is capped at W, later rounds shrink geometrically below it.
+    const converging = estimatePrecopy({ ...base, memBytes: GIB, dirtyBytesPerS: 25e6, wwsBytes: wws, rateBytesPerS: 100e6 })
+    expect(converging.downtimeUs).toBeLessThan(3_000)
+    expect(converging.bytes).toBeLessThan(GIB + wws / 0.75 + 1)
+  })
+
+  it('stops after the first round when the dirty rate reaches the link rate (λ ≥ 1), and says it does not converge', () => {
+    const estimate = estimatePrecopy({ ...base, memBytes: GIB, dirtyBytesPerS: 150e6, wwsBytes: GIB, rateBytesPerS: 100e6 })
+    expect(estimate.converges).toBe(false)
+    expect(estimate.rounds).toBe(2)
+    expect(estimate.downtimeUs).toBe(Math.ceil(GIB / 100e6 * 1e6))
+  })
+
+  it('honours the round cap and the 3 × M data cap', () => {
+    const capped = estimatePrecopy({ ...base, maxRounds: 3, memBytes: GIB, dirtyBytesPerS: 90e6, wwsBytes: GIB, rateBytesPerS: 100e6 })
+    expect(capped.rounds).toBe(4)
+    // Pre-copy stops before its data passes 3 × M; the final stop-and-copy comes on top (Xen's DEF_MAX_FACTOR).
+    const heavy = estimatePrecopy({ ...base, memBytes: GIB, dirtyBytesPerS: 95e6, wwsBytes: GIB, rateBytesPerS: 100e6 })
+    expect(heavy.bytes).toBeLessThanOrEqual(4 * GIB)
+    expect(heavy.bytes).toBeGreaterThan(3 * GIB)
+    expect(heavy.rounds).toBeLessThan(30)
+  })
+
+  it('sends an idle VM in one pass plus an empty stop-and-copy', () => {
+    const idle = estimatePrecopy({ ...base, resumeOverheadUs: 30_000, memBytes: GIB, dirtyBytesPerS: 0, wwsBytes: 16 * 2 ** 20, rateBytesPerS: 100e6 })
+    expect(idle.bytes).toBe(GIB)
+    expect(idle.downtimeUs).toBe(30_000)
+  })
+})
+
+describe('sharedLink', () => {
+  it('takes the bottleneck end: the smaller capacity per sharing migration', () => {
+    const link = sharedLink({ hostId: 'a', linkMbitPerS: 1000, activeMigrations: 0 }, { hostId: 'b', linkMbitPerS: 1000, activeMigrations: 3 })
+    expect(link).toEqual({ linkMbitPerS: 1000, concurrent: 4 })
+  })
+})
+
+describe('EstimateMigrationModel', () => {
+  const vm = { vmId: 'vm-0001', memBytes: GIB, dirtyBytesPerS: 10e6, wwsBytes: 256 * 2 ** 20 }
+  const end = (hostId: string) => ({ hostId, linkMbitPerS: 1000, activeMigrations: 0 })
+
+  it('divides the link among concurrent migrations', () => {
+    const model = new EstimateMigrationModel()
+    const alone = model.estimate(vm, end('a'), end('b'), 1000, 1)
+    const shared = model.estimate(vm, end('a'), end('b'), 1000, 2)
+    expect(shared.totalUs).toBeGreaterThan(1.9 * alone.totalUs)
+  })
+
+  it('completes at the estimated time, once', () => {
+    const sim = new Simulation(1)
+    const model = new EstimateMigrationModel(DEFAULT_STOP_RULES)
+    const outcomes: [number, MigrationOutcome][] = []
+    model.start({ migrationId: 'm', vm, source: end('a'), target: end('b'), linkMbitPerS: 1000, concurrent: 1, clock: sim,
+      onEnd: (outcome) => outcomes.push([sim.nowUs, outcome]) })
+    sim.runToCompletion()
+    const expected = model.estimate(vm, end('a'), end('b'), 1000, 1)
+    expect(outcomes).toHaveLength(1)
+    expect(outcomes[0][0]).toBe(expected.totalUs)
+    expect(outcomes[0][1]).toMatchObject({ outcome: 'completed', bytes: expected.bytes, downtimeUs: expected.downtimeUs, lostWrites: 0 })
+  })
+
+  it('reports aborted (source alive) or failed (source lost) with the bytes sent so far', () => {
+    for (const sourceSurvives of [true, false]) {
+      const sim = new Simulation(1)
+      const outcomes: MigrationOutcome[] = []
+      const run = new EstimateMigrationModel().start({ migrationId: 'm', vm, source: end('a'), target: end('b'), linkMbitPerS: 1000,
+        concurrent: 1, clock: sim, onEnd: (outcome) => outcomes.push(outcome) })
+      sim.runUntil(1_000_000)
+      run.abort('test', sourceSurvives)
+      run.abort('again', sourceSurvives)
+      sim.runToCompletion()
+      expect(outcomes).toHaveLength(1)
+      expect(outcomes[0].outcome).toBe(sourceSurvives ? 'aborted' : 'failed')
+      expect(outcomes[0].totalUs).toBe(1_000_000)
+      expect(outcomes[0].bytes).toBeGreaterThan(0)
+    }
+  })
+})
