@@ -92,7 +92,8 @@ function coreConfig(options: DatacenterOptions, built: ReturnType<typeof buildDa
   }
 }
 
-function defaultModel(scenario: Scenario): MigrationModel {
+/** The analytic migration model with the scenario's stop rules (the default, and the page model's estimator). */
+export function estimateModelFor(scenario: Scenario): EstimateMigrationModel {
   const m = scenario.migration
   return new EstimateMigrationModel({
     ...DEFAULT_STOP_RULES, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), maxRounds: m.maxRounds,
@@ -132,7 +133,7 @@ class DatacenterRun implements Datacenter {
     this.sim = options.simulation ?? new Simulation<DcEvent>(seed)
     this.sim.subscribe((event) => this.collector.observe(event))
     const config = coreConfig(options, built, (id) => this.hostIndex.get(id) ?? -1)
-    this.core = new DatacenterCore(this.sim, built.state, config, resolvePolicy(options, registry), options.migrationModel ?? defaultModel(scenario))
+    this.core = new DatacenterCore(this.sim, built.state, config, resolvePolicy(options, registry), options.migrationModel ?? estimateModelFor(scenario))
   }
 
   get policyName(): string { return this.core.policyName }

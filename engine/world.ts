@@ -6,9 +6,8 @@
 import type { EngineCommand } from './api/commands'
 import type { WorldRecord } from './api/records'
 import type { WorldSnapshot } from './api/snapshot'
-import { DEFAULT_STOP_RULES, EstimateMigrationModel } from './cluster/estimate-model'
 import type { DcEvent } from './cluster/events'
-import { createDatacenter, type Datacenter } from './datacenter'
+import { createDatacenter, estimateModelFor, type Datacenter } from './datacenter'
 import { Simulation } from './kernel/simulation'
 import { PageMigrationModel } from './migration/page-model'
 import type { MigrationResult } from './migration/types'
@@ -62,7 +61,7 @@ class InteractiveWorld implements World {
   constructor(readonly scenario: Scenario, readonly seed: number) {
     this.sim = new Simulation<WorldEvent>(seed)
     const m = scenario.migration
-    const estimator = new EstimateMigrationModel({ ...DEFAULT_STOP_RULES, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), maxRounds: m.maxRounds, stopBelowBytes: m.stopBelowKiB * 1024, maxSentFactor: m.maxSentFactor })
+    const estimator = estimateModelFor(scenario)
     let lan: Lan | undefined
     this.tracker = { live: new Map(), finished: [], requests: new Map() }
     this.records = new WorldRecords()

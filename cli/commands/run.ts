@@ -5,7 +5,8 @@ import type { Command } from 'commander'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createDatacenter, type DcEvent, type RunSummary } from '../../engine/datacenter'
+import { createDatacenter, estimateModelFor, type DcEvent, type MigrationModel, type RunSummary } from '../../engine/datacenter'
+import { PageMigrationModel } from '../../engine/migration/page-model'
 import { RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
 import { createPolicyRegistry, PolicyParamError, type PolicyRegistry } from '../../engine/policy/registry'
 import type { ParamValue, PolicyFactory } from '../../engine/policy/types'
@@ -84,10 +85,10 @@ export function checkPolicy(registry: PolicyRegistry, name: string, params: Read
   }
 }
 
-export function warnPageModel(model: MigrationModelName): void {
-  if (model === 'page') {
-    process.stderr.write('cutover: --migration-model page is not wired into the datacenter yet; using the analytic estimate model\n')
-  }
+/** The migration model a run uses: the analytic estimate (default) or page-level migrations. */
+export function migrationModelFor(name: MigrationModelName | undefined, scenario: Scenario, seed: number): MigrationModel | undefined {
+  if (name !== 'page') return undefined
+  return new PageMigrationModel({ seed, estimator: estimateModelFor(scenario), resumeOverheadUs: Math.round(scenario.migration.resumeOverheadMs * 1000) })
 }
 
 export interface RunOptions {
@@ -120,10 +121,10 @@ async function runCommand(scenarioArg: string, options: RunOptions): Promise<voi
   const policy = options.policy ?? scenario.policy.name
   const params = { ...(policy === scenario.policy.name ? scenario.policy.params : {}), ...options.param }
   checkPolicy(registry, policy, params)
-  warnPageModel(options.migrationModel)
   if (options.db !== undefined) process.stderr.write('cutover: --db: datacenter runs are not recorded in the history yet; nothing written\n')
   const dc = createDatacenter({
-    scenario, seed: options.seed, policy, policyParams: params, hours: options.hours, policyIntervalS: options.policyIntervalS, registry
+    scenario, seed: options.seed, policy, policyParams: params, hours: options.hours, policyIntervalS: options.policyIntervalS, registry,
+    migrationModel: migrationModelFor(options.migrationModel, scenario, options.seed)
   })
   let closeEvents = (): Promise<void> => Promise.resolve()
   if (options.out !== undefined) {
@@ -167,6 +168,7 @@ export interface SweepTask {
   readonly hours?: number
   readonly policyIntervalS?: number
   readonly params: Readonly<Record<string, ParamValue>>
+  readonly migrationModel?: MigrationModelName
 }
 
 /** Runs one sweep task to its summary (the same code in a worker and in the main thread). */
@@ -174,7 +176,8 @@ export function runSweepTask(task: SweepTask, registry: PolicyRegistry): RunSumm
   const scenario = parseScenarioText(task.scenarioText, task.scenarioLabel)
   const params = { ...(task.policy === scenario.policy.name ? scenario.policy.params : {}), ...task.params }
   const summary = createDatacenter({
-    scenario, seed: task.seed, policy: task.policy, policyParams: params, hours: task.hours, policyIntervalS: task.policyIntervalS, registry
+    scenario, seed: task.seed, policy: task.policy, policyParams: params, hours: task.hours, policyIntervalS: task.policyIntervalS, registry,
+    migrationModel: migrationModelFor(task.migrationModel, scenario, task.seed)
   }).run()
   return pickSummary(summary)
 }

@@ -17,7 +17,7 @@ import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 import type { WorkerReply, WorkerRequest } from '../sweep-worker'
 import {
   checkPolicy, collectList, collectParam, loadScenario, MIGRATION_MODELS, registryWithPlugins, runSweepTask,
-  warnPageModel, type MigrationModelName, type SweepTask
+  type MigrationModelName, type SweepTask
 } from './run'
 
 export type PolicySummary = Record<string, Record<string, MeanCi>>
@@ -174,7 +174,7 @@ export function sweepTasks(text: string, label: string, policies: readonly strin
   for (const policy of policies) {
     for (const seed of seeds) {
       if (index % shard.count === shard.index - 1) {
-        tasks.push({ index, scenarioText: text, scenarioLabel: label, policy, seed, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {} })
+        tasks.push({ index, scenarioText: text, scenarioLabel: label, policy, seed, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel })
       }
       index++
     }
@@ -196,7 +196,6 @@ async function sweepCommand(scenarioArg: string, options: SweepOptions): Promise
   const registry = await registryWithPlugins(options.plugin ?? [])
   for (const policy of policies) checkPolicy(registry, policy, { ...(policy === scenario.policy.name ? scenario.policy.params : {}), ...options.param })
   if (options.out !== undefined && !/\.(csv|json)$/.test(options.out)) throw new UsageError(`--out: expected a .csv or .json file, got "${options.out}"`)
-  warnPageModel(options.migrationModel)
   const tasks = sweepTasks(text, path, policies, seeds, options)
   const workers = options.workers ?? Math.max(1, Math.min(availableParallelism(), tasks.length))
   const started = performance.now()
@@ -225,7 +224,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--hours <h>', 'simulated hours (overrides the scenario)', parseNumberFlag('--hours', { min: 0.001 }))
     .option('--policy-interval-s <s>', 'seconds between policy ticks', parseNumberFlag('--policy-interval-s', { integer: true, min: 1 }))
     .option('--param <key=value>', 'policy parameter for every policy, repeatable', collectParam)
-    .option('--migration-model <model>', 'estimate or page (falls back to estimate for now)', parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
+    .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)', parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
     .option('--plugin <module>', 'load a policy module, repeatable', collectList)
     .option('--json', 'print the {runs, summary} document instead of the table')
     .action(sweepCommand)

@@ -18,6 +18,8 @@ export interface PrecopyParams {
   readonly maxRounds: number
   readonly stopBelowBytes: number
   readonly maxSentFactor: number
+  /** CPU registers and device state sent with the final copy (inside the downtime); default 0. */
+  readonly cpuStateBytes?: number
 }
 
 export interface StopRules {
@@ -25,10 +27,12 @@ export interface StopRules {
   readonly maxRounds: number
   readonly stopBelowBytes: number
   readonly maxSentFactor: number
+  /** CPU and device state sent in the downtime (migration.md §2, stage 3). */
+  readonly cpuStateBytes: number
 }
 
 export const DEFAULT_STOP_RULES: StopRules = Object.freeze({
-  resumeOverheadUs: 30_000, maxRounds: 30, stopBelowBytes: 256 * 1024, maxSentFactor: 3
+  resumeOverheadUs: 30_000, maxRounds: 30, stopBelowBytes: 256 * 1024, maxSentFactor: 3, cpuStateBytes: 256 * 1024
 })
 
 /** The pre-copy cost for constant M, D, R and W. Pure; the unit of every volume is bytes. */
@@ -50,12 +54,12 @@ export function estimatePrecopy(p: PrecopyParams): MigrationEstimate {
     toSend = next
     if (stop) break
   }
-  const finalS = toSend / p.rateBytesPerS
+  const finalS = (toSend + (p.cpuStateBytes ?? 0)) / p.rateBytesPerS
   const downtimeUs = Math.ceil(finalS * US_PER_S) + p.resumeOverheadUs
   return {
     totalUs: Math.ceil(elapsedS * US_PER_S) + downtimeUs,
     downtimeUs,
-    bytes: Math.round(sentBytes + toSend),
+    bytes: Math.round(sentBytes + toSend + (p.cpuStateBytes ?? 0)),
     rounds: rounds + 1,
     converges: p.dirtyBytesPerS < p.rateBytesPerS
   }
@@ -71,7 +75,7 @@ export class EstimateMigrationModel implements MigrationModel {
     return estimatePrecopy({
       memBytes: vm.memBytes, dirtyBytesPerS: vm.dirtyBytesPerS, wwsBytes: vm.wwsBytes, rateBytesPerS,
       resumeOverheadUs: this.rules.resumeOverheadUs, maxRounds: this.rules.maxRounds,
-      stopBelowBytes: this.rules.stopBelowBytes, maxSentFactor: this.rules.maxSentFactor
+      stopBelowBytes: this.rules.stopBelowBytes, maxSentFactor: this.rules.maxSentFactor, cpuStateBytes: this.rules.cpuStateBytes
     })
   }
 
