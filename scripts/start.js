@@ -3,7 +3,8 @@
 // install step (works where the network allows); if that fails, say so in one line and serve browser mode
 // on 127.0.0.1, printing the URL.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 
 const electronDir = join(process.cwd(), 'node_modules', 'electron')
@@ -38,7 +39,11 @@ if (binary !== undefined) {
 } else {
   process.stdout.write('Electron is not available on this machine (no binary, and its download failed): serving browser mode instead.\n')
   const port = process.env.PORT ?? '0'
-  const child = spawn(process.execPath, ['bin/cutover.js', 'serve', '--port', port], { stdio: 'inherit' })
+  // The same user-data folder the desktop app would use (XDG on Linux).
+  const dataDir = join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'cutover')
+  mkdirSync(dataDir, { recursive: true })
+  const db = process.env.CUTOVER_DB ?? join(dataDir, 'history.db')
+  const child = spawn(process.execPath, ['bin/cutover.js', 'serve', '--port', port, '--db', db], { stdio: 'inherit' })
   const forward = (signal) => child.kill(signal)
   process.on('SIGINT', forward)
   process.on('SIGTERM', forward)

@@ -1,0 +1,73 @@
+// The engine host under Node with a real worker thread: commands drive the world, the pacer's speed and pause
+// are honoured (a fake wall clock), and a killed worker is reported, restarted and replayed to the same state.
+import { describe, it, expect, afterEach } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { EngineHost } from '../../main/engine-host/engine-host'
+import type { WorldSnapshot } from '../../engine/api/snapshot'
+
+const scenario = JSON.parse(readFileSync('scenarios/two-hosts.json', 'utf8')) as unknown
+let host: EngineHost | undefined
+afterEach(() => { host?.dispose(); host = undefined })
+
+function fakeClock() {
+  let nowMs = 0
+  return { clock: { nowMs: () => nowMs }, advance: (ms: number) => { nowMs += ms } }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+describe('engine host', () => {
+  it('loads a scenario in the worker and applies commands in order', async () => {
+    host = new EngineHost({ autoFrames: false })
+    const first = await host.load(scenario, 1)
+    expect(first.hosts).toHaveLength(2)
+    const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
+    expect(vm).toBeDefined()
+    const accepted = await host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy-qemu' })
+    expect(accepted.ok).toBe(true)
+    const refused = await host.command({ kind: 'migrate', vmId: 'vm-9999', destination: first.hosts[1].id, strategy: 'precopy' })
+    expect(refused).toEqual({ ok: false, detail: 'unknown VM vm-9999' })
+    await host.step(120_000_000)
+    const moved = host.snapshot?.vms.find((candidate) => candidate.id === vm?.id)
+    expect(moved?.hostId).toBe(first.hosts[1].id)
+    expect(host.snapshot?.migrations.some((migration) => migration.vmId === vm?.id && migration.outcome === 'completed')).toBe(true)
+  })
+
+  it('advances virtual time as the pacer says and not while paused', async () => {
+    const { clock, advance } = fakeClock()
+    host = new EngineHost({ autoFrames: false, clock })
+    await host.load(scenario, 1)
+    host.pacer.setSpeed(100)
+    host.pacer.play()
+    advance(50)
+    host.frame()
+    await until(() => host?.status().nowUs === 5_000_000, 'the first frame')
+    host.pacer.pause()
+    advance(1000)
+    host.frame()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(host.status().nowUs).toBe(5_000_000)
+  })
+
+  it('reports a crashed worker, restarts it and replays to the same state', async () => {
+    const errors: string[] = []
+    const snapshots: WorldSnapshot[] = []
+    host = new EngineHost({ autoFrames: false, onError: (message) => errors.push(message), onSnapshot: (snapshot) => snapshots.push(snapshot) })
+    const first = await host.load(scenario, 1)
+    const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
+    await host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy' })
+    await host.step(30_000_000)
+    const before = host.snapshot
+    await host.crashWorkerForTest()
+    await until(() => errors.some((message) => message.includes('crashed')), 'the crash report')
+    await until(() => host?.restartCount === 1 && host.snapshot?.nowUs === before?.nowUs && snapshots.length > 3, 'the replay')
+    expect(host.snapshot?.traceHash).toBe(before?.traceHash)
+    expect(host.snapshot?.vms).toEqual(before?.vms)
+  })
+})
