@@ -51,17 +51,20 @@ describe('cutover run', () => {
     expect(cutover('run', 'no-such-preset').code).toBe(2)
   })
 
-  it('writes summary.json and events.jsonl with --out, and warns that the page model falls back', () => {
+  it('writes summary.json and events.jsonl with --out, with page-level migrations', () => {
     const out = join(scratch, 'out')
     const result = cutover('run', 'maintenance-evacuation', '--hours', '2', '--out', out, '--migration-model', 'page', '--json')
     expect(result.code).toBe(0)
-    expect(result.stderr).toMatch(/--migration-model page is not wired into the datacenter yet/)
+    expect(result.stderr).not.toMatch(/falls back|not wired/)
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>
     expect(summary).toEqual(JSON.parse(result.stdout))
     const events = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string })
     expect(events[0].kind).toBe('dc.started')
     expect(events.at(-1)?.kind).toBe('dc.finished')
     expect(events.some((e) => e.kind === 'maintenance.completed')).toBe(true)
+    const ended = events.filter((e) => e.kind === 'migration.ended') as unknown as { lostWrites: number; rounds: number }[]
+    expect(ended.length).toBeGreaterThan(0)
+    expect(ended.every((e) => e.lostWrites === 0 && e.rounds >= 1)).toBe(true)
   })
 
   it('loads a plugin policy by name', () => {
