@@ -8,7 +8,7 @@
 //     was `zeroRange`; with real bytes, a zero page's bytes are all zero and others never are.
 //  3. While a dirty log is active, every page written since its last harvest is set in it.
 import { assert, InvariantViolation } from '../kernel/assert'
-import { clearBitRange, popcountWords, setBitRange, testBit } from './bits'
+import { clearBitRange, popcount32, popcountWords, setBitRange, testBit } from './bits'
 import { DirtyLog } from './dirty-log'
 import { checkedGeometry, PAGE_BYTES_DEFAULT, REAL_BYTES_MAX } from './geometry'
 import { checksumWords, fillPageWords, writePageStripe } from './page-content'
@@ -175,6 +175,26 @@ export class GuestMemory {
     if (!((page >>> 0) === page && page < this.pageCount)) this.pageOutside(page)
     if (this.isZero(page)) dest.receiveZero(page, this.versions[page])
     else dest.receive(page, this.versions[page], this.pageWords, page * this.wordsPerPage)
+  }
+
+  /**
+   * Sends the pages `mask` selects in 32-page word `word` to a destination image in one step (the bulk path of
+   * a transfer); returns how many of them are all-zero.
+   */
+  copyWordTo(dest: PageStore, word: number, mask: number): number {
+    const zeroMask = this.zeroBits[word] & mask
+    dest.receiveWord(word, mask, zeroMask, this.versions, this.pageWords)
+    return popcount32(zeroMask)
+  }
+
+  /** Per-page write versions (read-only use: destination verification). */
+  get versionsForVerification(): Uint32Array {
+    return this.versions
+  }
+
+  /** The zero flags of 32-page word `word` as a bit mask. */
+  zeroWordAt(word: number): number {
+    return this.zeroBits[word]
   }
 
   /** The raw 32-bit words of real bytes (read-only use: destination verification), or undefined. */

@@ -16,6 +16,11 @@ export interface EncodedPage {
 
 export interface PageEncoder {
   encode(page: number): EncodedPage
+  /**
+   * Wire cost of `pages` pages of which `zeroPages` are all-zero, when the encoding depends on nothing else
+   * (no cache): lets a transfer move whole words at once. Absent for stateful encoders (XBZRLE).
+   */
+  readonly bulkCost?: (pages: number, zeroPages: number) => { readonly wireBytes: number; readonly zeroPagesSent: number }
 }
 
 export interface XbzrleStats {
@@ -27,8 +32,9 @@ export interface XbzrleStats {
 
 /** Xen-style: every page whole. */
 export function fullPageEncoder(memory: GuestMemory): PageEncoder {
-  const whole: EncodedPage = { wireBytes: memory.pageBytes + PAGE_HEADER_BYTES, zero: false }
-  return { encode: () => whole }
+  const pageWireBytes = memory.pageBytes + PAGE_HEADER_BYTES
+  const whole: EncodedPage = { wireBytes: pageWireBytes, zero: false }
+  return { encode: () => whole, bulkCost: (pages) => ({ wireBytes: pages * pageWireBytes, zeroPagesSent: 0 }) }
 }
 
 export interface QemuEncoderOptions {
@@ -55,6 +61,12 @@ export class QemuPageEncoder implements PageEncoder {
 
   get xbzrleEnabled(): boolean {
     return this.slotPages !== undefined
+  }
+
+  get bulkCost(): PageEncoder['bulkCost'] {
+    if (this.slotPages !== undefined) return undefined
+    const pageWireBytes = this.whole.wireBytes
+    return (pages, zeroPages) => ({ wireBytes: (pages - zeroPages) * pageWireBytes + zeroPages * ZERO_PAGE_WIRE_BYTES, zeroPagesSent: zeroPages })
   }
 
   encode(page: number): EncodedPage {

@@ -60,12 +60,24 @@ export class PageScanner {
   fill(budgetBytes: number): ScanBatch {
     let bytes = 0, pages = 0, zeroPages = 0, skipped = 0
     const encoder = this.options.encoder
+    const bulkCost = encoder.bulkCost
     while (this.visited < this.toSend.count) {
       if (this.mask === 0) {
         skipped += this.loadNextWord()
         continue
       }
       if (bytes > 0 && bytes >= budgetBytes) break
+      if (bulkCost !== undefined) {
+        // Whole word at once: the batch may overshoot its budget by less than one word of pages.
+        const count = popcount32(this.mask)
+        const cost = bulkCost(count, this.memory.copyWordTo(this.dest, this.word, this.mask))
+        this.mask = 0
+        this.visited += count
+        pages += count
+        zeroPages += cost.zeroPagesSent
+        bytes += cost.wireBytes
+        continue
+      }
       const bit = 31 - Math.clz32(this.mask & -this.mask)
       this.mask &= ~(1 << bit)
       this.visited++

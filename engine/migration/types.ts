@@ -60,7 +60,10 @@ export interface MigrationParams {
   readonly resumeOverheadUs: SimTimeUs
   /** Abort a migration still running after this long (outcome aborted, reason cancelled). */
   readonly cancelAfterUs: SimTimeUs
-  /** Migration engine step: pages are read and queued in batches of this much transfer time. */
+  /**
+   * Migration engine step: pages are read and queued in batches of this much transfer time (each batch is one
+   * fluid flow on the LAN). 50 ms keeps QEMU's 100 ms bandwidth checks and peek-and-skip meaningful.
+   */
   readonly stepUs: SimTimeUs
 }
 
@@ -79,7 +82,7 @@ export const DEFAULT_PARAMS: MigrationParams = {
   cpuStateBytes: 256 * 1024,
   resumeOverheadUs: 10_000,
   cancelAfterUs: 600_000_000,
-  stepUs: 10_000
+  stepUs: 50_000
 }
 
 /** One transfer pass: a pre-copy round, the final stop-and-copy, or a post-copy phase. */
