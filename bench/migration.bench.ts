@@ -42,11 +42,15 @@ function speed(): void {
   for (const strategy of ['precopy-qemu', 'postcopy', 'precopy'] as const) {
     const lab = config(strategy, WORKLOADS.web, 1000, 8192)
     const tuned = strategy === 'precopy' ? { ...lab, params: { ...lab.params, clark: { ...lab.params.clark, rateMinMbitPerS: 500, rateMaxMbitPerS: 1000 } } } : lab
-    runMigrationLab({ ...tuned, memMiB: 256 }) // warm the JIT
-    const start = performance.now()
-    const r = runMigrationLab(tuned)
-    const wallMs = performance.now() - start
-    report(`8 GiB web ${strategy}: simulated / wall`, `${(r.simulatedMs / wallMs).toFixed(0)}× (${(r.simulatedMs / 1000).toFixed(1)} s in ${wallMs.toFixed(0)} ms, ${r.outcome})`, '≥ 1,000×')
+    runMigrationLab(tuned) // warm the JIT: steady-state speed is what a long session or a sweep sees
+    let wallMs = Infinity
+    let r = runMigrationLab(tuned)
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now()
+      r = runMigrationLab(tuned)
+      wallMs = Math.min(wallMs, performance.now() - start)
+    }
+    report(`8 GiB web ${strategy}: simulated / wall (best of 3)`, `${(r.simulatedMs / wallMs).toFixed(0)}× (${(r.simulatedMs / 1000).toFixed(1)} s in ${wallMs.toFixed(0)} ms, ${r.outcome})`, '≥ 1,000×')
   }
 }
 

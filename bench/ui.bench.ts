@@ -14,18 +14,19 @@ export async function run(): Promise<void> {
     await page.locator('[data-testid^="host-card-"]').first().waitFor({ timeout: 30_000 })
     await page.getByTestId('speed').selectOption('1000')
     await page.getByTestId('play').click()
-    const frames = await page.evaluate(() => new Promise<number[]>((resolve) => {
-      const times: number[] = []
+    // A string, not a function: tsx's transpiled functions reference helpers that do not exist in the page.
+    const frames = await page.evaluate(`new Promise((resolve) => {
+      const times = []
       let last = performance.now()
       const started = last
-      const tick = (now: number): void => {
+      const tick = (now) => {
         times.push(now - last)
         last = now
-        if (now - started < 5_000) requestAnimationFrame(tick)
+        if (now - started < 5000) requestAnimationFrame(tick)
         else resolve(times)
       }
       requestAnimationFrame(tick)
-    }))
+    })`) as number[]
     await page.getByTestId('pause').click()
     frames.sort((a, b) => a - b)
     const p95 = frames[Math.floor(frames.length * 0.95)]
@@ -43,8 +44,8 @@ export async function run(): Promise<void> {
     await page.getByTestId('speed').selectOption('100')
     await page.getByTestId('play').click()
     await page.getByTestId('nav-migrations').click()
-    await page.waitForFunction((id) => [...document.querySelectorAll('[data-testid^="migration-panel-"]')]
-      .some((panel) => panel.textContent?.includes(id) && Number(panel.querySelector('[data-testid^="round-count-"]')?.textContent ?? '0') >= 1), vmId, { timeout: 60_000 })
+    await page.waitForFunction(`[...document.querySelectorAll('[data-testid^="migration-panel-"]')]
+      .some((panel) => panel.textContent.includes(${JSON.stringify(vmId)}) && Number(panel.querySelector('[data-testid^="round-count-"]')?.textContent ?? '0') >= 1)`, undefined, { timeout: 60_000 })
     report('drop → first round shown (×100)', `${Date.now() - dropAt} ms wall`)
   } finally {
     await browser.close()

@@ -70,10 +70,14 @@ class InteractiveWorld implements World {
       onStarted: (migration, request) => { this.tracker.live.set(request.migrationId, migration); this.tracker.requests.set(request.migrationId, request) },
       onFinished: (result, request) => this.migrationFinished(result, request)
     })
+    // Up to LAN_HOSTS_MAX hosts every migration is page-level over the LAN; larger clusters use the analytic
+    // model (validated against the page-level one), so a thousand hosts stay interactive.
+    const hostCount = scenario.hosts.reduce((sum, group) => sum + group.count, 0)
+    const pageLevel = hostCount <= LAN_HOSTS_MAX
     // The datacenter runs on the world's simulation so the LAN shares its clock (the cast widens the event type).
-    this.dc = createDatacenter({ scenario, seed, migrationModel: this.model, simulation: this.sim as unknown as Simulation<DcEvent> })
+    this.dc = createDatacenter({ scenario, seed, migrationModel: pageLevel ? this.model : estimator, simulation: this.sim as unknown as Simulation<DcEvent> })
     const state = this.dc.inspectState()
-    if (state.hosts.length <= LAN_HOSTS_MAX) lan = new Lan(this.sim, buildWorldLan(state))
+    if (pageLevel) lan = new Lan(this.sim, buildWorldLan(state))
     this.lan = lan
     this.sim.subscribe((event) => {
       this.records.observe(event, this.sim.nowUs)

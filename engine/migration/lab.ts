@@ -118,7 +118,8 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
     memBytes, pageBytes: config.pageKiB * 1024, filledBytes: filledBytesFor(config.workload, memBytes),
     realBytes: memBytes <= REAL_BYTES_UP_TO
   })
-  const driver = attachWorkload(sim, memory, createWorkload(config.workload, sim.rng(`workload/${VM_ID}`)))
+  // Workload batches as long as a migration step: the driver flushes partial batches before every harvest.
+  const driver = attachWorkload(sim, memory, createWorkload(config.workload, sim.rng(`workload/${VM_ID}`)), { tickUs: config.params.stepUs })
   const lan = new Lan(sim, labLanSpec(config))
   const clients = lan.endpointIds('client').map((id) => lan.addRequestClient({ id: `${id}/web`, from: id, to: VM_ID, thinkUs: 10_000, thinkJitterUs: 5_000 }))
   const workloadVm = new WorkloadVm(VM_ID, memory, driver)
