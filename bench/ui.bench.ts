@@ -44,8 +44,10 @@ export async function run(): Promise<void> {
     await page.getByTestId('speed').selectOption('100')
     await page.getByTestId('play').click()
     await page.getByTestId('nav-migrations').click()
-    await page.waitForFunction(`[...document.querySelectorAll('[data-testid^="migration-panel-"]')]
-      .some((panel) => panel.textContent.includes(${JSON.stringify(vmId)}) && Number(panel.querySelector('[data-testid^="round-count-"]')?.textContent ?? '0') >= 1)`, undefined, { timeout: 60_000 })
+    // Polled with evaluate: the app's CSP forbids the string eval that waitForFunction would need.
+    const shown = `[...document.querySelectorAll('[data-testid^="migration-panel-"]')].some((panel) =>
+      panel.textContent.includes(${JSON.stringify(vmId)}) && Number(panel.querySelector('[data-testid^="round-count-"]')?.textContent ?? '0') >= 1)`
+    for (let i = 0; i < 3000 && !(await page.evaluate(shown)); i++) await page.waitForTimeout(20)
     report('drop → first round shown (×100)', `${Date.now() - dropAt} ms wall`)
   } finally {
     await browser.close()

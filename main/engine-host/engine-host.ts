@@ -19,6 +19,8 @@ export const FRAME_MS = 33
 /** Crashes in a row (without a successful advance between them) after which the host stops restarting. */
 const RESTARTS_IN_A_ROW_MAX = 3
 const SNAPSHOT_MIN_INTERVAL_MS = 33
+/** Hosts + VMs per snapshot that the minimum interval is sized for; bigger worlds push proportionally less often. */
+const SNAPSHOT_ENTITIES_AT_MIN_INTERVAL = 1_000
 
 export interface EngineHostEvents {
   onSnapshot?(snapshot: WorldSnapshot): void
@@ -108,7 +110,7 @@ export class EngineHost {
     const dueUs = this.pacer.takeDueUs()
     if (dueUs <= 0) return
     const nowMs = (this.options.clock ?? systemClock).nowMs()
-    const wantSnapshot = nowMs - this.lastSnapshotMs >= SNAPSHOT_MIN_INTERVAL_MS
+    const wantSnapshot = nowMs - this.lastSnapshotMs >= this.snapshotIntervalMs()
     if (wantSnapshot) this.lastSnapshotMs = nowMs
     void this.advance(this.nowUs + dueUs, wantSnapshot)
   }
@@ -140,6 +142,12 @@ export class EngineHost {
     } finally {
       this.advancing = false
     }
+  }
+
+  /** At most 30 pushes a second, fewer for big worlds, so serialising them never crowds the main thread. */
+  private snapshotIntervalMs(): number {
+    const entities = (this.latest?.hosts.length ?? 0) + (this.latest?.vms.length ?? 0)
+    return SNAPSHOT_MIN_INTERVAL_MS * Math.max(1, entities / SNAPSHOT_ENTITIES_AT_MIN_INTERVAL)
   }
 
   private accept(snapshot: WorldSnapshot): void {
