@@ -52,6 +52,8 @@ export const tests: Record<string, E2eTest> = {
   },
 
   'a refused drop says why': async ({ page }) => {
+    // Tall enough that both racks are rendered by the virtual grid at once (source and target in view).
+    await page.setViewportSize({ width: 1280, height: 1400 })
     await page.getByTestId('host-card-host-0001').waitFor()
     const full = 'host-0001' // 100 % of its memory in use at the start
     const vmId = 'vm-0029' // a 32 GiB database VM elsewhere
