@@ -80,6 +80,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     port,
     token,
     push(channel, payload) {
+      if (wss.clients.size === 0) return // nobody to tell: skip the serialisation
       const frame = encodePush(channel, payload)
       for (const client of wss.clients) {
         if (client.readyState === client.OPEN && client.bufferedAmount < BACKPRESSURE_BYTES) client.send(frame)

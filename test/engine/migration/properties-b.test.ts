@@ -4,7 +4,7 @@ import { describe, it } from 'vitest'
 import { checkMany } from './properties'
 
 describe('migration properties (b)', () => {
-  it('never loses a write, never runs two copies, always ends (1,000 random configurations)', () => {
+  it('never loses a write, never runs two copies, always ends (1,000 random configurations; MIGRATION_PROP_RUNS overrides)', () => {
     checkMany(1000, 52116202)
   }, 900_000)
 })
