@@ -1,7 +1,7 @@
 // The analytic estimate (used by policies' cost gates and --migration-model estimate) against the page-level
 // model it stands for: on a matrix of memory, writable working set, dirty rate and link, total time, downtime
 // and bytes agree within 15 %. One corner is known to differ: when the guest dirties faster than the link
-// (λ ≥ 1) over a large WWS, the page-level pre-copy's peek-and-skip shortens the last rounds, which the
+// (λ ≥ 1), the page-level pre-copy's peek-and-skip shortens the last rounds, which the
 // estimate ignores; there the estimate must be pessimistic (never lower) and within 30 %, so cost gates
 // err on the safe side.
 import { describe, it, expect } from 'vitest'
@@ -35,7 +35,7 @@ describe('estimate vs page-level migration model', () => {
       expect(outcome?.outcome).toBe('completed')
       expect(outcome?.lostWrites).toBe(0)
       const measured = { totalUs: outcome?.totalUs ?? 0, downtimeUs: outcome?.downtimeUs ?? 0, bytes: outcome?.bytes ?? 0 }
-      const skipDominated = c.dirtyMiBPerS * MIB * 8 >= c.linkMbitPerS * 1e6 && c.wwsMiB >= 128
+      const skipDominated = c.dirtyMiBPerS * MIB * 8 >= c.linkMbitPerS * 1e6
       for (const key of ['totalUs', 'downtimeUs', 'bytes'] as const) {
         if (!skipDominated) expect(relativeError(measured[key], estimate[key]), key).toBeLessThan(0.15)
         else {
