@@ -9,7 +9,11 @@ export async function run(): Promise<void> {
   await services.ready
   let pushes = 0
   let bytes = 0
-  services.connectPushes((_channel, payload) => { pushes++; bytes += JSON.stringify(payload).length })
+  // Counted the way the browser-mode server sends them: objects are encoded, JSON snapshots forwarded as text.
+  services.connectPushes({
+    push: (_channel, payload) => { pushes++; bytes += JSON.stringify(payload).length },
+    pushJson: (_channel, json) => { pushes++; bytes += json.length }
+  })
   const lag = monitorEventLoopDelay({ resolution: 5 })
   lag.enable()
   services.host.pacer.setSpeed(null)

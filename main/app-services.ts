@@ -14,6 +14,12 @@ import { APP_VERSION } from './app-version'
 
 export type Pusher = <C extends PushChannel>(channel: C, payload: PushPayload<C>) => void
 
+/** A transport's push side: objects, or payloads already encoded as JSON text (forwarded without re-encoding). */
+export interface PushSink {
+  push: Pusher
+  pushJson(channel: PushChannel, json: string): void
+}
+
 export interface AppServicesOptions {
   readonly mode: 'electron' | 'browser'
   /** History database file; ':memory:' keeps nothing on disk. */
@@ -31,7 +37,7 @@ export interface AppServices {
   readonly history: HistoryDb
   readonly ready: Promise<void>
   /** Connects push events to a transport; returns a disconnect function. */
-  connectPushes(push: Pusher): () => void
+  connectPushes(sink: PushSink): () => void
   dispose(): void
 }
 
@@ -45,14 +51,15 @@ function historyRow(row: MigrationRow): HistoryRow {
 
 export function createAppServices(options: AppServicesOptions): AppServices {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
-  const pushers = new Set<Pusher>()
-  const push: Pusher = (channel, payload) => { for (const pusher of pushers) pusher(channel, payload) }
+  const sinks = new Set<PushSink>()
+  const push: Pusher = (channel, payload) => { for (const sink of sinks) sink.push(channel, payload) }
   const history = openHistoryDb(options.dbPath ?? ':memory:')
   const recorder = new HistoryRecorder(history, 0, { onError: (error) => push('sim:error', { message: `history write failed: ${(error as Error).message}` }) })
   const library = new ScenarioLibrary(options.scenariosDir)
   const host = new EngineHost({
     ...options.host,
     onSnapshot: (snapshot) => push('sim:snapshot', snapshot),
+    onSnapshotJson: (json) => { for (const sink of sinks) sink.pushJson('sim:snapshot', json) },
     onStatus: (status) => push('sim:status', status),
     onRecords: (records) => recorder.record(records),
     onError: (message) => { log(message); push('sim:error', { message }) }
@@ -137,7 +144,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   return {
     dispatch: createDispatcher(handlers, log),
     host, history, ready,
-    connectPushes: (pusher) => { pushers.add(pusher); return () => pushers.delete(pusher) },
+    connectPushes: (sink) => { sinks.add(sink); return () => sinks.delete(sink) },
     dispose: () => {
       host.dispose()
       recorder.flush()

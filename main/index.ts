@@ -16,9 +16,10 @@ if (!app.requestSingleInstanceLock()) {
     const services = createAppServices({ mode: 'electron', dbPath: join(app.getPath('userData'), 'history.db') })
     const window = createMainWindow(devServerUrl)
     registerIpc(ipcMain, services.dispatch, (url) => isAppUrl(url, devServerUrl))
-    services.connectPushes((channel, payload) => {
+    const send = (channel: string, payload: unknown): void => {
       if (!window.isDestroyed()) window.webContents.send(PUSH_BRIDGE_CHANNEL, channel, payload)
-    })
+    }
+    services.connectPushes({ push: send, pushJson: (channel, json) => send(channel, JSON.parse(json)) })
     Menu.setApplicationMenu(Menu.buildFromTemplate([
       { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }
     ]))

@@ -24,6 +24,8 @@ const SNAPSHOT_ENTITIES_AT_MIN_INTERVAL = 1_000
 
 export interface EngineHostEvents {
   onSnapshot?(snapshot: WorldSnapshot): void
+  /** A snapshot as JSON text (the frequent, paced ones): forward it without parsing. */
+  onSnapshotJson?(json: string): void
   onStatus?(status: SimStatus): void
   onRecords?(records: readonly WorldRecord[]): void
   onError?(message: string): void
@@ -52,6 +54,8 @@ export class EngineHost {
   private hash = ''
   private lastSnapshotMs = -Infinity
   private latest: WorldSnapshot | undefined
+  private latestJson: string | undefined
+  private latestEntities = 0
   private timer: ReturnType<typeof setInterval> | undefined
   private restarts = 0
   private restartsInARow = 0
@@ -65,7 +69,12 @@ export class EngineHost {
     return this.restarts
   }
 
+  /** The latest snapshot (parsed on demand when it arrived as JSON). */
   get snapshot(): WorldSnapshot | undefined {
+    if (this.latestJson !== undefined) {
+      this.latest = JSON.parse(this.latestJson) as WorldSnapshot
+      this.latestJson = undefined
+    }
     return this.latest
   }
 
@@ -137,8 +146,12 @@ export class EngineHost {
       this.restartsInARow = 0
       if (message.records.length > 0) this.options.onRecords?.(message.records)
       for (const error of message.errors) this.options.onError?.(error)
-      if (message.snapshot !== null) this.accept(message.snapshot)
-      else this.options.onStatus?.(this.status())
+      if (message.snapshotJson !== null) {
+        this.latestJson = message.snapshotJson
+        this.latestEntities = message.entities
+        this.options.onSnapshotJson?.(message.snapshotJson)
+      }
+      this.options.onStatus?.(this.status())
     } finally {
       this.advancing = false
     }
@@ -146,12 +159,14 @@ export class EngineHost {
 
   /** At most 30 pushes a second, fewer for big worlds, so serialising them never crowds the main thread. */
   private snapshotIntervalMs(): number {
-    const entities = (this.latest?.hosts.length ?? 0) + (this.latest?.vms.length ?? 0)
+    const entities = this.latestEntities
     return SNAPSHOT_MIN_INTERVAL_MS * Math.max(1, entities / SNAPSHOT_ENTITIES_AT_MIN_INTERVAL)
   }
 
   private accept(snapshot: WorldSnapshot): void {
     this.latest = snapshot
+    this.latestJson = undefined
+    this.latestEntities = snapshot.hosts.length + snapshot.vms.length
     this.nowUs = snapshot.nowUs
     this.hash = snapshot.traceHash
     this.options.onSnapshot?.(snapshot)

@@ -11,7 +11,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly type: 'loaded'; readonly snapshot: WorldSnapshot }
-  | { readonly type: 'advanced'; readonly nowUs: number; readonly traceHash: string; readonly snapshot: WorldSnapshot | null; readonly records: readonly WorldRecord[]; readonly errors: readonly string[] }
+  /** The snapshot travels as JSON text: a string crosses threads cheaply and goes to the UI without re-encoding. */
+  | { readonly type: 'advanced'; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly errors: readonly string[] }
   | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly snapshot: WorldSnapshot; readonly records: readonly WorldRecord[] }
   | { readonly type: 'snapshot'; readonly id: number; readonly snapshot: WorldSnapshot }
   | { readonly type: 'failed'; readonly id?: number; readonly message: string }

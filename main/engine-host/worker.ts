@@ -25,7 +25,11 @@ function handle(message: ToWorker): void {
   switch (message.type) {
     case 'advance': {
       const errors = world.runUntil(message.toUs)
-      post({ type: 'advanced', nowUs: world.nowUs, traceHash: world.traceHash(), snapshot: message.wantSnapshot ? world.snapshot() : null, records: world.drainRecords(), errors })
+      const snapshot = message.wantSnapshot ? world.snapshot() : null
+      post({
+        type: 'advanced', nowUs: world.nowUs, traceHash: world.traceHash(), snapshotJson: snapshot === null ? null : JSON.stringify(snapshot),
+        entities: snapshot === null ? 0 : snapshot.hosts.length + snapshot.vms.length, records: world.drainRecords(), errors
+      })
       return
     }
     case 'command': {

@@ -31,7 +31,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     dispatch: services.dispatch,
     token: options.token
   })
-  const disconnect = services.connectPushes((channel, payload) => server.push(channel, payload))
+  const disconnect = services.connectPushes({ push: (channel, payload) => server.push(channel, payload), pushJson: (channel, json) => server.pushJson(channel, json) })
   return {
     server, services,
     stop: async () => {

@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Dispatch } from '../ipc/dispatch'
 import type { PushChannel, PushPayload } from '../ipc/contract'
 import { serveStatic } from './static-files'
-import { decodeClientMessage, encodePush } from './wire'
+import { decodeClientMessage, encodePush, encodePushJson } from './wire'
 
 export const LOOPBACK_HOST = '127.0.0.1'
 /** A client whose socket holds more than this is slow: pushes to it are dropped (the next one supersedes). */
@@ -27,6 +27,8 @@ export interface BrowserServer {
   readonly port: number
   readonly token: string
   push<C extends PushChannel>(channel: C, payload: PushPayload<C>): void
+  /** Pushes a payload that is already JSON text. */
+  pushJson(channel: PushChannel, json: string): void
   clientCount(): number
   close(): Promise<void>
 }
@@ -68,6 +70,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: message.id, result }))
   }
 
+  function sendFrame(frame: string): void {
+    for (const client of wss.clients) {
+      if (client.readyState === client.OPEN && client.bufferedAmount < BACKPRESSURE_BYTES) client.send(frame)
+    }
+  }
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
     httpServer.listen(options.port, LOOPBACK_HOST, () => resolve())
@@ -81,10 +89,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     token,
     push(channel, payload) {
       if (wss.clients.size === 0) return // nobody to tell: skip the serialisation
-      const frame = encodePush(channel, payload)
-      for (const client of wss.clients) {
-        if (client.readyState === client.OPEN && client.bufferedAmount < BACKPRESSURE_BYTES) client.send(frame)
-      }
+      sendFrame(encodePush(channel, payload))
+    },
+    pushJson(channel, json) {
+      if (wss.clients.size > 0) sendFrame(encodePushJson(channel, json))
     },
     clientCount: () => wss.clients.size,
     close: async () => {

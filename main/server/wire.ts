@@ -22,3 +22,8 @@ export function decodeClientMessage(text: string): ClientInvoke | undefined {
 export function encodePush(channel: string, payload: unknown): string {
   return JSON.stringify({ type: 'push', channel, payload })
 }
+
+/** The same frame from a payload already encoded as JSON text (no parse, no re-encode). */
+export function encodePushJson(channel: string, json: string): string {
+  return `{"type":"push","channel":${JSON.stringify(channel)},"payload":${json}}`
+}
