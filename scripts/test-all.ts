@@ -1,6 +1,6 @@
 // `npm test`: the whole suite in order — Chromium check, typecheck, lint, build, Vitest (node + browser
 // projects), end-to-end tests — then one plain line `N passed, N failed` summed over every runner.
-// Typecheck, lint and build count as one test each. Exit status is non-zero when anything failed.
+// Typecheck, lint, the security scan and build count as one test each. Exit status is non-zero when anything failed.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { ensureChromium } from './ensure-chromium'
@@ -41,6 +41,7 @@ const haveChromium = ensureChromium()
 if (!haveChromium) tally.failed++
 check('typecheck', 'npm', ['run', '--silent', 'typecheck'])
 check('lint', 'npm', ['run', '--silent', 'lint'])
+check('security (electronegativity, no high-severity finding)', 'npm', ['run', '--silent', 'security'])
 check('build', 'npm', ['run', '--silent', 'build'])
 runner('vitest', `${resultsDir}/vitest.json`, 'numPassedTests', 'numFailedTests', 'npx',
   ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsDir}/vitest.json`])
