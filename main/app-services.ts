@@ -65,9 +65,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     onError: (message) => { log(message); push('sim:error', { message }) }
   })
 
-  async function loadScenario(name: string, seed: number) {
-    const scenario = library.load(name)
+  let current: { name: string; scenario: unknown } | undefined
+
+  async function loadScenario(name: string, seed: number, document: unknown = library.load(name)) {
+    const scenario = document
     const snapshot = await host.load(scenario, seed)
+    current = { name, scenario }
     recorder.switchRun(history.createRun({ scenario: name, scenarioJson: scenario as never, seed, policy: snapshot.policy.name, appVersion: APP_VERSION, engineVersion: ENGINE_VERSION }))
     return snapshot
   }
@@ -100,6 +103,23 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       } catch (error) {
         throw new HandlerError('invalid-argument', (error as Error).message)
       }
+    },
+    'scenario:load-file': async ({ fileName, text, seed }) => {
+      let document: unknown
+      try {
+        document = JSON.parse(text)
+      } catch (error) {
+        throw new HandlerError('invalid-argument', `${fileName}: not valid JSON (${(error as Error).message})`)
+      }
+      try {
+        return await loadScenario(fileName.replace(/\.json$/i, ''), seed, document)
+      } catch (error) {
+        throw new HandlerError('invalid-argument', `${fileName}: ${(error as Error).message}`)
+      }
+    },
+    'scenario:export': () => {
+      if (current === undefined) throw new HandlerError('not-found', 'no scenario loaded yet')
+      return { fileName: `${current.name}.json`, text: JSON.stringify(current.scenario, null, 2) + '\n' }
     },
     'history:list': (filter) => {
       recorder.flush()

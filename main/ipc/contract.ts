@@ -105,6 +105,13 @@ export const invokeSchemas = {
   'sim:command': { request: engineCommandSchema, response: z.custom<{ readonly accepted: true; readonly detail: string }>() },
   'scenario:list': { request: z.undefined(), response: z.array(scenarioSummarySchema) },
   'scenario:load': { request: z.object({ name: id, seed: z.number().int().min(0).max(2 ** 31).default(1) }), response: z.custom<WorldSnapshot>() },
+  /** A scenario file the user opened (its text; validated by the engine, errors name the field path). */
+  'scenario:load-file': {
+    request: z.object({ fileName: z.string().max(200), text: z.string().max(8 * 1024 * 1024), seed: z.number().int().min(0).max(2 ** 31).default(1) }),
+    response: z.custom<WorldSnapshot>()
+  },
+  /** The running scenario as a file to save. */
+  'scenario:export': { request: z.undefined(), response: z.custom<{ readonly fileName: string; readonly text: string }>() },
   'history:list': { request: historyFilterSchema, response: z.custom<HistoryPage>() },
   'history:get': { request: z.object({ id: z.number().int().positive() }), response: z.custom<HistoryDetail>() },
   'history:verify': { request: z.undefined(), response: z.custom<AuditVerdict>() },

@@ -38,5 +38,30 @@ export const useScenariosStore = defineStore('scenarios', () => {
     }
   }
 
-  return { list, loading, lastError, fail, load, open }
+  /** Opens a scenario file the user picked (validated by the engine; errors name the field). */
+  async function openFile(fileName: string, text: string, seed = 1): Promise<boolean> {
+    loading.value = true
+    try {
+      const result = await getApi().invoke('scenario:load-file', { fileName, text, seed })
+      if (!result.ok) {
+        fail(result.error.message)
+        return false
+      }
+      feedSnapshot(result.value, { reset: true })
+      await refreshSnapshot()
+      return true
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** The running scenario as a file (name and JSON text), or null after reporting why not. */
+  async function exportCurrent(): Promise<{ fileName: string; text: string } | null> {
+    const result = await getApi().invoke('scenario:export', undefined)
+    if (result.ok) return result.value
+    fail(result.error.message)
+    return null
+  }
+
+  return { list, loading, lastError, fail, load, open, openFile, exportCurrent }
 })
