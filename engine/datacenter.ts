@@ -68,6 +68,10 @@ export interface Datacenter {
   evacuateHost(hostId: string, deadlineS?: number): string | null
   failHost(hostId: string, repairAfterS?: number): string | null
   setPolicy(name: string, params?: Readonly<Record<string, ParamValue>>): void
+  /** Repairs a failed host now; returns why it was refused, or null. */
+  repairHost(hostId: string): string | null
+  /** Powers a host on (from off) or off (only when empty); returns why it was refused, or null. */
+  powerHost(hostId: string, on: boolean): string | null
 }
 
 function coreConfig(options: DatacenterOptions, built: ReturnType<typeof buildDatacenter>, hostIndexOf: (id: string) => number): CoreConfig {
@@ -196,6 +200,20 @@ class DatacenterRun implements Datacenter {
 
   setPolicy(name: string, params: Readonly<Record<string, ParamValue>> = {}): void {
     this.core.setPolicy(this.registry.create(name, params))
+  }
+
+  repairHost(hostId: string): string | null {
+    const host = this.hostIndex.get(hostId)
+    if (host === undefined) return `unknown host ${hostId}`
+    this.ensureStarted()
+    return this.core.repairNow(host)
+  }
+
+  powerHost(hostId: string, on: boolean): string | null {
+    const host = this.hostIndex.get(hostId)
+    if (host === undefined) return `unknown host ${hostId}`
+    this.ensureStarted()
+    return this.core.powerCommand(host, on)
   }
 
   private ensureStarted(): void {

@@ -125,6 +125,28 @@ export class DatacenterCore {
     if (repairAfterUs !== null) sim.schedule(repairAfterUs, () => this.repairHost(hostIndex), PRIORITY.fault)
   }
 
+  /** A user's repair of a failed host; returns why it was refused, or null. */
+  repairNow(hostIndex: number): string | null {
+    const host = this.state.hosts[hostIndex]
+    if (host.state !== 'failed') return `${host.id} has not failed (it is ${host.state})`
+    this.repairHost(hostIndex)
+    return null
+  }
+
+  /** A user's power command; a host is switched off only when empty (evacuate it first). */
+  powerCommand(hostIndex: number, on: boolean): string | null {
+    const host = this.state.hosts[hostIndex]
+    if (on) {
+      if (host.state !== 'off') return `${host.id} is not off (it is ${host.state})`
+      this.powerOn(host, 'user command')
+      return null
+    }
+    if (host.state !== 'on' && host.state !== 'maintenance') return `${host.id} is not on (it is ${host.state})`
+    if (host.vmIndices.length > 0 || host.migrationsActive > 0) return `${host.id} still runs ${host.vmIndices.length} VM(s): evacuate it first`
+    this.powerOff(host, 'user command')
+    return null
+  }
+
   private repairHost(hostIndex: number): void {
     const host = this.state.hosts[hostIndex]
     if (host.state !== 'failed') return

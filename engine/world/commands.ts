@@ -76,9 +76,9 @@ export function applyCommand(world: CommandTarget, command: EngineCommand): Comm
       return ok(`${command.migrationId} switches over at its next decision point`)
     }
     case 'evacuate-host': return answer(dc.evacuateHost(command.hostId), `evacuating ${command.hostId} for maintenance`)
-    case 'fail-host': return answer(dc.failHost(command.hostId, world.repairDelayS()), `${command.hostId} crashed; it is repaired after ${world.repairDelayS()} s`)
-    case 'repair-host': return refused(`hosts are repaired automatically ${world.repairDelayS()} s after a failure`)
-    case 'power-host': return refused('power states are managed by the policies (consolidate powers idle hosts off and on)')
+    case 'fail-host': return answer(dc.failHost(command.hostId, world.repairDelayS()), `${command.hostId} crashed; repair it, or it is repaired after ${world.repairDelayS()} s`)
+    case 'repair-host': return answer(dc.repairHost(command.hostId), `${command.hostId} repaired`)
+    case 'power-host': return answer(dc.powerHost(command.hostId, command.on), `${command.hostId} ${command.on ? 'booting' : 'switched off'}`)
     case 'inject-fault': return injectFault(world, command.fault, command.target)
     case 'set-policy':
       dc.setPolicy(command.policy, { ...command.parameters, automation: command.automation })
