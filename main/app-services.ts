@@ -9,6 +9,7 @@ import type { HistoryRow, PushChannel, PushPayload } from './ipc/contract'
 import { EngineHost, type EngineHostOptions } from './engine-host/engine-host'
 import { HistoryRecorder } from './history/recorder'
 import { ScenarioLibrary } from './scenarios/library'
+import { newScenario } from './scenarios/new-scenario'
 import { runExperiment } from './experiments/run-experiment'
 import { APP_VERSION } from './app-version'
 
@@ -115,6 +116,14 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         return await loadScenario(fileName.replace(/\.json$/i, ''), seed, document)
       } catch (error) {
         throw new HandlerError('invalid-argument', `${fileName}: ${(error as Error).message}`)
+      }
+    },
+    'scenario:new': async ({ racks, hostsPerRack, vmsPerHost, seed }) => {
+      const document = newScenario({ racks, hostsPerRack, vmsPerHost })
+      try {
+        return await loadScenario(String(document.name), seed, document)
+      } catch (error) {
+        throw new HandlerError('invalid-argument', (error as Error).message)
       }
     },
     'scenario:export': () => {

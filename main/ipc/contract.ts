@@ -110,6 +110,11 @@ export const invokeSchemas = {
     request: z.object({ fileName: z.string().max(200), text: z.string().max(8 * 1024 * 1024), seed: z.number().int().min(0).max(2 ** 31).default(1) }),
     response: z.custom<WorldSnapshot>()
   },
+  /** A new cluster from three numbers (then saved, edited and reopened like any file). */
+  'scenario:new': {
+    request: z.object({ racks: z.number().int().min(1).max(50), hostsPerRack: z.number().int().min(1).max(40), vmsPerHost: z.number().int().min(0).max(20), seed: z.number().int().min(0).max(2 ** 31).default(1) }),
+    response: z.custom<WorldSnapshot>()
+  },
   /** The running scenario as a file to save. */
   'scenario:export': { request: z.undefined(), response: z.custom<{ readonly fileName: string; readonly text: string }>() },
   'history:list': { request: historyFilterSchema, response: z.custom<HistoryPage>() },

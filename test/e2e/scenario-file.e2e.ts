@@ -20,5 +20,16 @@ export const tests: Record<string, E2eTest> = {
     await page.getByTestId('scenario-save').click()
     const saved = await download
     expectTrue(saved.suggestedFilename() === 'my-pair.json', `saved as ${saved.suggestedFilename()}`)
+  },
+
+  'a new cluster from three numbers': async ({ page }) => {
+    await page.getByTestId('host-card-host-0001').waitFor()
+    await page.getByTestId('scenario-new').click()
+    await page.getByTestId('new-racks').fill('3')
+    await page.getByTestId('new-hosts').fill('2')
+    await page.getByTestId('new-vms').fill('2')
+    await page.getByTestId('new-create').click()
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="host-card-"]').length === 6)
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="vm-chip-"]').length === 12)
   }
 }

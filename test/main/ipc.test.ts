@@ -12,7 +12,7 @@ function handlers(overrides: Partial<HandlerMap> = {}): HandlerMap {
     'app:get-info': () => ({ appVersion: '1', engineVersion: '1', mode: 'browser' }),
     'sim:get-status': () => status,
     'sim:control': () => status,
-    'sim:get-snapshot': unused, 'sim:command': unused, 'scenario:list': () => [], 'scenario:load': unused, 'scenario:load-file': unused, 'scenario:export': unused,
+    'sim:get-snapshot': unused, 'sim:command': unused, 'scenario:list': () => [], 'scenario:load': unused, 'scenario:load-file': unused, 'scenario:new': unused, 'scenario:export': unused,
     'history:list': unused, 'history:get': unused, 'history:verify': unused, 'history:export': unused, 'experiment:run': unused,
     ...overrides
   }

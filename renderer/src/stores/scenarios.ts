@@ -55,6 +55,23 @@ export const useScenariosStore = defineStore('scenarios', () => {
     }
   }
 
+  /** Starts a new cluster from three numbers. */
+  async function create(racks: number, hostsPerRack: number, vmsPerHost: number, seed = 1): Promise<boolean> {
+    loading.value = true
+    try {
+      const result = await getApi().invoke('scenario:new', { racks, hostsPerRack, vmsPerHost, seed })
+      if (!result.ok) {
+        fail(result.error.message)
+        return false
+      }
+      feedSnapshot(result.value, { reset: true })
+      await refreshSnapshot()
+      return true
+    } finally {
+      loading.value = false
+    }
+  }
+
   /** The running scenario as a file (name and JSON text), or null after reporting why not. */
   async function exportCurrent(): Promise<{ fileName: string; text: string } | null> {
     const result = await getApi().invoke('scenario:export', undefined)
@@ -63,5 +80,5 @@ export const useScenariosStore = defineStore('scenarios', () => {
     return null
   }
 
-  return { list, loading, lastError, fail, load, open, openFile, exportCurrent }
+  return { list, loading, lastError, fail, load, open, openFile, create, exportCurrent }
 })
