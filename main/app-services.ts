@@ -68,9 +68,16 @@ export function createAppServices(options: AppServicesOptions): AppServices {
 
   let current: { name: string; scenario: unknown } | undefined
 
-  async function loadScenario(name: string, seed: number, document: unknown = library.load(name)) {
-    const scenario = document
-    const snapshot = await host.load(scenario, seed)
+  /** Loads a scenario document into the engine and opens a history run; any failure is a refusal naming why. */
+  async function loadScenario(name: string, seed: number, document: () => unknown, errorPrefix = '') {
+    let scenario: unknown
+    let snapshot
+    try {
+      scenario = document()
+      snapshot = await host.load(scenario, seed)
+    } catch (error) {
+      throw new HandlerError('invalid-argument', `${errorPrefix}${(error as Error).message}`)
+    }
     current = { name, scenario }
     recorder.switchRun(history.createRun({ scenario: name, scenarioJson: scenario as never, seed, policy: snapshot.policy.name, appVersion: APP_VERSION, engineVersion: ENGINE_VERSION }))
     return snapshot
@@ -98,33 +105,17 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       return { accepted: true as const, detail: outcome.detail }
     },
     'scenario:list': () => library.list(),
-    'scenario:load': async ({ name, seed }) => {
+    'scenario:load': ({ name, seed }) => loadScenario(name, seed, () => library.load(name)),
+    'scenario:load-file': ({ fileName, text, seed }) => loadScenario(fileName.replace(/\.json$/i, ''), seed, () => {
       try {
-        return await loadScenario(name, seed)
+        return JSON.parse(text) as unknown
       } catch (error) {
-        throw new HandlerError('invalid-argument', (error as Error).message)
+        throw new Error(`not valid JSON (${(error as Error).message})`)
       }
-    },
-    'scenario:load-file': async ({ fileName, text, seed }) => {
-      let document: unknown
-      try {
-        document = JSON.parse(text)
-      } catch (error) {
-        throw new HandlerError('invalid-argument', `${fileName}: not valid JSON (${(error as Error).message})`)
-      }
-      try {
-        return await loadScenario(fileName.replace(/\.json$/i, ''), seed, document)
-      } catch (error) {
-        throw new HandlerError('invalid-argument', `${fileName}: ${(error as Error).message}`)
-      }
-    },
-    'scenario:new': async ({ racks, hostsPerRack, vmsPerHost, seed }) => {
+    }, `${fileName}: `),
+    'scenario:new': ({ racks, hostsPerRack, vmsPerHost, seed }) => {
       const document = newScenario({ racks, hostsPerRack, vmsPerHost })
-      try {
-        return await loadScenario(String(document.name), seed, document)
-      } catch (error) {
-        throw new HandlerError('invalid-argument', (error as Error).message)
-      }
+      return loadScenario(String(document.name), seed, () => document)
     },
     'scenario:export': () => {
       if (current === undefined) throw new HandlerError('not-found', 'no scenario loaded yet')
@@ -168,7 +159,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   }
 
   const initial = options.initialScenario === undefined ? 'small-cluster' : options.initialScenario
-  const ready = initial === null ? Promise.resolve() : loadScenario(initial, 1).then(() => undefined, (error: Error) => log(`could not load ${initial}: ${error.message}`))
+  const ready = initial === null ? Promise.resolve() : loadScenario(initial, 1, () => library.load(initial)).then(() => undefined, (error: Error) => log(`could not load ${initial}: ${error.message}`))
 
   return {
     dispatch: createDispatcher(handlers, log),

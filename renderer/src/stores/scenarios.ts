@@ -2,7 +2,7 @@
 // snapshot is fed to every domain store with a reset, so series never mix two scenarios.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ScenarioSummary } from '../../../main/ipc/contract'
+import type { Result, ScenarioSummary, WorldSnapshot } from '../../../main/ipc/contract'
 import { getApi } from '../ipc/api'
 import { feedSnapshot, refreshSnapshot } from '../ipc/snapshot-feed'
 
@@ -22,10 +22,11 @@ export const useScenariosStore = defineStore('scenarios', () => {
     else fail(result.error.message)
   }
 
-  async function open(name: string, seed = 1): Promise<boolean> {
+  /** Loads a world through `request` and feeds its snapshot to every store; false (and a toast) when refused. */
+  async function loadWorld(request: () => Promise<Result<WorldSnapshot>>): Promise<boolean> {
     loading.value = true
     try {
-      const result = await getApi().invoke('scenario:load', { name, seed })
+      const result = await request()
       if (!result.ok) {
         fail(result.error.message)
         return false
@@ -36,40 +37,20 @@ export const useScenariosStore = defineStore('scenarios', () => {
     } finally {
       loading.value = false
     }
+  }
+
+  function open(name: string, seed = 1): Promise<boolean> {
+    return loadWorld(() => getApi().invoke('scenario:load', { name, seed }))
   }
 
   /** Opens a scenario file the user picked (validated by the engine; errors name the field). */
-  async function openFile(fileName: string, text: string, seed = 1): Promise<boolean> {
-    loading.value = true
-    try {
-      const result = await getApi().invoke('scenario:load-file', { fileName, text, seed })
-      if (!result.ok) {
-        fail(result.error.message)
-        return false
-      }
-      feedSnapshot(result.value, { reset: true })
-      await refreshSnapshot()
-      return true
-    } finally {
-      loading.value = false
-    }
+  function openFile(fileName: string, text: string, seed = 1): Promise<boolean> {
+    return loadWorld(() => getApi().invoke('scenario:load-file', { fileName, text, seed }))
   }
 
   /** Starts a new cluster from three numbers. */
-  async function create(racks: number, hostsPerRack: number, vmsPerHost: number, seed = 1): Promise<boolean> {
-    loading.value = true
-    try {
-      const result = await getApi().invoke('scenario:new', { racks, hostsPerRack, vmsPerHost, seed })
-      if (!result.ok) {
-        fail(result.error.message)
-        return false
-      }
-      feedSnapshot(result.value, { reset: true })
-      await refreshSnapshot()
-      return true
-    } finally {
-      loading.value = false
-    }
+  function create(racks: number, hostsPerRack: number, vmsPerHost: number, seed = 1): Promise<boolean> {
+    return loadWorld(() => getApi().invoke('scenario:new', { racks, hostsPerRack, vmsPerHost, seed }))
   }
 
   /** The running scenario as a file (name and JSON text), or null after reporting why not. */
