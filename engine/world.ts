@@ -64,7 +64,6 @@ class InteractiveWorld implements World {
     const estimator = estimateModelFor(scenario)
     let lan: Lan | undefined
     this.tracker = { live: new Map(), finished: [], requests: new Map() }
-    this.records = new WorldRecords()
     this.model = new PageMigrationModel({
       seed, estimator, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), lan: () => lan,
       onStarted: (migration, request) => { this.tracker.live.set(request.migrationId, migration); this.tracker.requests.set(request.migrationId, request) },
@@ -74,6 +73,7 @@ class InteractiveWorld implements World {
     // model (validated against the page-level one), so a thousand hosts stay interactive.
     const hostCount = scenario.hosts.reduce((sum, group) => sum + group.count, 0)
     const pageLevel = hostCount <= LAN_HOSTS_MAX
+    this.records = new WorldRecords({ migrationsFromEvents: !pageLevel })
     // The datacenter runs on the world's simulation so the LAN shares its clock (the cast widens the event type).
     this.dc = createDatacenter({ scenario, seed, migrationModel: pageLevel ? this.model : estimator, simulation: this.sim as unknown as Simulation<DcEvent> })
     const state = this.dc.inspectState()

@@ -7,12 +7,16 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createDatacenter, estimateModelFor, type DcEvent, type MigrationModel, type RunSummary } from '../../engine/datacenter'
 import { PageMigrationModel } from '../../engine/migration/page-model'
+import type { MigrationResult } from '../../engine/migration/types'
+import type { MigrationStart } from '../../engine/cluster/migration-model'
+import { WorldRecords } from '../../engine/world/records'
 import { RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
 import { createPolicyRegistry, PolicyParamError, type PolicyRegistry } from '../../engine/policy/registry'
 import type { ParamValue, PolicyFactory } from '../../engine/policy/types'
 import type { Scenario } from '../../engine/scenario/schema'
 import { validateScenario } from '../../engine/scenario/validate'
 import { UsageError } from '../support/errors'
+import { RunHistory } from '../support/run-history'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 
 export const PRESETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios')
@@ -86,10 +90,18 @@ export function checkPolicy(registry: PolicyRegistry, name: string, params: Read
 }
 
 /** The migration model a run uses: the analytic estimate (default) or page-level migrations. */
-export function migrationModelFor(name: MigrationModelName | undefined, scenario: Scenario, seed: number): MigrationModel | undefined {
+export function migrationModelFor(
+  name: MigrationModelName | undefined, scenario: Scenario, seed: number,
+  onFinished?: (result: MigrationResult, request: MigrationStart) => void
+): MigrationModel | undefined {
   if (name !== 'page') return undefined
-  return new PageMigrationModel({ seed, estimator: estimateModelFor(scenario), resumeOverheadUs: Math.round(scenario.migration.resumeOverheadMs * 1000) })
+  return new PageMigrationModel({
+    seed, estimator: estimateModelFor(scenario), resumeOverheadUs: Math.round(scenario.migration.resumeOverheadMs * 1000), onFinished
+  })
 }
+
+/** Records that wait longer than this many items are written (one transaction per batch). */
+const HISTORY_BATCH_ITEMS = 1000
 
 export interface RunOptions {
   policy?: string
@@ -121,11 +133,22 @@ async function runCommand(scenarioArg: string, options: RunOptions): Promise<voi
   const policy = options.policy ?? scenario.policy.name
   const params = { ...(policy === scenario.policy.name ? scenario.policy.params : {}), ...options.param }
   checkPolicy(registry, policy, params)
-  if (options.db !== undefined) process.stderr.write('cutover: --db: datacenter runs are not recorded in the history yet; nothing written\n')
+  // Page-level migrations hand over whole results (with rounds); the analytic model's are its events.
+  const records = new WorldRecords({ migrationsFromEvents: options.migrationModel !== 'page' })
   const dc = createDatacenter({
     scenario, seed: options.seed, policy, policyParams: params, hours: options.hours, policyIntervalS: options.policyIntervalS, registry,
-    migrationModel: migrationModelFor(options.migrationModel, scenario, options.seed)
+    migrationModel: migrationModelFor(options.migrationModel, scenario, options.seed, (result, request) => records.migration(result, request))
   })
+  const history = options.db === undefined ? undefined : RunHistory.open(options.db, {
+    scenario: scenario.name, scenarioJson: scenario, seed: options.seed, policy
+  })
+  if (history !== undefined) {
+    records.audit('cli', 'run.started', { policy, params, seed: options.seed, hours: options.hours ?? null, migrationModel: options.migrationModel }, 0)
+    dc.subscribe((event: DcEvent) => {
+      records.observe(event, dc.nowUs)
+      if (records.pendingCount >= HISTORY_BATCH_ITEMS) history.record(records.drain())
+    })
+  }
   let closeEvents = (): Promise<void> => Promise.resolve()
   if (options.out !== undefined) {
     mkdirSync(options.out, { recursive: true })
@@ -133,7 +156,18 @@ async function runCommand(scenarioArg: string, options: RunOptions): Promise<voi
     dc.subscribe((event: DcEvent) => { stream.write(JSON.stringify(event) + '\n') })
     closeEvents = () => new Promise((done) => stream.end(done))
   }
-  const summary = pickSummary(dc.run())
+  let summary: RunSummary
+  try {
+    summary = pickSummary(dc.run())
+  } catch (error) {
+    history?.abandon()
+    throw error
+  }
+  if (history !== undefined) {
+    history.record(records.drain())
+    history.finish(dc.nowUs, summary.traceHash)
+    process.stderr.write(`cutover: recorded run ${history.runId} in ${history.path} (${history.recordedItems} records)\n`)
+  }
   await closeEvents()
   if (options.out !== undefined) writeFileSync(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
   if (options.json) printJson(summary)
@@ -149,11 +183,11 @@ export function registerRunCommand(program: Command): void {
     .option('--hours <h>', 'simulated hours (overrides the scenario)', parseNumberFlag('--hours', { min: 0.001 }))
     .option('--policy-interval-s <s>', 'seconds between policy ticks', parseNumberFlag('--policy-interval-s', { integer: true, min: 1 }))
     .option('--param <key=value>', 'policy parameter, repeatable', collectParam)
-    .option('--migration-model <model>', 'estimate (analytic) or page (page-level; falls back to estimate for now)',
+    .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)',
       parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
     .option('--plugin <module>', 'load a policy module (exports a factory), repeatable', collectList)
     .option('--json', 'print exactly one JSON document')
-    .option('--db <path>', 'history database file')
+    .option('--db <path>', 'record the run (migrations with their causes, decisions, faults, audit) in this history database')
     .option('--out <dir>', 'write summary.json and events.jsonl (every engine event) into this directory')
     .action(runCommand)
 }

@@ -67,7 +67,7 @@ export class PageMigrationModel implements MigrationModel {
     this.overrides.delete(request.vm.vmId)
     const memory = syntheticMemory(request.vm)
     const workload = createWorkload({
-      kind: 'hotset', pattern: 'seq', hotMiB: Math.max(request.vm.wwsBytes / MIB, PAGE_BYTES_DEFAULT / MIB),
+      kind: 'hotset', pattern: 'rand', hotMiB: Math.max(Math.min(request.vm.wwsBytes, memory.memBytes) / MIB, PAGE_BYTES_DEFAULT / MIB),
       dirtyPagesPerS: request.vm.dirtyBytesPerS / PAGE_BYTES_DEFAULT
     }, deriveStream(this.options.seed, `migration/${request.migrationId}`))
     const driver = attachWorkload(request.clock, memory, workload)

@@ -1,6 +1,8 @@
 // Turns world events into history records: finished migrations with their rounds and the cause that started
 // them, policy decisions with rejected alternatives, faults, and an audit entry for each of them and for
-// every user command. Records wait here until the host drains them.
+// every user command. Records wait here until the host drains them. Page-level migrations arrive whole
+// (`migration`); with the analytic model (`migrationsFromEvents`) the started/ended events are the record,
+// with the estimate's figures and no per-round rows (strategy `precopy-estimate`).
 import type { JsonLike, WorldRecord } from '../api/records'
 import type { DcEvent } from '../cluster/events'
 import type { MigrationStart } from '../cluster/migration-model'
@@ -9,12 +11,29 @@ import type { NetEvent } from '../net/types'
 
 interface Cause { readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'; readonly reason: string }
 
+interface Started { readonly vmId: string; readonly sourceHostId: string; readonly targetHostId: string; readonly startUs: number }
+
+export interface WorldRecordsOptions {
+  /** Record migrations from migration.started/ended events (the analytic model has no page-level result). */
+  readonly migrationsFromEvents?: boolean
+}
+
+/** The strategy name history shows for migrations the analytic model ran. */
+export const ESTIMATE_STRATEGY = 'precopy-estimate'
+
 const TRIGGERS: Record<string, Cause['trigger']> = { user: 'user', policy: 'policy', maintenance: 'evacuation' }
 
 export class WorldRecords {
   private pending: WorldRecord[] = []
   private readonly causes = new Map<string, Cause>()
   private readonly decisionReasons = new Map<string, string>()
+  private readonly started = new Map<string, Started>()
+
+  constructor(private readonly options: WorldRecordsOptions = {}) {}
+
+  get pendingCount(): number {
+    return this.pending.length
+  }
 
   drain(): WorldRecord[] {
     const drained = this.pending
@@ -34,6 +53,12 @@ export class WorldRecords {
           trigger: TRIGGERS[event.cause] ?? 'policy',
           reason: (event.decisionId === null ? undefined : this.decisionReasons.get(event.decisionId)) ?? `${event.cause} migration`
         })
+        if (this.options.migrationsFromEvents === true) {
+          this.started.set(event.migrationId, { vmId: event.vmId, sourceHostId: event.sourceHostId, targetHostId: event.targetHostId, startUs: atUs })
+        }
+        return
+      case 'migration.ended':
+        if (this.options.migrationsFromEvents === true) this.estimatedMigration(event, atUs)
         return
       case 'host.crashed':
         this.pending.push({ kind: 'fault', fault: { atUs, kind: 'host-crash', targetId: event.hostId, detail: { cause: event.cause, vmsDown: event.vmsDown } } })
@@ -66,6 +91,24 @@ export class WorldRecords {
       }
     })
     this.audit('engine', 'migration.finished', { migrationId: request.migrationId, vmId: result.vmId, outcome: result.outcome, trigger: cause.trigger }, result.endUs)
+  }
+
+  private estimatedMigration(event: Extract<DcEvent, { kind: 'migration.ended' }>, atUs: number): void {
+    const started = this.started.get(event.migrationId)
+    if (started === undefined) return
+    this.started.delete(event.migrationId)
+    const cause = this.causes.get(event.migrationId) ?? { trigger: 'user', reason: 'user command' }
+    this.causes.delete(event.migrationId)
+    this.pending.push({
+      kind: 'migration', migration: {
+        vmId: started.vmId, sourceHostId: started.sourceHostId, targetHostId: started.targetHostId, strategy: ESTIMATE_STRATEGY,
+        trigger: cause.trigger, reason: cause.reason, outcome: event.outcome,
+        ...(event.abortReason === null ? {} : { abortReason: event.abortReason }),
+        startUs: started.startUs, endUs: atUs, downtimeUs: event.downtimeUs, bytesSent: event.bytes, lostWrites: event.lostWrites,
+        rounds: []
+      }
+    })
+    this.audit('engine', 'migration.finished', { migrationId: event.migrationId, vmId: started.vmId, outcome: event.outcome, trigger: cause.trigger }, atUs)
   }
 
   private decision(event: Extract<DcEvent, { kind: 'decision.made' }>, atUs: number): void {

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
+import { openHistoryDb } from '../../migrations-db'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), 'cutover-run-'))
@@ -65,6 +66,41 @@ describe('cutover run', () => {
     const ended = events.filter((e) => e.kind === 'migration.ended') as unknown as { lostWrites: number; rounds: number }[]
     expect(ended.length).toBeGreaterThan(0)
     expect(ended.every((e) => e.lostWrites === 0 && e.rounds >= 1)).toBe(true)
+  })
+
+  it('records the run in the history with --db: every migration with its cause, decisions, an audit chain that verifies', () => {
+    const dbPath = join(scratch, 'history.db')
+    const estimated = cutover('run', 'small-cluster', '--policy', 'thr-mmt', '--hours', '6', '--json', '--db', dbPath)
+    expect(estimated.code).toBe(0)
+    expect(estimated.stderr).toMatch(/recorded run 1 in/)
+    const paged = cutover('run', 'two-hosts', '--hours', '2', '--migration-model', 'page', '--json', '--db', dbPath)
+    expect(paged.code).toBe(0)
+    const estimatedSummary = JSON.parse(estimated.stdout) as { migrations: number; traceHash: string }
+    const pagedSummary = JSON.parse(paged.stdout) as { migrations: number; traceHash: string }
+    expect(estimatedSummary.migrations).toBeGreaterThan(0)
+    const db = openHistoryDb(dbPath, { readonly: true })
+    try {
+      const runs = db.listRuns().reverse()
+      expect(runs.map((run) => [run.scenario, run.policy, run.traceHash])).toEqual([
+        ['small-cluster', 'thr-mmt', estimatedSummary.traceHash], ['two-hosts', expect.any(String), pagedSummary.traceHash]
+      ])
+      const first = db.listMigrations({ filters: { runId: runs[0].id }, limit: 1000 }).rows
+      expect(first).toHaveLength(estimatedSummary.migrations)
+      expect(new Set(first.map((row) => row.strategy))).toEqual(new Set(['precopy-estimate']))
+      expect(first.every((row) => row.trigger === 'policy' && row.reason.length > 0)).toBe(true)
+      const second = db.listMigrations({ filters: { runId: runs[1].id }, limit: 1000 }).rows
+      expect(second).toHaveLength(pagedSummary.migrations)
+      expect(db.getMigration(second[0].id)?.rounds.length).toBeGreaterThan(1)
+      expect(db.verifyAudit().ok).toBe(true)
+    } finally {
+      db.close()
+    }
+    // Without --db nothing is written; a file that is not a history database exits 2 naming the flag.
+    const notDb = join(scratch, 'not-a-db.txt')
+    writeFileSync(notDb, 'hello')
+    const refused = cutover('run', 'small-cluster', '--hours', '1', '--db', notDb)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/--db .*not-a-db\.txt/)
   })
 
   it('loads a plugin policy by name', () => {

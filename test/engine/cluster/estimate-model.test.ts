@@ -2,7 +2,7 @@
 // rules) and, as a MigrationModel, ends every migration exactly once at the estimated time or on abort.
 // Method: closed-form arithmetic checks, then runs on a bare kernel Simulation.
 import { describe, expect, it } from 'vitest'
-import { EstimateMigrationModel, estimatePrecopy, DEFAULT_STOP_RULES } from '../../../engine/cluster/estimate-model'
+import { EstimateMigrationModel, estimatePrecopy, skipRoundS, DEFAULT_STOP_RULES } from '../../../engine/cluster/estimate-model'
 import { sharedLink, type MigrationOutcome } from '../../../engine/cluster/migration-model'
 import { Simulation } from '../../../engine/kernel/simulation'
 
@@ -102,5 +102,42 @@ describe('EstimateMigrationModel', () => {
       expect(outcomes[0].totalUs).toBe(1_000_000)
       expect(outcomes[0].bytes).toBeGreaterThan(0)
     }
+  })
+})
+
+describe('estimatePrecopy with peek-and-skip (the datacenter default)', () => {
+  const MIB = 2 ** 20
+  const skip = { ...base, cpuStateBytes: 0, peekAndSkip: { peekLagUs: 0 } }
+
+  it('a round time solves dt/ds = (1 − h·(1 − e^(−D·t/W)))/R (checked by numeric integration)', () => {
+    for (const [setBytes, hotShare] of [[512 * MIB, 0.25], [128 * MIB, 1], [2048 * MIB, 1 / 16]] as const) {
+      const rate = 119e6, dirty = 200 * MIB, hot = 128 * MIB
+      let t = 0
+      const stepBytes = setBytes / 200_000
+      for (let s = 0; s < setBytes; s += stepBytes) t += (1 - hotShare * -Math.expm1((-dirty * t) / hot)) * stepBytes / rate
+      expect(skipRoundS(setBytes, hotShare, rate, dirty, hot, 0)).toBeCloseTo(t, 3)
+    }
+    // With no writes, or before the first peek, it is plain V/R.
+    expect(skipRoundS(100e6, 1, 100e6, 0, 64 * MIB, 0)).toBe(1)
+    expect(skipRoundS(1e6, 1, 100e6, 200 * MIB, 64 * MIB, 0.025)).toBe(0.01)
+  })
+
+  it('with λ ≥ 1 skipping shortens the last round, so downtime sits below the W/R floor of the plain formula', () => {
+    const params = { ...base, memBytes: GIB, dirtyBytesPerS: 150e6, wwsBytes: 64 * MIB, rateBytesPerS: 100e6 }
+    const plain = estimatePrecopy(params)
+    const refined = estimatePrecopy({ ...params, ...skip })
+    expect(refined.downtimeUs).toBeLessThan(plain.downtimeUs)
+    expect(refined.downtimeUs).toBeGreaterThan(0.3 * plain.downtimeUs)
+    // Round 1 skips most of the hot set (it is rewritten long before the scan reaches it).
+    expect(refined.bytes).toBeLessThan(plain.bytes)
+    expect(refined.converges).toBe(false)
+  })
+
+  it('for a quiet guest it agrees with the plain formula', () => {
+    const params = { ...base, memBytes: GIB, dirtyBytesPerS: 1e6, wwsBytes: 256 * MIB, rateBytesPerS: 100e6 }
+    const plain = estimatePrecopy(params)
+    const refined = estimatePrecopy({ ...params, ...skip })
+    expect(Math.abs(refined.totalUs - plain.totalUs) / plain.totalUs).toBeLessThan(0.01)
+    expect(Math.abs(refined.bytes - plain.bytes) / plain.bytes).toBeLessThan(0.01)
   })
 })

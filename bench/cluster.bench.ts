@@ -1,4 +1,4 @@
-// Datacenter scale (`npm run bench -- datacenter`): wall time of a simulated day for dc-1000 with thr-mmt and
+// Cluster scale (`npm run bench -- cluster`): wall time of a simulated day for dc-1000 with thr-mmt and
 // drs, planetlab-800 with every built-in policy (target ≤ 10 s each), dc-1000x20000 with mad-mmt every 300 s
 // (target ≤ 60 s), and a sweep of 2 policies × 4 seeds on 2 worker threads; peak RSS at the end.
 // CUTOVER_BENCH_SKIP_LARGE=1 skips dc-1000x20000.
@@ -28,7 +28,8 @@ function timeRun(name: string, policy: string, target?: string): void {
   const start = performance.now()
   const summary = createDatacenter({ scenario: scenario(name), seed: 1, policy }).run()
   const seconds = (performance.now() - start) / 1000
-  report(`${name} 24 h, ${policy}`, `${seconds.toFixed(1)} s  (${summary.migrations} migrations, ${summary.energyKWh.toFixed(0)} kWh)`, target)
+  const peakMiB = (process.resourceUsage().maxRSS / 1024).toFixed(0)
+  report(`${name} 24 h, ${policy}`, `${seconds.toFixed(1)} s  (${summary.migrations} migrations, ${summary.energyKWh.toFixed(0)} kWh, peak RSS so far ${peakMiB} MiB)`, target)
 }
 
 async function timeSweep(): Promise<void> {
