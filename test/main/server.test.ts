@@ -39,6 +39,9 @@ describe('browser-mode server', () => {
     const response = await fetch(running.server.url)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'")
+    // Cross-origin isolated: no opener from other origins, no cross-origin embedding (and precise timers).
+    expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin')
+    expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp')
     expect((await fetch(`http://127.0.0.1:${running.server.port}/../../etc/passwd`)).status).not.toBe(200)
   })
 
