@@ -21,6 +21,12 @@ const RESTARTS_IN_A_ROW_MAX = 3
 const SNAPSHOT_MIN_INTERVAL_MS = 33
 /** Hosts + VMs per snapshot that the minimum interval is sized for; bigger worlds push proportionally less often. */
 const SNAPSHOT_ENTITIES_AT_MIN_INTERVAL = 1_000
+/**
+ * Snapshot text per second pushed to the window at most. Every byte is serialised here, sent, decoded and parsed
+ * in the window and diffed into the view: 1 MB/s keeps that under a frame's budget on a 2-core machine, so a
+ * thousand hosts (1.2 MB a snapshot) refresh about once a second while the clock still ticks every frame.
+ */
+const SNAPSHOT_BYTES_PER_S_MAX = 1_000_000
 
 export interface EngineHostEvents {
   onSnapshot?(snapshot: WorldSnapshot): void
@@ -36,6 +42,8 @@ export interface EngineHostOptions extends EngineHostEvents {
   readonly workerFactory?: WorkerFactory
   /** Starts the frame timer; tests pass false and call frame() themselves. */
   readonly autoFrames?: boolean
+  /** Snapshot text pushed per second at most; default SNAPSHOT_BYTES_PER_S_MAX. */
+  readonly snapshotBytesPerSMax?: number
 }
 
 interface Loaded { readonly scenario: unknown; readonly seed: number }
@@ -55,6 +63,8 @@ export class EngineHost {
   private lastSnapshotMs = -Infinity
   private latest: WorldSnapshot | undefined
   private latestJson: string | undefined
+  /** Size of the last snapshot text (characters ≈ bytes: the JSON is ASCII but for names). */
+  private latestSnapshotBytes = 0
   private latestEntities = 0
   private timer: ReturnType<typeof setInterval> | undefined
   private restarts = 0
@@ -148,6 +158,7 @@ export class EngineHost {
       for (const error of message.errors) this.options.onError?.(error)
       if (message.snapshotJson !== null) {
         this.latestJson = message.snapshotJson
+        this.latestSnapshotBytes = message.snapshotJson.length
         this.latestEntities = message.entities
         this.options.onSnapshotJson?.(message.snapshotJson)
       }
@@ -159,8 +170,8 @@ export class EngineHost {
 
   /** At most 30 pushes a second, fewer for big worlds, so serialising them never crowds the main thread. */
   private snapshotIntervalMs(): number {
-    const entities = this.latestEntities
-    return SNAPSHOT_MIN_INTERVAL_MS * Math.max(1, entities / SNAPSHOT_ENTITIES_AT_MIN_INTERVAL)
+    const byEntities = SNAPSHOT_MIN_INTERVAL_MS * Math.max(1, this.latestEntities / SNAPSHOT_ENTITIES_AT_MIN_INTERVAL)
+    return Math.max(byEntities, (1000 * this.latestSnapshotBytes) / (this.options.snapshotBytesPerSMax ?? SNAPSHOT_BYTES_PER_S_MAX))
   }
 
   private accept(snapshot: WorldSnapshot): void {

@@ -1,10 +1,21 @@
 // The engine worker: owns one world and answers the host's messages. All simulation work happens here, so the
 // main process's event loop stays free; a crash here is reported and the host restarts the worker.
+import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { createWorld, type World } from '../../engine/world'
 import type { FromWorker, ToWorker } from './protocol'
 
+/** Niceness of the engine thread (0 normal … 19 lowest). */
+const ENGINE_THREAD_NICE = 10
+
 if (parentPort === null) throw new Error('engine worker must run in a worker thread')
+// The simulation is background work: on Linux, pid 0 names the calling thread only, so this lowers the engine
+// thread alone and the window (and the main process) keep the CPU when a fast run would take it all.
+try {
+  setPriority(0, ENGINE_THREAD_NICE)
+} catch {
+  // Not permitted on this platform or sandbox: the engine runs at normal priority.
+}
 const port = parentPort
 let world: World | undefined
 

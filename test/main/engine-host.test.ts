@@ -55,6 +55,31 @@ describe('engine host', () => {
     expect(host.status().nowUs).toBe(5_000_000)
   })
 
+  it('spaces snapshot pushes so their text stays within the byte budget; status still comes every frame', async () => {
+    const { clock, advance } = fakeClock()
+    const pushedBytes: number[] = []
+    let statuses = 0
+    host = new EngineHost({
+      autoFrames: false, clock, snapshotBytesPerSMax: 2_000,
+      onSnapshotJson: (json) => pushedBytes.push(json.length), onStatus: () => { statuses++ }
+    })
+    await host.load(scenario, 1)
+    host.pacer.setSpeed(10)
+    host.pacer.play()
+    for (let frame = 0; frame < 100; frame++) {
+      advance(100)
+      const before = host.status().nowUs
+      host.frame()
+      await until(() => host?.status().nowUs !== before, `frame ${frame}`)
+    }
+    // 100 frames of 100 ms = 10 s of wall time at ≤ 2,000 B/s: the pushes' text adds up to about 20 kB.
+    const sizeBytes = pushedBytes[0]
+    expect(sizeBytes).toBeGreaterThan(2_000)
+    expect(pushedBytes.length).toBeGreaterThanOrEqual(2)
+    expect(pushedBytes.reduce((sum, bytes) => sum + bytes, 0)).toBeLessThanOrEqual(10 * 2_000 + 2 * sizeBytes)
+    expect(statuses).toBeGreaterThanOrEqual(100)
+  })
+
   it('reports a crashed worker, restarts it and replays to the same state', async () => {
     const errors: string[] = []
     const snapshots: WorldSnapshot[] = []
