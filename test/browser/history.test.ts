@@ -66,6 +66,18 @@ describe('history view', () => {
     expect(api.callsOf('history:get')).toEqual([{ id: 58 }])
   })
 
+  it('says why an estimated migration has no rounds instead of drawing an empty chart', async () => {
+    api = createFakeApi({
+      'history:list': historyHandler(60),
+      'history:get': ({ id }) => ({ migration: { ...historyDetail(id).migration, strategy: 'precopy-estimate', rounds: 0 }, rounds: [] })
+    })
+    setApi(api)
+    const screen = await render(HistoryView, { global: { plugins: [pinia] } })
+    await screen.getByTestId('history-row-58').click()
+    await expect.element(screen.getByTestId('history-no-rounds')).toHaveTextContent('analytic estimate model')
+    expect(screen.getByTestId('history-detail').element().querySelector('[data-testid="history-rounds-chart"]')).toBeNull()
+  })
+
   it('exports CSV through a Blob URL and shows the audit verdict', async () => {
     const clicked: string[] = []
     const original = HTMLAnchorElement.prototype.click
