@@ -84,7 +84,7 @@ function addShow(history: Command): void {
         for (const [key, value] of Object.entries(fields)) process.stdout.write(`${key.padEnd(14)} ${formatField(key, value)}\n`)
         printTable(['ROUND', 'START', 'DURATION', 'PAGES', 'SKIPPED', 'ZERO', 'BYTES', 'RATE Mbit/s', 'DIRTIED'], rounds.map((r) => [
           String(r.roundIndex), formatUs(r.startUs), formatUs(r.durationUs), String(r.pagesSent), String(r.pagesSkipped),
-          String(r.zeroPagesSent), String(r.bytesSent), String(r.rateMbitPerS), String(r.pagesDirtied)]))
+          String(r.zeroPagesSent), String(r.bytesSent), (Math.round(r.rateMbitPerS * 10) / 10).toString(), String(r.pagesDirtied)]))
       })
     })
 }

@@ -7,11 +7,14 @@ import { sToUs } from '../../engine/kernel/time'
 import { DEFAULT_PARAMS, FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, type FaultKind, type FaultStage,
   type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/migration'
 import { UsageError } from '../support/errors'
+import { LabMigrationLog } from '../support/lab-history'
+import { RunHistory } from '../support/run-history'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 import { addWorkloadOptions, workloadSpecFromFlags, type WorkloadFlags } from './wws'
 
 interface MigrateFlags extends WorkloadFlags {
   strategy: StrategyName
+  db?: string
   pageKib: number
   warmupS: number
   linkMbit: number
@@ -106,16 +109,34 @@ export function registerMigrateCommand(program: Command): void {
     .option('--trace-out <file>', 'write every engine event as JSON lines')
     .option('--seed <n>', 'random seed', parseNumberFlag('--seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }), 1)
     .option('--json', 'print one JSON document')
+    .option('--db <path>', 'record the migration (with every round) in this history database')
   addWorkloadOptions(command)
   command.action(async (flags: MigrateFlags) => {
     const workload = workloadSpecFromFlags(flags)
     const params = paramsFromFlags(flags)
     const trace = flags.traceOut === undefined ? undefined : createWriteStream(flags.traceOut)
-    const result = runMigrationLab({
+    const lab = {
       seed: flags.seed, memMiB: flags.memMib, pageKiB: flags.pageKib, workload, warmupS: flags.warmupS,
       linkMbitPerS: flags.linkMbit, latencyUs: flags.latencyUs, params, faults: flags.fault, clients: flags.clients, arp: flags.arp, macPolicy: flags.macPolicy
-    }, trace === undefined ? undefined : ({ sim }) => sim.subscribe((event) => trace.write(JSON.stringify(event) + '\n')))
+    }
+    const history = flags.db === undefined ? undefined : RunHistory.open(flags.db, { scenario: 'migrate', scenarioJson: lab, seed: flags.seed, policy: 'none' })
+    const log = new LabMigrationLog()
+    let result: LabResult
+    try {
+      result = runMigrationLab(lab, ({ sim }) => {
+        if (trace !== undefined) sim.subscribe((event) => trace.write(JSON.stringify(event) + '\n'))
+        if (history !== undefined) log.attach(sim as never)
+      })
+    } catch (error) {
+      history?.abandon()
+      throw error
+    }
     if (trace !== undefined) await new Promise<void>((resolve) => trace.end(resolve))
+    if (history !== undefined) {
+      history.record(log.records({ strategy: flags.strategy, memMiB: flags.memMib, workload, linkMbitPerS: flags.linkMbit, faults: flags.fault }))
+      history.finish(Math.round(result.simulatedMs * 1000), result.traceHash)
+      process.stderr.write(`cutover: recorded run ${history.runId} in ${history.path}\n`)
+    }
     if (flags.json === true) printJson(result)
     else printTable(result)
   })
