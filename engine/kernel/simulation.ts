@@ -105,7 +105,7 @@ export class Simulation<E extends EmittedEvent = EmittedEvent> {
       if (processed >= eventsMax) return { eventsProcessed: processed, nowUs: this.clockUs, reachedTarget: false }
       const next = this.queue.peek()
       if (next === undefined || next.atUs > targetUs) break
-      this.fire()
+      this.fire(this.queue.pop() as Timer)
       processed++
     }
     this.clockUs = targetUs
@@ -115,8 +115,10 @@ export class Simulation<E extends EmittedEvent = EmittedEvent> {
   /** Fires up to `count` timers, whatever their time; returns how many fired. */
   step(count = 1): number {
     let processed = 0
-    while (processed < count && this.queue.peek() !== undefined) {
-      this.fire()
+    while (processed < count) {
+      const timer = this.queue.pop()
+      if (timer === undefined) break
+      this.fire(timer)
       processed++
     }
     return processed
@@ -126,8 +128,10 @@ export class Simulation<E extends EmittedEvent = EmittedEvent> {
   runToCompletion(limits: RunLimits = {}): number {
     const eventsMax = limits.eventsMax ?? Number.POSITIVE_INFINITY
     let processed = 0
-    while (processed < eventsMax && this.queue.peek() !== undefined) {
-      this.fire()
+    while (processed < eventsMax) {
+      const timer = this.queue.pop()
+      if (timer === undefined) break
+      this.fire(timer)
       processed++
     }
     return processed
@@ -141,8 +145,8 @@ export class Simulation<E extends EmittedEvent = EmittedEvent> {
     return this.emittedCount
   }
 
-  private fire(): void {
-    const timer = this.queue.pop() as Timer
+  /** Runs a timer just popped from the queue. */
+  private fire(timer: Timer): void {
     this.clockUs = timer.atUs
     this.timersFired++
     timer.action()
