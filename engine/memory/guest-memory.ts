@@ -1,14 +1,18 @@
 // Paged guest memory with one write chokepoint: every guest or device write bumps the page's version,
 // clears its zero flag, marks every active dirty log and (for small VMs with real bytes) rewrites its
 // bytes. Page state is a 32-bit version plus one zero bit, ≈ 4.1 bytes per page (+ ≈ 0.13 per dirty log).
+// Versions live in a flat array (a write also sets one byte for its 1024-page chunk) and are read through
+// PageVersions whose chunks are views opened for the chunks written, so transfers and checks skip the rest.
 //
 // Invariants:
 //  1. A page's version counts the writes to it (mod 2^32); it never decreases otherwise.
 //  2. A page's zero bit is set iff it was never written and lies beyond `filledBytes`, or its last write
 //     was `zeroRange`; with real bytes, a zero page's bytes are all zero and others never are.
 //  3. While a dirty log is active, every page written since its last harvest is set in it.
+//  4. A chunk's written byte is set once any page in it has been written; a chunk never written holds only
+//     zeros. Every read through the chunked view opens the written chunks it covers first.
 import { assert, InvariantViolation } from '../kernel/assert'
-import { clearBitRange, popcount32, popcountWords, setBitRange, testBit } from './bits'
+import { clearBitRange, PageVersions, popcount32, popcountWords, setBitRange, testBit, VERSION_CHUNK_SHIFT } from './bits'
 import { DirtyLog } from './dirty-log'
 import { checkedGeometry, PAGE_BYTES_DEFAULT, REAL_BYTES_MAX } from './geometry'
 import { checksumWords, fillPageWords, writePageStripe } from './page-content'
@@ -33,6 +37,8 @@ export class GuestMemory {
   readonly pageBytes: number
   readonly pageCount: number
   private readonly versions: Uint32Array
+  private readonly chunkWritten: Uint8Array
+  private readonly chunked: PageVersions
   private readonly zeroBits: Uint32Array
   private readonly pageWords: Uint32Array | undefined
   private readonly wordsPerPage: number
@@ -47,6 +53,8 @@ export class GuestMemory {
     this.pageCount = geometry.pageCount
     this.wordsPerPage = this.pageBytes >>> 2
     this.versions = new Uint32Array(this.pageCount)
+    this.chunked = new PageVersions(this.pageCount, this.versions)
+    this.chunkWritten = new Uint8Array(this.chunked.chunks.length)
     this.zeroBits = new Uint32Array((this.pageCount + 31) >>> 5)
     const filledBytes = options.filledBytes ?? this.memBytes
     assert(Number.isSafeInteger(filledBytes) && filledBytes >= 0, `filledBytes must be a non-negative integer, got ${filledBytes}`)
@@ -126,6 +134,7 @@ export class GuestMemory {
     const versions = this.versions
     const end = firstPage + pageCount
     for (let page = firstPage; page < end; page++) versions[page]++
+    this.chunkWritten.fill(1, firstPage >>> VERSION_CHUNK_SHIFT, ((end - 1) >>> VERSION_CHUNK_SHIFT) + 1)
     clearBitRange(this.zeroBits, firstPage, pageCount)
     for (const log of this.logs) log.live.markRange(firstPage, pageCount)
     if (this.pageWords !== undefined) {
@@ -183,13 +192,29 @@ export class GuestMemory {
    */
   copyWordTo(dest: PageStore, word: number, mask: number): number {
     const zeroMask = this.zeroBits[word] & mask
-    dest.receiveWord(word, mask, zeroMask, this.versions, this.pageWords)
+    this.openChunks(word << 5, (word + 1) << 5)
+    dest.receiveWord(word, mask, zeroMask, this.chunked, this.pageWords)
     return popcount32(zeroMask)
   }
 
-  /** Per-page write versions (read-only use: destination verification). */
-  get versionsForVerification(): Uint32Array {
-    return this.versions
+  /**
+   * Sends every page of the whole words firstWord … firstWord + wordCount − 1 to a destination image at once
+   * (a run of complete words in a linear pass): the same effect as copyWordTo with a full mask on each word.
+   */
+  copyWordRunTo(dest: PageStore, firstWord: number, wordCount: number): void {
+    this.openChunks(firstWord << 5, (firstWord + wordCount) << 5)
+    dest.receiveWordRun(firstWord, wordCount, this.zeroBits, this.chunked, this.pageWords)
+  }
+
+  /** A copy of every page's version now (post-copy keeps it as the image the destination must end with). */
+  snapshotVersions(): PageVersions {
+    return this.pageVersions.clone()
+  }
+
+  /** Per-page write versions (read-only use: transfers and destination verification). */
+  get pageVersions(): PageVersions {
+    this.openChunks(0, this.pageCount)
+    return this.chunked
   }
 
   /** The zero flags of 32-page word `word` as a bit mask. */
@@ -204,10 +229,19 @@ export class GuestMemory {
 
   private touch(page: number): void {
     this.versions[page]++
+    this.chunkWritten[page >>> VERSION_CHUNK_SHIFT] = 1
     this.zeroBits[page >>> 5] &= ~(1 << (page & 31))
     const logs = this.logs
     for (let i = 0; i < logs.length; i++) logs[i].live.mark(page)
     if (this.pageWords !== undefined) this.fillPage(page)
+  }
+
+  /** Opens the chunked view's chunks written among pages [firstPage, endPage): a store per write, a view per chunk. */
+  private openChunks(firstPage: number, endPage: number): void {
+    const last = (endPage - 1) >>> VERSION_CHUNK_SHIFT
+    for (let c = firstPage >>> VERSION_CHUNK_SHIFT; c <= last; c++) {
+      if (this.chunkWritten[c] !== 0 && this.chunked.chunks[c] === undefined) this.chunked.chunkFor(c << VERSION_CHUNK_SHIFT)
+    }
   }
 
   private fillPage(page: number): void {

@@ -14,6 +14,7 @@ import { assert } from '../kernel/assert'
 import type { Timer } from '../kernel/event-queue'
 import type { SimTimeUs } from '../kernel/time'
 import { DirtyBitmap } from '../memory/dirty-bitmap'
+import type { PageVersions } from '../memory/bits'
 import type { DirtyLog } from '../memory/dirty-log'
 import { PageStore } from '../memory/page-store'
 import type { BulkChannel } from './channel'
@@ -80,7 +81,7 @@ export class Migration {
   postcopyFaults = 0
   postcopyBlockTimeUs = 0
   /** Versions at suspension, kept only by strategies that resume before the whole image has arrived. */
-  suspendVersions: Uint32Array | undefined
+  suspendVersions: PageVersions | undefined
   suspendWords: Uint32Array | undefined
   private readonly channel: BulkChannel
   private readonly strategy: Strategy
@@ -298,9 +299,7 @@ export class Migration {
   /** Keeps the versions (and bytes) at suspension for strategies that resume before all pages arrive. */
   snapshotAtSuspension(): void {
     const memory = this.vm.memory
-    const versions = new Uint32Array(memory.pageCount)
-    for (let page = 0; page < memory.pageCount; page++) versions[page] = memory.versionOf(page)
-    this.suspendVersions = versions
+    this.suspendVersions = memory.snapshotVersions()
     this.suspendWords = memory.wordsForVerification?.slice()
   }
 
@@ -349,18 +348,8 @@ export class Migration {
   verifyArrivals(pages: DirtyBitmap | null): void {
     const versions = this.suspendVersions
     assert(versions !== undefined, 'verifyArrivals needs the suspension snapshot')
-    const words = this.suspendWords
-    const wordsPerPage = this.vm.memory.pageBytes >>> 2
-    let lost = 0
-    for (let page = 0; page < versions.length; page++) {
-      if (pages !== null && !pages.test(page)) continue
-      const received = this.dest.hasPage(page) ? this.dest.versionOf(page) : 0
-      if (received !== versions[page]) { lost++; continue }
-      const view = words === undefined ? undefined : this.dest.pageBytesView(page)
-      if (view !== undefined && words !== undefined && !sameWords(view, words, page * wordsPerPage, wordsPerPage)) lost++
-    }
-    this.lostWrites = lost
-    this.bytesVerified = words !== undefined
+    this.lostWrites = this.dest.countArrivalMismatches(versions, this.suspendWords, pages)
+    this.bytesVerified = this.suspendWords !== undefined
   }
 
   complete(): void {
@@ -432,10 +421,4 @@ export class Migration {
   emit(event: MigrationEvent): void {
     this.sim.emit(event)
   }
-}
-
-function sameWords(view: Uint8Array, words: Uint32Array, firstWord: number, wordCount: number): boolean {
-  const viewWords = new Uint32Array(view.buffer, view.byteOffset, wordCount)
-  for (let i = 0; i < wordCount; i++) if (viewWords[i] !== words[firstWord + i]) return false
-  return true
 }

@@ -14,13 +14,21 @@ export interface EncodedPage {
   readonly zero: boolean
 }
 
+/**
+ * A page's wire cost when it depends only on whether the page is all-zero (no cache): lets a transfer price
+ * and move whole words at once, without a call per page.
+ */
+export interface BulkWireCost {
+  readonly pageWireBytes: number
+  readonly zeroPageWireBytes: number
+  /** Whether zero pages travel as flags (counted as zero pages sent) rather than whole. */
+  readonly zeroPagesAsFlags: boolean
+}
+
 export interface PageEncoder {
   encode(page: number): EncodedPage
-  /**
-   * Wire cost of `pages` pages of which `zeroPages` are all-zero, when the encoding depends on nothing else
-   * (no cache): lets a transfer move whole words at once. Absent for stateful encoders (XBZRLE).
-   */
-  readonly bulkCost?: (pages: number, zeroPages: number) => { readonly wireBytes: number; readonly zeroPagesSent: number }
+  /** Absent for stateful encoders (XBZRLE), whose cost depends on what was sent before. */
+  readonly bulk?: BulkWireCost
 }
 
 export interface XbzrleStats {
@@ -34,7 +42,7 @@ export interface XbzrleStats {
 export function fullPageEncoder(memory: GuestMemory): PageEncoder {
   const pageWireBytes = memory.pageBytes + PAGE_HEADER_BYTES
   const whole: EncodedPage = { wireBytes: pageWireBytes, zero: false }
-  return { encode: () => whole, bulkCost: (pages) => ({ wireBytes: pages * pageWireBytes, zeroPagesSent: 0 }) }
+  return { encode: () => whole, bulk: { pageWireBytes, zeroPageWireBytes: pageWireBytes, zeroPagesAsFlags: false } }
 }
 
 export interface QemuEncoderOptions {
@@ -49,6 +57,7 @@ export class QemuPageEncoder implements PageEncoder {
   private readonly slotVersions: Uint32Array | undefined
   private readonly whole: EncodedPage
   private readonly zeroPage: EncodedPage = { wireBytes: ZERO_PAGE_WIRE_BYTES, zero: true }
+  readonly bulk: BulkWireCost | undefined
 
   constructor(private readonly memory: GuestMemory, private readonly options: QemuEncoderOptions) {
     this.whole = { wireBytes: memory.pageBytes + PAGE_HEADER_BYTES, zero: false }
@@ -57,16 +66,13 @@ export class QemuPageEncoder implements PageEncoder {
       this.slotPages = new Int32Array(slots).fill(-1)
       this.slotVersions = new Uint32Array(slots)
     }
+    this.bulk = this.slotPages === undefined
+      ? { pageWireBytes: this.whole.wireBytes, zeroPageWireBytes: ZERO_PAGE_WIRE_BYTES, zeroPagesAsFlags: true }
+      : undefined
   }
 
   get xbzrleEnabled(): boolean {
     return this.slotPages !== undefined
-  }
-
-  get bulkCost(): PageEncoder['bulkCost'] {
-    if (this.slotPages !== undefined) return undefined
-    const pageWireBytes = this.whole.wireBytes
-    return (pages, zeroPages) => ({ wireBytes: (pages - zeroPages) * pageWireBytes + zeroPages * ZERO_PAGE_WIRE_BYTES, zeroPagesSent: zeroPages })
   }
 
   encode(page: number): EncodedPage {

@@ -3,6 +3,8 @@
 // still on the source are network faults: fetched at once (a round trip + the page), with the vCPU blocked
 // meanwhile (recorded as block time and a CPU-share loss). Post-copy also pushes the rest in the background,
 // pre-paging outward from the last fault ("bubbling"); pure demand only fetches on faults.
+import { assert } from '../../kernel/assert'
+import { ALL_ONES, popcount32, type PageVersions } from '../../memory/bits'
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
 import type { DirtyLog } from '../../memory/dirty-log'
 import type { Migration } from '../migration'
@@ -92,18 +94,31 @@ export class PostcopyPull {
     })
   }
 
-  /** Pages the guest touched since the last step that the destination lacks: fetch them now. */
+  /**
+   * Pages the guest touched since the last step that the destination lacks: fetch them now, in increasing
+   * order. No pending page lies below the push cursor (see pushInOrder), so the log is read from the cursor
+   * on and each page read is cleared there; touches below the cursor can never fault and stay in the log
+   * unread, which spares a harvest's scan of the whole bitmap every step.
+   */
   private serveFaults(rttUs: number, pageWireBytes: number): number {
     const log = this.log
     if (log === undefined) return 0
-    const touched = log.harvest()
+    const touched = log.live
     let faults = 0
-    touched.forEachSet((page) => {
-      if (!this.pending.test(page)) return
-      this.receive(page)
-      faults++
-      this.queuePrepaging(page)
-    })
+    for (let page = touched.nextSetBit(this.pushCursor); page >= 0; page = touched.nextSetBit(((page >>> 5) + 1) << 5)) {
+      const word = page >>> 5
+      let bits = touched.wordAt(word) & ~((1 << (page & 31)) - 1)
+      while (bits !== 0) {
+        const bit = 31 - Math.clz32(bits & -bits)
+        bits &= ~(1 << bit)
+        const touchedPage = (word << 5) + bit
+        touched.clear(touchedPage)
+        if (!this.pending.test(touchedPage)) continue
+        this.receive(touchedPage)
+        faults++
+        this.queuePrepaging(touchedPage)
+      }
+    }
     if (faults === 0) return 0
     const m = this.m
     const linkRate = Math.max(m.currentRateBitPerS, 1e6)
@@ -125,34 +140,92 @@ export class PostcopyPull {
     }
   }
 
+  /** Pushes as many whole pages as fit the budget: pages queued by bubbling first, then onward from the cursor. */
   private pushPages(budgetBytes: number, pageWireBytes: number): number {
     let bytes = 0
     const pageCount = this.pending.pageCount
-    while (bytes + pageWireBytes <= budgetBytes && this.pending.count > 0) {
-      const queued = this.prepageQueue.shift()
-      let page: number
-      if (queued !== undefined) {
-        if (queued < 0 || queued >= pageCount || !this.pending.test(queued)) continue
-        page = queued
-      } else {
-        page = this.pending.nextSetBit(this.pushCursor)
-        if (page < 0) page = this.pending.nextSetBit(0)
-        if (page < 0) break
-        this.pushCursor = page + 1
-      }
-      this.receive(page)
+    while (bytes + pageWireBytes <= budgetBytes && this.pending.count > 0 && this.prepageQueue.length > 0) {
+      const queued = this.prepageQueue.shift() as number
+      if (queued < 0 || queued >= pageCount || !this.pending.test(queued)) continue
+      this.receive(queued)
       bytes += pageWireBytes
     }
+    if (this.prepageQueue.length === 0) bytes += this.pushInOrder(pagesWithin(budgetBytes, bytes, pageWireBytes, this.pending.count)) * pageWireBytes
     if (bytes > 0 && this.log !== undefined) this.m.vm.setCpuShare(1)
     return bytes
   }
 
+  /**
+   * Sends the next `pages` pending pages in increasing order from the cursor, a 32-page word at a time (the
+   * pages taken from a word are always a run of its set bits); returns how many. Every page below the cursor
+   * has been sent or was not pending when the cursor passed it, and pending never grows, so no pending page
+   * lies below the cursor: there is never anything to wrap around to.
+   */
+  private pushInOrder(pages: number): number {
+    let left = pages
+    while (left > 0) {
+      const page = this.pending.nextSetBit(this.pushCursor)
+      if (page < 0) {
+        assert(this.pending.count === 0, `${this.pending.count} pending pages below the push cursor ${this.pushCursor}`)
+        break
+      }
+      const word = page >>> 5
+      const wholeWords = this.wholeWordsFrom(page, left)
+      if (wholeWords > 0) {
+        this.m.dest.receiveWordRun(word, wholeWords, null, this.m.suspendVersions as PageVersions, this.m.suspendWords)
+        this.pending.clearRange(page, wholeWords << 5)
+        this.pushCursor = page + (wholeWords << 5)
+        left -= wholeWords << 5
+        continue
+      }
+      let mask = this.pending.wordAt(word) & ~((1 << (page & 31)) - 1)
+      if (popcount32(mask) > left) mask = lowestBits(mask, left)
+      const lastPage = (word << 5) + 31 - Math.clz32(mask)
+      this.receiveWord(word, mask)
+      this.pending.clearRange(page, lastPage - page + 1)
+      this.pushCursor = lastPage + 1
+      left -= popcount32(mask)
+    }
+    this.m.account(0, pages - left, 0)
+    return pages - left
+  }
+
+  /**
+   * How many whole words from `page` on (at most `pages` pages' worth) are pending in full and hold no page
+   * zero on the source: those receive() would store page by page with equal effect as one run.
+   */
+  private wholeWordsFrom(page: number, pages: number): number {
+    if ((page & 31) !== 0) return 0
+    const memory = this.m.vm.memory
+    const firstWord = page >>> 5
+    const endWordMax = Math.min(this.pending.wordCount, firstWord + (pages >>> 5))
+    let endWord = firstWord
+    while (endWord < endWordMax && this.pending.wordAt(endWord) === ALL_ONES && memory.zeroWordAt(endWord) === 0) endWord++
+    return endWord - firstWord
+  }
+
+  /** receive() for the pages `mask` selects in one word, with one bulk store on the destination. */
+  private receiveWord(word: number, mask: number): void {
+    const m = this.m
+    const memory = m.vm.memory
+    const snapshot = m.suspendVersions as PageVersions
+    // A page zero on the source now was zero at suspension only if it has not been written since.
+    let zeroMask = memory.zeroWordAt(word) & mask
+    let bits = zeroMask
+    while (bits !== 0) {
+      const bit = 31 - Math.clz32(bits & -bits)
+      bits &= ~(1 << bit)
+      const page = (word << 5) + bit
+      if (snapshot.get(page) !== memory.versionOf(page)) zeroMask &= ~(1 << bit)
+    }
+    m.dest.receiveWord(word, mask, zeroMask, snapshot, m.suspendWords)
+  }
+
   private receive(page: number): void {
     const m = this.m
-    const versions = m.suspendVersions as Uint32Array
-    const words = m.suspendWords
-    if (m.vm.memory.isZero(page) && versions[page] === m.vm.memory.versionOf(page)) m.dest.receiveZero(page, versions[page])
-    else m.dest.receive(page, versions[page], words, page * this.wordsPerPage)
+    const version = (m.suspendVersions as PageVersions).get(page)
+    if (m.vm.memory.isZero(page) && version === m.vm.memory.versionOf(page)) m.dest.receiveZero(page, version)
+    else m.dest.receive(page, version, m.suspendWords, page * this.wordsPerPage)
     this.pending.clear(page)
     m.account(0, 1, 0)
   }
@@ -165,6 +238,27 @@ export class PostcopyPull {
     m.vm.setCpuShare(1)
     m.complete()
   }
+}
+
+/** How many more pages fit: the largest n ≤ pendingPages with usedBytes + n·pageWireBytes ≤ budgetBytes. */
+function pagesWithin(budgetBytes: number, usedBytes: number, pageWireBytes: number, pendingPages: number): number {
+  let pages = Math.min(pendingPages, Math.max(0, Math.floor((budgetBytes - usedBytes) / pageWireBytes)))
+  // The same test the per-page loop made, so rounding in the division cannot change the count.
+  while (pages > 0 && usedBytes + pages * pageWireBytes > budgetBytes) pages--
+  while (pages < pendingPages && usedBytes + (pages + 1) * pageWireBytes <= budgetBytes) pages++
+  return pages
+}
+
+/** The lowest `count` set bits of `mask` (count below its popcount). */
+function lowestBits(mask: number, count: number): number {
+  let taken = 0
+  let rest = mask
+  for (let i = 0; i < count; i++) {
+    const low = rest & -rest
+    taken |= low
+    rest &= ~low
+  }
+  return taken
 }
 
 /** Pages not in `pending` (what has arrived), for verifying a demand migration that ends with residual pages. */

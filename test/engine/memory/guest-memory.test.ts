@@ -1,10 +1,12 @@
-// Goal: the write chokepoint keeps versions, zero flags, source counters and every dirty log right.
+// Goal: the write chokepoint keeps versions (and their chunked view), zero flags, source counters and every
+// dirty log right.
 // Method: fast-check write/harvest sequences against a naive Set oracle and version array; unit cases for
 // geometry, zero pages, real bytes and multiple logs.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { InvariantViolation } from '../../../engine/kernel'
 import { DirtyBitmap, GuestMemory, MIB, type WriteSource } from '../../../engine/memory'
+import { VERSION_CHUNK_SHIFT } from '../../../engine/memory/bits'
 
 const MEM_BYTES = 16 * MIB
 const PAGE_COUNT = MEM_BYTES / 4096
@@ -59,6 +61,14 @@ describe('GuestMemory dirty logging', () => {
       }
       expect(memory.guestPageWrites).toBe(writes.guest)
       expect(memory.devicePageWrites).toBe(writes.device)
+      // The chunked view of the versions agrees page by page and opens exactly the chunks written.
+      const chunked = memory.pageVersions
+      const snapshot = memory.snapshotVersions()
+      const expected = Array.from({ length: PAGE_COUNT }, (_, page) => versions.get(page) ?? 0)
+      expect(Array.from({ length: PAGE_COUNT }, (_, page) => chunked.get(page))).toEqual(expected)
+      expect(Array.from({ length: PAGE_COUNT }, (_, page) => snapshot.get(page))).toEqual(expected)
+      const writtenChunks = new Set([...versions.keys()].map((page) => page >>> VERSION_CHUNK_SHIFT))
+      expect(chunked.chunks.map((chunk) => chunk !== undefined)).toEqual(chunked.chunks.map((_, c) => writtenChunks.has(c)))
     }), { numRuns: 150 })
   })
 
