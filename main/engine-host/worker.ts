@@ -10,11 +10,14 @@ const ENGINE_THREAD_NICE = 10
 
 if (parentPort === null) throw new Error('engine worker must run in a worker thread')
 // The simulation is background work: on Linux, pid 0 names the calling thread only, so this lowers the engine
-// thread alone and the window (and the main process) keep the CPU when a fast run would take it all.
-try {
-  setPriority(0, ENGINE_THREAD_NICE)
-} catch {
-  // Not permitted on this platform or sandbox: the engine runs at normal priority.
+// thread alone and the window (and the main process) keep the CPU when a fast run would take it all. Elsewhere
+// (macOS, Windows) it would lower the whole process, main thread included, so it is Linux only.
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, ENGINE_THREAD_NICE)
+  } catch {
+    // Not permitted in this sandbox: the engine runs at normal priority.
+  }
 }
 const port = parentPort
 let world: World | undefined
