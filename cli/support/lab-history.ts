@@ -3,6 +3,7 @@
 import type { WorldRecord } from '../../engine/api/records'
 import type { Simulation } from '../../engine/kernel/simulation'
 import type { MigrationEvent, RoundStats } from '../../engine/migration/types'
+import { roundRecord } from '../../engine/world/records'
 
 interface Timed<E> { readonly event: E; readonly atUs: number }
 type Started = Extract<MigrationEvent, { kind: 'migration.started' }>
@@ -38,11 +39,7 @@ export class LabMigrationLog {
           trigger: 'user', reason: 'cutover migrate', outcome: end.outcome,
           ...(end.abortReason === null ? {} : { abortReason: end.abortReason }),
           startUs: started.atUs, endUs: finished.atUs, downtimeUs: end.downtimeUs, bytesSent: end.bytesSent, lostWrites: end.lostWrites,
-          rounds: this.rounds.map((round) => ({
-            roundIndex: round.index, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent,
-            pagesSkipped: round.pagesSkipped, zeroPagesSent: round.zeroPagesSent, bytesSent: round.bytesSent,
-            rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter
-          }))
+          rounds: this.rounds.map(roundRecord)
         }
       }
     ]

@@ -3,10 +3,10 @@
 // every user command. Records wait here until the host drains them. Page-level migrations arrive whole
 // (`migration`); with the analytic model (`migrationsFromEvents`) the started/ended events are the record,
 // with the estimate's figures and no per-round rows (strategy `precopy-estimate`).
-import type { JsonLike, WorldRecord } from '../api/records'
+import type { JsonLike, MigrationRecord, RoundRecord, WorldRecord } from '../api/records'
 import type { DcEvent } from '../cluster/events'
 import type { MigrationStart } from '../cluster/migration-model'
-import type { MigrationResult } from '../migration/types'
+import type { MigrationResult, RoundStats } from '../migration/types'
 import type { NetEvent } from '../net/types'
 
 interface Cause { readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'; readonly reason: string }
@@ -22,6 +22,15 @@ export interface WorldRecordsOptions {
 export const ESTIMATE_STRATEGY = 'precopy-estimate'
 
 const TRIGGERS: Record<string, Cause['trigger']> = { user: 'user', policy: 'policy', maintenance: 'evacuation' }
+
+/** A round of the migration engine in the history's shape. */
+export function roundRecord(round: RoundStats): RoundRecord {
+  return {
+    roundIndex: round.index, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent,
+    pagesSkipped: round.pagesSkipped, zeroPagesSent: round.zeroPagesSent, bytesSent: round.bytesSent,
+    rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter
+  }
+}
 
 export class WorldRecords {
   private pending: WorldRecord[] = []
@@ -75,40 +84,35 @@ export class WorldRecords {
   }
 
   migration(result: MigrationResult, request: MigrationStart): void {
-    const cause = this.causes.get(request.migrationId) ?? { trigger: 'user', reason: 'user command' }
-    this.causes.delete(request.migrationId)
-    this.pending.push({
-      kind: 'migration', migration: {
-        vmId: result.vmId, sourceHostId: request.source.hostId, targetHostId: request.target.hostId, strategy: result.strategy,
-        trigger: cause.trigger, reason: cause.reason, outcome: result.outcome,
-        ...(result.abortReason === null ? {} : { abortReason: result.abortReason }),
-        startUs: result.startUs, endUs: result.endUs, downtimeUs: result.downtimeUs, bytesSent: result.bytesSent, lostWrites: result.lostWrites,
-        rounds: result.rounds.map((round) => ({
-          roundIndex: round.index, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent,
-          pagesSkipped: round.pagesSkipped, zeroPagesSent: round.zeroPagesSent, bytesSent: round.bytesSent,
-          rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter
-        }))
-      }
-    })
-    this.audit('engine', 'migration.finished', { migrationId: request.migrationId, vmId: result.vmId, outcome: result.outcome, trigger: cause.trigger }, result.endUs)
+    this.finishMigration(request.migrationId, result.endUs, (cause) => ({
+      vmId: result.vmId, sourceHostId: request.source.hostId, targetHostId: request.target.hostId, strategy: result.strategy,
+      trigger: cause.trigger, reason: cause.reason, outcome: result.outcome,
+      ...(result.abortReason === null ? {} : { abortReason: result.abortReason }),
+      startUs: result.startUs, endUs: result.endUs, downtimeUs: result.downtimeUs, bytesSent: result.bytesSent, lostWrites: result.lostWrites,
+      rounds: result.rounds.map(roundRecord)
+    }))
   }
 
   private estimatedMigration(event: Extract<DcEvent, { kind: 'migration.ended' }>, atUs: number): void {
     const started = this.started.get(event.migrationId)
     if (started === undefined) return
     this.started.delete(event.migrationId)
-    const cause = this.causes.get(event.migrationId) ?? { trigger: 'user', reason: 'user command' }
-    this.causes.delete(event.migrationId)
-    this.pending.push({
-      kind: 'migration', migration: {
-        vmId: started.vmId, sourceHostId: started.sourceHostId, targetHostId: started.targetHostId, strategy: ESTIMATE_STRATEGY,
-        trigger: cause.trigger, reason: cause.reason, outcome: event.outcome,
-        ...(event.abortReason === null ? {} : { abortReason: event.abortReason }),
-        startUs: started.startUs, endUs: atUs, downtimeUs: event.downtimeUs, bytesSent: event.bytes, lostWrites: event.lostWrites,
-        rounds: []
-      }
-    })
-    this.audit('engine', 'migration.finished', { migrationId: event.migrationId, vmId: started.vmId, outcome: event.outcome, trigger: cause.trigger }, atUs)
+    this.finishMigration(event.migrationId, atUs, (cause) => ({
+      vmId: started.vmId, sourceHostId: started.sourceHostId, targetHostId: started.targetHostId, strategy: ESTIMATE_STRATEGY,
+      trigger: cause.trigger, reason: cause.reason, outcome: event.outcome,
+      ...(event.abortReason === null ? {} : { abortReason: event.abortReason }),
+      startUs: started.startUs, endUs: atUs, downtimeUs: event.downtimeUs, bytesSent: event.bytes, lostWrites: event.lostWrites,
+      rounds: []
+    }))
+  }
+
+  /** Records a finished migration with the cause that started it (a user command when none was seen) and audits it. */
+  private finishMigration(migrationId: string, atUs: number, build: (cause: Cause) => MigrationRecord): void {
+    const cause = this.causes.get(migrationId) ?? { trigger: 'user', reason: 'user command' }
+    this.causes.delete(migrationId)
+    const migration = build(cause)
+    this.pending.push({ kind: 'migration', migration })
+    this.audit('engine', 'migration.finished', { migrationId, vmId: migration.vmId, outcome: migration.outcome, trigger: cause.trigger }, atUs)
   }
 
   private decision(event: Extract<DcEvent, { kind: 'decision.made' }>, atUs: number): void {
