@@ -21,8 +21,11 @@ export interface RunHistoryStart {
 
 export class RunHistory {
   private writeError: unknown
+  private readonly recorder: HistoryRecorder
 
-  private constructor(private readonly db: HistoryDb, readonly path: string, readonly runId: number, private readonly recorder: HistoryRecorder) {}
+  private constructor(private readonly db: HistoryDb, readonly path: string, readonly runId: number) {
+    this.recorder = new HistoryRecorder(db, runId, { maxItems: 1000, timers: NO_TIMERS, onError: (error) => { this.writeError = error } })
+  }
 
   static open(path: string, start: RunHistoryStart): RunHistory {
     let db: HistoryDb
@@ -37,12 +40,7 @@ export class RunHistory {
         scenario: start.scenario, scenarioJson: start.scenarioJson as JsonValue, seed: start.seed, policy: start.policy,
         appVersion: APP_VERSION, engineVersion: ENGINE_VERSION
       })
-      const holder: { history?: RunHistory } = {}
-      const recorder = new HistoryRecorder(db, runId, {
-        maxItems: 1000, timers: NO_TIMERS, onError: (error) => { if (holder.history) holder.history.writeError = error }
-      })
-      holder.history = new RunHistory(db, path, runId, recorder)
-      return holder.history
+      return new RunHistory(db, path, runId)
     } catch (error) {
       db.close()
       throw error
