@@ -133,15 +133,23 @@ async function runCommand(scenarioArg: string, options: RunOptions): Promise<voi
   const policy = options.policy ?? scenario.policy.name
   const params = { ...(policy === scenario.policy.name ? scenario.policy.params : {}), ...options.param }
   checkPolicy(registry, policy, params)
-  // Page-level migrations hand over whole results (with rounds); the analytic model's are its events.
-  const records = new WorldRecords({ migrationsFromEvents: options.migrationModel !== 'page' })
-  const dc = createDatacenter({
-    scenario, seed: options.seed, policy, policyParams: params, hours: options.hours, policyIntervalS: options.policyIntervalS, registry,
-    migrationModel: migrationModelFor(options.migrationModel, scenario, options.seed, (result, request) => records.migration(result, request))
-  })
   const history = options.db === undefined ? undefined : RunHistory.open(options.db, {
     scenario: scenario.name, scenarioJson: scenario, seed: options.seed, policy
   })
+  // Page-level migrations hand over whole results (with rounds); the analytic model's are its events.
+  // Records are collected only when they are written somewhere.
+  const records = new WorldRecords({ migrationsFromEvents: options.migrationModel !== 'page' })
+  const onFinished = history === undefined ? undefined : (result: MigrationResult, request: MigrationStart) => records.migration(result, request)
+  let dc: ReturnType<typeof createDatacenter>
+  try {
+    dc = createDatacenter({
+      scenario, seed: options.seed, policy, policyParams: params, hours: options.hours, policyIntervalS: options.policyIntervalS, registry,
+      migrationModel: migrationModelFor(options.migrationModel, scenario, options.seed, onFinished)
+    })
+  } catch (error) {
+    history?.abandon()
+    throw error
+  }
   if (history !== undefined) {
     records.audit('cli', 'run.started', { policy, params, seed: options.seed, hours: options.hours ?? null, migrationModel: options.migrationModel }, 0)
     dc.subscribe((event: DcEvent) => {
