@@ -92,7 +92,10 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     'sim:get-status': () => host.status(),
     'sim:control': async (command) => {
       if (command.action === 'play') host.pacer.play()
-      else if (command.action === 'pause') host.pacer.pause()
+      else if (command.action === 'pause') {
+        host.pacer.pause()
+        await host.settle()
+      }
       else if (command.action === 'speed') host.pacer.setSpeed(command.speed)
       else await host.step(command.durationUs)
       const status = host.status()

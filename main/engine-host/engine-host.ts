@@ -67,6 +67,8 @@ export class EngineHost {
   private latestSnapshotBytes = 0
   private latestEntities = 0
   private timer: ReturnType<typeof setInterval> | undefined
+  /** The paced advance in flight, if any (see settle). */
+  private pacedAdvance: Promise<void> | undefined
   private restarts = 0
   private restartsInARow = 0
 
@@ -123,6 +125,14 @@ export class EngineHost {
     await this.advance(this.nowUs + durationUs, true)
   }
 
+  /**
+   * Resolves once the paced advance in flight (if any) has landed. After a pause, the status reported then is
+   * final: no later push moves the clock.
+   */
+  async settle(): Promise<void> {
+    await this.pacedAdvance?.catch(() => {})
+  }
+
   /** One pacing frame: if nothing is in flight, ask the worker to run what the pacer says is due. */
   frame(): void {
     if (this.worker === undefined || this.advancing) return
@@ -131,7 +141,7 @@ export class EngineHost {
     const nowMs = (this.options.clock ?? systemClock).nowMs()
     const wantSnapshot = nowMs - this.lastSnapshotMs >= this.snapshotIntervalMs()
     if (wantSnapshot) this.lastSnapshotMs = nowMs
-    void this.advance(this.nowUs + dueUs, wantSnapshot)
+    this.pacedAdvance = this.advance(this.nowUs + dueUs, wantSnapshot)
   }
 
   dispose(): void {

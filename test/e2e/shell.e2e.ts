@@ -10,6 +10,8 @@ export const tests: Record<string, E2eTest> = {
     await page.getByTestId('play').click()
     await page.waitForFunction((start) => document.querySelector('[data-testid="clock"]')?.textContent !== start, before)
     await page.getByTestId('pause').click()
+    // The pause is acknowledged when Play comes back; from then on the clock must not move.
+    await page.getByTestId('play').waitFor()
     const paused = await page.getByTestId('clock').textContent()
     await page.waitForTimeout(300)
     expectTrue(await page.getByTestId('clock').textContent() === paused, 'the clock moved while paused')

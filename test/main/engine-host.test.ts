@@ -55,6 +55,29 @@ describe('engine host', () => {
     expect(host.status().nowUs).toBe(5_000_000)
   })
 
+  it('after a pause, settle() waits for the advance in flight, so the status it then reports is final', async () => {
+    const { clock, advance } = fakeClock()
+    const pushed: number[] = []
+    host = new EngineHost({ autoFrames: false, clock, onStatus: (status) => pushed.push(status.nowUs) })
+    await host.load(scenario, 1)
+    host.pacer.setSpeed(1000)
+    host.pacer.play()
+    advance(100)
+    host.frame()
+    host.pacer.pause()
+    const statusBeforeSettle = host.status().nowUs
+    await host.settle()
+    const settled = host.status().nowUs
+    // The frame asked for 100 s of virtual time; it had not landed at pause, it has once settled.
+    expect(statusBeforeSettle).toBe(0)
+    expect(settled).toBe(100_000_000)
+    expect(pushed.at(-1)).toBe(settled)
+    advance(1000)
+    host.frame()
+    await host.settle()
+    expect(host.status().nowUs).toBe(settled)
+  })
+
   it('spaces snapshot pushes so their text stays within the byte budget; status still comes every frame', async () => {
     const { clock, advance } = fakeClock()
     const pushedBytes: number[] = []
