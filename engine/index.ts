@@ -33,7 +33,8 @@ export * from './migration/faults'
 
 // ── Datacenter: scenarios, policies, metrics ─────────────────────────────────────────────────────────────────
 export * from './scenario/schema'
-export { validateScenario, scenarioJsonSchema, formatPath, formatIssue, type ScenarioValidation } from './scenario/validate'
+export { validateScenario, scenarioJsonSchema, type ScenarioValidation } from './scenario/validate'
+export { formatPath, formatIssue, schemaIssues } from './api/issues'
 export { createPolicyRegistry, resolveParams, PolicyParamError, PolicyRegistry, BUILTIN_POLICY_NAMES } from './policy/registry'
 export type { ParamValue, ParamInfo, PolicyInfo, PolicyFactory, Policy } from './policy/types'
 export { RUN_SUMMARY_FIELDS, NUMERIC_SUMMARY_FIELDS, type RunSummary } from './metrics/summary'
