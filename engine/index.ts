@@ -30,6 +30,7 @@ export { LabMigrationLog } from './world/lab-records'
 // ── Migration vocabulary ─────────────────────────────────────────────────────────────────────────────────────
 export * from './migration/types'
 export * from './migration/faults'
+export * from './faults/vocabulary'
 
 // ── Datacenter: scenarios, policies, metrics ─────────────────────────────────────────────────────────────────
 export * from './scenario/schema'

@@ -42,6 +42,9 @@ export interface PlannedFault extends Pick<FaultTiming, 'stage' | 'afterStartUs'
   readonly kind: MigrationFaultKind
 }
 
+/** Migration faults that may last a while and heal by themselves (a crash does not). */
+export const FAULT_KINDS_WITH_DURATION = ['link-down', 'partition'] as const satisfies readonly MigrationFaultKind[]
+
 export type FaultParse = { readonly ok: true; readonly fault: PlannedFault } | { readonly ok: false; readonly error: string }
 
 /**
@@ -58,6 +61,9 @@ export function parseFaultText(text: string): FaultParse {
   const at = plus < 0 ? when : when.slice(0, plus)
   let durationUs: SimTimeUs | undefined
   if (plus >= 0) {
+    if (!(FAULT_KINDS_WITH_DURATION as readonly string[]).includes(kind)) {
+      return { ok: false, error: `only ${FAULT_KINDS_WITH_DURATION.join(' and ')} take a duration (+FORs), got "${text}"` }
+    }
     const forS = secondsOf(when.slice(plus + 1))
     if (forS === undefined || forS <= 0) return { ok: false, error: `FOR must be a positive time like 1.5s, got "${when.slice(plus + 1)}"` }
     durationUs = sToUs(forS)

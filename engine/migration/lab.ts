@@ -2,7 +2,7 @@
 // switch, a warm-up, then one migration to host-b with the chosen strategy and faults; returns the result in
 // the CLI contract's shape. Pure and deterministic: same config + seed ⇒ same result and trace hash.
 import { Simulation } from '../kernel/simulation'
-import { sToUs, usToMs } from '../kernel/time'
+import { sToUs, usToMs, type SimTimeUs } from '../kernel/time'
 import { GuestMemory } from '../memory/guest-memory'
 import { MIB } from '../memory/geometry'
 import { attachWorkload } from '../workload/driver'
@@ -15,7 +15,7 @@ import type { RequestClient } from '../net/traffic'
 import type { WorkloadDriver } from '../workload/driver'
 import { LanChannel } from './lan-channel'
 import type { MigratableVm } from './vm-handle'
-import type { FaultKind, PlannedFault } from './faults'
+import type { MigrationFaultKind, PlannedFault } from '../faults/vocabulary'
 import { Migration } from './migration'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult } from './types'
 import { WorkloadVm } from './workload-vm'
@@ -140,7 +140,7 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const hostsUp = { source: true, destination: true }
   const migration = new Migration({
     migrationId: 'mig-0001', sim, vm, channel, params: config.params, faults: config.faults,
-    applyFault: (kind) => applyLabFault(kind, lan, hostsUp, driver),
+    applyFault: (kind, durationUs) => applyLabFault(kind, durationUs, sim, lan, hostsUp, driver),
     hosts: {
       source: SOURCE, destination: DESTINATION,
       reserve: () => (hostsUp.destination ? null : 'destination is down'),
@@ -181,9 +181,19 @@ function waitForClients(sim: Simulation<LabEvent>, clients: readonly RequestClie
   return usToMs(outageUs)
 }
 
-function applyLabFault(kind: FaultKind, lan: Lan, hostsUp: { source: boolean; destination: boolean }, driver: WorkloadDriver): void {
-  if (kind === 'link-down') lan.setLinkUp(`${DESTINATION}~switch`, false)
-  if (kind === 'partition') lan.partition([DESTINATION])
+/** A path fault with a duration heals by itself (`KIND@WHEN+FORs`); crashes have no duration (parseFaultText). */
+function applyLabFault(
+  kind: MigrationFaultKind, durationUs: SimTimeUs | undefined, sim: Simulation<LabEvent>, lan: Lan, hostsUp: { source: boolean; destination: boolean },
+  driver: WorkloadDriver
+): void {
+  if (kind === 'link-down') {
+    lan.setLinkUp(`${DESTINATION}~switch`, false)
+    if (durationUs !== undefined) sim.schedule(durationUs, () => lan.setLinkUp(`${DESTINATION}~switch`, true))
+  }
+  if (kind === 'partition') {
+    lan.partition([DESTINATION])
+    if (durationUs !== undefined) sim.schedule(durationUs, () => lan.healPartitions())
+  }
   if (kind === 'dest-crash') {
     hostsUp.destination = false
     lan.setLinkUp(`${DESTINATION}~switch`, false)

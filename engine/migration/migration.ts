@@ -18,7 +18,8 @@ import type { PageVersions } from '../memory/bits'
 import type { DirtyLog } from '../memory/dirty-log'
 import { PageStore } from '../memory/page-store'
 import type { BulkChannel } from './channel'
-import { faultVerdict, type FaultKind, type PlannedFault } from './faults'
+import type { MigrationFaultKind, PlannedFault } from '../faults/vocabulary'
+import { faultVerdict } from './faults'
 import { fullPageEncoder, QemuPageEncoder, type PageEncoder } from './page-encoder'
 import { PageScanner } from './page-scanner'
 import { strategyFor, type Strategy } from './strategies'
@@ -41,8 +42,11 @@ export interface MigrationSetup {
   readonly channel: BulkChannel
   readonly params: MigrationParams
   readonly faults?: readonly PlannedFault[]
-  /** Applies a planned fault's effect on the world (crash a host, cut the link) before the migration reacts. */
-  readonly applyFault?: (kind: FaultKind) => void
+  /**
+   * Applies a planned fault's effect on the world (crash a host, cut the link) before the migration reacts;
+   * `durationUs`, when the plan gives one, is how long the world keeps the fault before healing it.
+   */
+  readonly applyFault?: (kind: MigrationFaultKind, durationUs: SimTimeUs | undefined) => void
   /** Bytes one guest write changes in a page (XBZRLE delta model). */
   readonly dirtyBytesPerWrite?: number
   readonly onFinished?: (result: MigrationResult) => void
@@ -141,7 +145,7 @@ export class Migration {
     const { hosts } = this.setup
     this.emit({ kind: 'migration.started', migrationId: this.id, vmId: this.vm.id, strategy: this.params.strategy, source: hosts.source, destination: hosts.destination })
     for (const fault of this.setup.faults ?? []) {
-      if (fault.afterStartUs !== undefined) this.sim.schedule(fault.afterStartUs, () => this.injectFault(fault.kind))
+      if (fault.afterStartUs !== undefined) this.sim.schedule(fault.afterStartUs, () => this.injectFault(fault.kind, fault.durationUs))
     }
     this.sim.schedule(this.params.cancelAfterUs, () => {
       if (this.finished) return
@@ -162,18 +166,18 @@ export class Migration {
     this.stage = stage
     this.emit({ kind: 'migration.stageChanged', migrationId: this.id, stage })
     for (const fault of this.setup.faults ?? []) {
-      if (fault.stage === stage && !this.finished) this.injectFault(fault.kind)
+      if (fault.stage === stage && !this.finished) this.injectFault(fault.kind, fault.durationUs)
     }
   }
 
   /** A fault happened (planned here or reported by the world): apply it and react per the protocol. */
-  injectFault(kind: FaultKind): void {
+  injectFault(kind: MigrationFaultKind, durationUs?: SimTimeUs): void {
     if (this.finished) return
-    this.setup.applyFault?.(kind)
+    this.setup.applyFault?.(kind, durationUs)
     this.reactToFault(kind)
   }
 
-  private reactToFault(kind: FaultKind): void {
+  private reactToFault(kind: MigrationFaultKind): void {
     if (this.finished) return
     this.emit({ kind: 'migration.fault', migrationId: this.id, fault: kind, stage: this.stage })
     const verdict = faultVerdict(kind, this.stage, this.committed, this.pagesOnSource)

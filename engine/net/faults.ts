@@ -3,9 +3,7 @@
 // zod schema built for the LAN's link and host ids, then applied by `Lan`.
 import { z } from 'zod'
 import { schemaIssues } from '../api/issues'
-import { NET_FAULT_KINDS, type NetFaultKind } from '../faults/vocabulary'
-
-export { NET_FAULT_KINDS, type NetFaultKind }
+import type { NetFaultKind } from '../faults/vocabulary'
 
 interface Timed {
   readonly atUs: number
