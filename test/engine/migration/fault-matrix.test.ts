@@ -2,7 +2,7 @@
 // Before the commit the source is authoritative (aborted, unless the source itself died: failed); after the
 // commit the destination must survive; in post-copy the source and the path must survive too.
 import { describe, it, expect } from 'vitest'
-import { MIGRATION_FAULT_KINDS, runMigrationLab, type MigrationFaultKind, type FaultStage, type Outcome, type StrategyName } from '../../../engine/migration'
+import { MIGRATION_FAULT_KINDS, runMigrationLab, type MigrationFaultKind, type FaultStage, type PlannedFault, type Outcome, type StrategyName } from '../../../engine/migration'
 import { labConfig } from './support'
 
 type Row = Record<FaultStage, Outcome>
@@ -45,7 +45,7 @@ describe('fault matrix', () => {
 })
 
 describe('a path fault with a duration (KIND@WHEN+FORs)', () => {
-  const postcopyWith = (faults: Parameters<typeof labConfig>[0]['faults']) => runMigrationLab(labConfig({
+  const postcopyWith = (faults: readonly PlannedFault[]) => runMigrationLab(labConfig({
     workload: { kind: 'hotset', hotMiB: 4, dirtyPagesPerS: 2000, pattern: 'rand' }, faults, params: { strategy: 'postcopy' }
   }))
 
