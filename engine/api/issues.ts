@@ -24,7 +24,7 @@ function valueAt(input: unknown, path: readonly PathKey[]): { found: boolean; va
 }
 
 /** A value as an error message shows it: strings quoted, containers by their shape. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (Array.isArray(value)) return `an array of ${value.length}`
   if (value === null) return 'null'
