@@ -24,7 +24,8 @@ export { ENGINE_VERSION } from './version'
 export * from './api/commands'
 export * from './api/records'
 export * from './api/snapshot'
-export { WorldRecords, roundRecord, ESTIMATE_STRATEGY, type WorldRecordsOptions } from './world/records'
+export * from './api/rounds'
+export { WorldRecords, ESTIMATE_STRATEGY, type WorldRecordsOptions } from './world/records'
 export { LabMigrationLog } from './world/lab-records'
 
 // ── Migration vocabulary ─────────────────────────────────────────────────────────────────────────────────────

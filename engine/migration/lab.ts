@@ -1,6 +1,7 @@
 // The migration laboratory behind `cutover migrate`: one VM with a workload on host-a, two hosts on one
 // switch, a warm-up, then one migration to host-b with the chosen strategy and faults; returns the result in
 // the CLI contract's shape. Pure and deterministic: same config + seed ⇒ same result and trace hash.
+import { roundMs, type RoundMs } from '../api/rounds'
 import { Simulation } from '../kernel/simulation'
 import { sToUs, usToMs, type SimTimeUs } from '../kernel/time'
 import { GuestMemory } from '../memory/guest-memory'
@@ -39,16 +40,8 @@ export interface LabConfig {
   readonly macPolicy?: 'moves-with-vm' | 'per-host'
 }
 
-export interface LabRound {
-  readonly index: number
-  readonly startMs: number
-  readonly durationMs: number
-  readonly pagesSent: number
-  readonly bytesSent: number
-  readonly rateMbitPerS: number
-  readonly dirtyPagesAfter: number
-  readonly final: boolean
-}
+/** A round in `cutover migrate --json` (cli-contract.md): ms from the migration's start. */
+export type LabRound = RoundMs
 
 export interface LabResult {
   readonly strategy: string
@@ -211,11 +204,7 @@ function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationRe
     strategy: result.strategy, seed: config.seed, outcome: result.outcome, memBytes: memory.memBytes, pageBytes: memory.pageBytes,
     totalTimeMs: usToMs(result.totalTimeUs), downtimeMs: usToMs(result.downtimeUs), clientOutageMs,
     bytesSent: result.bytesSent, pagesSent: result.pagesSent, zeroPagesSent: result.zeroPagesSent,
-    rounds: result.rounds.map((round) => ({
-      index: round.index, startMs: usToMs(round.startUs - result.startUs), durationMs: usToMs(round.durationUs),
-      pagesSent: round.pagesSent, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10,
-      dirtyPagesAfter: round.dirtyPagesAfter, final: round.final
-    })),
+    rounds: result.rounds.map((round) => roundMs(round, result.startUs)),
     lostWrites: result.lostWrites, maxRunningCopies: result.maxRunningCopies, runningOn: result.runningOn,
     abortReason: result.abortReason, traceHash, bytesVerified: result.bytesVerified,
     downtimeParts: { finalCopyMs: usToMs(result.downtimeParts.finalCopyUs), commitMs: usToMs(result.downtimeParts.commitUs), resumeMs: usToMs(result.downtimeParts.resumeUs) },

@@ -23,7 +23,8 @@ import { faultVerdict } from './faults'
 import { fullPageEncoder, QemuPageEncoder, type PageEncoder } from './page-encoder'
 import { PageScanner } from './page-scanner'
 import { strategyFor, type Strategy } from './strategies'
-import type { MigrationEvent, MigrationParams, MigrationResult, Outcome, RoundStats, Stage } from './types'
+import type { MigrationRound, RoundPhase } from '../api/rounds'
+import type { MigrationEvent, MigrationParams, MigrationResult, Outcome, Stage } from './types'
 import type { MigratableVm, MigrationHosts } from './vm-handle'
 
 /** The slice of a simulation a migration needs: the clock, timers, and where its events go. */
@@ -53,7 +54,7 @@ export interface MigrationSetup {
 }
 
 export interface TransferPass {
-  readonly phase: RoundStats['phase']
+  readonly phase: RoundPhase
   readonly toSend: DirtyBitmap
   readonly rateLimitBitPerS: number | null
   readonly skipLog?: DirtyLog
@@ -71,7 +72,7 @@ export class Migration {
   readonly params: MigrationParams
   readonly dest: PageStore
   readonly encoder: PageEncoder
-  readonly rounds: RoundStats[] = []
+  readonly rounds: MigrationRound[] = []
   stage: Stage = 'pre-migration'
   log: DirtyLog | undefined
   committed = false
@@ -205,8 +206,8 @@ export class Migration {
    * `onStep` runs before each batch; returning false ends the pass early (a switchover decision), after it
    * has called `recordRound` so the interrupted pass still appears among the rounds.
    */
-  runPass(pass: TransferPass, done: (stats: RoundStats) => void,
-    onStep?: (scanner: PageScanner, recordRound: () => RoundStats) => boolean): PageScanner {
+  runPass(pass: TransferPass, done: (stats: MigrationRound) => void,
+    onStep?: (scanner: PageScanner, recordRound: () => MigrationRound) => boolean): PageScanner {
     const memory = this.vm.memory
     const scanner = new PageScanner(memory, this.dest, pass.toSend, { skipLog: pass.skipLog, permute: this.params.strategy === 'precopy', encoder: this.encoder })
     const index = this.rounds.length + 1
@@ -215,8 +216,8 @@ export class Migration {
     this.channel.setRateLimit(pass.rateLimitBitPerS)
     this.emit({ kind: 'migration.roundStarted', migrationId: this.id, index, pagesToSend: pass.toSend.count, rateMbitPerS })
     const totals = { bytes: pass.extraBytes ?? 0, pages: 0, zeroPages: 0, skipped: 0 }
-    const recordRound = (): RoundStats => {
-      const stats: RoundStats = {
+    const recordRound = (): MigrationRound => {
+      const stats: MigrationRound = {
         index, startUs, durationUs: this.sim.nowUs - startUs, pagesSent: totals.pages, pagesSkipped: totals.skipped,
         zeroPagesSent: totals.zeroPages, bytesSent: totals.bytes, rateMbitPerS,
         dirtyPagesAfter: this.log?.count ?? 0, final: pass.phase !== 'precopy', phase: pass.phase

@@ -5,7 +5,7 @@
 // Optionally a writer dirtying faster than R_max is stunned (its CPU throttled) so pre-copy can converge.
 import type { Migration } from '../migration'
 import type { DirtyBitmap } from '../../memory/dirty-bitmap'
-import type { RoundStats } from '../types'
+import type { MigrationRound } from '../../api/rounds'
 import type { Strategy } from './index'
 
 const MBIT = 1_000_000
@@ -18,7 +18,7 @@ export interface ClarkDecision {
 
 /** The pure convergence rule, separated so tests can check it on numbers alone. */
 export function clarkNextStep(input: {
-  readonly round: RoundStats; readonly previous: RoundStats | undefined; readonly rateMbitPerS: number
+  readonly round: MigrationRound; readonly previous: MigrationRound | undefined; readonly rateMbitPerS: number
   readonly dirtyPages: number; readonly pageBytes: number; readonly totalSentBytes: number; readonly memBytes: number
   readonly params: Migration['params']['clark']
 }): ClarkDecision {
@@ -61,7 +61,7 @@ export class ClarkPrecopy implements Strategy {
     m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.rateMbitPerS * MBIT, skipLog: m.log }, (stats) => this.afterRound(stats))
   }
 
-  private afterRound(round: RoundStats): void {
+  private afterRound(round: MigrationRound): void {
     const m = this.migration
     const log = m.log
     if (log === undefined) return
@@ -78,7 +78,7 @@ export class ClarkPrecopy implements Strategy {
     this.round(log.harvest())
   }
 
-  private maybeStun(dirtyPages: number, round: RoundStats): void {
+  private maybeStun(dirtyPages: number, round: MigrationRound): void {
     const m = this.migration
     const stunShare = m.params.clark.stunCpuShare
     if (stunShare === null || this.stunned) return

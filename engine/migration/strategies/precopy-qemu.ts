@@ -6,7 +6,7 @@
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
 import type { Migration } from '../migration'
 import type { PageScanner } from '../page-scanner'
-import type { RoundStats } from '../types'
+import type { MigrationRound } from '../../api/rounds'
 import type { Strategy } from './index'
 import { PostcopyPull } from './postcopy'
 
@@ -54,7 +54,7 @@ export class QemuPrecopy implements Strategy {
   }
 
   /** Runs before every step: every BUFFER_DELAY, measure bandwidth and test the switchover condition. */
-  private checkSwitchover(scanner: PageScanner, recordRound: () => RoundStats): boolean {
+  private checkSwitchover(scanner: PageScanner, recordRound: () => MigrationRound): boolean {
     const m = this.migration
     const elapsedUs = m.sim.nowUs - this.periodStartUs
     if (m.forceSwitchover) {
@@ -87,7 +87,7 @@ export class QemuPrecopy implements Strategy {
     return this.bandwidthBytesPerMs * this.migration.params.qemu.downtimeLimitMs
   }
 
-  private afterPass(stats: RoundStats): void {
+  private afterPass(stats: MigrationRound): void {
     const m = this.migration
     const log = m.log
     if (log === undefined) return
