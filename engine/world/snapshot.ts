@@ -88,7 +88,7 @@ function migrationViews(world: SnapshotSource): MigrationView[] {
 function liveView(id: string, migration: Migration, request: MigrationStart): MigrationView {
   const memory = migration.vm.memory
   const last = migration.rounds[migration.rounds.length - 1]
-  const remainingBytes = Math.max(0, (migration.log?.count ?? 0) * memory.pageBytes)
+  const remainingBytes = Math.max(0, (migration.dirtyLog?.count ?? 0) * memory.pageBytes)
   const dirtyRateMbitPerS = last === undefined ? 0 : (last.dirtyPagesAfter * memory.pageBytes * 8) / Math.max(1, last.durationUs)
   const rateMbitPerS = migration.currentRateBitPerS / 1e6
   return {
