@@ -45,7 +45,7 @@ export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
     links: (net?.links ?? []).map(linkView),
     switches: (net?.switches ?? []).map((sw) => ({ id: sw.id, entries: sw.entries.map((entry) => ({ mac: entry.mac, port: entry.peer, ageS: Math.max(0, Math.round((entry.expiresAtUs - world.sim.nowUs) / 1e5) / 10) })) })),
     arpCaches: arpViews(net),
-    clients: clientViews(world.lan, net),
+    clients: clientViews(world.lan, net, world.sim.nowUs),
     policy: policyView(world),
     traceHash: world.sim.traceHash()
   }
@@ -150,11 +150,14 @@ function arpViews(net: NetSnapshot | undefined) {
   return [...caches, ...rest].map((cache) => ({ owner: cache.owner, entries: cache.entries.map((entry) => ({ ip: entry.ip, mac: entry.mac ?? '', state: entry.state })) }))
 }
 
-function clientViews(lan: Lan | undefined, net: NetSnapshot | undefined) {
+function clientViews(lan: Lan | undefined, net: NetSnapshot | undefined, nowUs: number) {
   return (net?.clients ?? []).map((client) => {
-    const latencies = lan?.client(client.id).stats.latenciesUs ?? []
+    const stats = lan?.client(client.id).stats
+    const latencies = stats?.latenciesUs ?? []
     const last = latencies[latencies.length - 1]
-    return { id: client.id, targetVmId: client.to, lastLatencyMs: last === undefined ? null : last / 1000, outageMs: client.outageUs / 1000, lost: client.lost }
+    // While no reply has come for longer than the client's notice threshold, its latency is a gap (null), not the old value.
+    const silent = stats !== undefined && stats.lastReplyAtUs >= 0 && nowUs - stats.lastReplyAtUs > stats.gapNoticeUs
+    return { id: client.id, targetVmId: client.to, lastLatencyMs: last === undefined || silent ? null : last / 1000, outageMs: client.outageUs / 1000, lost: client.lost }
   })
 }
 

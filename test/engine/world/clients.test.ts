@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { createWorld } from '../../../engine/index'
 
+let gapSeen = false
 const scenario = JSON.parse(readFileSync('scenarios/small-cluster.json', 'utf8')) as Record<string, unknown>
 
 function migrateAndSettle(world: ReturnType<typeof createWorld>, vmId: string, strategy: 'precopy-qemu' | 'stop-and-copy' = 'precopy-qemu'): NonNullable<ReturnType<typeof world.snapshot>['migrations'][number]> {
@@ -16,6 +17,8 @@ function migrateAndSettle(world: ReturnType<typeof createWorld>, vmId: string, s
   expect(outcome.ok).toBe(true)
   for (let i = 0; i < 600; i++) {
     world.runUntil(world.nowUs + 1_000_000)
+    const live = world.snapshot().migrations.find((m) => m.vmId === vmId && m.outcome === null)
+    if (live !== undefined && live.stage === 'stop-and-copy') gapSeen ||= world.snapshot().clients.some((c) => c.targetVmId === vmId && c.lastLatencyMs === null)
     const done = world.snapshot().migrations.find((m) => m.vmId === vmId && m.outcome !== null)
     if (done !== undefined) { world.runUntil(world.nowUs + 2_000_000); return world.snapshot().migrations.find((m) => m.id === done.id) ?? done }
   }
@@ -38,6 +41,8 @@ describe('rack clients in the interactive world', () => {
     expect(migration.clientOutageMs ?? 0).toBeGreaterThan(0)
     // The gap spans at least the VM's downtime: the client cannot be answered while the VM is paused.
     expect(migration.clientOutageMs ?? 0).toBeGreaterThanOrEqual(migration.downtimeMs ?? Infinity)
+    // While the VM was paused the client's latency was a gap (null) in the snapshot, which the chart draws as one.
+    expect(gapSeen).toBe(true)
   })
 
   it('reports no outage for a VM no client talks to, and no clients when the scenario turns them off', () => {
