@@ -136,11 +136,13 @@ function addVerify(history: Command): void {
         if (options.json) printJson(verdict)
         for (const warning of verdict.warnings) process.stderr.write(`warning: ${warning}\n`)
         if (!verdict.ok) {
-          const where = verdict.firstBadSeq === undefined ? '' : ` at audit seq ${verdict.firstBadSeq}`
+          const where = verdict.firstBadSeq !== undefined ? ` at audit seq ${verdict.firstBadSeq}`
+            : verdict.firstBadRow !== undefined ? ` at ${verdict.firstBadRow.table} row ${verdict.firstBadRow.id}` : ''
           throw new IntegrityError(`verify failed${where}: ${verdict.reason ?? 'unknown reason'}`)
         }
         if (!options.json) {
-          process.stdout.write(`ok: ${verdict.checked} audit entries verified (seq ${verdict.firstSeq}…${verdict.headSeq}); integrity_check ok\n`)
+          process.stdout.write(`ok: ${verdict.checked} audit entries verified (seq ${verdict.firstSeq}…${verdict.headSeq}), ` +
+            `${verdict.sealedRows} rows match their seals; integrity_check ok\n`)
         }
       }, { corruptIsIntegrity: true })
     })
@@ -173,14 +175,15 @@ async function writeToStdout(chunks: Generator<string>): Promise<void> {
   }
 }
 
-/** Opens, runs, closes. Read commands open read-only and upgrade (read-write) only when the schema is older. */
+/** Opens, runs, closes. Read commands open read-only (never writing the file), and upgrade read-write only a schema-1 file. */
 function withDb(path: string, mode: 'read' | 'write', body: (db: HistoryDb) => void, options: { corruptIsIntegrity?: boolean } = {}): void {
   let db: HistoryDb | undefined
   try {
     db = openForCli(path, mode)
     body(db)
   } catch (error) {
-    if (options.corruptIsIntegrity && error instanceof HistoryDbError && error.kind === 'corrupt') {
+    // An emptied file is as much an integrity failure as a corrupt one: nothing is left to verify.
+    if (options.corruptIsIntegrity && error instanceof HistoryDbError && (error.kind === 'corrupt' || error.kind === 'empty')) {
       throw new IntegrityError(`verify failed: ${error.message}`)
     }
     throw error

@@ -105,7 +105,7 @@ describe('reading', () => {
 
   test('stats and export (stdout and --out)', async () => {
     const stats = JSON.parse((await run('stats', '--db', main, '--json')).stdout) as { migrations: number; auditEntries: number }
-    expect(stats).toMatchObject({ migrations: 120, auditEntries: 120 })
+    expect(stats).toMatchObject({ migrations: 120, auditEntries: 124 }) // + run.created and one seal per flush
     const csv = await run('export', '--db', main, '--format', 'csv', '--outcome', 'failed')
     expect(csv.stdout.trimEnd().split('\n').length - 1).toBe(JSON.parse((await run('list', '--db', main, '--outcome', 'failed', '--json')).stdout).total)
     const out = join(temp.dir, 'export.json')
@@ -119,13 +119,13 @@ describe('verify', () => {
   test('an intact database verifies with exit 0', async () => {
     const result = await cli('verify', '--db', main)
     expect(result).toMatchObject({ code: 0, stderr: '' })
-    expect(result.stdout).toBe('ok: 120 audit entries verified (seq 1…120); integrity_check ok\n')
+    expect(result.stdout).toBe('ok: 124 audit entries verified (seq 1…124), 127 rows match their seals; integrity_check ok\n')
   })
 
   test.each([
     ['a changed entry', 'UPDATE audit_log SET actor = \'mallory\' WHERE seq = 37', 37],
     ['a deleted entry', 'DELETE FROM audit_log WHERE seq = 58', 58],
-    ['the newest entry deleted', 'DELETE FROM audit_log WHERE seq = 120', 120],
+    ['the newest entry deleted', 'DELETE FROM audit_log WHERE seq = 124', 124],
     ['two entries reordered', 'UPDATE audit_log SET seq = 100000 WHERE seq = 12; UPDATE audit_log SET seq = 12 WHERE seq = 80; UPDATE audit_log SET seq = 80 WHERE seq = 100000', 12]
   ])('%s exits 3 naming the first bad seq', async (_name, sql, seq) => {
     const path = populated()
@@ -218,7 +218,8 @@ test('prune --before keeps the chain verifiable', async () => {
   const path = populated()
   const pruned = await run('prune', '--db', path, '--before', new Date(1_700_000_000_000 + 50).toISOString(), '--json')
   expect(pruned.code).toBe(0)
-  expect(JSON.parse(pruned.stdout)).toEqual({ runsDeleted: 1, migrationsDeleted: 120, decisionsDeleted: 3, faultsDeleted: 3, auditPruned: 50, checkpointSeq: 50 })
+  // seq 1 is run.created; entry i of the fixture is seq i + 2 + (its flush's index): the first at +50 ms is seq 53
+  expect(JSON.parse(pruned.stdout)).toEqual({ runsDeleted: 1, migrationsDeleted: 120, decisionsDeleted: 3, faultsDeleted: 3, auditPruned: 52, checkpointSeq: 52 })
   const verified = await run('verify', '--db', path)
-  expect(verified).toMatchObject({ code: 0, stdout: 'ok: 71 audit entries verified (seq 51…121); integrity_check ok\n' })
+  expect(verified).toMatchObject({ code: 0, stdout: 'ok: 73 audit entries verified (seq 53…125), 0 rows match their seals; integrity_check ok\n' })
 })
