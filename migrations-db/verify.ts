@@ -200,7 +200,7 @@ export class Verifier {
       yield
     }
     for (const [id, sealed] of seals.runs) {
-      if (id <= bounds.maxIds.runs && !seen.has(id)) {
+      if (!seen.has(id)) { // every run the walked chain sealed must still be there
         return { reason: `runs row ${id} is missing (sealed at audit seq ${sealed.seq}, deleted outside prune)`, firstBadRow: { table: 'runs', id } }
       }
     }
