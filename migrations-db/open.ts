@@ -39,7 +39,16 @@ export interface OpenHistoryOptions {
   nowMs?: () => number
   /** SQLite page cache of this connection; default 32 MiB (SQLite's own default, 2 MiB, thrashes on big indexes). */
   cacheSizeMiB?: number
+  /** WAL size (pages) at which a commit checkpoints; default WAL_AUTOCHECKPOINT_PAGES. */
+  walAutocheckpointPages?: number
 }
+
+/**
+ * Commits checkpoint once the WAL holds this many pages. Above SQLite's 1000: a flush rewrites the same index
+ * pages again and again, and a checkpoint copies each page once however often the WAL holds it, so fewer,
+ * larger checkpoints write less. Durability is the same (the WAL is the committed state either way).
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 1000
 
 /** The oldest schema a read-only connection can read (list, show, export; verify checks the chain only). */
 export const MIN_READABLE_VERSION = 2
@@ -120,6 +129,7 @@ function applyReadPragmas(db: Database.Database, options: OpenHistoryOptions): v
 function applyWritePragmas(db: Database.Database, options: OpenHistoryOptions): void {
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${options.durability === 'replayable' ? 'NORMAL' : 'FULL'}`)
+  db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.trunc(options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES))}`)
 }
 
 /**

@@ -128,6 +128,12 @@ export class HistoryDb {
     }
   }
 
+  /** Copies the WAL into the database file now (SQLite's wal_checkpoint); a read-only connection has nothing to do. */
+  checkpoint(mode: 'passive' | 'full' | 'restart' | 'truncate' = 'passive'): void {
+    if (this.readonly) return
+    this.guard(() => this.db.pragma(`wal_checkpoint(${mode.toUpperCase()})`))
+  }
+
   /** The connection's pragmas, for diagnostics and tests. */
   connectionSettings(): ConnectionSettings {
     return this.guard(() => ({
