@@ -48,7 +48,8 @@ export interface OpenHistoryOptions {
  * pages again and again, and a checkpoint copies each page once however often the WAL holds it, so fewer,
  * larger checkpoints write less. Durability is the same (the WAL is the committed state either way).
  */
-export const WAL_AUTOCHECKPOINT_PAGES = 1000
+export const WAL_AUTOCHECKPOINT_PAGES = 8192
+const JOURNAL_SIZE_LIMIT_BYTES = 64 * 2 ** 20
 
 /** The oldest schema a read-only connection can read (list, show, export; verify checks the chain only). */
 export const MIN_READABLE_VERSION = 2
@@ -130,6 +131,7 @@ function applyWritePragmas(db: Database.Database, options: OpenHistoryOptions): 
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${options.durability === 'replayable' ? 'NORMAL' : 'FULL'}`)
   db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.trunc(options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES))}`)
+  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`) // a WAL that grew past this is cut back after a checkpoint
 }
 
 /**

@@ -1,6 +1,7 @@
 // HistoryDb: the typed history repository the recorder, the Electron main process and the CLI call; the only
 // way into the database. Every statement is prepared once; every error leaves as a one-line HistoryDbError.
 import type { Database } from 'better-sqlite3'
+import type { AnchorChain } from './anchor'
 import { AuditLog } from './audit-log'
 import { HistoryDbError, toHistoryDbError } from './errors'
 import { HistoryExporter } from './export'
@@ -126,6 +127,18 @@ export class HistoryDb {
       if (ownsTransaction && db.inTransaction) db.exec('COMMIT')
       snapshot?.close()
     }
+  }
+
+  /** What an anchor is checked against: where the chain starts and ends, and each entry's stored hash. */
+  anchorChain(): AnchorChain {
+    return this.guard(() => {
+      const head = this.db.prepare('SELECT last_seq FROM audit_head WHERE id = 1').pluck().get() as number
+      const checkpoint = this.db.prepare('SELECT through_seq AS seq, through_hash AS hash FROM audit_checkpoints ORDER BY through_seq DESC LIMIT 1')
+        .get() as { seq: number; hash: string } | undefined
+      const hashAt = this.db.prepare('SELECT hash FROM audit_log WHERE seq = ?').pluck()
+      return { firstSeq: checkpoint === undefined ? 1 : checkpoint.seq + 1, headSeq: head, checkpoint: checkpoint ?? null,
+        hashAt: (seq: number) => (hashAt.get(seq) as string | undefined) ?? null }
+    })
   }
 
   /** Copies the WAL into the database file now (SQLite's wal_checkpoint); a read-only connection has nothing to do. */

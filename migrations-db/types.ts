@@ -215,6 +215,8 @@ export interface AuditVerdict {
   /** Where the remaining chain starts: 1, or one past the latest prune checkpoint. */
   firstSeq: number
   headSeq: number
+  /** The chain head's hash (what an anchor records). */
+  headHash: string
   /** Non-fatal findings, e.g. an append-only trigger that was dropped. */
   warnings: string[]
 }

@@ -103,7 +103,7 @@ export class Verifier {
     const integrity = (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check)
     if (failure === undefined && (integrity.length !== 1 || integrity[0] !== 'ok')) failure = { reason: `integrity_check: ${integrity.slice(0, 3).join('; ')}` }
     failure ??= this.consistencyProblem()
-    const base = { checked: walker.checked, sealedRows, integrity, firstSeq: bounds.start.seq, headSeq: bounds.head.lastSeq, warnings }
+    const base = { checked: walker.checked, sealedRows, integrity, firstSeq: bounds.start.seq, headSeq: bounds.head.lastSeq, headHash: bounds.head.lastHash, warnings }
     const verdict: AuditVerdict = failure === undefined ? { ...base, ok: true } : { ...base, ok: false, ...failure }
     return { verdict, seals }
   }
