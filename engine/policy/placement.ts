@@ -1,8 +1,11 @@
 // PABFD, power-aware best fit decreasing (policies.md §7.3): each VM goes to the host whose power rises least,
 // among hosts with room that would not become overloaded; off hosts are a last resort (their whole idle power
 // counts). Soft-rule breaches weigh more than any power difference. Ties by host index.
+// The common case (no rules on the VM, no off hosts) walks the plan's power-band index instead of every host:
+// same choice, same alternatives, a fraction of the hosts evaluated (power-bands.ts says why it is exact).
 import { isOverloaded, type DetectorVerdict } from './detectors'
 import type { Plan } from './plan'
+import type { PowerBands } from './power-bands'
 import type { Alternative, VmView } from './types'
 
 export interface PabfdOptions {
@@ -52,7 +55,14 @@ function powerIncreaseW(plan: Plan, vm: VmView, hostIndex: number): number {
   return plan.view.powerW(hostIndex, plan.util(hostIndex) + share) - plan.powerW(hostIndex)
 }
 
+/** The host for the VM by PABFD, or null when none fits; `alternatives` are the first refusals in candidate order. */
 export function pabfdHost(plan: Plan, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
+  const bands = options.allowOff || plan.hasRules(vmIndex) ? null : plan.powerBands()
+  return bands === null ? pabfdHostByScan(plan, vmIndex, options) : pabfdHostByBands(plan, bands, vmIndex, options)
+}
+
+/** Every candidate in turn (the reference; also the path for ruled VMs and for booting off hosts). */
+export function pabfdHostByScan(plan: Plan, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
   const hosts = plan.view.hosts
   const vm = plan.view.vms[vmIndex]
   const ruled = plan.hasRules(vmIndex)
@@ -73,6 +83,55 @@ export function pabfdHost(plan: Plan, vmIndex: number, options: PabfdOptions): P
     const increase = powerIncreaseW(plan, vm, h)
     const score = ruled ? increase + SOFT_RULE_PENALTY_W * plan.softPenalty(vmIndex, h) : increase
     if (score < bestScore) { best = h; bestScore = score; bestIncrease = increase }
+  }
+  return best < 0 ? null : { hostIndex: best, powerIncreaseW: bestIncrease, alternatives }
+}
+
+/**
+ * The same choice as the scan for an unruled VM on active hosts: the first refusals in candidate order (a scan
+ * that stops at the third), then the least (increase, host index) over the index's groups in order of their lower
+ * bounds, stopping at the first group whose bound exceeds the best increase found. The loop inlines
+ * placementProblem's memory, CPU and overload tests on flat arrays (same operations, same results).
+ */
+function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
+  const hosts = plan.view.hosts
+  const vm = plan.view.vms[vmIndex]
+  const currentHost = plan.hostOf(vmIndex)
+  const excluded = options.excluded.size > 0 ? options.excluded : null
+  const alternatives: Alternative[] = []
+  for (const h of options.candidates) {
+    if (alternatives.length >= ALTERNATIVES_KEPT) break
+    if (h === currentHost || excluded?.has(h) === true || !hosts[h].acceptsVms) continue
+    const problem = placementProblem(plan, vm, h, false, options)
+    if (problem !== null) alternatives.push({ hostId: hosts[h].id, reason: problem })
+  }
+  const candidate = bands.maskOf(options.candidates)
+  const verdicts = bands.verdictsOf(options.verdicts)
+  const { capacityMips, memCapMiB, cpuUtil } = bands
+  const planMemMiB = plan.memMiB
+  const planCpuMips = plan.cpuMips
+  const demandMips = vm.cpuDemandMips
+  const memMiB = vm.memMiB
+  let best = -1
+  let bestIncrease = Number.POSITIVE_INFINITY
+  const groups = bands.groupsFor(demandMips)
+  for (let g = 0; g < groups; g++) {
+    const group = bands.groupId(g)
+    if (bands.boundW(group) > bestIncrease) break
+    for (let h = bands.firstMember(group); h >= 0; h = bands.nextMember(h)) {
+      if (candidate[h] === 0 || h === currentHost || (excluded !== null && excluded.has(h))) continue
+      if (planMemMiB[h] + memMiB > memCapMiB[h] + 1e-6) continue
+      const capacity = capacityMips[h]
+      if ((planCpuMips[h] + demandMips) / capacity > 1 + 1e-9) continue
+      const util = planCpuMips[h] / capacity
+      if (util > 0 && verdicts.has[h] === 1) {
+        const metric = verdicts.metric[h] + verdicts.shiftFactor[h] * (util - cpuUtil[h] + demandMips / capacity)
+        const threshold = verdicts.threshold[h]
+        if (verdicts.inclusive[h] === 1 ? metric >= threshold - 1e-12 : metric > threshold + 1e-12) continue
+      }
+      const increase = plan.view.powerW(h, util + demandMips / capacity) - plan.powerW(h)
+      if (increase < bestIncrease || (increase === bestIncrease && h < best)) { best = h; bestIncrease = increase }
+    }
   }
   return best < 0 ? null : { hostIndex: best, powerIncreaseW: bestIncrease, alternatives }
 }
