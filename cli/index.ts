@@ -1,7 +1,7 @@
 // The headless `cutover` command. Each subcommand lives in cli/commands/ and is loaded only when it runs (the
 // top-level help lists placeholders). Errors become the exit codes of the CLI contract; messages go to stderr.
 import { Command, CommanderError } from 'commander'
-import { ENGINE_VERSION } from '../engine/version'
+import { ENGINE_VERSION } from '../engine/index'
 import { exitCodeFor, EXIT_USAGE } from './support/errors'
 import { COMMANDS, commandEntryFor, registerPlaceholders, type CommandRegistration } from './commands'
 
