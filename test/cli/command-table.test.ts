@@ -43,12 +43,15 @@ function cutoverWithoutTsx(...args: string[]) {
 }
 
 describe('built CLI', () => {
-  test('bin/cutover.js runs out/cli/ without importing tsx: help, a command, and a command on worker threads', () => {
+  test('bin/cutover.js runs out/cli/ without importing tsx: help, version, a command, and a command on worker threads', () => {
     expect(existsSync(`${ROOT}out/cli/main.js`)).toBe(true)
     const help = cutoverWithoutTsx('--help')
     expect(help.stderr).toBe('')
     expect(help.status).toBe(0)
     expect(help.stdout).toContain('migrate [options]')
+    const version = cutoverWithoutTsx('--version')
+    expect(version.status).toBe(0)
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
     const policies = cutoverWithoutTsx('policies', '--json')
     expect(policies.status).toBe(0)
     expect(JSON.parse(policies.stdout)).toBeTruthy()
