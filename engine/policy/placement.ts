@@ -5,7 +5,7 @@
 // same choice, same alternatives, a fraction of the hosts evaluated (power-bands.ts says why it is exact).
 import { isOverloaded, type DetectorVerdict } from './detectors'
 import type { Plan } from './plan'
-import type { PowerBands } from './power-bands'
+import { TABLE_POINTS, tablePowerW, type PowerBands } from './power-bands'
 import type { Alternative, VmView } from './types'
 
 export interface PabfdOptions {
@@ -107,7 +107,7 @@ function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, option
   }
   const candidate = bands.maskOf(options.candidates)
   const verdicts = bands.verdictsOf(options.verdicts)
-  const { capacityMips, memCapMiB, cpuUtil } = bands
+  const { capacityMips, memCapMiB, cpuUtil, classOf, tables } = bands
   const planMemMiB = plan.memMiB
   const planCpuMips = plan.cpuMips
   const demandMips = vm.cpuDemandMips
@@ -129,7 +129,9 @@ function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, option
         const threshold = verdicts.threshold[h]
         if (verdicts.inclusive[h] === 1 ? metric >= threshold - 1e-12 : metric > threshold + 1e-12) continue
       }
-      const increase = plan.view.powerW(h, util + demandMips / capacity) - plan.powerW(h)
+      // = view.powerW(h, util + share) − plan.powerW(h), from the same table with the same arithmetic.
+      const offset = classOf[h] * TABLE_POINTS
+      const increase = tablePowerW(tables, offset, util + demandMips / capacity) - tablePowerW(tables, offset, util)
       if (increase < bestIncrease || (increase === bestIncrease && h < best)) { best = h; bestIncrease = increase }
     }
   }

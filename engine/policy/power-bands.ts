@@ -1,7 +1,7 @@
 // An index of a plan's hosts by power class and utilisation band, so PABFD can skip whole groups of hosts whose
 // power increase cannot beat the best found, instead of computing it for every host for every VM.
-// A power class is a set of hosts with the same capacity and the same power curve; the curve is the view's
-// piecewise-linear table (breakpoints every 10 % of utilisation, flat outside [0, 1]). For a VM of share s the
+// A power class is a set of hosts with the same capacity and the same power table (the view's powerTableW:
+// breakpoints every 10 % of utilisation, linear between, flat outside [0, 1]). For a VM of share s the
 // increase f(u) = P(u + s) − P(u) is then piecewise linear in the host's utilisation u, with breakpoints where u
 // or u + s is a multiple of 0.1, so its minimum over a band is at one of those points or at the band's ends.
 // Those minima (less a margin far above floating-point error) are exact lower bounds: skipping a band whose
@@ -11,7 +11,8 @@ import type { ClusterView } from './types'
 
 /** Bands per unit of utilisation; a multiple of 10 so every table breakpoint is a band edge. */
 const BANDS = 40
-const TABLE_POINTS = 11
+/** Values per power table (0 %, 10 % … 100 %); a class's table sits at offset class × TABLE_POINTS. */
+export const TABLE_POINTS = 11
 /** Below any real power difference, far above the rounding error of a few hundred watts (≈ 1e-13 W). */
 const MARGIN_W = 1e-6
 
@@ -25,9 +26,10 @@ export interface VerdictArrays {
 }
 
 export class PowerBands {
-  /** Per class: capacity and the table sampled through the view (for bounds only; scores use view.powerW). */
+  /** Per class: capacity, and its table at offset class × 11 of `tables` (the view's exact numbers). */
   private readonly classCapacityMips: number[] = []
-  private readonly classTables: number[][] = []
+  private classTables: number[][] = []
+  tables: Float64Array = new Float64Array(0)
   /** Class of each host, −1 for hosts that do not accept VMs (PABFD's fast path never places on them). */
   readonly classOf: Int32Array
   private readonly groupOf: Int32Array
@@ -63,24 +65,26 @@ export class PowerBands {
   }
 
   /**
-   * The index of a view's VM-accepting hosts at the plan's utilisations, or null when some host's power
-   * function is not the 10-segment piecewise-linear table this relies on (then PABFD scans every host).
+   * The index of a view's VM-accepting hosts at the plan's utilisations, or null when the view does not expose
+   * its power tables (then PABFD scans every host).
    */
   static build(view: ClusterView, utilOf: (hostIndex: number) => number): PowerBands | null {
+    const tableOf = view.powerTableW
+    if (tableOf === undefined) return null
     const index = new PowerBands(view, utilOf)
-    const samples = new Array<number>(TABLE_POINTS)
     for (const host of view.hosts) {
       if (!host.acceptsVms) continue
-      for (let j = 0; j < TABLE_POINTS; j++) samples[j] = view.powerW(host.index, j / 10)
-      let found = index.findClass(host.cpuCapacityMips, samples)
+      const table = tableOf(host.index)
+      if (table.length !== TABLE_POINTS) return null
+      let found = index.findClass(host.cpuCapacityMips, table)
       if (found < 0) {
-        if (!isPiecewiseLinear(view, host.index, samples)) return null
         found = index.classTables.length
-        index.classTables.push([...samples])
+        index.classTables.push([...table])
         index.classCapacityMips.push(host.cpuCapacityMips)
       }
       index.classOf[host.index] = found
     }
+    index.tables = Float64Array.from(index.classTables.flat())
     const groups = index.classTables.length * BANDS
     index.heads = new Int32Array(groups).fill(-1)
     index.bounds = new Float64Array(groups)
@@ -104,12 +108,11 @@ export class PowerBands {
   groupsFor(demandMips: number): number {
     let count = 0
     for (let c = 0; c < this.classTables.length; c++) {
-      const table = this.classTables[c]
       const share = demandMips / this.classCapacityMips[c]
       for (let band = 0; band < BANDS; band++) {
         const id = c * BANDS + band
         if (this.heads[id] < 0) continue
-        const bound = bandMinimumW(table, band, share) - MARGIN_W
+        const bound = bandMinimumW(this.tables, c * TABLE_POINTS, band, share) - MARGIN_W
         this.bounds[id] = bound
         // Insertion sort by (bound, id): a few dozen groups.
         let i = count++
@@ -207,35 +210,25 @@ export class PowerBands {
   }
 }
 
-/** The table's power at `util`, interpolated as powerAtW does. */
-function tablePowerW(table: readonly number[], util: number): number {
-  if (!(util > 0)) return table[0]
-  if (util >= 1) return table[10]
+/** The power of the table at `offset` in `tables` at `util`: powerAtW's arithmetic exactly (same result). */
+export function tablePowerW(tables: Float64Array, offset: number, util: number): number {
+  if (!(util > 0)) return tables[offset]
+  if (util >= 1) return tables[offset + 10]
   const scaled = util * 10
   const lower = Math.floor(scaled)
-  return table[lower] + (table[lower + 1] - table[lower]) * (scaled - lower)
+  return tables[offset + lower] + (tables[offset + lower + 1] - tables[offset + lower]) * (scaled - lower)
 }
 
 /** min over u in the band of P(u + s) − P(u): at the band's ends or where u + s crosses a breakpoint. */
-function bandMinimumW(table: readonly number[], band: number, share: number): number {
+function bandMinimumW(tables: Float64Array, offset: number, band: number, share: number): number {
   const low = band / BANDS
   const high = band === BANDS - 1 ? 1 : (band + 1) / BANDS
-  let minimum = Math.min(tablePowerW(table, low + share) - tablePowerW(table, low), tablePowerW(table, high + share) - tablePowerW(table, high))
+  const increase = (u: number) => tablePowerW(tables, offset, u + share) - tablePowerW(tables, offset, u)
+  let minimum = Math.min(increase(low), increase(high))
   for (let j = Math.max(1, Math.ceil((low + share) * 10)); j <= 10; j++) {
     const u = j / 10 - share
     if (u >= high) break
-    if (u > low) minimum = Math.min(minimum, tablePowerW(table, j / 10) - tablePowerW(table, u))
+    if (u > low) minimum = Math.min(minimum, increase(u))
   }
   return minimum
-}
-
-/** Whether the host's power at points inside each segment and beyond [0, 1] is the table's interpolation. */
-function isPiecewiseLinear(view: ClusterView, hostIndex: number, samples: readonly number[]): boolean {
-  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))
-  for (let j = 0; j < 10; j++) {
-    for (const t of [0.25, 0.5, 0.75]) {
-      if (!close(view.powerW(hostIndex, (j + t) / 10), samples[j] + (samples[j + 1] - samples[j]) * t)) return false
-    }
-  }
-  return close(view.powerW(hostIndex, -0.5), samples[0]) && close(view.powerW(hostIndex, 1.5), samples[10])
 }

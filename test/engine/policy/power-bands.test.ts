@@ -5,11 +5,11 @@
 // presets and utilisations near band edges, then compares both paths VM by VM while proposing moves.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { linearPowerTable, POWER_PRESETS_W, type PowerTableW } from '../../../engine/cluster/power'
+import { linearPowerTable, powerAtW, POWER_PRESETS_W, type PowerTableW } from '../../../engine/cluster/power'
 import type { DetectorVerdict } from '../../../engine/policy/detectors'
 import { pabfdHost, pabfdHostByScan, type PabfdOptions } from '../../../engine/policy/placement'
 import { Plan } from '../../../engine/policy/plan'
-import { PowerBands } from '../../../engine/policy/power-bands'
+import { PowerBands, tablePowerW } from '../../../engine/policy/power-bands'
 import { handView, type HandHost } from './support'
 
 const TABLES: readonly PowerTableW[] = [
@@ -72,9 +72,15 @@ describe('PABFD over the power-band index', () => {
     expect(pabfdHost(new Plan(view), 0, options)).toEqual(pabfdHostByScan(new Plan(view), 0, options))
   })
 
-  it('declines to index a view whose power is not the tabular piecewise-linear curve', () => {
+  it('interpolates a table exactly as powerAtW does (bit for bit, including outside 0…1)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: TABLES.length - 1 }), fc.double({ min: -0.5, max: 1.5, noNaN: true }), (t, util) => {
+      expect(tablePowerW(Float64Array.from([0, ...TABLES[t]]), 1, util)).toBe(powerAtW(TABLES[t], util))
+    }), { numRuns: 2000 })
+  })
+
+  it('declines to index a view without power tables; PABFD then scans', () => {
     const view = handView({ hosts: [{ vms: [{ demandMips: 1000 }] }, {}] })
-    const curved = { ...view, powerW: (_host: number, util: number) => 100 + 100 * util * util }
+    const curved = { ...view, powerW: (_host: number, util: number) => 100 + 100 * util * util, powerTableW: undefined }
     expect(PowerBands.build(curved, () => 0.5)).toBeNull()
     const choice = pabfdHost(new Plan(curved), 0, { verdicts: [], candidates: [1], excluded: new Set(), allowOff: false })
     expect(choice?.hostIndex).toBe(1)
