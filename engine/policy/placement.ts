@@ -93,46 +93,65 @@ export function pabfdHostByScan(plan: Plan, vmIndex: number, options: PabfdOptio
  * bounds, stopping at the first group whose bound exceeds the best increase found. The loop inlines
  * placementProblem's memory, CPU and overload tests on flat arrays (same operations, same results).
  */
+const REFUSALS = [null, 'insufficient memory', 'CPU above limit', 'would become overloaded'] as const
+
 function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
   const hosts = plan.view.hosts
   const vm = plan.view.vms[vmIndex]
   const currentHost = plan.hostOf(vmIndex)
   const excluded = options.excluded.size > 0 ? options.excluded : null
-  const alternatives: Alternative[] = []
-  for (const h of options.candidates) {
-    if (alternatives.length >= ALTERNATIVES_KEPT) break
-    if (h === currentHost || excluded?.has(h) === true || !hosts[h].acceptsVms) continue
-    const problem = placementProblem(plan, vm, h, false, options)
-    if (problem !== null) alternatives.push({ hostId: hosts[h].id, reason: problem })
-  }
-  const candidate = bands.maskOf(options.candidates)
   const verdicts = bands.verdictsOf(options.verdicts)
   const { capacityMips, memCapMiB, cpuUtil, classOf, tables } = bands
   const planMemMiB = plan.memMiB
   const planCpuMips = plan.cpuMips
   const demandMips = vm.cpuDemandMips
   const memMiB = vm.memMiB
+  /** placementProblem for an active host and an unruled VM, as an index into REFUSALS (0: it fits). */
+  const refusal = (h: number): number => {
+    if (planMemMiB[h] + memMiB > memCapMiB[h] + 1e-6) return 1
+    const capacity = capacityMips[h]
+    if ((planCpuMips[h] + demandMips) / capacity > 1 + 1e-9) return 2
+    const util = planCpuMips[h] / capacity
+    if (util > 0 && verdicts.has[h] === 1) {
+      const metric = verdicts.metric[h] + verdicts.shiftFactor[h] * (util - cpuUtil[h] + demandMips / capacity)
+      const threshold = verdicts.threshold[h]
+      if (verdicts.inclusive[h] === 1 ? metric >= threshold - 1e-12 : metric > threshold + 1e-12) return 3
+    }
+    return 0
+  }
   let best = -1
   let bestIncrease = Number.POSITIVE_INFINITY
-  const groups = bands.groupsFor(demandMips)
-  for (let g = 0; g < groups; g++) {
-    const group = bands.groupId(g)
-    if (bands.boundW(group) > bestIncrease) break
-    for (let h = bands.firstMember(group); h >= 0; h = bands.nextMember(h)) {
-      if (candidate[h] === 0 || h === currentHost || (excluded !== null && excluded.has(h))) continue
-      if (planMemMiB[h] + memMiB > memCapMiB[h] + 1e-6) continue
-      const capacity = capacityMips[h]
-      if ((planCpuMips[h] + demandMips) / capacity > 1 + 1e-9) continue
-      const util = planCpuMips[h] / capacity
-      if (util > 0 && verdicts.has[h] === 1) {
-        const metric = verdicts.metric[h] + verdicts.shiftFactor[h] * (util - cpuUtil[h] + demandMips / capacity)
-        const threshold = verdicts.threshold[h]
-        if (verdicts.inclusive[h] === 1 ? metric >= threshold - 1e-12 : metric > threshold + 1e-12) continue
+  /** = view.powerW(h, util + share) − plan.powerW(h), from the same table with the same arithmetic. */
+  const consider = (h: number): void => {
+    const capacity = capacityMips[h]
+    const util = planCpuMips[h] / capacity
+    const offset = classOf[h] * TABLE_POINTS
+    const increase = tablePowerW(tables, offset, util + demandMips / capacity) - tablePowerW(tables, offset, util)
+    if (increase < bestIncrease || (increase === bestIncrease && h < best)) { best = h; bestIncrease = increase }
+  }
+  // Candidates in order until the third refusal: the alternatives, and every host passed on the way is
+  // considered here, so the band walk skips it (when few hosts refuse, this is already the whole scan).
+  const alternatives: Alternative[] = []
+  const candidates = options.candidates
+  let scanned = 0
+  for (; scanned < candidates.length && alternatives.length < ALTERNATIVES_KEPT; scanned++) {
+    const h = candidates[scanned]
+    if (h === currentHost || (excluded !== null && excluded.has(h)) || !hosts[h].acceptsVms) continue
+    const code = refusal(h)
+    if (code !== 0) alternatives.push({ hostId: hosts[h].id, reason: REFUSALS[code] as string })
+    else consider(h)
+  }
+  if (scanned < candidates.length) {
+    const position = bands.positionsOf(candidates)
+    const groups = bands.groupsFor(demandMips)
+    for (let g = 0; g < groups; g++) {
+      const group = bands.groupId(g)
+      if (bands.boundW(group) > bestIncrease) break
+      for (let h = bands.firstMember(group); h >= 0; h = bands.nextMember(h)) {
+        // position[h] is 1 + the host's place among the candidates, 0 when it is not one.
+        if (position[h] <= scanned || h === currentHost || (excluded !== null && excluded.has(h)) || refusal(h) !== 0) continue
+        consider(h)
       }
-      // = view.powerW(h, util + share) − plan.powerW(h), from the same table with the same arithmetic.
-      const offset = classOf[h] * TABLE_POINTS
-      const increase = tablePowerW(tables, offset, util + demandMips / capacity) - tablePowerW(tables, offset, util)
-      if (increase < bestIncrease || (increase === bestIncrease && h < best)) { best = h; bestIncrease = increase }
     }
   }
   return best < 0 ? null : { hostIndex: best, powerIncreaseW: bestIncrease, alternatives }

@@ -41,7 +41,7 @@ export class PowerBands {
   readonly capacityMips: Float64Array
   readonly memCapMiB: Float64Array
   readonly cpuUtil: Float64Array
-  private readonly masks = new Map<readonly number[], Uint8Array>()
+  private readonly positions = new Map<readonly number[], Int32Array>()
   private readonly verdictArrays = new Map<readonly (DetectorVerdict | undefined)[], VerdictArrays>()
   /** Scratch for groupsFor: bounds by group id, and the ids of non-empty groups in bound order. */
   private bounds: Float64Array = new Float64Array(0)
@@ -141,15 +141,15 @@ export class PowerBands {
     return this.next[hostIndex]
   }
 
-  /** A 0/1 mask of a candidate list, kept for the plan's life (policies reuse their candidate arrays). */
-  maskOf(candidates: readonly number[]): Uint8Array {
-    let mask = this.masks.get(candidates)
-    if (mask === undefined) {
-      mask = new Uint8Array(this.view.hosts.length)
-      for (const h of candidates) mask[h] = 1
-      this.masks.set(candidates, mask)
+  /** Per host, 1 + its place in the candidate list (0: not a candidate); kept for the plan's life (policies reuse their arrays). */
+  positionsOf(candidates: readonly number[]): Int32Array {
+    let positions = this.positions.get(candidates)
+    if (positions === undefined) {
+      positions = new Int32Array(this.view.hosts.length)
+      for (let i = candidates.length - 1; i >= 0; i--) positions[candidates[i]] = i + 1
+      this.positions.set(candidates, positions)
     }
-    return mask
+    return positions
   }
 
   /** The verdicts as flat arrays, kept for the plan's life (one verdict array per tick). */
