@@ -9,7 +9,8 @@ import { report } from './support'
 
 /**
  * A dc-1000x20000-sized view: 600 IBM x3550 hosts (80,000 MIPS, 256 GiB) and 400 linear ones (134,400 MIPS,
- * 384 GiB), 20 VMs each of 2 vCPUs × 2,500 MIPS at seeded utilisations, a static 0.85 overload threshold.
+ * 384 GiB), 20 VMs each of 2 vCPUs × 2,500 MIPS and 4–16 GiB; each host's load level is drawn so utilisations
+ * spread over 5–95 % (like a diurnal day), and a static 0.85 overload threshold.
  */
 function placementView(): ClusterView {
   const rng = deriveStream(1, 'bench/placement')
@@ -22,18 +23,22 @@ function placementView(): ClusterView {
     const capacity = small ? 80_000 : 134_400
     tables.push(small ? ibm : linear)
     const vmIndices: number[] = []
+    const level = 0.05 + 0.9 * rng.float()
     let demand = 0
+    let memUsedMiB = 0
     for (let k = 0; k < 20; k++) {
       const index = vms.length
-      const cpuDemandMips = 5000 * rng.float() * (small ? 0.8 : 1.2)
+      const cpuDemandMips = (capacity / 20) * level * (0.5 + rng.float())
+      const memMiB = 4096 * (1 + rng.intBelow(4))
       demand += cpuDemandMips
+      memUsedMiB += memMiB
       vmIndices.push(index)
       vms.push({ index, id: `vm-${index}`, group: 'web', hostIndex: h, status: 'running', moving: false, movingToHostIndex: -1, vcpus: 2,
-        cpuCapacityMips: 5000, cpuDemandMips, cpuUtil: cpuDemandMips / 5000, memMiB: 4096, dirtyMiBPerS: 30, wwsMiB: 256, netMbitPerS: 0,
+        cpuCapacityMips: 5000, cpuDemandMips, cpuUtil: cpuDemandMips / 5000, memMiB, dirtyMiBPerS: 30, wwsMiB: 256, netMbitPerS: 0,
         automation: 'default', downtimeBudgetUs: 1_000_000, cooldownUntilUs: 0, pinnedByAffinity: false })
     }
     return { index: h, id: `host-${h}`, group: small ? 'a' : 'b', rack: 'r', state: 'on', drain: 'none', acceptsVms: true, cpuCapacityMips: capacity,
-      cpuDemandMips: demand, cpuReservedMips: 0, cpuUtil: demand / capacity, memMiB: small ? 262_144 : 393_216, memUsedMiB: 20 * 4096,
+      cpuDemandMips: demand, cpuReservedMips: 0, cpuUtil: demand / capacity, memMiB: small ? 262_144 : 393_216, memUsedMiB,
       netMbitPerS: 10_000, netDemandMbitPerS: 0, migrationMbitPerS: 5000, migrationsActive: 0, vmIndices }
   })
   return {

@@ -10,7 +10,7 @@ import type { DetectorVerdict } from './detectors'
 import type { ClusterView } from './types'
 
 /** Bands per unit of utilisation; a multiple of 10 so every table breakpoint is a band edge. */
-const BANDS = 40
+const BANDS = 20
 /** Values per power table (0 %, 10 % … 100 %); a class's table sits at offset class × TABLE_POINTS. */
 export const TABLE_POINTS = 11
 /** Below any real power difference, far above the rounding error of a few hundred watts (≈ 1e-13 W). */
@@ -223,12 +223,12 @@ export function tablePowerW(tables: Float64Array, offset: number, util: number):
 function bandMinimumW(tables: Float64Array, offset: number, band: number, share: number): number {
   const low = band / BANDS
   const high = band === BANDS - 1 ? 1 : (band + 1) / BANDS
-  const increase = (u: number) => tablePowerW(tables, offset, u + share) - tablePowerW(tables, offset, u)
-  let minimum = Math.min(increase(low), increase(high))
+  let minimum = Math.min(tablePowerW(tables, offset, low + share) - tablePowerW(tables, offset, low),
+    tablePowerW(tables, offset, high + share) - tablePowerW(tables, offset, high))
   for (let j = Math.max(1, Math.ceil((low + share) * 10)); j <= 10; j++) {
     const u = j / 10 - share
     if (u >= high) break
-    if (u > low) minimum = Math.min(minimum, increase(u))
+    if (u > low) minimum = Math.min(minimum, tablePowerW(tables, offset, j / 10) - tablePowerW(tables, offset, u))
   }
   return minimum
 }
