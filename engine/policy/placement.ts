@@ -57,8 +57,49 @@ function powerIncreaseW(plan: Plan, vm: VmView, hostIndex: number): number {
 
 /** The host for the VM by PABFD, or null when none fits; `alternatives` are the first refusals in candidate order. */
 export function pabfdHost(plan: Plan, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
-  const bands = options.allowOff || plan.hasRules(vmIndex) ? null : plan.powerBands()
+  if (plan.hasRules(vmIndex)) return pabfdHostByScan(plan, vmIndex, options)
+  if (options.allowOff) return pabfdHostOnOffHosts(plan, vmIndex, options)
+  const bands = plan.powerBands()
   return bands === null ? pabfdHostByScan(plan, vmIndex, options) : pabfdHostByBands(plan, bands, vmIndex, options)
+}
+
+/**
+ * The scan's choice among candidates that are all off (booting one as a last resort), for an unruled VM. An off
+ * host's increase is its power at the VM's share alone, the same number for every host with the same capacity
+ * and power table, so only the first fitting host of each such class can win (the scan keeps the first of
+ * equal scores): the others are passed after the cheap memory and CPU tests. Any candidate that is not off
+ * hands the call to the scan.
+ */
+function pabfdHostOnOffHosts(plan: Plan, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
+  const tableOf = plan.view.powerTableW
+  if (tableOf === undefined) return pabfdHostByScan(plan, vmIndex, options)
+  const hosts = plan.view.hosts
+  const vm = plan.view.vms[vmIndex]
+  const currentHost = plan.hostOf(vmIndex)
+  const alternatives: Alternative[] = []
+  const seenCapacityMips: number[] = []
+  const seenTables: (readonly number[])[] = []
+  let best = -1
+  let bestIncrease = Number.POSITIVE_INFINITY
+  for (const h of options.candidates) {
+    if (h === currentHost || options.excluded.has(h)) continue
+    const host = hosts[h]
+    if (host.state !== 'off') return pabfdHostByScan(plan, vmIndex, options)
+    // placementProblem for an off host and an unruled VM: memory, then CPU.
+    const problem = plan.memMiB[h] + vm.memMiB > host.memMiB + 1e-6 ? 'insufficient memory'
+      : (plan.cpuMips[h] + vm.cpuDemandMips) / host.cpuCapacityMips > 1 + 1e-9 ? 'CPU above limit' : null
+    if (problem !== null) {
+      if (alternatives.length < ALTERNATIVES_KEPT) alternatives.push({ hostId: host.id, reason: problem })
+      continue
+    }
+    const table = tableOf(h)
+    if (seenTables.some((seen, i) => seenCapacityMips[i] === host.cpuCapacityMips && (seen === table || seen.every((w, j) => w === table[j])))) continue
+    seenCapacityMips.push(host.cpuCapacityMips)
+    seenTables.push(table)
+    const increase = powerIncreaseW(plan, vm, h)
+    if (increase < bestIncrease) { best = h; bestIncrease = increase }
+  }
+  return best < 0 ? null : { hostIndex: best, powerIncreaseW: bestIncrease, alternatives }
 }
 
 /** Every candidate in turn (the reference; also the path for ruled VMs and for booting off hosts). */

@@ -1,6 +1,7 @@
 // Goal: PABFD through the power-band index chooses exactly what the reference scan of every host chooses —
 // same host, same increase, same alternatives — including exact ties, excluded hosts, candidate subsets,
-// detector refusals, and after the plan has moved and rolled back VMs (the index follows every move).
+// detector refusals, and after the plan has moved and rolled back VMs (the index follows every move); and the
+// off-hosts-only path (booting as a last resort) chooses what the scan chooses among off hosts.
 // Method: fast-check draws clusters mixing power curves that tie exactly (identical linear hosts) with tabular
 // presets and utilisations near band edges, then compares both paths VM by VM while proposing moves.
 import fc from 'fast-check'
@@ -24,7 +25,8 @@ const hostArb = fc.record({
   // Demands in MIPS that put utilisation on and around band edges (multiples of 5 %) as well as anywhere.
   vms: fc.array(fc.record({ demandMips: fc.oneof(fc.constantFrom(0, 500, 1000, 2000), fc.integer({ min: 0, max: 4000 })),
     memMiB: fc.constantFrom(512, 1024, 2048, 4096) }), { maxLength: 5 }),
-  threshold: fc.option(fc.double({ min: 0.3, max: 1.1, noNaN: true }), { nil: undefined })
+  threshold: fc.option(fc.double({ min: 0.3, max: 1.1, noNaN: true }), { nil: undefined }),
+  off: fc.boolean()
 })
 
 function verdictOf(threshold: number | undefined, util: number): DetectorVerdict | undefined {
@@ -38,16 +40,24 @@ describe('PABFD over the power-band index', () => {
       fc.array(fc.boolean(), { maxLength: 14 }),
       fc.array(fc.boolean(), { maxLength: 14 }),
       (specs, dropCandidate, exclude) => {
-        const hosts: HandHost[] = specs.map((spec) => ({ capacityMips: spec.capacityMips, memMiB: spec.memMiB, power: TABLES[spec.table], vms: spec.vms }))
+        const hosts: HandHost[] = specs.map((spec) => spec.off && spec.vms.length === 0
+          ? { capacityMips: spec.capacityMips, memMiB: spec.memMiB, power: TABLES[spec.table], state: 'off' }
+          : { capacityMips: spec.capacityMips, memMiB: spec.memMiB, power: TABLES[spec.table], vms: spec.vms })
         const view = handView({ hosts })
         const verdicts = view.hosts.map((host, h) => verdictOf(specs[h].threshold, host.cpuUtil))
         const candidates = view.hosts.map((host) => host.index).filter((h) => dropCandidate[h] !== true)
-        const options: PabfdOptions = { verdicts, candidates, excluded: new Set(candidates.filter((h) => exclude[h] === true)), allowOff: false }
+        const excluded = new Set(candidates.filter((h) => exclude[h] === true))
+        const options: PabfdOptions = { verdicts, candidates, excluded, allowOff: false }
+        // Booting as a last resort: the off hosts alone (the fast path), and every host with off ones allowed (the scan).
+        const offOptions: PabfdOptions = { verdicts, candidates: candidates.filter((h) => view.hosts[h].state === 'off'), excluded, allowOff: true }
+        const mixedOptions: PabfdOptions = { ...options, allowOff: true }
         const plan = new Plan(view)
         const reference = new Plan(view)
         expect(plan.powerBands()).not.toBeNull()
         const mark = plan.mark()
         for (const vm of view.vms) {
+          expect(pabfdHost(plan, vm.index, offOptions)).toEqual(pabfdHostByScan(reference, vm.index, offOptions))
+          expect(pabfdHost(plan, vm.index, mixedOptions)).toEqual(pabfdHostByScan(reference, vm.index, mixedOptions))
           const fast = pabfdHost(plan, vm.index, options)
           const slow = pabfdHostByScan(reference, vm.index, options)
           expect(fast).toEqual(slow)
@@ -59,7 +69,10 @@ describe('PABFD over the power-band index', () => {
         }
         plan.rollback(mark)
         reference.rollback(mark)
-        for (const vm of view.vms) expect(pabfdHost(plan, vm.index, options)).toEqual(pabfdHostByScan(reference, vm.index, options))
+        for (const vm of view.vms) {
+          expect(pabfdHost(plan, vm.index, options)).toEqual(pabfdHostByScan(reference, vm.index, options))
+          expect(pabfdHost(plan, vm.index, offOptions)).toEqual(pabfdHostByScan(reference, vm.index, offOptions))
+        }
       }
     ), { numRuns: 300 })
   })
