@@ -39,6 +39,11 @@ export { validateScenario, scenarioJsonSchema, type ScenarioValidation } from '.
 export { formatPath, formatIssue, schemaIssues } from './api/issues'
 export { createPolicyRegistry, resolveParams, PolicyParamError, PolicyRegistry, BUILTIN_POLICY_NAMES } from './policy/registry'
 export type { ParamValue, ParamInfo, PolicyInfo, PolicyFactory, Policy } from './policy/types'
+// PABFD placement on a hand-built view: the placement benchmark times the power-band index against the scan.
+export type { ClusterView } from './policy/types'
+export { Plan } from './policy/plan'
+export { pabfdHost, pabfdHostByScan, type PabfdOptions } from './policy/placement'
+export { powerAtW, linearPowerTable, POWER_PRESETS_W } from './cluster/power'
 export { RUN_SUMMARY_FIELDS, NUMERIC_SUMMARY_FIELDS, type RunSummary } from './metrics/summary'
 export * from './metrics/stats'
 
