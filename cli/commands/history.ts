@@ -44,7 +44,7 @@ function withFilters(command: Command): Command {
     .option('--vm <id>', 'only migrations of this VM')
     .option('--host <id>', 'only migrations from or to this host')
     .option('--outcome <outcome>', `only this outcome (${MIGRATION_OUTCOMES.join(', ')})`, parseChoiceFlag('--outcome', MIGRATION_OUTCOMES))
-    .option('--run <id>', 'only migrations of this run', parseNumberFlag('--run', { min: 1, integer: true }))
+    .option('--run <id>', 'only migrations of this run', parseNumberFlag('--run', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--since <time>', 'start time at or after this virtual time (µs, or with us/ms/s/m/h)', parseVirtualTime('--since'))
     .option('--until <time>', 'start time before this virtual time (µs, or with us/ms/s/m/h)', parseVirtualTime('--until'))
 }
@@ -54,7 +54,7 @@ function addList(history: Command): void {
     .option('--sort <key>', `sort by ${SORT_KEYS.join(', ')}`, parseChoiceFlag('--sort', SORT_KEYS), 'start')
     .option('--order <dir>', 'asc or desc', parseChoiceFlag('--order', ['asc', 'desc'] as const), 'desc')
     .option('--limit <n>', `rows per page (1-${LIMIT_MAX})`, parseNumberFlag('--limit', { min: 1, max: LIMIT_MAX, integer: true }), 50)
-    .option('--offset <n>', 'rows to skip', parseNumberFlag('--offset', { min: 0, integer: true }))
+    .option('--offset <n>', 'rows to skip', parseNumberFlag('--offset', { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
     .option('--json', 'one JSON document on stdout')
     .action((options: ListOptions) => {
@@ -73,7 +73,7 @@ function addList(history: Command): void {
 
 function addShow(history: Command): void {
   dbCommand(history, 'show', 'one migration with its rounds')
-    .argument('<id>', 'migration id', parseNumberFlag('ID', { min: 1, integer: true }))
+    .argument('<id>', 'migration id', parseNumberFlag('ID', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--json', 'one JSON document on stdout')
     .action((id: number, options: DbOptions) => {
       withDb(options.db, 'read', (db) => {

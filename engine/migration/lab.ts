@@ -154,11 +154,23 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   migration.start()
   const horizonUs = sim.nowUs + config.params.cancelAfterUs + 60_000_000
   while (result === undefined && sim.nowUs < horizonUs) sim.runUntil(Math.min(horizonUs, sim.nowUs + 1_000_000))
-  if (result === undefined) throw new Error('migration did not finish by its cancel horizon')
+  if (result === undefined) giveUp(migration, horizonUs - startUs)
+  if (result === undefined) throw new Error('migration did not finish after being given up')
   const clientOutageMs = clients.length === 0 ? null : waitForClients(sim, clients, startUs, result)
   driver.stop()
   for (const client of clients) client.stop()
   return toLabResult(config, memory, result, clientOutageMs, sim.traceHash(), sim.nowUs)
+}
+
+/**
+ * A migration still running at the horizon (a post-copy pull cannot be cancelled once committed) is given up,
+ * and that is its outcome: before the commit the source keeps the VM (aborted); after it, pages are split
+ * between the hosts and neither holds the whole image (failed). Either way the reason says it timed out.
+ */
+function giveUp(migration: Migration, waitedUs: number): void {
+  const reason = `timed out: still running ${usToMs(waitedUs) / 1000} s after the start (cancel horizon)`
+  if (migration.committed) migration.fail(`${reason}, pages still on the source`)
+  else migration.abort(reason)
 }
 
 /** Runs until every client has had a reply after the VM settled (or the recovery limit), then reads the outage. */

@@ -3,7 +3,7 @@
 import { InvariantViolation } from '../kernel/assert'
 import type { Rng } from '../kernel/rng'
 import type { PageRange } from '../memory/dirty-bitmap'
-import { PAGE_BYTES_DEFAULT } from '../memory/geometry'
+import { MIB, PAGE_BYTES_DEFAULT } from '../memory/geometry'
 import { GAME_DEFAULTS, GameWorkload, gameRegions } from './generators/game'
 import { HotsetWorkload, hotsetRegions } from './generators/hotset'
 import { IDLE_DEFAULTS, IdleWorkload } from './generators/idle'
@@ -49,19 +49,30 @@ function defaultsFor(spec: WorkloadSpec): object {
 /** A numeric field: inclusive minimum (or strictly positive), optional maximum, required or optional. */
 interface NumberRule { readonly field: string; readonly min: number; readonly max?: number; readonly positive?: boolean; readonly required?: boolean }
 
+/**
+ * Upper bounds on rates: the cost of simulating a workload grows with its write rate, so an absurd rate
+ * (1e9 pages/s) would run for hours. 1e7 page writes/s is 40 GB/s of 4 KiB pages, above one VM's memory bandwidth.
+ */
+export const WORKLOAD_RATE_LIMITS = {
+  pagesPerS: 10_000_000, writeMbitPerS: 400_000, requestsPerS: 1_000_000, frameHz: 10_000, perEvent: 100_000
+} as const
+
 const size = (field: string, required = false): NumberRule => ({ field, min: 0, positive: true, required })
-const rate = (field: string, required = false): NumberRule => ({ field, min: 0, required })
+const rate = (field: string, required = false, max: number = WORKLOAD_RATE_LIMITS.pagesPerS): NumberRule => ({ field, min: 0, max, required })
+const perEvent = (field: string): NumberRule => rate(field, false, WORKLOAD_RATE_LIMITS.perEvent)
 
 const NUMBER_RULES: Record<WorkloadSpec['kind'], readonly NumberRule[]> = {
   idle: [rate('writesPerS'), size('regionMiB')],
   hotset: [size('hotMiB', true), rate('dirtyPagesPerS', true), size('zipfS'), rate('offsetMiB')],
-  muncher: [size('regionMiB', true), rate('writeMbitPerS', true)],
-  web: [rate('requestsPerS'), size('netBufferMiB'), size('heapMiB'), rate('pagesPerRequest'), rate('dmaPagesPerRequest'), size('requestsPerSAtFullCpu')],
-  game: [rate('frameHz'), size('stateMiB'), rate('pagesPerFrame'), rate('dmaPagesPerFrame')],
-  oltp: [size('bufferPoolMiB'), rate('dirtyPagesPerS'), size('zipfS'), size('logMiB'), rate('logMbitPerS'), rate('readPagesPerS')],
+  muncher: [size('regionMiB', true), rate('writeMbitPerS', true, WORKLOAD_RATE_LIMITS.writeMbitPerS)],
+  web: [rate('requestsPerS', false, WORKLOAD_RATE_LIMITS.requestsPerS), size('netBufferMiB'), size('heapMiB'), perEvent('pagesPerRequest'),
+    perEvent('dmaPagesPerRequest'), size('requestsPerSAtFullCpu')],
+  game: [rate('frameHz', false, WORKLOAD_RATE_LIMITS.frameHz), size('stateMiB'), perEvent('pagesPerFrame'), perEvent('dmaPagesPerFrame')],
+  oltp: [size('bufferPoolMiB'), rate('dirtyPagesPerS'), size('zipfS'), size('logMiB'), rate('logMbitPerS', false, WORKLOAD_RATE_LIMITS.writeMbitPerS),
+    rate('readPagesPerS')],
   trace: [{ field: 'periodUs', min: 1 }]
 }
-const COMMON_RULES: readonly NumberRule[] = [rate('filledMiB'), { field: 'cpuDemand', min: 0, max: 1 }]
+const COMMON_RULES: readonly NumberRule[] = [rate('filledMiB', false, Number.MAX_VALUE), { field: 'cpuDemand', min: 0, max: 1 }]
 
 /** Why `spec` cannot run in memBytes of memory, naming the field (e.g. `hotMiB: …`); undefined when fine. */
 export function checkWorkloadSpec(spec: WorkloadSpec, memBytes: number, pageBytes = PAGE_BYTES_DEFAULT): string | undefined {
@@ -75,6 +86,7 @@ export function checkWorkloadSpec(spec: WorkloadSpec, memBytes: number, pageByte
     return `pattern: expected one of ${HOTSET_PATTERNS.join(', ')}, got "${String(spec.pattern)}"`
   }
   if (spec.kind === 'trace' && typeof spec.csv !== 'string') return 'csv: required'
+  if (spec.filledMiB !== undefined && spec.filledMiB * MIB > memBytes) return `filledMiB: more than the memory (${memBytes / MIB} MiB), got ${spec.filledMiB}`
   return layoutProblem(spec, memBytes / pageBytes, pageBytes)
 }
 

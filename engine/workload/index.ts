@@ -1,7 +1,7 @@
 // Public surface of workloads: specs, the Workload contract, the factory and the simulation driver.
 export * from './spec'
 export { RateAccumulator, type Workload, type TickInput, type TickReport } from './workload'
-export { createWorkload, checkWorkloadSpec, resolvedWorkloadSpec } from './factory'
+export { createWorkload, checkWorkloadSpec, resolvedWorkloadSpec, WORKLOAD_RATE_LIMITS } from './factory'
 export { parseWriteTrace, type WriteTrace, type TraceParseResult } from './generators/trace'
 export { IDLE_DEFAULTS } from './generators/idle'
 export { WEB_DEFAULTS } from './generators/web'
