@@ -8,7 +8,9 @@ export type CsvCell = string | number | boolean | null | undefined
 /** A header row and data rows as CSV text, LF line ends, a trailing newline. */
 export function toCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
   return stringify([header as string[], ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : cell)))], {
-    record_delimiter: 'unix', cast: { boolean: (value) => String(value), number: (value) => String(value) }
+    // A lone CR is not our record delimiter, so csv-stringify leaves it bare; readers (csv-parse included)
+    // take it for a line end. Quote it (found by the round-trip property test).
+    record_delimiter: 'unix', quoted_match: /\r/, cast: { boolean: (value) => String(value), number: (value) => String(value) }
   })
 }
 
