@@ -137,7 +137,10 @@ export interface RunOptions {
 
 function printTable(summary: RunSummary): void {
   const width = Math.max(...RUN_SUMMARY_FIELDS.map((field) => field.length))
-  for (const field of RUN_SUMMARY_FIELDS) process.stdout.write(`${field.padEnd(width)}  ${String(summary[field])}\n`)
+  for (const field of RUN_SUMMARY_FIELDS) {
+    const value = summary[field]
+    process.stdout.write(`${field.padEnd(width)}  ${value === null ? 'not verified' : String(value)}\n`)
+  }
 }
 
 function pickSummary(summary: RunSummary): RunSummary {

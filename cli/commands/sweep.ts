@@ -22,7 +22,8 @@ import {
   type MigrationModelName, type SweepTask
 } from './run'
 
-export type PolicySummary = Record<string, Record<string, MeanCi>>
+/** Per policy and field; null where no run verified the field (lostWrites under the estimate model). */
+export type PolicySummary = Record<string, Record<string, MeanCi | null>>
 
 export interface SweepDocument {
   /** Which sweep and shard these runs are; null for a partial merge (it is not a complete shard of anything). */
@@ -97,7 +98,12 @@ export function summarize(runs: readonly RunSummary[]): PolicySummary {
   for (const policy of policies) {
     const mine = runs.filter((run) => run.policy === policy)
     summary[policy] = {}
-    for (const field of NUMERIC_SUMMARY_FIELDS) summary[policy][field] = meanCi95(mine.map((run) => run[field]))
+    for (const field of NUMERIC_SUMMARY_FIELDS) {
+      const values = mine.map((run) => run[field])
+      // An unverified value (null) is not a 0: the mean is taken over verified runs only, or absent.
+      const verified = values.filter((value): value is number => value !== null)
+      summary[policy][field] = verified.length === 0 ? null : meanCi95(verified)
+    }
   }
   return summary
 }
@@ -113,7 +119,8 @@ export function writeOut(path: string, runs: readonly RunSummary[], identity: Sw
   else throw new UsageError(`--out: expected a .csv or .json file, got "${path}"`)
 }
 
-function formatMeanCi(value: MeanCi): string {
+function formatMeanCi(value: MeanCi | null): string {
+  if (value === null) return 'not verified'
   const digits = (x: number) => Math.abs(x) >= 1000 || x === 0 ? x.toFixed(0) : x.toPrecision(4)
   return value.n < 2 ? digits(value.mean) : `${digits(value.mean)} ± ${digits(value.ci95)}`
 }
@@ -123,7 +130,7 @@ export function printSummaryTable(summary: PolicySummary, out: (text: string) =>
   const width = Math.max(...NUMERIC_SUMMARY_FIELDS.map((f) => f.length))
   const cells = policies.map((policy) => NUMERIC_SUMMARY_FIELDS.map((field) => formatMeanCi(summary[policy][field])))
   const columnWidths = policies.map((policy, p) => Math.max(policy.length, ...cells[p].map((c) => c.length)))
-  const runsRow = policies.map((policy, p) => `n=${summary[policy].energyKWh.n}`.padStart(columnWidths[p])).join('  ')
+  const runsRow = policies.map((policy, p) => `n=${summary[policy].energyKWh?.n ?? 0}`.padStart(columnWidths[p])).join('  ')
   out(`${'mean ± 95% CI'.padEnd(width)}  ${policies.map((policy, p) => policy.padStart(columnWidths[p])).join('  ')}\n`)
   out(`${'runs'.padEnd(width)}  ${runsRow}\n`)
   NUMERIC_SUMMARY_FIELDS.forEach((field, f) => {

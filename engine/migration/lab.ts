@@ -17,6 +17,7 @@ import { LanChannel } from './lan-channel'
 import type { MigratableVm } from './vm-handle'
 import type { FaultKind, PlannedFault } from './faults'
 import { Migration } from './migration'
+import { RunningCopiesObserver } from './copy-observer'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult } from './types'
 import { WorkloadVm } from './workload-vm'
 
@@ -123,10 +124,17 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const lan = new Lan(sim, labLanSpec(config))
   const clients = lan.endpointIds('client').map((id) => lan.addRequestClient({ id: `${id}/web`, from: id, to: VM_ID, thinkUs: 10_000, thinkJitterUs: 5_000 }))
   const workloadVm = new WorkloadVm(VM_ID, memory, driver)
+  // maxRunningCopies comes from this observer of the hosts, not from the migration's own counter.
+  const copies = new RunningCopiesObserver(SOURCE)
+  let activatedOnDestination = false
   const vm: MigratableVm = {
     id: VM_ID, memory,
-    suspend: () => { workloadVm.suspend(); lan.setVmRunning(VM_ID, false) },
-    resume: () => { lan.setVmRunning(VM_ID, true); workloadVm.resume() },
+    suspend: () => { workloadVm.suspend(); lan.setVmRunning(VM_ID, false); copies.stopped(SOURCE) },
+    resume: () => {
+      lan.setVmRunning(VM_ID, true)
+      workloadVm.resume()
+      copies.started(activatedOnDestination ? DESTINATION : SOURCE)
+    },
     setCpuShare: (share) => workloadVm.setCpuShare(share),
     flushWrites: () => workloadVm.flushWrites()
   }
@@ -140,12 +148,19 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const hostsUp = { source: true, destination: true }
   const migration = new Migration({
     migrationId: 'mig-0001', sim, vm, channel, params: config.params, faults: config.faults,
-    applyFault: (kind) => applyLabFault(kind, lan, hostsUp, driver),
+    applyFault: (kind) => {
+      applyLabFault(kind, lan, hostsUp, driver)
+      if (kind === 'source-crash') copies.stopped(SOURCE)
+      if (kind === 'dest-crash') copies.stopped(DESTINATION)
+    },
     hosts: {
       source: SOURCE, destination: DESTINATION,
       reserve: () => (hostsUp.destination ? null : 'destination is down'),
       release: () => {},
-      activate: () => { lan.activateVm(VM_ID, DESTINATION, { mode: config.arp }) },
+      activate: () => {
+        activatedOnDestination = true
+        lan.activateVm(VM_ID, DESTINATION, { mode: config.arp })
+      },
       releaseSource: () => {}
     },
     onFinished: (finished) => { result = finished }
@@ -159,7 +174,7 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const clientOutageMs = clients.length === 0 ? null : waitForClients(sim, clients, startUs, result)
   driver.stop()
   for (const client of clients) client.stop()
-  return toLabResult(config, memory, result, clientOutageMs, sim.traceHash(), sim.nowUs)
+  return toLabResult(config, memory, { ...result, maxRunningCopies: copies.maxRunning }, clientOutageMs, sim.traceHash(), sim.nowUs)
 }
 
 /**
