@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { Simulation } from '../../../engine/kernel/simulation'
 import { GuestMemory } from '../../../engine/memory/guest-memory'
 import { DEFAULT_PARAMS, FixedRateChannel, Migration, RunningCopiesObserver, runMigrationLab, STRATEGIES, type MigrationResult, type MigrationEvent, type StrategyName } from '../../../engine/migration'
-import { createDatacenter } from '../../../engine/datacenter'
+import { createDatacenter } from '../../../engine/index'
 import { validateScenario } from '../../../engine/scenario/validate'
 import { labConfig } from './support'
 
