@@ -98,7 +98,7 @@ export class HistoryExporter {
     const spec = tableSpec(table, options.filters ?? {})
     if (options.format === 'csv') {
       const rows = this.cache.get(`SELECT ${spec.columns.map((c) => c.sql).join(', ')} ${spec.from}`).raw(true).iterate(...spec.params) as Iterable<unknown[]>
-      yield* batchChunks(`${spec.columns.map((c) => c.name).join(',')}\n`, csvBatches(rows), '')
+      yield* batchChunks(stringify([spec.columns.map((c) => c.name)], { record_delimiter: 'unix' }), csvBatches(rows), '')
     } else {
       const objects = this.rows(`SELECT ${jsonObject(spec.columns, spec.nested)} ${spec.from}`, spec.params)
       yield* batchChunks(`{"format":"cutover-history","table":"${table}","rows":[`, separated(objects, '\n', ',\n'), '\n]}\n')

@@ -11,7 +11,7 @@ import type {
   ExportFormat, ExportTable, HistoryDb, MigrationFilters, MigrationOutcome, MigrationRow, MigrationSortKey, SortDirection
 } from '../../migrations-db'
 import { IntegrityError, UsageError } from '../support/errors'
-import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
+import { checkWritableFile, parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 
 interface DbOptions { db: string; json?: boolean }
 interface FilterOptions {
@@ -95,6 +95,7 @@ function addExport(history: Command): void {
     .option('--table <table>', `what to export (${EXPORT_TABLES.join(', ')})`, parseChoiceFlag('--table', EXPORT_TABLES), 'migrations')
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (options: ExportOptions) => {
+      if (options.out !== undefined) checkWritableFile('--out', options.out)
       await withDbAsync(options.db, async (db) => {
         const chunks = db.exportChunks({ format: options.format, table: options.table, filters: toFilters(options) })
         if (options.out === undefined) { await writeToStdout(chunks); return }

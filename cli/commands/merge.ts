@@ -75,15 +75,14 @@ export function parseCsvRuns(text: string, label: string): ShardFile {
       const raw = cells[header.indexOf(field)] ?? ''
       run[field] = field === 'policy' || field === 'traceHash' ? raw : csvNumber(raw, field, label, r + 2)
     }
-    identities.add(IDENTITY_COLUMNS.map((column) => (header.includes(column) ? cells[header.indexOf(column)] ?? '' : '')).join(','))
+    identities.add(JSON.stringify(IDENTITY_COLUMNS.map((column) => (header.includes(column) ? cells[header.indexOf(column)] ?? '' : ''))))
     return parseRun(run, label, `row ${r + 2}`)
   })
   if (identities.size > 1) throw new UsageError(`${label}: rows of ${identities.size} different shards or sweeps in one file`)
-  return { label, identity: csvIdentity([...identities][0] ?? ',,', label), runs }
+  return { label, identity: csvIdentity(JSON.parse([...identities][0] ?? '["","",""]') as string[], label), runs }
 }
 
-function csvIdentity(joined: string, label: string): SweepIdentity | null {
-  const [id, shard, runsTotal] = joined.split(',')
+function csvIdentity([id, shard, runsTotal]: readonly string[], label: string): SweepIdentity | null {
   if (id === '' && shard === '' && runsTotal === '') return null
   const match = /^(\d+)\/(\d+)$/.exec(shard)
   const parsed = identitySchema.safeParse({ id, shard: { index: Number(match?.[1]), count: Number(match?.[2]) }, runsTotal: Number(runsTotal) })

@@ -132,5 +132,6 @@ describe('bad values exit 2 naming the flag', () => {
   it('history --offset beyond a safe integer, and serve --db on a non-database', async () => {
     await refused(['history', 'list', '--db', join(scratch, 'h.db'), '--offset', '1e308'], /--offset: must be at most 9007199254740991/)
     await refused(['serve', '--db', notDb], /--db: .* is not a Cutover history database/)
+    await refused(['history', 'export', '--db', join(scratch, 'h.db'), '--format', 'csv', '--out', join(aFile, 'x.csv')], /--out: cannot write/)
   })
 })
