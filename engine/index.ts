@@ -32,10 +32,12 @@ export { LabMigrationLog } from './world/lab-records'
 export * from './migration/types'
 export * from './migration/faults'
 export * from './faults/vocabulary'
+export { STRATEGY_STAGES } from './migration/strategy-stages'
+export { RunningCopiesObserver } from './migration/copy-observer'
 
 // ── Datacenter: scenarios, policies, metrics ─────────────────────────────────────────────────────────────────
 export * from './scenario/schema'
-export { validateScenario, scenarioJsonSchema, type ScenarioValidation } from './scenario/validate'
+export { validateScenario, scenarioSizeErrors, scenarioJsonSchema, type ScenarioValidation } from './scenario/validate'
 export { formatPath, formatIssue, schemaIssues } from './api/issues'
 export { createPolicyRegistry, resolveParams, PolicyParamError, PolicyRegistry, BUILTIN_POLICY_NAMES } from './policy/registry'
 export type { ParamValue, ParamInfo, PolicyInfo, PolicyFactory, Policy } from './policy/types'
@@ -55,6 +57,6 @@ export * from './kernel/time'
 export { Simulation, type Listener } from './kernel/simulation'
 export { deriveStream } from './kernel/rng'
 export {
-  MIB, GIB, MEM_BYTES_MAX, MEM_BYTES_MIN, DirtyBitmap, GuestMemory, WwsProbe
+  MIB, GIB, MEM_BYTES_MAX, MEM_BYTES_MIN, geometryProblem, DirtyBitmap, GuestMemory, WwsProbe
 } from './memory'
 export { Lan, maxMinFairShare, twoTierLan, type NetEvent } from './net/index'

@@ -2,15 +2,15 @@
 // scenario/policy loading shared by `sweep` and its workers: a bad file, field, policy or parameter is a
 // UsageError (exit 2) that names the flag or the scenario field path.
 import type { Command } from 'commander'
-import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync, createWriteStream } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createDatacenter, pageMigrationModelFor, WorldRecords, RUN_SUMMARY_FIELDS,
+import { createDatacenter, pageMigrationModelFor, WorldRecords, RUN_SUMMARY_FIELDS, SCENARIO_LIMITS, scenarioSizeErrors,
   createPolicyRegistry, PolicyParamError, validateScenario, type DcEvent, type MigrationModel, type RunSummary,
   type MigrationResult, type MigrationStart, type PolicyRegistry, type ParamValue, type PolicyFactory, type Scenario } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { RunHistory } from '../support/run-history'
-import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
+import { ensureWritableDir, parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
 
 export const PRESETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios')
 export const MIGRATION_MODELS = ['estimate', 'page'] as const
@@ -18,7 +18,10 @@ export type MigrationModelName = (typeof MIGRATION_MODELS)[number]
 
 /** A path, or a preset name (`small-cluster`) looked up in scenarios/. */
 export function resolveScenarioPath(nameOrPath: string): string {
-  if (existsSync(nameOrPath)) return nameOrPath
+  if (existsSync(nameOrPath)) {
+    if (!statSync(nameOrPath).isFile()) throw new UsageError(`scenario: ${nameOrPath} is not a file`)
+    return nameOrPath
+  }
   const preset = join(PRESETS_DIR, nameOrPath.endsWith('.json') ? nameOrPath : `${nameOrPath}.json`)
   if (!nameOrPath.includes('/') && existsSync(preset)) return preset
   throw new UsageError(`scenario: no such file or preset: ${nameOrPath}`)
@@ -36,11 +39,27 @@ export function parseScenarioText(text: string, label: string): Scenario {
   return validation.scenario
 }
 
+/** Scenario files above this size are refused unread (the IPC contract's limit for scenario files). */
+const SCENARIO_FILE_BYTES_MAX = 8 * 1024 * 1024
+
 export function loadScenario(nameOrPath: string): { scenario: Scenario; text: string; path: string } {
   const path = resolveScenarioPath(nameOrPath)
+  const bytes = statSync(path).size
+  if (bytes > SCENARIO_FILE_BYTES_MAX) throw new UsageError(`scenario: ${path} holds ${bytes} bytes; at most ${SCENARIO_FILE_BYTES_MAX} are read`)
   const text = readFileSync(path, 'utf8')
   return { scenario: parseScenarioText(text, basename(path)), text, path }
 }
+
+/** `--hours` against the scenario's size limits (a long run of many VMs allocates its whole demand series). */
+export function checkHours(scenario: Scenario, hours: number | undefined): void {
+  if (hours === undefined) return
+  const errors = scenarioSizeErrors(scenario, hours)
+  if (errors.length > 0) throw new UsageError(`--hours: ${errors.join('; ')}`)
+}
+
+/** Flags shared by `run` and `sweep`, with their bounds. */
+export const parseHoursFlag = parseNumberFlag('--hours', { min: 0.001, max: SCENARIO_LIMITS.durationHMax })
+export const parsePolicyIntervalFlag = parseNumberFlag('--policy-interval-s', { integer: true, min: 1, max: 86_400 })
 
 /** `--param key=value`, repeatable. */
 export function collectParam(raw: string, previous: Record<string, ParamValue> = {}): Record<string, ParamValue> {
@@ -109,7 +128,10 @@ export interface RunOptions {
 
 function printTable(summary: RunSummary): void {
   const width = Math.max(...RUN_SUMMARY_FIELDS.map((field) => field.length))
-  for (const field of RUN_SUMMARY_FIELDS) process.stdout.write(`${field.padEnd(width)}  ${String(summary[field])}\n`)
+  for (const field of RUN_SUMMARY_FIELDS) {
+    const value = summary[field]
+    process.stdout.write(`${field.padEnd(width)}  ${value === null ? 'not verified' : String(value)}\n`)
+  }
 }
 
 function pickSummary(summary: RunSummary): RunSummary {
@@ -120,6 +142,8 @@ function pickSummary(summary: RunSummary): RunSummary {
 
 async function runCommand(scenarioArg: string, options: RunOptions): Promise<void> {
   const { scenario } = loadScenario(scenarioArg)
+  checkHours(scenario, options.hours)
+  if (options.out !== undefined) ensureWritableDir('--out', options.out)
   const registry = await registryWithPlugins(options.plugin ?? [])
   const policy = options.policy ?? scenario.policy.name
   const params = { ...(policy === scenario.policy.name ? scenario.policy.params : {}), ...options.param }
@@ -150,7 +174,6 @@ async function runCommand(scenarioArg: string, options: RunOptions): Promise<voi
   }
   let closeEvents = (): Promise<void> => Promise.resolve()
   if (options.out !== undefined) {
-    mkdirSync(options.out, { recursive: true })
     const stream = createWriteStream(join(options.out, 'events.jsonl'))
     dc.subscribe((event: DcEvent) => { stream.write(JSON.stringify(event) + '\n') })
     closeEvents = () => new Promise((done) => stream.end(done))
@@ -178,9 +201,9 @@ export function registerRunCommand(program: Command): void {
     .description('run a datacenter scenario with one policy and print its summary')
     .argument('<scenario>', 'scenario file, or a preset name from scenarios/')
     .option('--policy <name>', 'policy (see `cutover policies`); default: the scenario\'s')
-    .option('--seed <n>', 'random seed', parseNumberFlag('--seed', { integer: true, min: 0 }), 1)
-    .option('--hours <h>', 'simulated hours (overrides the scenario)', parseNumberFlag('--hours', { min: 0.001 }))
-    .option('--policy-interval-s <s>', 'seconds between policy ticks', parseNumberFlag('--policy-interval-s', { integer: true, min: 1 }))
+    .option('--seed <n>', 'random seed', parseSeedFlag, 1)
+    .option('--hours <h>', 'simulated hours (overrides the scenario)', parseHoursFlag)
+    .option('--policy-interval-s <s>', 'seconds between policy ticks', parsePolicyIntervalFlag)
     .option('--param <key=value>', 'policy parameter, repeatable', collectParam)
     .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)',
       parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')

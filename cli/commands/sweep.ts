@@ -11,33 +11,68 @@ import { Worker } from 'node:worker_threads'
 
 import { meanCi95, NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS, type RunSummary, type MeanCi, type ParamValue } from '../../engine/index'
 import { UsageError } from '../support/errors'
-import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
+import { checkWritableFile, parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 import type { WorkerReply, WorkerRequest } from '../sweep-worker'
+import { toCsv as writeCsv } from '../support/csv'
+import { shardLabel, sweepId, type SweepIdentity } from '../support/sweep-identity'
 import {
-  checkPolicy, collectList, collectParam, loadScenario, MIGRATION_MODELS, registryWithPlugins, runSweepTask,
+  checkHours, checkPolicy, collectList, parseHoursFlag, parsePolicyIntervalFlag, collectParam, loadScenario, MIGRATION_MODELS, registryWithPlugins, runSweepTask,
   type MigrationModelName, type SweepTask
 } from './run'
 
-export type PolicySummary = Record<string, Record<string, MeanCi>>
+/** Per policy and field; null where no run verified the field (lostWrites under the estimate model). */
+export type PolicySummary = Record<string, Record<string, MeanCi | null>>
 
 export interface SweepDocument {
+  /** Which sweep and shard these runs are; null for a partial merge (it is not a complete shard of anything). */
+  readonly sweep: SweepIdentity | null
   readonly runs: readonly RunSummary[]
   readonly summary: PolicySummary
 }
 
-/** `1-20`, `1,3,5`, `1-3,7` → ascending unique integers. */
-export function parseSeeds(raw: string): number[] {
-  const seeds = new Set<number>()
+/** Columns a sweep CSV carries after the summary fields: the sweep identity of every row. */
+export const IDENTITY_COLUMNS = ['sweepId', 'shard', 'sweepRuns'] as const
+
+/** A sweep runs at most this many (policy, seed) pairs, however the seed list is written. */
+export const SWEEP_RUNS_MAX = 100_000
+
+/**
+ * `1-20`, `1,3,5`, `1-3,7` → ascending unique integers. Seeds are safe integers (beyond 2^53 `seed + 1` is
+ * `seed` and a range never ends), and the ranges are merged and counted before one seed is listed.
+ */
+export function parseSeeds(raw: string, runsPerSeed = 1): number[] {
+  const ranges: [number, number][] = []
   for (const part of raw.split(',')) {
     const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part)
     if (match === null) throw new UsageError(`--seeds: expected N, A-B or a comma list of them, got "${raw}"`)
     const from = Number(match[1])
     const to = match[2] === undefined ? from : Number(match[2])
+    for (const seed of [from, to]) {
+      if (!Number.isSafeInteger(seed)) throw new UsageError(`--seeds: ${seed} is above the largest seed ${Number.MAX_SAFE_INTEGER}, in "${part.trim()}"`)
+    }
     if (to < from) throw new UsageError(`--seeds: range ${part.trim()} runs backwards`)
-    if (to - from > 100_000) throw new UsageError(`--seeds: range ${part.trim()} is too large`)
-    for (let seed = from; seed <= to; seed++) seeds.add(seed)
+    ranges.push([from, to])
   }
-  return [...seeds].sort((a, b) => a - b)
+  const merged = mergeRanges(ranges)
+  const total = merged.reduce((sum, [from, to]) => sum + (to - from + 1), 0)
+  if (total * runsPerSeed > SWEEP_RUNS_MAX) {
+    throw new UsageError(`--seeds: ${total} seeds${runsPerSeed > 1 ? ` × ${runsPerSeed} policies` : ''} are more than ${SWEEP_RUNS_MAX} runs`)
+  }
+  const seeds: number[] = []
+  for (const [from, to] of merged) for (let seed = from; seed <= to; seed++) seeds.push(seed)
+  return seeds
+}
+
+/** Sorted, overlapping or touching ranges joined. */
+function mergeRanges(ranges: readonly [number, number][]): [number, number][] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0])
+  const merged: [number, number][] = []
+  for (const [from, to] of sorted) {
+    const last = merged.at(-1)
+    if (last !== undefined && from <= last[1] + 1) last[1] = Math.max(last[1], to)
+    else merged.push([from, to])
+  }
+  return merged
 }
 
 /** `i/n` with 1 ≤ i ≤ n. */
@@ -45,7 +80,7 @@ export function parseShard(raw: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(raw.trim())
   const index = match === null ? NaN : Number(match[1])
   const count = match === null ? NaN : Number(match[2])
-  if (!(count >= 1) || !(index >= 1) || index > count) throw new UsageError(`--shard: expected i/n with 1 ≤ i ≤ n, got "${raw}"`)
+  if (!Number.isSafeInteger(count) || !(count >= 1) || !(index >= 1) || index > count) throw new UsageError(`--shard: expected i/n with 1 ≤ i ≤ n, got "${raw}"`)
   return { index, count }
 }
 
@@ -61,29 +96,29 @@ export function summarize(runs: readonly RunSummary[]): PolicySummary {
   for (const policy of policies) {
     const mine = runs.filter((run) => run.policy === policy)
     summary[policy] = {}
-    for (const field of NUMERIC_SUMMARY_FIELDS) summary[policy][field] = meanCi95(mine.map((run) => run[field]))
+    for (const field of NUMERIC_SUMMARY_FIELDS) {
+      const values = mine.map((run) => run[field])
+      // An unverified value (null) is not a 0: the mean is taken over verified runs only, or absent.
+      const verified = values.filter((value): value is number => value !== null)
+      summary[policy][field] = verified.length === 0 ? null : meanCi95(verified)
+    }
   }
   return summary
 }
 
-function csvCell(value: unknown): string {
-  const text = String(value)
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+export function toCsv(runs: readonly RunSummary[], identity: SweepIdentity | null = null): string {
+  const tail = identity === null ? ['', '', ''] : [identity.id, shardLabel(identity.shard), identity.runsTotal]
+  return writeCsv([...RUN_SUMMARY_FIELDS, ...IDENTITY_COLUMNS], runs.map((run) => [...RUN_SUMMARY_FIELDS.map((field) => run[field]), ...tail]))
 }
 
-export function toCsv(runs: readonly RunSummary[]): string {
-  const lines = [RUN_SUMMARY_FIELDS.join(',')]
-  for (const run of runs) lines.push(RUN_SUMMARY_FIELDS.map((field) => csvCell(run[field])).join(','))
-  return lines.join('\n') + '\n'
-}
-
-export function writeOut(path: string, runs: readonly RunSummary[]): void {
-  if (path.endsWith('.csv')) writeFileSync(path, toCsv(runs))
-  else if (path.endsWith('.json')) writeFileSync(path, JSON.stringify({ runs, summary: summarize(runs) } satisfies SweepDocument, null, 2) + '\n')
+export function writeOut(path: string, runs: readonly RunSummary[], identity: SweepIdentity | null): void {
+  if (path.endsWith('.csv')) writeFileSync(path, toCsv(runs, identity))
+  else if (path.endsWith('.json')) writeFileSync(path, JSON.stringify({ sweep: identity, runs, summary: summarize(runs) } satisfies SweepDocument, null, 2) + '\n')
   else throw new UsageError(`--out: expected a .csv or .json file, got "${path}"`)
 }
 
-function formatMeanCi(value: MeanCi): string {
+function formatMeanCi(value: MeanCi | null): string {
+  if (value === null) return 'not verified'
   const digits = (x: number) => Math.abs(x) >= 1000 || x === 0 ? x.toFixed(0) : x.toPrecision(4)
   return value.n < 2 ? digits(value.mean) : `${digits(value.mean)} ± ${digits(value.ci95)}`
 }
@@ -93,7 +128,7 @@ export function printSummaryTable(summary: PolicySummary, out: (text: string) =>
   const width = Math.max(...NUMERIC_SUMMARY_FIELDS.map((f) => f.length))
   const cells = policies.map((policy) => NUMERIC_SUMMARY_FIELDS.map((field) => formatMeanCi(summary[policy][field])))
   const columnWidths = policies.map((policy, p) => Math.max(policy.length, ...cells[p].map((c) => c.length)))
-  const runsRow = policies.map((policy, p) => `n=${summary[policy].energyKWh.n}`.padStart(columnWidths[p])).join('  ')
+  const runsRow = policies.map((policy, p) => `n=${summary[policy].energyKWh?.n ?? 0}`.padStart(columnWidths[p])).join('  ')
   out(`${'mean ± 95% CI'.padEnd(width)}  ${policies.map((policy, p) => policy.padStart(columnWidths[p])).join('  ')}\n`)
   out(`${'runs'.padEnd(width)}  ${runsRow}\n`)
   NUMERIC_SUMMARY_FIELDS.forEach((field, f) => {
@@ -193,10 +228,12 @@ async function sweepCommand(scenarioArg: string, options: SweepOptions): Promise
   const { scenario, text, path } = loadScenario(scenarioArg)
   const policies = [...new Set(options.policies.split(',').map((p) => p.trim()).filter((p) => p !== ''))]
   if (policies.length === 0) throw new UsageError('--policies: expected a comma-separated list of policy names')
-  const seeds = parseSeeds(options.seeds)
+  const seeds = parseSeeds(options.seeds, policies.length)
   const registry = await registryWithPlugins(options.plugin ?? [])
   for (const policy of policies) checkPolicy(registry, policy, { ...(policy === scenario.policy.name ? scenario.policy.params : {}), ...options.param })
   if (options.out !== undefined && !/\.(csv|json)$/.test(options.out)) throw new UsageError(`--out: expected a .csv or .json file, got "${options.out}"`)
+  if (options.out !== undefined) checkWritableFile('--out', options.out)
+  checkHours(scenario, options.hours)
   const tasks = sweepTasks(text, path, policies, seeds, options)
   const workers = options.workers ?? Math.max(1, Math.min(availableParallelism(), tasks.length))
   const started = performance.now()
@@ -207,8 +244,14 @@ async function sweepCommand(scenarioArg: string, options: SweepOptions): Promise
   bar.stop()
   process.stderr.write(`sweep: ${runs.length} runs on ${workers === 0 ? 'the main thread' : `${workers} worker(s)`} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
   const ordered = orderRuns(runs, policies)
-  if (options.out !== undefined) writeOut(options.out, ordered)
-  if (options.json) printJson({ runs: ordered, summary: summarize(ordered) } satisfies SweepDocument)
+  const shard = options.shard === undefined ? { index: 1, count: 1 } : parseShard(options.shard)
+  const identity: SweepIdentity = {
+    id: sweepId({ scenarioText: text, policies, seeds, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param,
+      migrationModel: options.migrationModel, plugins: options.plugin }),
+    shard, runsTotal: policies.length * seeds.length
+  }
+  if (options.out !== undefined) writeOut(options.out, ordered, identity)
+  if (options.json) printJson({ sweep: identity, runs: ordered, summary: summarize(ordered) } satisfies SweepDocument)
   else printSummaryTable(summarize(ordered), (line) => process.stdout.write(line))
 }
 
@@ -222,8 +265,8 @@ export function registerSweepCommand(program: Command): void {
       parseNumberFlag('--workers', { integer: true, min: 0, max: 256 }))
     .option('--out <file>', 'write every run to FILE.csv or FILE.json')
     .option('--shard <i/n>', 'run only the i-th of n interleaved shards (join them with `cutover merge`)')
-    .option('--hours <h>', 'simulated hours (overrides the scenario)', parseNumberFlag('--hours', { min: 0.001 }))
-    .option('--policy-interval-s <s>', 'seconds between policy ticks', parseNumberFlag('--policy-interval-s', { integer: true, min: 1 }))
+    .option('--hours <h>', 'simulated hours (overrides the scenario)', parseHoursFlag)
+    .option('--policy-interval-s <s>', 'seconds between policy ticks', parsePolicyIntervalFlag)
     .option('--param <key=value>', 'policy parameter for every policy, repeatable', collectParam)
     .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)', parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
     .option('--plugin <module>', 'load a policy module, repeatable', collectList)

@@ -17,6 +17,7 @@ export interface MigrationRecord {
   readonly endUs: number
   readonly downtimeUs: number
   readonly bytesSent: number
+  /** Absent when the migration was not verified (the estimate model moves no pages). */
   readonly lostWrites?: number
   readonly rounds: readonly RoundRecord[]
 }

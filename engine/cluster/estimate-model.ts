@@ -158,7 +158,7 @@ export class EstimateMigrationModel implements MigrationModel {
     }
     const timer = request.clock.schedule(plan.totalUs, () => finish({
       outcome: 'completed', totalUs: plan.totalUs, downtimeUs: plan.downtimeUs, bytes: plan.bytes,
-      rounds: plan.rounds, lostWrites: 0, abortReason: null
+      rounds: plan.rounds, lostWrites: null, abortReason: null
     }))
     return {
       abort: (reason, sourceSurvives) => {
@@ -169,7 +169,7 @@ export class EstimateMigrationModel implements MigrationModel {
         const outcome: MigrationOutcome = {
           outcome: sourceSurvives ? 'aborted' : 'failed', totalUs: elapsedUs, downtimeUs: suspendedUs,
           bytes: Math.round((plan.bytes * elapsedUs) / Math.max(1, plan.totalUs)), rounds: plan.rounds,
-          lostWrites: 0, abortReason: reason
+          lostWrites: null, abortReason: reason
         }
         request.clock.schedule(0, () => finish(outcome))
       }

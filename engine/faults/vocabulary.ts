@@ -45,6 +45,9 @@ export interface PlannedFault extends Pick<FaultTiming, 'stage' | 'afterStartUs'
 /** Migration faults that may last a while and heal by themselves (a crash does not). */
 export const FAULT_KINDS_WITH_DURATION = ['link-down', 'partition'] as const satisfies readonly MigrationFaultKind[]
 
+/** A planned fault's time and duration are at most one simulated day (a bigger one overflows timers long before). */
+export const FAULT_TIME_S_MAX = 86_400
+
 export type FaultParse = { readonly ok: true; readonly fault: PlannedFault } | { readonly ok: false; readonly error: string }
 
 /**
@@ -66,6 +69,7 @@ export function parseFaultText(text: string): FaultParse {
     }
     const forS = secondsOf(when.slice(plus + 1))
     if (forS === undefined || forS <= 0) return { ok: false, error: `FOR must be a positive time like 1.5s, got "${when.slice(plus + 1)}"` }
+    if (forS > FAULT_TIME_S_MAX) return { ok: false, error: `FOR must be at most ${FAULT_TIME_S_MAX}s, got "${when.slice(plus + 1)}"` }
     durationUs = sToUs(forS)
   }
   const duration = durationUs === undefined ? {} : { durationUs }
@@ -73,6 +77,7 @@ export function parseFaultText(text: string): FaultParse {
   if ((FAULT_STAGES as readonly string[]).includes(at)) return { ok: true, fault: { kind: faultKind, stage: at as FaultStage, ...duration } }
   const atS = secondsOf(at)
   if (atS === undefined) return { ok: false, error: `WHEN must be a stage (${FAULT_STAGES.join(', ')}) or a time like 12.5s, got "${at}"` }
+  if (atS > FAULT_TIME_S_MAX) return { ok: false, error: `time must be at most ${FAULT_TIME_S_MAX}s after the start, got "${at}"` }
   return { ok: true, fault: { kind: faultKind, afterStartUs: sToUs(atS), ...duration } }
 }
 

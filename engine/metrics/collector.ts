@@ -8,7 +8,8 @@ export class MetricCollector {
   migrationsCompleted = 0
   migrationsFailed = 0
   bytesMigrated = 0
-  lostWrites = 0
+  /** Sum over verified migrations; null as soon as one migration ended unverified (estimate model). */
+  lostWrites: number | null = 0
   evacuations = 0
   evacuationUs: number[] = []
   haRestarts = 0
@@ -23,7 +24,7 @@ export class MetricCollector {
       case 'migration.started': this.migrationsStarted++; return
       case 'migration.ended':
         this.bytesMigrated += event.bytes
-        this.lostWrites += event.lostWrites
+        this.lostWrites = this.lostWrites === null || event.lostWrites === null ? null : this.lostWrites + event.lostWrites
         if (event.outcome === 'completed') {
           this.migrationsCompleted++
           this.downtimesUs.push(event.downtimeUs)

@@ -18,6 +18,7 @@ import { LanChannel } from './lan-channel'
 import type { MigratableVm } from './vm-handle'
 import type { MigrationFaultKind, PlannedFault } from '../faults/vocabulary'
 import { Migration } from './migration'
+import { RunningCopiesObserver } from './copy-observer'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult } from './types'
 import { WorkloadVm } from './workload-vm'
 
@@ -116,10 +117,17 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const lan = new Lan(sim, labLanSpec(config))
   const clients = lan.endpointIds('client').map((id) => lan.addRequestClient({ id: `${id}/web`, from: id, to: VM_ID, thinkUs: 10_000, thinkJitterUs: 5_000 }))
   const workloadVm = new WorkloadVm(VM_ID, memory, driver)
+  // maxRunningCopies comes from this observer of the hosts, not from the migration's own counter.
+  const copies = new RunningCopiesObserver(SOURCE)
+  let activatedOnDestination = false
   const vm: MigratableVm = {
     id: VM_ID, memory,
-    suspend: () => { workloadVm.suspend(); lan.setVmRunning(VM_ID, false) },
-    resume: () => { lan.setVmRunning(VM_ID, true); workloadVm.resume() },
+    suspend: () => { workloadVm.suspend(); lan.setVmRunning(VM_ID, false); copies.stopped(SOURCE) },
+    resume: () => {
+      lan.setVmRunning(VM_ID, true)
+      workloadVm.resume()
+      copies.started(activatedOnDestination ? DESTINATION : SOURCE)
+    },
     setCpuShare: (share) => workloadVm.setCpuShare(share),
     flushWrites: () => workloadVm.flushWrites()
   }
@@ -133,12 +141,19 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const hostsUp = { source: true, destination: true }
   const migration = new Migration({
     migrationId: 'mig-0001', sim, vm, channel, params: config.params, faults: config.faults,
-    applyFault: (kind, durationUs) => applyLabFault(kind, durationUs, sim, lan, hostsUp, driver),
+    applyFault: (kind, durationUs) => {
+      applyLabFault(kind, durationUs, sim, lan, hostsUp, driver)
+      if (kind === 'source-crash') copies.stopped(SOURCE)
+      if (kind === 'dest-crash') copies.stopped(DESTINATION)
+    },
     hosts: {
       source: SOURCE, destination: DESTINATION,
       reserve: () => (hostsUp.destination ? null : 'destination is down'),
       release: () => {},
-      activate: () => { lan.activateVm(VM_ID, DESTINATION, { mode: config.arp }) },
+      activate: () => {
+        activatedOnDestination = true
+        lan.activateVm(VM_ID, DESTINATION, { mode: config.arp })
+      },
       releaseSource: () => {}
     },
     onFinished: (finished) => { result = finished }
@@ -147,11 +162,23 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   migration.start()
   const horizonUs = sim.nowUs + config.params.cancelAfterUs + 60_000_000
   while (result === undefined && sim.nowUs < horizonUs) sim.runUntil(Math.min(horizonUs, sim.nowUs + 1_000_000))
-  if (result === undefined) throw new Error('migration did not finish by its cancel horizon')
+  if (result === undefined) giveUp(migration, horizonUs - startUs)
+  if (result === undefined) throw new Error('migration did not finish after being given up')
   const clientOutageMs = clients.length === 0 ? null : waitForClients(sim, clients, startUs, result)
   driver.stop()
   for (const client of clients) client.stop()
-  return toLabResult(config, memory, result, clientOutageMs, sim.traceHash(), sim.nowUs)
+  return toLabResult(config, memory, { ...result, maxRunningCopies: copies.maxRunning }, clientOutageMs, sim.traceHash(), sim.nowUs)
+}
+
+/**
+ * A migration still running at the horizon (a post-copy pull cannot be cancelled once committed) is given up,
+ * and that is its outcome: before the commit the source keeps the VM (aborted); after it, pages are split
+ * between the hosts and neither holds the whole image (failed). Either way the reason says it timed out.
+ */
+function giveUp(migration: Migration, waitedUs: number): void {
+  const reason = `timed out: still running ${usToMs(waitedUs) / 1000} s after the start (cancel horizon)`
+  if (migration.committed) migration.fail(`${reason}, pages still on the source`)
+  else migration.abort(reason)
 }
 
 /** Runs until every client has had a reply after the VM settled (or the recovery limit), then reads the outage. */

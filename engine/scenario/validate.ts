@@ -2,12 +2,46 @@
 // Every problem is reported as `field.path[3]: reason, got VALUE`, the form the CLI prints before exiting 2.
 import { toJSONSchema } from 'zod'
 import { formatIssue } from '../api/issues'
-import { scenarioSchema, type Scenario } from './schema'
+import { SCENARIO_LIMITS, scenarioSchema, type Scenario } from './schema'
 import { groupOfEach, hostIds, resolveSelectors, vmIds } from './ids'
 
 export type ScenarioValidation =
   | { readonly ok: true; readonly scenario: Scenario }
   | { readonly ok: false; readonly errors: readonly string[] }
+
+/**
+ * Totals over all groups (each group's count is bounded by the schema, their sum is not), and the demand series
+ * a run of `hours` allocates. Checked before any id list is expanded, so it costs nothing per host or VM.
+ */
+export function scenarioSizeErrors(scenario: Pick<Scenario, 'hosts' | 'vms' | 'sampleIntervalS' | 'durationH'>, hours = scenario.durationH): string[] {
+  const errors: string[] = []
+  const hosts = scenario.hosts.reduce((sum, group) => sum + group.count, 0)
+  const vms = scenario.vms.reduce((sum, group) => sum + group.count, 0)
+  if (hosts > SCENARIO_LIMITS.hostsTotalMax) errors.push(`hosts: expected at most ${SCENARIO_LIMITS.hostsTotalMax} hosts in total (sum of count), got ${hosts}`)
+  if (vms > SCENARIO_LIMITS.vmsTotalMax) errors.push(`vms: expected at most ${SCENARIO_LIMITS.vmsTotalMax} VMs in total (sum of count), got ${vms}`)
+  if (!(hours > 0 && hours <= SCENARIO_LIMITS.durationHMax)) errors.push(`durationH: expected a number in (0, ${SCENARIO_LIMITS.durationHMax}] hours, got ${hours}`)
+  const samples = vms * Math.ceil((hours * 3600) / scenario.sampleIntervalS)
+  if (errors.length === 0 && samples > SCENARIO_LIMITS.demandSamplesMax) {
+    errors.push(`sampleIntervalS: ${vms} VMs × ${hours} h at one sample per ${scenario.sampleIntervalS} s need ${samples} demand samples; ` +
+      `at most ${SCENARIO_LIMITS.demandSamplesMax} are allowed (fewer VMs, fewer hours or a longer sampleIntervalS)`)
+  }
+  return errors
+}
+
+/** Values that parse but cannot describe a real machine. */
+function nonsenseErrors(scenario: Scenario): string[] {
+  const errors: string[] = []
+  scenario.hosts.forEach((group, g) => {
+    if (group.power.kind === 'linear' && group.power.idleW > group.power.maxW) {
+      errors.push(`hosts[${g}].power.idleW: expected at most maxW (${group.power.maxW}), got ${group.power.idleW}`)
+    }
+  })
+  const mostCores = Math.max(...scenario.hosts.map((h) => h.cores))
+  scenario.vms.forEach((group, g) => {
+    if (group.vcpus > mostCores) errors.push(`vms[${g}].vcpus: more than the largest host's cores (${mostCores}), got ${group.vcpus}`)
+  })
+  return errors
+}
 
 function crossReferenceErrors(scenario: Scenario): string[] {
   const errors: string[] = []
@@ -46,7 +80,9 @@ function crossReferenceErrors(scenario: Scenario): string[] {
 export function validateScenario(input: unknown): ScenarioValidation {
   const parsed = scenarioSchema.safeParse(input)
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue) => formatIssue(issue, input, '(scenario)')) }
-  const errors = crossReferenceErrors(parsed.data)
+  const sizeErrors = scenarioSizeErrors(parsed.data)
+  if (sizeErrors.length > 0) return { ok: false, errors: sizeErrors }
+  const errors = [...nonsenseErrors(parsed.data), ...crossReferenceErrors(parsed.data)]
   return errors.length > 0 ? { ok: false, errors } : { ok: true, scenario: parsed.data }
 }
 

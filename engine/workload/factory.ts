@@ -4,7 +4,7 @@ import { schemaIssues } from '../api/issues'
 import { InvariantViolation } from '../kernel/assert'
 import type { Rng } from '../kernel/rng'
 import type { PageRange } from '../memory/dirty-bitmap'
-import { PAGE_BYTES_DEFAULT } from '../memory/geometry'
+import { MIB, PAGE_BYTES_DEFAULT } from '../memory/geometry'
 import { GAME_DEFAULTS, GameWorkload, gameRegions } from './generators/game'
 import { HotsetWorkload, hotsetRegions } from './generators/hotset'
 import { IDLE_DEFAULTS, IdleWorkload } from './generators/idle'
@@ -51,7 +51,9 @@ function defaultsFor(spec: WorkloadSpec): object {
 /** Why `spec` cannot run in memBytes of memory, naming the field (e.g. `hotMiB: …`); undefined when fine. */
 export function checkWorkloadSpec(spec: WorkloadSpec, memBytes: number, pageBytes = PAGE_BYTES_DEFAULT): string | undefined {
   const [problem] = schemaIssues(workloadSpecSchema, spec, '(workload)')
-  return problem ?? layoutProblem(spec, memBytes / pageBytes, pageBytes)
+  if (problem !== undefined) return problem
+  if (spec.filledMiB !== undefined && spec.filledMiB * MIB > memBytes) return `filledMiB: more than the memory (${memBytes / MIB} MiB), got ${spec.filledMiB}`
+  return layoutProblem(spec, memBytes / pageBytes, pageBytes)
 }
 
 function layoutProblem(spec: WorkloadSpec, pageCount: number, pageBytes: number): string | undefined {

@@ -93,7 +93,8 @@ export class WorldRecords {
       vmId: started.vmId, sourceHostId: started.sourceHostId, targetHostId: started.targetHostId, strategy: ESTIMATE_STRATEGY,
       trigger: cause.trigger, reason: cause.reason, outcome: event.outcome,
       ...(event.abortReason === null ? {} : { abortReason: event.abortReason }),
-      startUs: started.startUs, endUs: atUs, downtimeUs: event.downtimeUs, bytesSent: event.bytes, lostWrites: event.lostWrites,
+      startUs: started.startUs, endUs: atUs, downtimeUs: event.downtimeUs, bytesSent: event.bytes,
+      ...(event.lostWrites === null ? {} : { lostWrites: event.lostWrites }),
       rounds: []
     }))
   }

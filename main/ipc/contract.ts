@@ -32,11 +32,22 @@ const simControlSchema = z.discriminatedUnion('action', [
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'expected an id of letters, digits, . _ : -')
 const strategySchema = z.enum(['stop-and-copy', 'demand', 'precopy', 'precopy-qemu', 'postcopy', 'hybrid'])
-const paramValue = z.union([z.number().finite(), z.boolean()])
+
+/**
+ * The migrate sheet's parameters (renderer/src/logic/strategy-params.ts), with its bounds. Strict: an unknown
+ * or misspelt parameter is refused instead of silently ignored by the engine's mapping.
+ */
+export const migrateParametersSchema = z.strictObject({
+  rateMinMbitPerS: z.number().finite().min(1).max(100_000).optional(),
+  rateMaxMbitPerS: z.number().finite().min(1).max(100_000).optional(),
+  maxBandwidthMbitPerS: z.number().finite().min(1).max(100_000).optional(),
+  downtimeLimitMs: z.number().finite().min(1).max(60_000).optional(),
+  autoConverge: z.boolean().optional()
+})
 
 export const engineCommandSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('migrate'), vmId: id, destination: id, strategy: strategySchema,
-    parameters: z.record(z.string().max(40), paramValue).optional() }),
+    parameters: migrateParametersSchema.optional() }),
   z.object({ kind: z.literal('abort-migration'), migrationId: id }),
   z.object({ kind: z.literal('force-complete'), migrationId: id }),
   z.object({ kind: z.literal('evacuate-host'), hostId: id }),

@@ -49,7 +49,8 @@ describe('datacenter determinism', () => {
   // Updated when dc.finished gained unservedPct, when the estimate capped rounds at the WWS (min, not max),
   // when the estimate started counting the CPU/device state sent in the downtime (256 KiB), and when it began
   // modelling peek-and-skip over uniform writes in the WWS (session 2).
+  // 9f9e60bb8a89f77d: the estimate model's migration.ended events carry lostWrites null (not verified) instead of 0.
   it('pins the trace hash of small-cluster, thr-mmt, seed 1 (golden; update deliberately)', () => {
-    expect(createDatacenter({ scenario: smallCluster, seed: 1, policy: 'thr-mmt' }).run().traceHash).toBe('026783679d57d534')
+    expect(createDatacenter({ scenario: smallCluster, seed: 1, policy: 'thr-mmt' }).run().traceHash).toBe('9f9e60bb8a89f77d')
   })
 })
