@@ -35,6 +35,8 @@ export function refusalText(refusal: DropRefusal, vm: VmView, host: HostView): s
     case 'maintenance': return `${host.id} is in maintenance and accepts no VMs.`
     case 'no-memory': return `${host.id} has ${Math.floor(freeMemMiB(host))} MiB free; ${vm.name} needs ${vm.memMiB} MiB.`
     case 'anti-affinity': return `${host.id} already runs a VM of anti-affinity group "${vm.antiAffinityGroup}".`
+    case 'vm-not-running': return `${vm.name} is ${vm.state}.`
+    case 'placement-rule': return `a placement rule keeps ${vm.name} off ${host.id}.`
   }
 }
 
@@ -48,5 +50,7 @@ export function refusalLabel(refusal: DropRefusal): string {
     case 'maintenance': return 'maintenance'
     case 'no-memory': return 'no memory'
     case 'anti-affinity': return 'anti-affinity'
+    case 'vm-not-running': return 'VM not running'
+    case 'placement-rule': return 'placement rule'
   }
 }

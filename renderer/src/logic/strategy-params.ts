@@ -1,6 +1,6 @@
 // Migration strategies offered by the migrate sheet, with their user-facing parameters and defaults
 // (the engine's reference defaults: Clark/Xen rate 100–500 Mbit/s, QEMU 1 Gbit/s and 300 ms).
-import type { StrategyChoice } from '../../../main/ipc/contract'
+import type { StrategyName } from '../../../main/ipc/contract'
 
 export interface StrategyParam {
   readonly key: string
@@ -12,7 +12,7 @@ export interface StrategyParam {
   readonly max?: number
 }
 
-export interface StrategyInfo { readonly value: StrategyChoice; readonly label: string; readonly summary: string; readonly params: readonly StrategyParam[] }
+export interface StrategyInfo { readonly value: StrategyName; readonly label: string; readonly summary: string; readonly params: readonly StrategyParam[] }
 
 export const STRATEGIES: readonly StrategyInfo[] = [
   { value: 'precopy', label: 'Pre-copy (Xen)', summary: 'Iterative rounds with an adaptive rate; short downtime for calm VMs.', params: [
@@ -30,7 +30,7 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   { value: 'demand', label: 'Demand paging', summary: 'Switch immediately; pages move only when touched.', params: [] }
 ]
 
-export const DEFAULT_STRATEGY: StrategyChoice = 'precopy'
+export const DEFAULT_STRATEGY: StrategyName = 'precopy'
 
 export function strategyInfo(value: string): StrategyInfo {
   return STRATEGIES.find((s) => s.value === value) ?? STRATEGIES[0]
