@@ -1,6 +1,7 @@
 // The services behind the contract, shared by the Electron app and browser mode: the engine host (world in a
 // worker), the scenario library, the history database with its recorder, experiments, and the handler for
 // every invoke channel. Transports (Electron IPC, WebSocket) only carry what this returns.
+import { availableParallelism } from 'node:os'
 import { ENGINE_VERSION } from '../engine/version'
 import { openHistoryDb, type HistoryDb } from '../migrations-db'
 import type { MigrationRow } from '../migrations-db/types'
@@ -10,7 +11,9 @@ import { EngineHost, type EngineHostOptions } from './engine-host/engine-host'
 import { HistoryRecorder } from './history/recorder'
 import { ScenarioLibrary } from './scenarios/library'
 import { newScenario } from './scenarios/new-scenario'
-import { runExperiment } from './experiments/run-experiment'
+import { runSweep } from './experiments/pipeline'
+import { compareRuns } from './experiments/summary'
+import { planTasks } from './experiments/task'
 import { APP_VERSION } from './app-version'
 
 export type Pusher = <C extends PushChannel>(channel: C, payload: PushPayload<C>) => void
@@ -158,7 +161,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     'experiment:run': async ({ scenario, policies, seeds, hours }) => {
       try {
-        return await runExperiment({ scenario: library.load(scenario), policies, seeds, hours }, (progress) => push('experiment:progress', progress))
+        // The same plan, pool and summary as `cutover sweep <scenario> --policies … --seeds …` (one core is left
+        // to the engine worker and the UI).
+        const tasks = planTasks(JSON.stringify(library.load(scenario)), scenario, policies, seeds, { hours })
+        const workers = Math.max(1, Math.min(availableParallelism() - 1, tasks.length))
+        const runs = await runSweep(tasks, { workers, policyOrder: policies, onProgress: (done, total) => push('experiment:progress', { done, total }) })
+        return { runs, comparison: compareRuns(runs) }
       } catch (error) {
         throw new HandlerError('invalid-argument', (error as Error).message)
       }

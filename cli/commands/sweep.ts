@@ -5,27 +5,20 @@ import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { availableParallelism } from 'node:os'
 import { writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import type { RunSummary } from '../../engine/datacenter'
-import { meanCi95, type MeanCi } from '../../engine/metrics/stats'
-import { NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
 import type { ParamValue } from '../../engine/policy/types'
+import { runSweep } from '../../main/experiments/pipeline'
+import { planTasks, type SweepTask } from '../../main/experiments/task'
+import { printSummaryTable, summarize, toCsv, toJson, sweepDocument } from '../../main/experiments/summary'
 import { UsageError } from '../support/errors'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
-import type { WorkerReply, WorkerRequest } from '../sweep-worker'
 import {
-  checkPolicy, collectList, collectParam, loadScenario, MIGRATION_MODELS, registryWithPlugins, runSweepTask,
-  type MigrationModelName, type SweepTask
+  checkPolicy, collectList, collectParam, loadScenario, MIGRATION_MODELS, registryWithPlugins, type MigrationModelName
 } from './run'
 
-export type PolicySummary = Record<string, Record<string, MeanCi>>
-
-export interface SweepDocument {
-  readonly runs: readonly RunSummary[]
-  readonly summary: PolicySummary
-}
+// The pipeline's summary and outputs, re-exported for the CLI's callers and tests.
+export { orderRuns, printSummaryTable, summarize, toCsv, type PolicySummary, type SweepDocument } from '../../main/experiments/summary'
+export { runOnWorkers } from '../../main/experiments/pool'
 
 /** `1-20`, `1,3,5`, `1-3,7` → ascending unique integers. */
 export function parseSeeds(raw: string): number[] {
@@ -51,106 +44,10 @@ export function parseShard(raw: string): { index: number; count: number } {
   return { index, count }
 }
 
-/** Runs in their canonical order: policies in first-appearance order of `policyOrder`, then seed. */
-export function orderRuns(runs: readonly RunSummary[], policyOrder: readonly string[]): RunSummary[] {
-  const rank = (policy: string) => { const i = policyOrder.indexOf(policy); return i < 0 ? policyOrder.length : i }
-  return [...runs].sort((a, b) => rank(a.policy) - rank(b.policy) || a.policy.localeCompare(b.policy) || a.seed - b.seed)
-}
-
-export function summarize(runs: readonly RunSummary[]): PolicySummary {
-  const summary: PolicySummary = {}
-  const policies = [...new Set(runs.map((run) => run.policy))]
-  for (const policy of policies) {
-    const mine = runs.filter((run) => run.policy === policy)
-    summary[policy] = {}
-    for (const field of NUMERIC_SUMMARY_FIELDS) summary[policy][field] = meanCi95(mine.map((run) => run[field]))
-  }
-  return summary
-}
-
-function csvCell(value: unknown): string {
-  const text = String(value)
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
-
-export function toCsv(runs: readonly RunSummary[]): string {
-  const lines = [RUN_SUMMARY_FIELDS.join(',')]
-  for (const run of runs) lines.push(RUN_SUMMARY_FIELDS.map((field) => csvCell(run[field])).join(','))
-  return lines.join('\n') + '\n'
-}
-
 export function writeOut(path: string, runs: readonly RunSummary[]): void {
   if (path.endsWith('.csv')) writeFileSync(path, toCsv(runs))
-  else if (path.endsWith('.json')) writeFileSync(path, JSON.stringify({ runs, summary: summarize(runs) } satisfies SweepDocument, null, 2) + '\n')
+  else if (path.endsWith('.json')) writeFileSync(path, toJson(runs))
   else throw new UsageError(`--out: expected a .csv or .json file, got "${path}"`)
-}
-
-function formatMeanCi(value: MeanCi): string {
-  const digits = (x: number) => Math.abs(x) >= 1000 || x === 0 ? x.toFixed(0) : x.toPrecision(4)
-  return value.n < 2 ? digits(value.mean) : `${digits(value.mean)} ± ${digits(value.ci95)}`
-}
-
-export function printSummaryTable(summary: PolicySummary, out: (text: string) => void): void {
-  const policies = Object.keys(summary)
-  const width = Math.max(...NUMERIC_SUMMARY_FIELDS.map((f) => f.length))
-  const cells = policies.map((policy) => NUMERIC_SUMMARY_FIELDS.map((field) => formatMeanCi(summary[policy][field])))
-  const columnWidths = policies.map((policy, p) => Math.max(policy.length, ...cells[p].map((c) => c.length)))
-  const runsRow = policies.map((policy, p) => `n=${summary[policy].energyKWh.n}`.padStart(columnWidths[p])).join('  ')
-  out(`${'mean ± 95% CI'.padEnd(width)}  ${policies.map((policy, p) => policy.padStart(columnWidths[p])).join('  ')}\n`)
-  out(`${'runs'.padEnd(width)}  ${runsRow}\n`)
-  NUMERIC_SUMMARY_FIELDS.forEach((field, f) => {
-    out(`${field.padEnd(width)}  ${policies.map((_, p) => cells[p][f].padStart(columnWidths[p])).join('  ')}\n`)
-  })
-}
-
-/** tsx's ESM registration entry, as a URL the worker can import. */
-function tsxApiUrl(): string {
-  const meta = import.meta as ImportMeta & { resolve?: (specifier: string) => string }
-  if (typeof meta.resolve === 'function') {
-    try { return meta.resolve('tsx/esm/api') } catch { /* fall through to require.resolve */ }
-  }
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
-}
-
-/**
- * A worker running cli/sweep-worker.ts. On Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's
- * entry module, so a two-line bootstrap registers tsx's loader first and then imports the TypeScript entry.
- */
-function startWorker(plugins: readonly string[]): Worker {
-  const entry = new URL('../sweep-worker.ts', import.meta.url).href
-  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`
-  return new Worker(bootstrap, { eval: true, workerData: { plugins } })
-}
-
-/** Runs tasks on `workerCount` worker threads; results in task order. */
-export function runOnWorkers(tasks: readonly SweepTask[], workerCount: number, plugins: readonly string[], onDone: () => void): Promise<RunSummary[]> {
-  const results = new Array<RunSummary>(tasks.length)
-  const position = new Map(tasks.map((task, i) => [task.index, i]))
-  let next = 0
-  let finished = 0
-  return new Promise((resolveAll, rejectAll) => {
-    const workers: Worker[] = []
-    const stop = (error?: Error) => { for (const worker of workers) void worker.terminate(); if (error) rejectAll(error); else resolveAll(results) }
-    const feed = (worker: Worker) => {
-      if (next < tasks.length) worker.postMessage({ kind: 'run', task: tasks[next++] } satisfies WorkerRequest)
-    }
-    for (let w = 0; w < Math.min(workerCount, tasks.length); w++) {
-      const worker = startWorker(plugins)
-      workers.push(worker)
-      worker.on('error', (error) => stop(error))
-      worker.on('message', (reply: WorkerReply) => {
-        if (reply.kind === 'error') { stop(new Error(`run ${reply.index}: ${reply.message}`)); return }
-        if (reply.kind === 'done') {
-          results[position.get(reply.index) as number] = reply.summary
-          finished++
-          onDone()
-          if (finished === tasks.length) { stop(); return }
-        }
-        feed(worker)
-      })
-    }
-    if (tasks.length === 0) stop()
-  })
 }
 
 export interface SweepOptions {
@@ -168,18 +65,8 @@ export interface SweepOptions {
 }
 
 export function sweepTasks(text: string, label: string, policies: readonly string[], seeds: readonly number[], options: SweepOptions): SweepTask[] {
-  const shard = options.shard === undefined ? { index: 1, count: 1 } : parseShard(options.shard)
-  const tasks: SweepTask[] = []
-  let index = 0
-  for (const policy of policies) {
-    for (const seed of seeds) {
-      if (index % shard.count === shard.index - 1) {
-        tasks.push({ index, scenarioText: text, scenarioLabel: label, policy, seed, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel })
-      }
-      index++
-    }
-  }
-  return tasks
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard)
+  return planTasks(text, label, policies, seeds, { hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel, shard })
 }
 
 function progressBar(total: number): { tick(): void; stop(): void } {
@@ -200,14 +87,11 @@ async function sweepCommand(scenarioArg: string, options: SweepOptions): Promise
   const workers = options.workers ?? Math.max(1, Math.min(availableParallelism(), tasks.length))
   const started = performance.now()
   const bar = progressBar(tasks.length)
-  const runs = workers === 0
-    ? tasks.map((task) => { const summary = runSweepTask(task, registry); bar.tick(); return summary })
-    : await runOnWorkers(tasks, workers, options.plugin ?? [], bar.tick)
+  const ordered = await runSweep(tasks, { workers, plugins: options.plugin ?? [], registry, policyOrder: policies, onProgress: bar.tick })
   bar.stop()
-  process.stderr.write(`sweep: ${runs.length} runs on ${workers === 0 ? 'the main thread' : `${workers} worker(s)`} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
-  const ordered = orderRuns(runs, policies)
+  process.stderr.write(`sweep: ${ordered.length} runs on ${workers === 0 ? 'the main thread' : `${workers} worker(s)`} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
   if (options.out !== undefined) writeOut(options.out, ordered)
-  if (options.json) printJson({ runs: ordered, summary: summarize(ordered) } satisfies SweepDocument)
+  if (options.json) printJson(sweepDocument(ordered))
   else printSummaryTable(summarize(ordered), (line) => process.stdout.write(line))
 }
 

@@ -7,6 +7,8 @@ import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
 import { engineCommandSchema, idSchema as id } from '../../engine/api/commands'
 import { worldSnapshotSchema } from '../../engine/api/snapshot'
 import { outcomeSchema } from '../../engine/api/names'
+import type { RunSummary } from '../../engine/metrics/summary'
+import type { MetricComparison } from '../experiments/summary'
 export type { Result, ErrorCode } from './result'
 export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/api/snapshot'
 export type { EngineCommand, DropRefusal, DropVerdict } from '../../engine/api/commands'
@@ -77,9 +79,16 @@ export interface HistoryPage { readonly rows: readonly HistoryRow[]; readonly ne
 export interface HistoryDetail { readonly migration: HistoryRow; readonly rounds: readonly HistoryRound[] }
 export interface AuditVerdict { readonly ok: boolean; readonly checked: number; readonly firstBadSeq: number | null; readonly reason: string | null }
 
-export interface ExperimentRow { readonly policy: string; readonly seed: number; readonly metrics: Readonly<Record<string, number>> }
-export interface ExperimentResult { readonly runs: readonly ExperimentRow[] }
+/**
+ * An experiment's answer from the one pipeline (main/experiments): every run's summary in canonical order, and
+ * per metric and policy the values, their mean ± 95 % CI and box summary (engine/metrics/stats) and the text
+ * `cutover sweep` prints for the same cell.
+ */
+export interface ExperimentResult { readonly runs: readonly RunSummary[]; readonly comparison: readonly MetricComparison[] }
 export interface ExperimentProgress { readonly done: number; readonly total: number }
+export type { RunSummary } from '../../engine/metrics/summary'
+export type { BoxSummary, MeanCi } from '../../engine/metrics/stats'
+export type { MetricComparison, PolicyCell } from '../experiments/summary'
 
 export const invokeSchemas = {
   'app:get-info': { request: z.undefined(), response: appInfoSchema },
