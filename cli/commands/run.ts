@@ -5,14 +5,8 @@ import type { Command } from 'commander'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createDatacenter, type DcEvent, type RunSummary } from '../../engine/datacenter'
-import type { MigrationResult } from '../../engine/migration/types'
-import type { MigrationStart } from '../../engine/cluster/migration-model'
-import { WorldRecords } from '../../engine/world/records'
-import { RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
-import { PolicyParamError, type PolicyRegistry } from '../../engine/policy/registry'
-import type { ParamValue } from '../../engine/policy/types'
-import type { Scenario } from '../../engine/scenario/schema'
+import { createDatacenter, WorldRecords, RUN_SUMMARY_FIELDS, PolicyParamError, type DcEvent, type RunSummary,
+  type MigrationResult, type MigrationStart, type PolicyRegistry, type ParamValue, type Scenario } from '../../engine/index'
 import {
   MIGRATION_MODELS, migrationModelFor, parseScenarioText as parseScenario, pickSummary, PluginLoadError, registryWithPlugins as loadRegistry,
   ScenarioTextError, type MigrationModelName

@@ -1,8 +1,7 @@
 // The one experiment pipeline: plan → run on a worker pool (or the calling thread) → canonical order. Used by
 // `cutover sweep` and by the app's 'experiment:run'; both then summarise with ./summary, so the same runs give
 // the same means and intervals in the terminal and in the Experiments view.
-import type { RunSummary } from '../../engine/datacenter'
-import type { PolicyRegistry } from '../../engine/policy/registry'
+import type { PolicyRegistry, RunSummary } from '../../engine/index'
 import { runOnWorkers } from './pool'
 import { orderRuns } from './summary'
 import { registryWithPlugins, runSweepTask, type SweepTask } from './task'

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { RunSummary } from '../../engine/datacenter'
+import type { RunSummary } from '../../engine/index'
 import { startTsWorker } from '../support/ts-worker'
 import type { SweepTask } from './task'
 import type { WorkerReply, WorkerRequest } from './sweep-worker'

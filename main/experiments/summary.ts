@@ -1,9 +1,7 @@
 // What an experiment reports, computed once for `cutover sweep` and the app's Experiments view: runs in
 // canonical order, mean ± 95 % CI per policy and field (engine/metrics/stats), box-plot summaries, the one
 // text form of a mean and its interval, and the CSV/JSON documents. Pure: no Node APIs, so tests run it anywhere.
-import type { RunSummary } from '../../engine/metrics/summary'
-import { NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
-import { boxSummary, meanCi95, type BoxSummary, type MeanCi } from '../../engine/metrics/stats'
+import { boxSummary, meanCi95, NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS, type BoxSummary, type MeanCi, type RunSummary } from '../../engine/index'
 
 export type NumericField = (typeof NUMERIC_SUMMARY_FIELDS)[number]
 export type PolicySummary = Record<string, Record<string, MeanCi>>

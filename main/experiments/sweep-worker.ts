@@ -2,7 +2,7 @@
 // tasks it is sent, one at a time, and posts each summary back. Pure engine work: results equal the caller's.
 import { parentPort, workerData } from 'node:worker_threads'
 import { registryWithPlugins, runSweepTask, type SweepTask } from './task'
-import type { RunSummary } from '../../engine/datacenter'
+import type { RunSummary } from '../../engine/index'
 
 export type WorkerRequest = { readonly kind: 'run'; readonly task: SweepTask }
 export type WorkerReply =

@@ -2,15 +2,10 @@
 // function on a worker thread and on the calling thread, for `cutover sweep` and the app's Experiments alike.
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
-import { createDatacenter, estimateModelFor, type MigrationModel, type RunSummary } from '../../engine/datacenter'
-import { PageMigrationModel } from '../../engine/migration/page-model'
-import type { MigrationResult } from '../../engine/migration/types'
-import type { MigrationStart } from '../../engine/cluster/migration-model'
-import { RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
-import { createPolicyRegistry, type PolicyRegistry } from '../../engine/policy/registry'
-import type { ParamValue, PolicyFactory } from '../../engine/policy/types'
-import type { Scenario } from '../../engine/scenario/schema'
-import { validateScenario } from '../../engine/scenario/validate'
+import {
+  createDatacenter, createPolicyRegistry, pageMigrationModelFor, RUN_SUMMARY_FIELDS, validateScenario, type MigrationModel, type MigrationResult,
+  type MigrationStart, type ParamValue, type PolicyFactory, type PolicyRegistry, type RunSummary, type Scenario
+} from '../../engine/index'
 
 export const MIGRATION_MODELS = ['estimate', 'page'] as const
 export type MigrationModelName = (typeof MIGRATION_MODELS)[number]
@@ -76,9 +71,7 @@ export function migrationModelFor(
   onFinished?: (result: MigrationResult, request: MigrationStart) => void
 ): MigrationModel | undefined {
   if (name !== 'page') return undefined
-  return new PageMigrationModel({
-    seed, estimator: estimateModelFor(scenario), resumeOverheadUs: Math.round(scenario.migration.resumeOverheadMs * 1000), onFinished
-  })
+  return pageMigrationModelFor(scenario, seed, onFinished)
 }
 
 /** The summary with exactly the contract's fields, in the contract's order. */

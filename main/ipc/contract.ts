@@ -4,15 +4,11 @@
 // through z.custom so type and channel list stay one source.
 import { z } from 'zod'
 import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
-import { engineCommandSchema, idSchema as id } from '../../engine/api/commands'
-import { worldSnapshotSchema } from '../../engine/api/snapshot'
-import { outcomeSchema } from '../../engine/api/names'
-import type { RunSummary } from '../../engine/metrics/summary'
+import { engineCommandSchema, idSchema as id, outcomeSchema, worldSnapshotSchema, type RunSummary } from '../../engine/index'
 import type { MetricComparison } from '../experiments/summary'
 export type { Result, ErrorCode } from './result'
-export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/api/snapshot'
-export type { EngineCommand, DropRefusal, DropVerdict } from '../../engine/api/commands'
-export type { StrategyName, Stage, Trigger, Outcome, AutomationLevel, DropRefusalCode } from '../../engine/api/names'
+export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/index'
+export type { EngineCommand, DropRefusal, DropVerdict, StrategyName, Stage, Trigger, Outcome, AutomationLevel, DropRefusalCode } from '../../engine/index'
 export { engineCommandSchema }
 
 const simStatusSchema = z.object({
@@ -86,8 +82,7 @@ export interface AuditVerdict { readonly ok: boolean; readonly checked: number; 
  */
 export interface ExperimentResult { readonly runs: readonly RunSummary[]; readonly comparison: readonly MetricComparison[] }
 export interface ExperimentProgress { readonly done: number; readonly total: number }
-export type { RunSummary } from '../../engine/metrics/summary'
-export type { BoxSummary, MeanCi } from '../../engine/metrics/stats'
+export type { RunSummary, BoxSummary, MeanCi } from '../../engine/index'
 export type { MetricComparison, PolicyCell } from '../experiments/summary'
 
 export const invokeSchemas = {

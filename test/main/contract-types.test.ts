@@ -7,7 +7,7 @@ import type { z } from 'zod'
 import { engineCommandSchema, type EngineCommand } from '../../engine/api/commands'
 import { STAGES, STRATEGIES, type Outcome, type Stage, type StrategyName, type Trigger } from '../../engine/api/names'
 import { worldSnapshotSchema, type MigrationView, type WorldSnapshot } from '../../engine/api/snapshot'
-import { createWorld } from '../../engine/world'
+import { createWorld } from '../../engine/index'
 import { invokeSchemas, type InvokeParsed, type InvokeRequest, type InvokeResponse, type PushPayload } from '../../main/ipc/contract'
 
 describe('IPC contract types', () => {
