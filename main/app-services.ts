@@ -2,7 +2,7 @@
 // worker), the scenario library, the history database with its recorder, experiments, and the handler for
 // every invoke channel. Transports (Electron IPC, WebSocket) only carry what this returns.
 import { availableParallelism } from 'node:os'
-import { ENGINE_VERSION } from '../engine/index'
+import { ENGINE_VERSION, engineCatalog } from '../engine/index'
 import { openHistoryDb, type HistoryDb } from '../migrations-db'
 import type { MigrationRow } from '../migrations-db/types'
 import { createDispatcher, HandlerError, type Dispatch, type HandlerMap } from './ipc/dispatch'
@@ -90,6 +90,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     return snapshot
   }
 
+  // The catalog is static for a process (no plugins in the app): built once, served as is.
+  const catalog = engineCatalog()
   const handlers: HandlerMap = {
     'app:get-info': () => ({ appVersion: APP_VERSION, engineVersion: ENGINE_VERSION, mode: options.mode }),
     'sim:get-status': () => host.status(),
@@ -159,6 +161,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       for (const chunk of history.exportChunks({ format })) text += chunk
       return { text, rows: history.countMigrations({}) }
     },
+    'engine:catalog': () => catalog,
     'experiment:run': async ({ scenario, policies, seeds, hours }) => {
       try {
         // The same plan, pool and summary as `cutover sweep <scenario> --policies … --seeds …` (one core is left

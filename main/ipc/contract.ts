@@ -4,10 +4,11 @@
 // through z.custom so type and channel list stay one source.
 import { z } from 'zod'
 import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
-import { engineCommandSchema, idSchema as id, outcomeSchema, worldSnapshotSchema, type RunSummary } from '../../engine/index'
+import { engineCatalogSchema, engineCommandSchema, idSchema as id, outcomeSchema, worldSnapshotSchema, type RunSummary } from '../../engine/index'
 import type { MetricComparison } from '../experiments/summary'
 export type { Result, ErrorCode } from './result'
 export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/index'
+export type { EngineCatalog, StrategyInfo, StageInfo, PolicyCatalogEntry, CatalogParam } from '../../engine/index'
 export type { EngineCommand, DropRefusal, DropVerdict, StrategyName, Stage, Trigger, Outcome, AutomationLevel, DropRefusalCode } from '../../engine/index'
 export { engineCommandSchema }
 
@@ -109,6 +110,8 @@ export const invokeSchemas = {
   'history:get': { request: z.object({ id: z.number().int().positive() }), response: z.custom<HistoryDetail>() },
   'history:verify': { request: z.undefined(), response: z.custom<AuditVerdict>() },
   'history:export': { request: z.object({ format: z.enum(['csv', 'json']) }), response: z.custom<{ readonly text: string; readonly rows: number }>() },
+  /** What the engine offers: strategies (parameters, stages), stage labels, policies (parameter schemas), automation levels. */
+  'engine:catalog': { request: z.undefined(), response: engineCatalogSchema },
   'experiment:run': {
     request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional() }),
     response: z.custom<ExperimentResult>()

@@ -7,7 +7,8 @@ import type { z } from 'zod'
 import { engineCommandSchema, type EngineCommand } from '../../engine/api/commands'
 import { STAGES, STRATEGIES, type Outcome, type Stage, type StrategyName, type Trigger } from '../../engine/api/names'
 import { worldSnapshotSchema, type MigrationView, type WorldSnapshot } from '../../engine/api/snapshot'
-import { createWorld } from '../../engine/index'
+import { BUILTIN_POLICY_NAMES, createWorld, engineCatalog, engineCatalogSchema, type EngineCatalog } from '../../engine/index'
+import { createAppServices } from '../../main/app-services'
 import { invokeSchemas, type InvokeParsed, type InvokeRequest, type InvokeResponse, type PushPayload } from '../../main/ipc/contract'
 
 describe('IPC contract types', () => {
@@ -46,5 +47,28 @@ describe('IPC contract types', () => {
     const parsed = worldSnapshotSchema.safeParse(snapshot)
     expect(parsed.error?.issues ?? []).toEqual([])
     expect(STAGES).toContain(snapshot.migrations[0].stage)
+  })
+
+  it('serves the engine catalog over engine:catalog: every strategy, stage and policy the engine has', async () => {
+    expectTypeOf<InvokeResponse<'engine:catalog'>>().toEqualTypeOf<EngineCatalog>()
+    const services = createAppServices({ mode: 'browser', initialScenario: null, log: () => {} })
+    try {
+      const answer = await services.dispatch('engine:catalog', undefined)
+      expect(answer.ok).toBe(true)
+      const catalog = (answer.ok ? answer.value : null) as EngineCatalog
+      expect(engineCatalogSchema.safeParse(catalog).success).toBe(true)
+      expect(catalog).toEqual(engineCatalog())
+      expect([...catalog.strategies.map((s) => s.name)].sort()).toEqual([...STRATEGIES].sort())
+      expect(catalog.strategies[0].name).toBe(catalog.defaultStrategy)
+      expect(catalog.stages.map((s) => s.name)).toEqual(STAGES.filter((s) => s !== 'done'))
+      expect(catalog.policies.map((p) => p.name)).toEqual([...BUILTIN_POLICY_NAMES])
+      expect(catalog.policies.find((p) => p.name === 'drs')?.params.find((p) => p.name === 'threshold')).toMatchObject({ min: 1, max: 5 })
+      // Each strategy's stages are a protocol-ordered subset; pre-copy strategies iterate, post-copy ones pull.
+      const stagesOf = (name: string) => catalog.strategies.find((s) => s.name === name)?.stages ?? []
+      expect(stagesOf('stop-and-copy')).not.toContain('precopy')
+      expect(stagesOf('hybrid')).toEqual(expect.arrayContaining(['precopy', 'postcopy']))
+    } finally {
+      services.dispose()
+    }
   })
 })
