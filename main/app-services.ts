@@ -162,6 +162,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       return { text, rows: history.countMigrations({}) }
     },
     'engine:catalog': () => catalog,
+    'sim:drop-verdicts': ({ vmId }) => host.dropVerdicts(vmId),
     'experiment:run': async ({ scenario, policies, seeds, hours }) => {
       try {
         // The same plan, pool and summary as `cutover sweep <scenario> --policies … --seeds …` (one core is left

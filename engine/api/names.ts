@@ -34,6 +34,6 @@ export const netFaultCommandSchema = z.enum(NET_FAULT_COMMANDS)
 export type NetFaultCommand = z.infer<typeof netFaultCommandSchema>
 
 /** Why a VM may not be dropped on a host (the engine's admission rule for user moves). */
-export const DROP_REFUSALS = ['same-host', 'already-migrating', 'vm-not-running', 'host-down', 'maintenance', 'no-memory', 'anti-affinity', 'placement-rule'] as const
+export const DROP_REFUSALS = ['same-host', 'already-migrating', 'vm-not-running', 'host-down', 'maintenance', 'no-memory', 'cpu', 'anti-affinity', 'placement-rule'] as const
 export const dropRefusalSchema = z.enum(DROP_REFUSALS)
 export type DropRefusalCode = z.infer<typeof dropRefusalSchema>

@@ -4,7 +4,7 @@
 // through z.custom so type and channel list stay one source.
 import { z } from 'zod'
 import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
-import { engineCatalogSchema, engineCommandSchema, idSchema as id, outcomeSchema, worldSnapshotSchema, type RunSummary } from '../../engine/index'
+import { dropVerdictSchema, engineCatalogSchema, engineCommandSchema, idSchema as id, outcomeSchema, worldSnapshotSchema, type RunSummary } from '../../engine/index'
 import type { MetricComparison } from '../experiments/summary'
 export type { Result, ErrorCode } from './result'
 export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/index'
@@ -112,6 +112,8 @@ export const invokeSchemas = {
   'history:export': { request: z.object({ format: z.enum(['csv', 'json']) }), response: z.custom<{ readonly text: string; readonly rows: number }>() },
   /** What the engine offers: strategies (parameters, stages), stage labels, policies (parameter schemas), automation levels. */
   'engine:catalog': { request: z.undefined(), response: engineCatalogSchema },
+  /** The engine's verdict (allowed, or why not, in words) on dropping one VM on each host, for drag feedback. */
+  'sim:drop-verdicts': { request: z.object({ vmId: id }), response: z.array(dropVerdictSchema).readonly() },
   'experiment:run': {
     request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional() }),
     response: z.custom<ExperimentResult>()
