@@ -87,7 +87,7 @@ export default tseslint.config(
   },
   {
     // One rule list per file (a later block replaces an earlier one's list), so these repeat the electron rule.
-    files: ['main/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['main/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'validate/**/*.ts'],
     ignores: ['main/index.ts', 'main/window.ts', 'main/preload/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [electronOutsideMain, engineFrontDoorOnly] }] }
   },
@@ -101,7 +101,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', engineBannedImports] }
   },
   {
-    files: ['main/**/*.ts', 'cli/**/*.ts', 'migrations-db/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', '*.config.ts'],
+    files: ['main/**/*.ts', 'cli/**/*.ts', 'validate/**/*.ts', 'migrations-db/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', '*.config.ts'],
     languageOptions: { globals: { ...globals.node } }
   }
 )

@@ -14,6 +14,7 @@ export const engineCommandSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('abort-migration'), migrationId: idSchema }).readonly(),
   z.object({ kind: z.literal('force-complete'), migrationId: idSchema }).readonly(),
   z.object({ kind: z.literal('evacuate-host'), hostId: idSchema }).readonly(),
+  z.object({ kind: z.literal('exit-maintenance'), hostId: idSchema }).readonly(),
   z.object({ kind: z.literal('fail-host'), hostId: idSchema }).readonly(),
   z.object({ kind: z.literal('repair-host'), hostId: idSchema }).readonly(),
   z.object({ kind: z.literal('power-host'), hostId: idSchema, on: z.boolean() }).readonly(),
