@@ -31,7 +31,12 @@ export const strategyInfoSchema = z.object({
 }).readonly()
 export type StrategyInfo = z.infer<typeof strategyInfoSchema>
 
-export const stageInfoSchema = z.object({ name: stageSchema, label: z.string() }).readonly()
+export const stageInfoSchema = z.object({
+  name: stageSchema,
+  label: z.string(),
+  /** Shown on a timeline only for strategies that run it (post-copy); other skipped stages show as skipped. */
+  optional: z.boolean()
+}).readonly()
 export type StageInfo = z.infer<typeof stageInfoSchema>
 
 export const policyCatalogEntrySchema = z.object({

@@ -46,5 +46,5 @@ const STAGE_LABELS: { readonly [S in Stage]: string } = {
 
 /** Every stage but 'done', in protocol order, with its label. */
 export function stageCatalog(): StageInfo[] {
-  return STAGES.filter((stage) => stage !== 'done').map((name) => ({ name, label: STAGE_LABELS[name] }))
+  return STAGES.filter((stage) => stage !== 'done').map((name) => ({ name, label: STAGE_LABELS[name], optional: name === 'postcopy' }))
 }

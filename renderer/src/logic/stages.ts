@@ -9,8 +9,8 @@ export interface StageStep { readonly stage: Stage; readonly label: string; read
 
 export function stageSteps(migration: Pick<MigrationView, 'strategy' | 'stage' | 'outcome'>, catalog: Pick<EngineCatalog, 'strategies' | 'stages'>): StageStep[] {
   const own = catalog.strategies.find((s) => s.name === migration.strategy)?.stages ?? []
-  // Post-copy is shown only where it happens; a stage the strategy skips (iterative pre-copy) stays, marked skipped.
-  const timeline = catalog.stages.filter((s) => s.name !== 'postcopy' || own.includes('postcopy') || migration.stage === 'postcopy')
+  // An optional stage (post-copy) is shown only where it happens; another stage the strategy skips stays, marked skipped.
+  const timeline = catalog.stages.filter((s) => !s.optional || own.includes(s.name) || migration.stage === s.name)
   const finished = migration.stage === 'done' || migration.outcome !== null
   const currentIndex = timeline.findIndex((s) => s.name === migration.stage)
   return timeline.map(({ name, label }, index) => {
