@@ -21,7 +21,10 @@ export {
 export { ENGINE_VERSION } from './version'
 
 // ── The contract's DTOs: commands in, snapshots and history records out ──────────────────────────────────────
+export * from './api/names'
 export * from './api/commands'
+export * from './api/catalog'
+export { engineCatalog } from './catalog'
 export * from './api/records'
 export * from './api/snapshot'
 export * from './api/rounds'

@@ -18,7 +18,7 @@ try {
     entryPoints: {
       main: 'cli/main.ts',
       // Worker threads load these as files beside the chunks that start them (see their factories).
-      'sweep-worker': 'cli/sweep-worker.ts',
+      'sweep-worker': 'main/experiments/sweep-worker.ts',
       'engine-worker': 'main/engine-host/worker.ts',
       'experiment-worker': 'main/experiments/experiment-worker.ts'
     },

@@ -4,17 +4,19 @@
 import type { Command } from 'commander'
 import { existsSync, readFileSync, statSync, writeFileSync, createWriteStream } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createDatacenter, pageMigrationModelFor, WorldRecords, RUN_SUMMARY_FIELDS, SCENARIO_LIMITS, scenarioSizeErrors,
-  createPolicyRegistry, PolicyParamError, validateScenario, type DcEvent, type MigrationModel, type RunSummary,
-  type MigrationResult, type MigrationStart, type PolicyRegistry, type ParamValue, type PolicyFactory, type Scenario } from '../../engine/index'
+import { fileURLToPath } from 'node:url'
+import { createDatacenter, WorldRecords, RUN_SUMMARY_FIELDS, SCENARIO_LIMITS, scenarioSizeErrors, PolicyParamError, type DcEvent, type RunSummary,
+  type MigrationResult, type MigrationStart, type PolicyRegistry, type ParamValue, type Scenario } from '../../engine/index'
+import {
+  MIGRATION_MODELS, migrationModelFor, parseScenarioText as parseScenario, pickSummary, PluginLoadError, registryWithPlugins as loadRegistry,
+  ScenarioTextError, type MigrationModelName
+} from '../../main/experiments/task'
 import { UsageError } from '../support/errors'
 import { RunHistory } from '../support/run-history'
 import { ensureWritableDir, parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
 
 export const PRESETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios')
-export const MIGRATION_MODELS = ['estimate', 'page'] as const
-export type MigrationModelName = (typeof MIGRATION_MODELS)[number]
+export { MIGRATION_MODELS, type MigrationModelName }
 
 /** A path, or a preset name (`small-cluster`) looked up in scenarios/. */
 export function resolveScenarioPath(nameOrPath: string): string {
@@ -27,16 +29,14 @@ export function resolveScenarioPath(nameOrPath: string): string {
   throw new UsageError(`scenario: no such file or preset: ${nameOrPath}`)
 }
 
+/** A scenario text as a validated scenario; bad input is a usage error (exit 2) naming the field path. */
 export function parseScenarioText(text: string, label: string): Scenario {
-  let json: unknown
   try {
-    json = JSON.parse(text)
+    return parseScenario(text, label)
   } catch (error) {
-    throw new UsageError(`${label}: not valid JSON (${(error as Error).message})`)
+    if (error instanceof ScenarioTextError) throw new UsageError(error.message)
+    throw error
   }
-  const validation = validateScenario(json)
-  if (!validation.ok) throw new UsageError(validation.errors.join('\n'))
-  return validation.scenario
 }
 
 /** Scenario files above this size are refused unread (the IPC contract's limit for scenario files). */
@@ -72,23 +72,14 @@ export function collectList(raw: string, previous: string[] = []): string[] {
   return [...previous, raw]
 }
 
-/** Loads plugin modules (default export or `policy` export: a PolicyFactory) into a fresh registry. */
+/** Built-in policies plus plugin modules; a plugin that cannot be loaded is a usage error (exit 2). */
 export async function registryWithPlugins(plugins: readonly string[]): Promise<PolicyRegistry> {
-  const registry = createPolicyRegistry()
-  for (const plugin of plugins) {
-    let module: { default?: PolicyFactory; policy?: PolicyFactory }
-    try {
-      module = (await import(pathToFileURL(resolve(plugin)).href)) as typeof module
-    } catch (error) {
-      throw new UsageError(`--plugin ${plugin}: cannot load it (${(error as Error).message})`)
-    }
-    const factory = module.default ?? module.policy
-    if (factory === undefined || typeof factory.create !== 'function' || typeof factory.info?.name !== 'string') {
-      throw new UsageError(`--plugin ${plugin}: the module must export a policy factory ({ info, create }) as default or "policy"`)
-    }
-    registry.register(factory)
+  try {
+    return await loadRegistry(plugins)
+  } catch (error) {
+    if (error instanceof PluginLoadError) throw new UsageError(error.message)
+    throw error
   }
-  return registry
 }
 
 /** Fails early (exit 2) on an unknown policy name or bad parameter. */
@@ -99,15 +90,6 @@ export function checkPolicy(registry: PolicyRegistry, name: string, params: Read
     if (error instanceof PolicyParamError) throw new UsageError(`--policy: ${error.message}`)
     throw error
   }
-}
-
-/** The migration model a run uses: the analytic estimate (default) or page-level migrations. */
-export function migrationModelFor(
-  name: MigrationModelName | undefined, scenario: Scenario, seed: number,
-  onFinished?: (result: MigrationResult, request: MigrationStart) => void
-): MigrationModel | undefined {
-  if (name !== 'page') return undefined
-  return pageMigrationModelFor(scenario, seed, onFinished)
 }
 
 /** Records that wait longer than this many items are written (one transaction per batch). */
@@ -132,12 +114,6 @@ function printTable(summary: RunSummary): void {
     const value = summary[field]
     process.stdout.write(`${field.padEnd(width)}  ${value === null ? 'not verified' : String(value)}\n`)
   }
-}
-
-function pickSummary(summary: RunSummary): RunSummary {
-  const picked: Record<string, unknown> = {}
-  for (const field of RUN_SUMMARY_FIELDS) picked[field] = summary[field]
-  return picked as unknown as RunSummary
 }
 
 async function runCommand(scenarioArg: string, options: RunOptions): Promise<void> {
@@ -212,28 +188,4 @@ export function registerRunCommand(program: Command): void {
     .option('--db <path>', 'record the run (migrations with their causes, decisions, faults, audit) in this history database')
     .option('--out <dir>', 'write summary.json and events.jsonl (every engine event) into this directory')
     .action(runCommand)
-}
-
-/** One (policy, seed) run of a sweep, as sent to a worker thread (plain data). */
-export interface SweepTask {
-  readonly index: number
-  readonly scenarioText: string
-  readonly scenarioLabel: string
-  readonly policy: string
-  readonly seed: number
-  readonly hours?: number
-  readonly policyIntervalS?: number
-  readonly params: Readonly<Record<string, ParamValue>>
-  readonly migrationModel?: MigrationModelName
-}
-
-/** Runs one sweep task to its summary (the same code in a worker and in the main thread). */
-export function runSweepTask(task: SweepTask, registry: PolicyRegistry): RunSummary {
-  const scenario = parseScenarioText(task.scenarioText, task.scenarioLabel)
-  const params = { ...(task.policy === scenario.policy.name ? scenario.policy.params : {}), ...task.params }
-  const summary = createDatacenter({
-    scenario, seed: task.seed, policy: task.policy, policyParams: params, hours: task.hours, policyIntervalS: task.policyIntervalS, registry,
-    migrationModel: migrationModelFor(task.migrationModel, scenario, task.seed)
-  }).run()
-  return pickSummary(summary)
 }

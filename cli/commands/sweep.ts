@@ -4,25 +4,25 @@
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { availableParallelism } from 'node:os'
-import { existsSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
-
-import { meanCi95, NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS, type RunSummary, type MeanCi, type ParamValue } from '../../engine/index'
+import { writeFileSync } from 'node:fs'
+import { RUN_SUMMARY_FIELDS, type RunSummary, type ParamValue } from '../../engine/index'
+import { runSweep } from '../../main/experiments/pipeline'
+import { planTasks, type SweepTask } from '../../main/experiments/task'
+import { printSummaryTable, summarize, type PolicySummary } from '../../main/experiments/summary'
+import { toCsv as writeCsv } from '../../main/support/csv'
 import { UsageError } from '../support/errors'
 import { checkWritableFile, parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
-import type { WorkerReply, WorkerRequest } from '../sweep-worker'
-import { toCsv as writeCsv } from '../support/csv'
 import { shardLabel, sweepId, type SweepIdentity } from '../support/sweep-identity'
 import {
-  checkHours, checkPolicy, collectList, parseHoursFlag, parsePolicyIntervalFlag, collectParam, loadScenario, MIGRATION_MODELS, registryWithPlugins, runSweepTask,
-  type MigrationModelName, type SweepTask
+  checkHours, checkPolicy, collectList, collectParam, loadScenario, MIGRATION_MODELS, parseHoursFlag, parsePolicyIntervalFlag,
+  registryWithPlugins, type MigrationModelName
 } from './run'
 
-/** Per policy and field; null where no run verified the field (lostWrites under the estimate model). */
-export type PolicySummary = Record<string, Record<string, MeanCi | null>>
+// The pipeline's summary and outputs, re-exported for the CLI's callers and tests.
+export { orderRuns, printSummaryTable, summarize, type PolicySummary } from '../../main/experiments/summary'
+export { runOnWorkers } from '../../main/experiments/pool'
 
+/** `cutover sweep --json`, `--out FILE.json` and what `cutover merge` reads back. */
 export interface SweepDocument {
   /** Which sweep and shard these runs are; null for a partial merge (it is not a complete shard of anything). */
   readonly sweep: SweepIdentity | null
@@ -84,109 +84,20 @@ export function parseShard(raw: string): { index: number; count: number } {
   return { index, count }
 }
 
-/** Runs in their canonical order: policies in first-appearance order of `policyOrder`, then seed. */
-export function orderRuns(runs: readonly RunSummary[], policyOrder: readonly string[]): RunSummary[] {
-  const rank = (policy: string) => { const i = policyOrder.indexOf(policy); return i < 0 ? policyOrder.length : i }
-  return [...runs].sort((a, b) => rank(a.policy) - rank(b.policy) || a.policy.localeCompare(b.policy) || a.seed - b.seed)
-}
-
-export function summarize(runs: readonly RunSummary[]): PolicySummary {
-  const summary: PolicySummary = {}
-  const policies = [...new Set(runs.map((run) => run.policy))]
-  for (const policy of policies) {
-    const mine = runs.filter((run) => run.policy === policy)
-    summary[policy] = {}
-    for (const field of NUMERIC_SUMMARY_FIELDS) {
-      const values = mine.map((run) => run[field])
-      // An unverified value (null) is not a 0: the mean is taken over verified runs only, or absent.
-      const verified = values.filter((value): value is number => value !== null)
-      summary[policy][field] = verified.length === 0 ? null : meanCi95(verified)
-    }
-  }
-  return summary
-}
-
 export function toCsv(runs: readonly RunSummary[], identity: SweepIdentity | null = null): string {
   const tail = identity === null ? ['', '', ''] : [identity.id, shardLabel(identity.shard), identity.runsTotal]
   return writeCsv([...RUN_SUMMARY_FIELDS, ...IDENTITY_COLUMNS], runs.map((run) => [...RUN_SUMMARY_FIELDS.map((field) => run[field]), ...tail]))
 }
 
+/** The JSON document (a mean that was not measured, NaN, is written as null). */
+export function sweepJson(runs: readonly RunSummary[], identity: SweepIdentity | null): SweepDocument {
+  return { sweep: identity, runs, summary: summarize(runs) }
+}
+
 export function writeOut(path: string, runs: readonly RunSummary[], identity: SweepIdentity | null): void {
   if (path.endsWith('.csv')) writeFileSync(path, toCsv(runs, identity))
-  else if (path.endsWith('.json')) writeFileSync(path, JSON.stringify({ sweep: identity, runs, summary: summarize(runs) } satisfies SweepDocument, null, 2) + '\n')
+  else if (path.endsWith('.json')) writeFileSync(path, JSON.stringify(sweepJson(runs, identity), null, 2) + '\n')
   else throw new UsageError(`--out: expected a .csv or .json file, got "${path}"`)
-}
-
-function formatMeanCi(value: MeanCi | null): string {
-  if (value === null) return 'not verified'
-  const digits = (x: number) => Math.abs(x) >= 1000 || x === 0 ? x.toFixed(0) : x.toPrecision(4)
-  return value.n < 2 ? digits(value.mean) : `${digits(value.mean)} ± ${digits(value.ci95)}`
-}
-
-export function printSummaryTable(summary: PolicySummary, out: (text: string) => void): void {
-  const policies = Object.keys(summary)
-  const width = Math.max(...NUMERIC_SUMMARY_FIELDS.map((f) => f.length))
-  const cells = policies.map((policy) => NUMERIC_SUMMARY_FIELDS.map((field) => formatMeanCi(summary[policy][field])))
-  const columnWidths = policies.map((policy, p) => Math.max(policy.length, ...cells[p].map((c) => c.length)))
-  const runsRow = policies.map((policy, p) => `n=${summary[policy].energyKWh?.n ?? 0}`.padStart(columnWidths[p])).join('  ')
-  out(`${'mean ± 95% CI'.padEnd(width)}  ${policies.map((policy, p) => policy.padStart(columnWidths[p])).join('  ')}\n`)
-  out(`${'runs'.padEnd(width)}  ${runsRow}\n`)
-  NUMERIC_SUMMARY_FIELDS.forEach((field, f) => {
-    out(`${field.padEnd(width)}  ${policies.map((_, p) => cells[p][f].padStart(columnWidths[p])).join('  ')}\n`)
-  })
-}
-
-/** tsx's ESM registration entry, as a URL the worker can import. */
-function tsxApiUrl(): string {
-  const meta = import.meta as ImportMeta & { resolve?: (specifier: string) => string }
-  if (typeof meta.resolve === 'function') {
-    try { return meta.resolve('tsx/esm/api') } catch { /* fall through to require.resolve */ }
-  }
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
-}
-
-/**
- * A worker running cli/sweep-worker: the built out/cli/sweep-worker.js beside this chunk when running the built CLI,
- * else the TypeScript source. On Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's entry module,
- * so a two-line bootstrap registers tsx's loader first and then imports the TypeScript entry.
- */
-function startWorker(plugins: readonly string[]): Worker {
-  const built = new URL('./sweep-worker.js', import.meta.url)
-  if (existsSync(fileURLToPath(built))) return new Worker(built, { workerData: { plugins } })
-  const entry = new URL('../sweep-worker.ts', import.meta.url).href
-  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`
-  return new Worker(bootstrap, { eval: true, workerData: { plugins } })
-}
-
-/** Runs tasks on `workerCount` worker threads; results in task order. */
-export function runOnWorkers(tasks: readonly SweepTask[], workerCount: number, plugins: readonly string[], onDone: () => void): Promise<RunSummary[]> {
-  const results = new Array<RunSummary>(tasks.length)
-  const position = new Map(tasks.map((task, i) => [task.index, i]))
-  let next = 0
-  let finished = 0
-  return new Promise((resolveAll, rejectAll) => {
-    const workers: Worker[] = []
-    const stop = (error?: Error) => { for (const worker of workers) void worker.terminate(); if (error) rejectAll(error); else resolveAll(results) }
-    const feed = (worker: Worker) => {
-      if (next < tasks.length) worker.postMessage({ kind: 'run', task: tasks[next++] } satisfies WorkerRequest)
-    }
-    for (let w = 0; w < Math.min(workerCount, tasks.length); w++) {
-      const worker = startWorker(plugins)
-      workers.push(worker)
-      worker.on('error', (error) => stop(error))
-      worker.on('message', (reply: WorkerReply) => {
-        if (reply.kind === 'error') { stop(new Error(`run ${reply.index}: ${reply.message}`)); return }
-        if (reply.kind === 'done') {
-          results[position.get(reply.index) as number] = reply.summary
-          finished++
-          onDone()
-          if (finished === tasks.length) { stop(); return }
-        }
-        feed(worker)
-      })
-    }
-    if (tasks.length === 0) stop()
-  })
 }
 
 export interface SweepOptions {
@@ -204,18 +115,8 @@ export interface SweepOptions {
 }
 
 export function sweepTasks(text: string, label: string, policies: readonly string[], seeds: readonly number[], options: SweepOptions): SweepTask[] {
-  const shard = options.shard === undefined ? { index: 1, count: 1 } : parseShard(options.shard)
-  const tasks: SweepTask[] = []
-  let index = 0
-  for (const policy of policies) {
-    for (const seed of seeds) {
-      if (index % shard.count === shard.index - 1) {
-        tasks.push({ index, scenarioText: text, scenarioLabel: label, policy, seed, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel })
-      }
-      index++
-    }
-  }
-  return tasks
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard)
+  return planTasks(text, label, policies, seeds, { hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel, shard })
 }
 
 function progressBar(total: number): { tick(): void; stop(): void } {
@@ -238,12 +139,9 @@ async function sweepCommand(scenarioArg: string, options: SweepOptions): Promise
   const workers = options.workers ?? Math.max(1, Math.min(availableParallelism(), tasks.length))
   const started = performance.now()
   const bar = progressBar(tasks.length)
-  const runs = workers === 0
-    ? tasks.map((task) => { const summary = runSweepTask(task, registry); bar.tick(); return summary })
-    : await runOnWorkers(tasks, workers, options.plugin ?? [], bar.tick)
+  const ordered = await runSweep(tasks, { workers, plugins: options.plugin ?? [], registry, policyOrder: policies, onProgress: bar.tick })
   bar.stop()
-  process.stderr.write(`sweep: ${runs.length} runs on ${workers === 0 ? 'the main thread' : `${workers} worker(s)`} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
-  const ordered = orderRuns(runs, policies)
+  process.stderr.write(`sweep: ${ordered.length} runs on ${workers === 0 ? 'the main thread' : `${workers} worker(s)`} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
   const shard = options.shard === undefined ? { index: 1, count: 1 } : parseShard(options.shard)
   const identity: SweepIdentity = {
     id: sweepId({ scenarioText: text, policies, seeds, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param,
@@ -251,7 +149,7 @@ async function sweepCommand(scenarioArg: string, options: SweepOptions): Promise
     shard, runsTotal: policies.length * seeds.length
   }
   if (options.out !== undefined) writeOut(options.out, ordered, identity)
-  if (options.json) printJson({ sweep: identity, runs: ordered, summary: summarize(ordered) } satisfies SweepDocument)
+  if (options.json) printJson(sweepJson(ordered, identity))
   else printSummaryTable(summarize(ordered), (line) => process.stdout.write(line))
 }
 

@@ -1,5 +1,6 @@
 // What a running world hands to the history: finished migrations with their rounds, policy decisions, faults
 // and audit entries, as plain DTOs in the history repository's shape (the run id is added by the recorder).
+import type { Outcome, Trigger } from './names'
 import type { RoundRecord } from './rounds'
 
 export type { RoundRecord }
@@ -9,9 +10,9 @@ export interface MigrationRecord {
   readonly sourceHostId: string
   readonly targetHostId: string
   readonly strategy: string
-  readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'
+  readonly trigger: Trigger
   readonly reason: string
-  readonly outcome: 'completed' | 'aborted' | 'failed'
+  readonly outcome: Outcome
   readonly abortReason?: string
   readonly startUs: number
   readonly endUs: number

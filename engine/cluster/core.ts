@@ -12,7 +12,8 @@ import { MigrationExecutor, type MigrationRecord } from './executor'
 import { HaOps, type HaConfig } from './ha'
 import { MaintenanceOps, type MaintenanceRequest } from './maintenance'
 import type { MigrationModel } from './migration-model'
-import { fitProblem, hardAffinityGroups } from './placement'
+import { hardAffinityGroups } from './placement'
+import { userMoveRefusal } from './admission'
 import type { CoreServices } from './services'
 import type { ClusterState, HostState } from './state'
 import { buildView } from './view'
@@ -94,12 +95,10 @@ export class DatacenterCore {
 
   /** A user-requested move (mandatory, cause `user`); returns why it was refused, or null. */
   migrateVm(vmIndex: number, targetIndex: number): string | null {
+    const refusal = userMoveRefusal(this.state, vmIndex, targetIndex)
+    if (refusal !== null) return refusal.reason
     const vm = this.state.vms[vmIndex]
     const target = this.state.hosts[targetIndex]
-    if (vm.status !== 'running' || vm.moving) return `VM is ${vm.moving ? 'already moving' : vm.status}`
-    if (vm.hostIndex === targetIndex) return 'VM is already there'
-    const problem = fitProblem(this.state, vm, target, { cpuLimit: Number.POSITIVE_INFINITY, allowOff: false })
-    if (problem !== null) return problem
     this.executor.enqueue({ vm, target, cause: 'user', decisionId: null, mandatory: true })
     this.executor.dispatch()
     return null

@@ -43,11 +43,12 @@ export class MetricCollector {
     }
   }
 
+  // A run without migrations reports 0 ms of downtime (the CLI contract's summary is all numbers).
   meanDowntimeMs(): number {
-    return mean(this.downtimesUs) / 1000
+    return this.downtimesUs.length === 0 ? 0 : mean(this.downtimesUs) / 1000
   }
 
   p99DowntimeMs(): number {
-    return percentile(this.downtimesUs, 99) / 1000
+    return this.downtimesUs.length === 0 ? 0 : percentile(this.downtimesUs, 99) / 1000
   }
 }

@@ -3,13 +3,9 @@
 import type { MigrationRound } from '../api/rounds'
 import type { SimTimeUs } from '../kernel/time'
 
-export const STRATEGIES = ['stop-and-copy', 'demand', 'precopy', 'precopy-qemu', 'postcopy', 'hybrid'] as const
-export type StrategyName = (typeof STRATEGIES)[number]
-
-export const STAGES = ['pre-migration', 'reservation', 'precopy', 'stop-and-copy', 'commit', 'activation', 'postcopy', 'done'] as const
-export type Stage = (typeof STAGES)[number]
-
-export type Outcome = 'completed' | 'aborted' | 'failed'
+// Strategy, stage and outcome names are the API's vocabulary (engine/api/names.ts), re-exported here for the engine.
+import type { Outcome, Stage, StrategyName } from '../api/names'
+export { STRATEGIES, STAGES, type StrategyName, type Stage, type Outcome } from '../api/names'
 
 /** Clark et al. / Xen `clark-xen` profile (migration.md §5–§6). */
 export interface ClarkParams {

@@ -3,7 +3,7 @@
 // Method: fast-check properties over the csv-stringify/csv-parse helpers and the sweep CSV writer/reader.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseCsv, toCsv } from '../../cli/support/csv'
+import { parseCsv, toCsv } from '../../main/support/csv'
 import { toCsv as sweepCsv } from '../../cli/commands/sweep'
 import { parseCsvRuns } from '../../cli/commands/merge'
 import { RUN_SUMMARY_FIELDS, type RunSummary } from '../../engine/metrics/summary'

@@ -1,4 +1,4 @@
-// Every CSV the CLI writes or reads goes through csv-stringify / csv-parse (RFC 4180 quoting of commas, quotes,
+// Every CSV Cutover writes or reads (CLI, experiments, history export) goes through csv-stringify / csv-parse (RFC 4180 quoting of commas, quotes,
 // CR and LF), never through hand-rolled splitting. null and undefined are written as empty cells.
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
