@@ -19,8 +19,7 @@ try {
       main: 'cli/main.ts',
       // Worker threads load these as files beside the chunks that start them (see their factories).
       'sweep-worker': 'main/experiments/sweep-worker.ts',
-      'engine-worker': 'main/engine-host/worker.ts',
-      'experiment-worker': 'main/experiments/experiment-worker.ts'
+      'engine-worker': 'main/engine-host/worker.ts'
     },
     outdir: outDir,
     bundle: true,
