@@ -10,6 +10,7 @@ import { registerPoliciesCommand } from './policies'
 import { registerScenariosCommand } from './scenarios'
 import { registerSchemaCommand } from './schema'
 import { registerHistoryCommand } from './history'
+import { registerImportCommand } from './import'
 
 export type CommandRegistration = (program: Command) => void
 
@@ -23,5 +24,6 @@ export const commandRegistrations: CommandRegistration[] = [
   registerPoliciesCommand,
   registerScenariosCommand,
   registerSchemaCommand,
-  registerHistoryCommand
+  registerHistoryCommand,
+  registerImportCommand
 ]

@@ -16,6 +16,7 @@ import type { ParamValue, PolicyFactory } from '../../engine/policy/types'
 import type { Scenario } from '../../engine/scenario/schema'
 import { validateScenario } from '../../engine/scenario/validate'
 import { UsageError } from '../support/errors'
+import { attachTracePack } from '../../main/scenarios/trace-files'
 import { RunHistory } from '../support/run-history'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 
@@ -31,12 +32,19 @@ export function resolveScenarioPath(nameOrPath: string): string {
   throw new UsageError(`scenario: no such file or preset: ${nameOrPath}`)
 }
 
-export function parseScenarioText(text: string, label: string): Scenario {
+export function parseScenarioText(text: string, label: string, path?: string): Scenario {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
     throw new UsageError(`${label}: not valid JSON (${(error as Error).message})`)
+  }
+  if (path !== undefined) {
+    try {
+      json = attachTracePack(json, path)
+    } catch (error) {
+      throw new UsageError(`${label}: ${(error as Error).message}`)
+    }
   }
   const validation = validateScenario(json)
   if (!validation.ok) throw new UsageError(validation.errors.join('\n'))
@@ -46,7 +54,7 @@ export function parseScenarioText(text: string, label: string): Scenario {
 export function loadScenario(nameOrPath: string): { scenario: Scenario; text: string; path: string } {
   const path = resolveScenarioPath(nameOrPath)
   const text = readFileSync(path, 'utf8')
-  return { scenario: parseScenarioText(text, basename(path)), text, path }
+  return { scenario: parseScenarioText(text, basename(path), path), text, path }
 }
 
 /** `--param key=value`, repeatable. */
@@ -215,7 +223,7 @@ export interface SweepTask {
 
 /** Runs one sweep task to its summary (the same code in a worker and in the main thread). */
 export function runSweepTask(task: SweepTask, registry: PolicyRegistry): RunSummary {
-  const scenario = parseScenarioText(task.scenarioText, task.scenarioLabel)
+  const scenario = parseScenarioText(task.scenarioText, task.scenarioLabel, task.scenarioLabel)
   const params = { ...(task.policy === scenario.policy.name ? scenario.policy.params : {}), ...task.params }
   const summary = createDatacenter({
     scenario, seed: task.seed, policy: task.policy, policyParams: params, hours: task.hours, policyIntervalS: task.policyIntervalS, registry,

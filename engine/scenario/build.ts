@@ -9,6 +9,7 @@ import { ClusterState, HISTORY_LENGTH, type HostState, type RuleState, type VmSt
 import { groupOfEach, hostIds, resolveSelectors, vmIds } from './ids'
 import type { RuleSpec, Scenario } from './schema'
 import { fillSeries } from './traces'
+import { scenarioTracePack } from './trace-source'
 
 export interface DisabledRule {
   readonly ruleId: string
@@ -69,10 +70,12 @@ function buildVms(scenario: Scenario): VmState[] {
 function buildSeries(scenario: Scenario, seed: number, vms: readonly VmState[], sampleCount: number): Float32Array {
   const series = new Float32Array(vms.length * sampleCount)
   const models = scenario.vms.flatMap((group) => Array.from({ length: group.count }, () => group.cpu))
+  const replayIndex = scenario.vms.flatMap((group) => Array.from({ length: group.count }, (_, j) => group.cpu.kind === 'replay' ? group.cpu.first + j : 0))
+  const pack = scenarioTracePack(scenario)
   const shape = { sampleCount, sampleIntervalS: scenario.sampleIntervalS }
   for (const vm of vms) {
     const row = series.subarray(vm.index * sampleCount, (vm.index + 1) * sampleCount)
-    fillSeries(row, models[vm.index], deriveStream(seed, `workload/${vm.id}`), shape)
+    fillSeries(row, models[vm.index], deriveStream(seed, `workload/${vm.id}`), shape, pack, replayIndex[vm.index])
   }
   return series
 }

@@ -52,6 +52,10 @@ export const cpuModelSchema = z.discriminatedUnion('kind', [
     kind: z.literal('trace'),
     samplesPct: z.array(z.number().min(0).max(100)).min(1).describe('one utilisation sample per sample interval, percent'),
     loop: z.boolean().default(true)
+  }),
+  z.strictObject({
+    kind: z.literal('replay'),
+    first: z.int().nonnegative().default(0).describe('VM j of the group replays trace first + j of the scenario\'s trace pack (name order)')
   })
 ]).describe('CPU demand as a time series of utilisation (fraction of the VM\'s vCPUs × MIPS)')
 
@@ -94,12 +98,18 @@ const faultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('migration-dest-crash'), nth: count, repairAfterH: positive.optional() })
 ])
 
+export const tracesSchema = z.strictObject({
+  file: z.string().min(1).optional().describe('trace pack file (text or .gz), relative to the scenario file; the CLI and the app read it into `pack`'),
+  pack: z.string().min(1).optional().describe('the trace pack text itself (cutover-traces v1)')
+}).describe('real CPU-utilisation traces that `replay` VMs play back')
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
   durationH: positive.default(24),
   sampleIntervalS: z.int().positive().default(300).describe('step of the CPU demand series'),
   initialPlacement: z.enum(['spread', 'pack']).default('spread'),
+  traces: tracesSchema.optional(),
   hosts: z.array(hostGroupSchema).min(1),
   vms: z.array(vmGroupSchema).min(1),
   rules: z.array(ruleSchema).default([]),

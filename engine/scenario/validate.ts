@@ -3,6 +3,7 @@
 import { toJSONSchema, type z } from 'zod'
 import { scenarioSchema, type Scenario } from './schema'
 import { groupOfEach, hostIds, resolveSelectors, vmIds } from './ids'
+import { traceErrors } from './trace-source'
 
 export type ScenarioValidation =
   | { readonly ok: true; readonly scenario: Scenario }
@@ -100,6 +101,7 @@ function crossReferenceErrors(scenario: Scenario): string[] {
   scenario.vms.forEach((group, g) => {
     if (group.memMiB > largestHostMiB) errors.push(`vms[${g}].memMiB: larger than the largest host (${largestHostMiB} MiB), got ${group.memMiB}`)
   })
+  errors.push(...traceErrors(scenario))
   return errors
 }
 
