@@ -156,9 +156,9 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       for (const chunk of history.exportChunks({ format })) text += chunk
       return { text, rows: history.countMigrations({}) }
     },
-    'experiment:run': async ({ scenario, policies, seeds, hours }) => {
+    'experiment:run': async ({ scenario, policies, seeds, hours, compat }) => {
       try {
-        return await runExperiment({ scenario: library.load(scenario), policies, seeds, hours }, (progress) => push('experiment:progress', progress))
+        return await runExperiment({ scenario: library.load(scenario), policies, seeds, hours, compat }, (progress) => push('experiment:progress', progress))
       } catch (error) {
         throw new HandlerError('invalid-argument', (error as Error).message)
       }

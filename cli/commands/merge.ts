@@ -9,7 +9,7 @@ import { UsageError } from '../support/errors'
 import { printJson } from '../support/flags'
 import { orderRuns, printSummaryTable, summarize, writeOut, type SweepDocument } from './sweep'
 
-const TEXT_FIELDS = new Set(['policy', 'traceHash'])
+const TEXT_FIELDS = new Set(['policy', 'traceHash', 'compat', 'compatSwitches'])
 
 function splitCsvLine(line: string): string[] {
   const cells: string[] = []

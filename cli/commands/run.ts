@@ -5,7 +5,10 @@ import type { Command } from 'commander'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createDatacenter, estimateModelFor, type DcEvent, type MigrationModel, type RunSummary } from '../../engine/datacenter'
+import {
+  COMPAT_SWITCHES, createDatacenter, estimateModelFor, resolveCompat, type CompatMode, type CompatSettings, type CompatSwitch, type DcEvent,
+  type MigrationModel, type RunSummary
+} from '../../engine/datacenter'
 import { PageMigrationModel } from '../../engine/migration/page-model'
 import type { MigrationResult } from '../../engine/migration/types'
 import type { MigrationStart } from '../../engine/cluster/migration-model'
@@ -111,7 +114,27 @@ export function migrationModelFor(
 /** Records that wait longer than this many items are written (one transaction per batch). */
 const HISTORY_BATCH_ITEMS = 1000
 
+export const COMPAT_MODES = ['faithful', 'cloudsim'] as const
+
+/** `--compat-switch name=on|off`, repeatable. */
+export function collectCompatSwitch(raw: string, previous: Partial<Record<CompatSwitch, boolean>> = {}): Partial<Record<CompatSwitch, boolean>> {
+  const match = /^([A-Za-z]+)=(on|off|true|false)$/.exec(raw)
+  if (match === null) throw new UsageError(`--compat-switch: expected name=on|off, got "${raw}"`)
+  if (!(COMPAT_SWITCHES as readonly string[]).includes(match[1])) {
+    throw new UsageError(`--compat-switch: unknown switch ${match[1]} (known: ${COMPAT_SWITCHES.join(', ')})`)
+  }
+  return { ...previous, [match[1]]: match[2] === 'on' || match[2] === 'true' }
+}
+
+/** The run's compat settings: `--compat` (else the scenario's mode), the scenario's switches, then `--compat-switch`. */
+export function compatFor(scenario: Scenario, mode: CompatMode | undefined, switches: Partial<Record<CompatSwitch, boolean>> | undefined): CompatSettings {
+  const scenarioSwitches = mode === undefined || mode === scenario.compat.mode ? scenario.compat.switches as Partial<Record<CompatSwitch, boolean>> : {}
+  return resolveCompat(mode ?? scenario.compat.mode, { ...scenarioSwitches, ...switches })
+}
+
 export interface RunOptions {
+  compat?: CompatMode
+  compatSwitch?: Partial<Record<CompatSwitch, boolean>>
   policy?: string
   seed: number
   hours?: number
@@ -152,6 +175,7 @@ async function runCommand(scenarioArg: string, options: RunOptions): Promise<voi
   try {
     dc = createDatacenter({
       scenario, seed: options.seed, policy, policyParams: params, hours: options.hours, policyIntervalS: options.policyIntervalS, registry,
+      compat: compatFor(scenario, options.compat, options.compatSwitch),
       migrationModel: migrationModelFor(options.migrationModel, scenario, options.seed, onFinished)
     })
   } catch (error) {
@@ -202,6 +226,8 @@ export function registerRunCommand(program: Command): void {
     .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)',
       parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
     .option('--plugin <module>', 'load a policy module (exports a factory), repeatable', collectList)
+    .option('--compat <mode>', 'faithful (default) or cloudsim: CloudSim 3.0.3\'s semantics, every quirk a switch', parseChoiceFlag('--compat', COMPAT_MODES))
+    .option('--compat-switch <name=on|off>', `turn one compat switch on or off, repeatable (${COMPAT_SWITCHES.join(', ')})`, collectCompatSwitch)
     .option('--json', 'print exactly one JSON document')
     .option('--db <path>', 'record the run (migrations with their causes, decisions, faults, audit) in this history database')
     .option('--out <dir>', 'write summary.json and events.jsonl (every engine event) into this directory')
@@ -219,6 +245,8 @@ export interface SweepTask {
   readonly policyIntervalS?: number
   readonly params: Readonly<Record<string, ParamValue>>
   readonly migrationModel?: MigrationModelName
+  readonly compat?: CompatMode
+  readonly compatSwitch?: Partial<Record<CompatSwitch, boolean>>
 }
 
 /** Runs one sweep task to its summary (the same code in a worker and in the main thread). */
@@ -227,6 +255,7 @@ export function runSweepTask(task: SweepTask, registry: PolicyRegistry): RunSumm
   const params = { ...(task.policy === scenario.policy.name ? scenario.policy.params : {}), ...task.params }
   const summary = createDatacenter({
     scenario, seed: task.seed, policy: task.policy, policyParams: params, hours: task.hours, policyIntervalS: task.policyIntervalS, registry,
+    compat: compatFor(scenario, task.compat, task.compatSwitch),
     migrationModel: migrationModelFor(task.migrationModel, scenario, task.seed)
   }).run()
   return pickSummary(summary)

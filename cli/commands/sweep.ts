@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { RunSummary } from '../../engine/datacenter'
+import type { CompatMode, CompatSwitch, RunSummary } from '../../engine/datacenter'
 import { meanCi95, type MeanCi } from '../../engine/metrics/stats'
 import { NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
 import type { ParamValue } from '../../engine/policy/types'
@@ -16,7 +16,7 @@ import { UsageError } from '../support/errors'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 import type { WorkerReply, WorkerRequest } from '../sweep-worker'
 import {
-  checkPolicy, collectList, collectParam, loadScenario, MIGRATION_MODELS, registryWithPlugins, runSweepTask,
+  checkPolicy, collectCompatSwitch, collectList, collectParam, COMPAT_MODES, loadScenario, MIGRATION_MODELS, registryWithPlugins, runSweepTask,
   type MigrationModelName, type SweepTask
 } from './run'
 
@@ -165,6 +165,8 @@ export interface SweepOptions {
   plugin?: string[]
   migrationModel: MigrationModelName
   json?: boolean
+  compat?: CompatMode
+  compatSwitch?: Partial<Record<CompatSwitch, boolean>>
 }
 
 export function sweepTasks(text: string, label: string, policies: readonly string[], seeds: readonly number[], options: SweepOptions): SweepTask[] {
@@ -174,7 +176,7 @@ export function sweepTasks(text: string, label: string, policies: readonly strin
   for (const policy of policies) {
     for (const seed of seeds) {
       if (index % shard.count === shard.index - 1) {
-        tasks.push({ index, scenarioText: text, scenarioLabel: label, policy, seed, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel })
+        tasks.push({ index, scenarioText: text, scenarioLabel: label, policy, seed, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel, compat: options.compat, compatSwitch: options.compatSwitch })
       }
       index++
     }
@@ -226,6 +228,8 @@ export function registerSweepCommand(program: Command): void {
     .option('--param <key=value>', 'policy parameter for every policy, repeatable', collectParam)
     .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)', parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
     .option('--plugin <module>', 'load a policy module, repeatable', collectList)
+    .option('--compat <mode>', 'faithful (default) or cloudsim (CloudSim 3.0.3\'s semantics)', parseChoiceFlag('--compat', COMPAT_MODES))
+    .option('--compat-switch <name=on|off>', 'turn one compat switch on or off, repeatable', collectCompatSwitch)
     .option('--json', 'print the {runs, summary} document instead of the table')
     .action(sweepCommand)
 }

@@ -19,6 +19,8 @@ export interface BeloglazovParams {
   readonly switchOffIdle: boolean
   /** Allow PABFD to boot an off host when no active host fits. */
   readonly powerOnHosts: boolean
+  /** LR/LRR fit ordinary least squares (CloudSim 3.0.3's effective behaviour) instead of (robust) loess. */
+  readonly plainLeastSquares?: boolean
 }
 
 interface TickState {
@@ -43,7 +45,7 @@ function migrationIntervals(view: ClusterView, host: HostView): number {
 
 function hostVerdicts(view: ClusterView, params: BeloglazovParams): (DetectorVerdict | undefined)[] {
   return view.hosts.map((host) => host.state !== 'on' ? undefined
-    : detect(params.detector, view.hostUtilHistory(host.index), params.safety, migrationIntervals(view, host)))
+    : detect(params.detector, view.hostUtilHistory(host.index), params.safety, migrationIntervals(view, host), params.plainLeastSquares ?? false))
 }
 
 function selectFromHost(tick: TickState, host: HostView, params: BeloglazovParams, context: PolicyContext): VmView[] {
@@ -74,9 +76,12 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
   if (selected.length === 0) return
   const notOverloaded = tick.activeHosts.filter((h) => !tick.overloaded.has(h))
   const activeOptions = { verdicts: tick.verdicts, candidates: notOverloaded, excluded: new Set<number>(), allowOff: false }
+  // Booting free (CloudSim-compatible): off hosts compete with the active ones in one pass, by host index.
+  const together = view.powerOnFree && params.powerOnHosts
+    ? { ...activeOptions, candidates: [...notOverloaded, ...tick.offHosts].sort((a, b) => a - b), allowOff: true } : null
   for (const { vm, source } of selected) {
     // An off host's ΔP includes its whole idle power, so it only wins when no active host fits: try those first.
-    const choice = pabfdHost(plan, vm.index, activeOptions) ??
+    const choice = together !== null ? pabfdHost(plan, vm.index, together) : pabfdHost(plan, vm.index, activeOptions) ??
       (params.powerOnHosts ? pabfdHost(plan, vm.index, { ...activeOptions, candidates: tick.offHosts, allowOff: true }) : null)
     if (choice === null) { tick.skipped.push({ vmIndex: vm.index, reason: `no host can take it off overloaded ${source.id}` }); continue }
     const verdict = tick.verdicts[source.index] as DetectorVerdict

@@ -1,6 +1,7 @@
 // The datacenter scenario format: a zod schema that is both the validator and the source of the TypeScript
 // types and of the published JSON Schema (`cutover schema`). Objects are strict, so a misspelt field is an error.
 import { z } from 'zod'
+import { COMPAT_SWITCHES, COMPAT_SWITCH_DOCS } from '../cluster/compat'
 
 const positive = z.number().positive()
 const nonNegative = z.number().nonnegative()
@@ -139,6 +140,12 @@ export const scenarioSchema = z.strictObject({
     maxSentFactor: positive.default(3),
     cpuOverheadFraction: fraction.default(0.1).describe('share of a migrating VM\'s CPU lost (PDM)')
   }).default({ bandwidthShare: 0.5, resumeOverheadMs: 30, maxRounds: 30, stopBelowKiB: 256, maxSentFactor: 3, cpuOverheadFraction: 0.1 }),
+  compat: z.strictObject({
+    mode: z.enum(['faithful', 'cloudsim']).default('faithful')
+      .describe('faithful: memory enforced, pre-copy on the network, boot time; cloudsim: CloudSim 3.0.3\'s semantics (every switch on)'),
+    switches: z.strictObject(Object.fromEntries(COMPAT_SWITCHES.map((name) => [name, z.boolean().optional().describe(COMPAT_SWITCH_DOCS[name])])))
+      .default({}).describe('per-quirk overrides on top of the mode')
+  }).default({ mode: 'faithful', switches: {} }),
   ha: z.strictObject({
     detectionS: nonNegative.default(15),
     restartS: nonNegative.default(60)

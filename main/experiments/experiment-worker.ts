@@ -1,10 +1,10 @@
 // Runs an experiment (policies × seeds on one scenario) off the main thread, one run after another,
 // posting progress after each run and the summaries at the end.
 import { parentPort, workerData } from 'node:worker_threads'
-import { runDatacenter } from '../../engine/datacenter'
+import { resolveCompat, runDatacenter } from '../../engine/datacenter'
 import { validateScenario } from '../../engine/scenario/validate'
 
-interface Job { readonly scenario: unknown; readonly policies: readonly string[]; readonly seeds: readonly number[]; readonly hours?: number }
+interface Job { readonly scenario: unknown; readonly policies: readonly string[]; readonly seeds: readonly number[]; readonly hours?: number; readonly compat?: 'faithful' | 'cloudsim' }
 
 const job = workerData as Job
 const port = parentPort
@@ -17,7 +17,10 @@ if (!validation.ok) {
   const runs: { policy: string; seed: number; metrics: Record<string, number> }[] = []
   for (const policy of job.policies) {
     for (const seed of job.seeds) {
-      const summary = runDatacenter({ scenario: validation.scenario, seed, policy, hours: job.hours }) as unknown as Record<string, unknown>
+      const summary = runDatacenter({
+        scenario: validation.scenario, seed, policy, hours: job.hours,
+        ...(job.compat === undefined ? {} : { compat: resolveCompat(job.compat) })
+      }) as unknown as Record<string, unknown>
       const metrics: Record<string, number> = {}
       for (const [key, value] of Object.entries(summary)) if (typeof value === 'number' && key !== 'seed') metrics[key] = value
       runs.push({ policy, seed, metrics })

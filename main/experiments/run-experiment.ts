@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads'
 import { startTsWorker } from '../support/ts-worker'
 import type { ExperimentProgress, ExperimentResult } from '../ipc/contract'
 
-export interface ExperimentJob { readonly scenario: unknown; readonly policies: readonly string[]; readonly seeds: readonly number[]; readonly hours?: number }
+export interface ExperimentJob { readonly scenario: unknown; readonly policies: readonly string[]; readonly seeds: readonly number[]; readonly hours?: number; readonly compat?: 'faithful' | 'cloudsim' }
 
 function startWorker(job: ExperimentJob): Worker {
   const built = new URL('./experiment-worker.js', import.meta.url)

@@ -122,7 +122,8 @@ export const invokeSchemas = {
   'history:verify': { request: z.undefined(), response: z.custom<AuditVerdict>() },
   'history:export': { request: z.object({ format: z.enum(['csv', 'json']) }), response: z.custom<{ readonly text: string; readonly rows: number }>() },
   'experiment:run': {
-    request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional() }),
+    request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional(),
+      compat: z.enum(['faithful', 'cloudsim']).optional() }),
     response: z.custom<ExperimentResult>()
   }
 } as const

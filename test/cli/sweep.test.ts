@@ -41,7 +41,8 @@ describe('sweep arguments', () => {
   })
 
   it('round-trips runs through CSV and refuses to merge conflicting runs', () => {
-    const run = Object.fromEntries(RUN_SUMMARY_FIELDS.map((f) => [f, f === 'policy' ? 'drs' : f === 'traceHash' ? 'abc' : 1])) as unknown as RunSummary
+    const text: Record<string, string> = { policy: 'drs', traceHash: 'abc', compat: 'cloudsim', compatSwitches: 'lrrAsLr,noMigrationLimits' }
+    const run = Object.fromEntries(RUN_SUMMARY_FIELDS.map((f) => [f, text[f] ?? 1])) as unknown as RunSummary
     expect(parseCsvRuns(toCsv([run]), 'x.csv')).toEqual([run])
     expect(() => mergeRuns([[run], [{ ...run, traceHash: 'def' }]])).toThrow(/different trace hashes/)
     expect(mergeRuns([[run], [run]])).toEqual([run])

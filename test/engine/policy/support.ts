@@ -65,7 +65,7 @@ export function handView(cluster: HandCluster): ClusterView {
   const tables = cluster.hosts.map((spec) => spec.power ?? linearPowerTable(100, 200))
   return {
     nowUs: 3_600_000_000, tick: 12, intervalUs: (cluster.intervalS ?? 300) * 1e6, hosts, vms, rules,
-    limits: { migrationsPerHost: 2, migrationsPerCluster: 16, movesPerCycleMax: 100, cooldownUs: 0 }, migrationsActive: 0,
+    limits: { migrationsPerHost: 2, migrationsPerCluster: 16, movesPerCycleMax: 100, cooldownUs: 0 }, migrationsActive: 0, powerOnFree: false,
     rulesOfVm: (vmIndex) => rules.filter((rule) => rule.vmIndices.includes(vmIndex)).map((rule) => rule.index),
     hostUtilHistory: (hostIndex) => histories[hostIndex],
     vmUtilHistory: (vmIndex, count) => {
