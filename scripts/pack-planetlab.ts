@@ -5,8 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { cloudsimPlanetlabScenario, formatScenarioJson } from '../engine/scenario/cloudsim-setup'
-import { compareBytes, formatTracePack, parsePlanetlabFile } from '../engine/scenario/trace-pack'
+import { cloudsimPlanetlabScenario, compareBytes, formatScenarioJson, formatTracePack, parsePlanetlabFile } from '../engine/index'
 
 const root = resolve(import.meta.dirname, '..')
 const source = resolve(process.argv[2] ?? join(root, '../shared/data/planetlab'))

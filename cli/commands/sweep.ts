@@ -8,10 +8,9 @@ import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { CompatMode, CompatSwitch, RunSummary } from '../../engine/datacenter'
-import { meanCi95, type MeanCi } from '../../engine/metrics/stats'
-import { NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
-import type { ParamValue } from '../../engine/policy/types'
+import {
+  meanCi95, NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS, type CompatMode, type CompatSwitch, type RunSummary, type MeanCi, type ParamValue
+} from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 import type { WorkerReply, WorkerRequest } from '../sweep-worker'

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
-import { compareBytes, parsePct, parsePlanetlabFile, TraceFormatError, type TraceSeries } from '../../engine/scenario/trace-pack'
+import { compareBytes, parsePct, parsePlanetlabFile, TraceFormatError, type TraceSeries } from '../../engine/index'
 import { UsageError } from './errors'
 
 export interface ImportedTraces {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test, vi } from 'vitest'
 import { main as cutoverMain } from '../../cli/index'
-import { runDatacenter } from '../../engine/datacenter'
+import { runDatacenter } from '../../engine/index'
 import { parseTracePack } from '../../engine/scenario/trace-pack'
 import { validateScenario } from '../../engine/scenario/validate'
 
