@@ -105,8 +105,9 @@ const DRS = factoryFromDefaults('drs', 'VMware DRS classic: SD of host load, thr
     threshold: 'migration threshold 1 (mandatory only) … 5 (aggressive)', automation: 'manual/partial recommend, full executes',
     minGoodness: 'smallest SD reduction × √hosts worth a move', costBenefit: 'weigh the migration estimate against the benefit',
     horizonIntervals: 'policy intervals a benefit is assumed to last', maxMovesPerPass: 'cap on moves per pass',
-    breadth: 'most/least loaded hosts examined per step'
-  }, createDrsPolicy, { threshold: { min: 1, max: 5 }, automation: { choices: ['manual', 'partial', 'full'] } })
+    breadth: 'most/least loaded hosts examined per step and resource',
+    memWeight: 'weight of memory in the imbalance (0 = CPU only)', netWeight: 'weight of the network in the imbalance (0 = not balanced)'
+  }, createDrsPolicy, { threshold: { min: 1, max: 5 }, automation: { choices: ['manual', 'partial', 'full'] }, memWeight: { min: 0 }, netWeight: { min: 0 } })
 
 const SANDPIPER = factoryFromDefaults('sandpiper', 'Sandpiper: k-of-n + AR(1) hotspots, volume metric, highest volume-to-size first, swaps',
   DEFAULT_SANDPIPER, {

@@ -30,6 +30,8 @@ export interface HandCluster {
   readonly rules?: readonly Omit<RuleView, 'index'>[]
   readonly intervalS?: number
   readonly cost?: MoveCost
+  /** Per-move cost (overrides `cost`): what the migration model would estimate for this VM and target. */
+  readonly costOf?: (vmIndex: number, targetHostIndex: number) => MoveCost
 }
 
 export const FREE_MOVE: MoveCost = { totalUs: 5_000_000, downtimeUs: 50_000, bytes: 2 ** 30, rounds: 3, converges: true }
@@ -73,7 +75,7 @@ export function handView(cluster: HandCluster): ClusterView {
       return (spec.history ?? [vms[vmIndex].cpuUtil]).slice(-count)
     },
     powerW: (hostIndex, util) => powerAtW(tables[hostIndex], util),
-    estimateMove: () => cluster.cost ?? FREE_MOVE
+    estimateMove: (vmIndex, targetHostIndex) => cluster.costOf?.(vmIndex, targetHostIndex) ?? cluster.cost ?? FREE_MOVE
   }
 }
 
