@@ -4,9 +4,9 @@
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { availableParallelism } from 'node:os'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import {
   meanCi95, NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS, type CompatMode, type CompatSwitch, type RunSummary, type MeanCi, type ParamValue
@@ -112,10 +112,13 @@ function tsxApiUrl(): string {
 }
 
 /**
- * A worker running cli/sweep-worker.ts. On Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's
- * entry module, so a two-line bootstrap registers tsx's loader first and then imports the TypeScript entry.
+ * A worker running cli/sweep-worker: the built out/cli/sweep-worker.js beside this chunk when running the built CLI,
+ * else the TypeScript source. On Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's entry module,
+ * so a two-line bootstrap registers tsx's loader first and then imports the TypeScript entry.
  */
 function startWorker(plugins: readonly string[]): Worker {
+  const built = new URL('./sweep-worker.js', import.meta.url)
+  if (existsSync(fileURLToPath(built))) return new Worker(built, { workerData: { plugins } })
   const entry = new URL('../sweep-worker.ts', import.meta.url).href
   const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`
   return new Worker(bootstrap, { eval: true, workerData: { plugins } })

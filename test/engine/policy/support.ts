@@ -75,6 +75,7 @@ export function handView(cluster: HandCluster): ClusterView {
       return (spec.history ?? [vms[vmIndex].cpuUtil]).slice(-count)
     },
     powerW: (hostIndex, util) => powerAtW(tables[hostIndex], util),
+    powerTableW: (hostIndex) => tables[hostIndex],
     estimateMove: (vmIndex, targetHostIndex) => cluster.costOf?.(vmIndex, targetHostIndex) ?? cluster.cost ?? FREE_MOVE
   }
 }
