@@ -43,7 +43,7 @@ function placementView(): ClusterView {
   })
   return {
     nowUs: 0, tick: 1, intervalUs: 300_000_000, hosts, vms, rules: [],
-    limits: { migrationsPerHost: 2, migrationsPerCluster: 64, movesPerCycleMax: 2000, cooldownUs: 0 }, migrationsActive: 0,
+    limits: { migrationsPerHost: 2, migrationsPerCluster: 64, movesPerCycleMax: 2000, cooldownUs: 0 }, migrationsActive: 0, powerOnFree: false,
     rulesOfVm: () => [], hostUtilHistory: (h) => [hosts[h].cpuUtil], vmUtilHistory: (v) => [vms[v].cpuUtil],
     powerW: (h, util) => powerAtW(tables[h], util), powerTableW: (h) => tables[h],
     estimateMove: () => ({ totalUs: 1, downtimeUs: 1, bytes: 1, rounds: 1, converges: true })

@@ -15,6 +15,10 @@ export {
 } from './cluster/datacenter-run'
 export type { MigrationStart } from './cluster/migration-model'
 export {
+  COMPAT_SWITCHES, COMPAT_SWITCH_DOCS, resolveCompat, switchesOn, FAITHFUL,
+  type CompatSettings, type CompatSwitch, type CompatMode
+} from './cluster/compat'
+export {
   runMigrationLab, DEFAULT_LAB, REAL_BYTES_UP_TO, labLanSpec,
   type LabConfig, type LabResult, type LabRound, type LabWorld, type LabEvent
 } from './migration/lab'
@@ -42,6 +46,11 @@ export { RunningCopiesObserver } from './migration/copy-observer'
 export * from './scenario/schema'
 export { validateScenario, scenarioSizeErrors, scenarioJsonSchema, type ScenarioValidation } from './scenario/validate'
 export { formatPath, formatIssue, schemaIssues } from './api/issues'
+export {
+  formatTracePack, parseTracePack, parsePlanetlabFile, parsePct, compareBytes, cloudsimVmType, TraceFormatError,
+  type TracePack, type TraceSeries
+} from './scenario/trace-pack'
+export { cloudsimPlanetlabScenario, cloudsimTypeCounts, formatScenarioJson, CLOUDSIM_VM_TYPES, CLOUDSIM_HOSTS } from './scenario/cloudsim-setup'
 export { createPolicyRegistry, resolveParams, PolicyParamError, PolicyRegistry, BUILTIN_POLICY_NAMES } from './policy/registry'
 export type { ParamValue, ParamInfo, PolicyInfo, PolicyFactory, Policy } from './policy/types'
 // PABFD placement on a hand-built view: the placement benchmark times the power-band index against the scan.

@@ -164,11 +164,11 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     'engine:catalog': () => catalog,
     'sim:drop-verdicts': ({ vmId }) => host.dropVerdicts(vmId),
-    'experiment:run': async ({ scenario, policies, seeds, hours }) => {
+    'experiment:run': async ({ scenario, policies, seeds, hours, compat }) => {
       try {
         // The same plan, pool and summary as `cutover sweep <scenario> --policies … --seeds …` (one core is left
         // to the engine worker and the UI).
-        const tasks = planTasks(JSON.stringify(library.load(scenario)), scenario, policies, seeds, { hours })
+        const tasks = planTasks(JSON.stringify(library.load(scenario)), scenario, policies, seeds, { hours, ...(compat === undefined ? {} : { compat }) })
         const workers = Math.max(1, Math.min(availableParallelism() - 1, tasks.length))
         const runs = await runSweep(tasks, { workers, policyOrder: policies, onProgress: (done, total) => push('experiment:progress', { done, total }) })
         return { runs, comparison: compareRuns(runs) }

@@ -34,7 +34,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'schema', term: 'schema', description: 'print the JSON Schema of scenario files',
     load: async () => (await import('./schema')).registerSchemaCommand },
   { name: 'history', term: 'history', description: 'query, export, verify and prune the migration history and its audit log (SQLite)',
-    load: async () => (await import('./history')).registerHistoryCommand }
+    load: async () => (await import('./history')).registerHistoryCommand },
+  { name: 'import', term: 'import', description: 'turn a folder or CSV of CPU traces into a scenario (CloudSim\'s PlanetLab set-up)',
+    load: async () => (await import('./import')).registerImportCommand }
 ]
 
 /** Registers a placeholder for each command: enough for the top-level help and "unknown command" suggestions. */

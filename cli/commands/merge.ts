@@ -19,8 +19,12 @@ const runSchema = z.object({
   policy: z.string().min(1),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   lostWrites: finite.nonnegative().nullable(),
-  traceHash: z.string().min(1)
+  traceHash: z.string().min(1),
+  compat: z.string(),
+  compatSwitches: z.string()
 })
+/** Summary fields that are text, not numbers (CSV cells are read back as such). */
+const TEXT_FIELDS = new Set(['policy', 'traceHash', 'compat', 'compatSwitches'])
 
 const identitySchema = z.object({
   id: z.string().regex(/^[0-9a-f]{16}$/),
@@ -73,7 +77,7 @@ export function parseCsvRuns(text: string, label: string): ShardFile {
     const run: Record<string, unknown> = {}
     for (const field of RUN_SUMMARY_FIELDS) {
       const raw = cells[header.indexOf(field)] ?? ''
-      run[field] = field === 'policy' || field === 'traceHash' ? raw : csvNumber(raw, field, label, r + 2)
+      run[field] = TEXT_FIELDS.has(field) ? raw : csvNumber(raw, field, label, r + 2)
     }
     identities.add(JSON.stringify(IDENTITY_COLUMNS.map((column) => (header.includes(column) ? cells[header.indexOf(column)] ?? '' : ''))))
     return parseRun(run, label, `row ${r + 2}`)

@@ -5,13 +5,15 @@ import type { Command } from 'commander'
 import { existsSync, readFileSync, statSync, writeFileSync, createWriteStream } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createDatacenter, WorldRecords, RUN_SUMMARY_FIELDS, SCENARIO_LIMITS, scenarioSizeErrors, PolicyParamError, type DcEvent, type RunSummary,
+import { createDatacenter, WorldRecords, RUN_SUMMARY_FIELDS, SCENARIO_LIMITS, scenarioSizeErrors, PolicyParamError, COMPAT_SWITCHES,
+  type CompatMode, type CompatSwitch, type DcEvent, type RunSummary,
   type MigrationResult, type MigrationStart, type PolicyRegistry, type ParamValue, type Scenario } from '../../engine/index'
 import {
-  MIGRATION_MODELS, migrationModelFor, parseScenarioText as parseScenario, pickSummary, PluginLoadError, registryWithPlugins as loadRegistry,
+  MIGRATION_MODELS, migrationModelFor, parseScenarioText as parseScenario, pickSummary, PluginLoadError, compatFor, registryWithPlugins as loadRegistry,
   ScenarioTextError, type MigrationModelName
 } from '../../main/experiments/task'
 import { UsageError } from '../support/errors'
+import { attachTracePack } from '../../main/scenarios/trace-files'
 import { RunHistory } from '../support/run-history'
 import { ensureWritableDir, parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
 
@@ -30,9 +32,9 @@ export function resolveScenarioPath(nameOrPath: string): string {
 }
 
 /** A scenario text as a validated scenario; bad input is a usage error (exit 2) naming the field path. */
-export function parseScenarioText(text: string, label: string): Scenario {
+export function parseScenarioText(text: string, label: string, path?: string): Scenario {
   try {
-    return parseScenario(text, label)
+    return parseScenario(text, label, path)
   } catch (error) {
     if (error instanceof ScenarioTextError) throw new UsageError(error.message)
     throw error
@@ -47,7 +49,7 @@ export function loadScenario(nameOrPath: string): { scenario: Scenario; text: st
   const bytes = statSync(path).size
   if (bytes > SCENARIO_FILE_BYTES_MAX) throw new UsageError(`scenario: ${path} holds ${bytes} bytes; at most ${SCENARIO_FILE_BYTES_MAX} are read`)
   const text = readFileSync(path, 'utf8')
-  return { scenario: parseScenarioText(text, basename(path)), text, path }
+  return { scenario: parseScenarioText(text, basename(path), path), text, path }
 }
 
 /** `--hours` against the scenario's size limits (a long run of many VMs allocates its whole demand series). */
@@ -95,7 +97,21 @@ export function checkPolicy(registry: PolicyRegistry, name: string, params: Read
 /** Records that wait longer than this many items are written (one transaction per batch). */
 const HISTORY_BATCH_ITEMS = 1000
 
+export const COMPAT_MODES = ['faithful', 'cloudsim'] as const
+
+/** `--compat-switch name=on|off`, repeatable. */
+export function collectCompatSwitch(raw: string, previous: Partial<Record<CompatSwitch, boolean>> = {}): Partial<Record<CompatSwitch, boolean>> {
+  const match = /^([A-Za-z]+)=(on|off|true|false)$/.exec(raw)
+  if (match === null) throw new UsageError(`--compat-switch: expected name=on|off, got "${raw}"`)
+  if (!(COMPAT_SWITCHES as readonly string[]).includes(match[1])) {
+    throw new UsageError(`--compat-switch: unknown switch ${match[1]} (known: ${COMPAT_SWITCHES.join(', ')})`)
+  }
+  return { ...previous, [match[1]]: match[2] === 'on' || match[2] === 'true' }
+}
+
 export interface RunOptions {
+  compat?: CompatMode
+  compatSwitch?: Partial<Record<CompatSwitch, boolean>>
   policy?: string
   seed: number
   hours?: number
@@ -135,6 +151,7 @@ async function runCommand(scenarioArg: string, options: RunOptions): Promise<voi
   try {
     dc = createDatacenter({
       scenario, seed: options.seed, policy, policyParams: params, hours: options.hours, policyIntervalS: options.policyIntervalS, registry,
+      compat: compatFor(scenario, options.compat, options.compatSwitch),
       migrationModel: migrationModelFor(options.migrationModel, scenario, options.seed, onFinished)
     })
   } catch (error) {
@@ -184,6 +201,8 @@ export function registerRunCommand(program: Command): void {
     .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)',
       parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
     .option('--plugin <module>', 'load a policy module (exports a factory), repeatable', collectList)
+    .option('--compat <mode>', 'faithful (default) or cloudsim: CloudSim 3.0.3\'s semantics, every quirk a switch', parseChoiceFlag('--compat', COMPAT_MODES))
+    .option('--compat-switch <name=on|off>', `turn one compat switch on or off, repeatable (${COMPAT_SWITCHES.join(', ')})`, collectCompatSwitch)
     .option('--json', 'print exactly one JSON document')
     .option('--db <path>', 'record the run (migrations with their causes, decisions, faults, audit) in this history database')
     .option('--out <dir>', 'write summary.json and events.jsonl (every engine event) into this directory')

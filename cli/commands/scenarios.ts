@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { validateScenario } from '../../engine/index'
 import { printJson } from '../support/flags'
+import { attachTracePack } from '../../main/scenarios/trace-files'
 import { PRESETS_DIR } from './run'
 
 export interface PresetLine {
@@ -16,7 +17,8 @@ export interface PresetLine {
 
 export function listPresets(dir = PRESETS_DIR): PresetLine[] {
   return readdirSync(dir).filter((file) => file.endsWith('.json')).sort().map((file) => {
-    const validation = validateScenario(JSON.parse(readFileSync(join(dir, file), 'utf8')))
+    const path = join(dir, file)
+    const validation = validateScenario(attachTracePack(JSON.parse(readFileSync(path, 'utf8')), path))
     const name = file.slice(0, -'.json'.length)
     if (!validation.ok) return { name, hosts: 0, vms: 0, durationH: 0, description: `INVALID: ${validation.errors[0]}` }
     const s = validation.scenario

@@ -5,7 +5,7 @@ import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { availableParallelism } from 'node:os'
 import { writeFileSync } from 'node:fs'
-import { RUN_SUMMARY_FIELDS, type RunSummary, type ParamValue } from '../../engine/index'
+import { RUN_SUMMARY_FIELDS, type CompatMode, type CompatSwitch, type RunSummary, type ParamValue } from '../../engine/index'
 import { runSweep } from '../../main/experiments/pipeline'
 import { planTasks, type SweepTask } from '../../main/experiments/task'
 import { printSummaryTable, summarize, type PolicySummary } from '../../main/experiments/summary'
@@ -14,7 +14,7 @@ import { UsageError } from '../support/errors'
 import { checkWritableFile, parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 import { shardLabel, sweepId, type SweepIdentity } from '../support/sweep-identity'
 import {
-  checkHours, checkPolicy, collectList, collectParam, loadScenario, MIGRATION_MODELS, parseHoursFlag, parsePolicyIntervalFlag,
+  checkHours, checkPolicy, collectCompatSwitch, collectList, COMPAT_MODES, collectParam, loadScenario, MIGRATION_MODELS, parseHoursFlag, parsePolicyIntervalFlag,
   registryWithPlugins, type MigrationModelName
 } from './run'
 
@@ -112,11 +112,16 @@ export interface SweepOptions {
   plugin?: string[]
   migrationModel: MigrationModelName
   json?: boolean
+  compat?: CompatMode
+  compatSwitch?: Partial<Record<CompatSwitch, boolean>>
 }
 
 export function sweepTasks(text: string, label: string, policies: readonly string[], seeds: readonly number[], options: SweepOptions): SweepTask[] {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard)
-  return planTasks(text, label, policies, seeds, { hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel, shard })
+  return planTasks(text, label, policies, seeds, {
+    hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.param ?? {}, migrationModel: options.migrationModel, shard,
+    ...(options.compat === undefined ? {} : { compat: options.compat }), ...(options.compatSwitch === undefined ? {} : { compatSwitch: options.compatSwitch })
+  })
 }
 
 function progressBar(total: number): { tick(): void; stop(): void } {
@@ -168,6 +173,8 @@ export function registerSweepCommand(program: Command): void {
     .option('--param <key=value>', 'policy parameter for every policy, repeatable', collectParam)
     .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)', parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
     .option('--plugin <module>', 'load a policy module, repeatable', collectList)
+    .option('--compat <mode>', 'faithful (default) or cloudsim (CloudSim 3.0.3\'s semantics)', parseChoiceFlag('--compat', COMPAT_MODES))
+    .option('--compat-switch <name=on|off>', 'turn one compat switch on or off, repeatable', collectCompatSwitch)
     .option('--json', 'print the {runs, summary} document instead of the table')
     .action(sweepCommand)
 }

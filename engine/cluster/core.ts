@@ -31,6 +31,8 @@ export interface CoreConfig {
   readonly faults: FaultPlan
   readonly unplacedVms: readonly number[]
   readonly disabledRules: readonly { ruleId: string; conflictsWith: string; reason: string }[]
+  /** Hosts boot instantly and free (CloudSim-compatible instantFreePower): policies may weigh off hosts as idle. */
+  readonly powerOnFree?: boolean
 }
 
 const PRIORITY = { sample: 0, fault: 1, ha: 2, maintenance: 3, policy: 4 } as const
@@ -196,7 +198,7 @@ export class DatacenterCore {
     const view = buildView({
       state, model: this.model, bandwidthShare: config.bandwidthShare, limits: config.limits, nowUs: sim.nowUs,
       tick: this.tickNumber, intervalUs: config.policyIntervalUs, migrationsActive: this.executor.runningCount,
-      pinned: (vmIndex) => this.services.groups.has(vmIndex)
+      pinned: (vmIndex) => this.services.groups.has(vmIndex), powerOnFree: config.powerOnFree
     })
     const output = this.policy.decide(view, { rng: sim.rng(`policy/${this.policy.name}`) })
     const counts = disposeOutput(this.decisionContext(), output)

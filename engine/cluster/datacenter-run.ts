@@ -17,6 +17,8 @@ import { buildSummary, clusterMetrics, type RunSummary } from '../metrics/summar
 import { createPolicyRegistry, type PolicyRegistry } from '../policy/registry'
 import type { ParamValue, Policy } from '../policy/types'
 import { buildDatacenter } from '../scenario/build'
+import { CloudsimMigrationModel } from './cloudsim-model'
+import { resolveCompat, switchesOn, type CompatSettings, type CompatSwitch } from './compat'
 import type { Scenario } from '../scenario/schema'
 
 export type { DcEvent } from './events'
@@ -40,6 +42,8 @@ export interface DatacenterOptions {
   readonly registry?: PolicyRegistry
   /** The simulation to run in (a world that shares the clock with a LAN passes its own); default: a new one. */
   readonly simulation?: Simulation<DcEvent>
+  /** CloudSim-compatible mode and switches; default: the scenario's `compat`. */
+  readonly compat?: CompatSettings
 }
 
 export interface HostSnapshot {
@@ -78,17 +82,30 @@ export interface Datacenter {
   powerHost(hostId: string, on: boolean): string | null
 }
 
+/** What noMigrationLimits puts in place of every cap (large, finite integers). */
+const UNLIMITED = 1_000_000_000
+
+/** The compat settings of a run: the caller's, else the scenario's mode with its switch overrides. */
+export function compatOf(options: Pick<DatacenterOptions, 'scenario' | 'compat'>): CompatSettings {
+  if (options.compat !== undefined) return options.compat
+  const { mode, switches } = options.scenario.compat
+  return resolveCompat(mode, switches as Partial<Record<CompatSwitch, boolean>>)
+}
+
 function coreConfig(options: DatacenterOptions, built: ReturnType<typeof buildDatacenter>, hostIndexOf: (id: string) => number): CoreConfig {
   const { scenario, seed } = options
   const limits = scenario.limits
+  const { switches } = compatOf(options)
+  const free = switches.noMigrationLimits
   return {
     scenarioName: scenario.name, durationUs: built.durationUs,
     policyIntervalUs: sToUs(options.policyIntervalS ?? scenario.policy.intervalS),
     limits: {
-      migrationsPerHost: limits.migrationsPerHost, migrationsPerCluster: limits.migrationsPerCluster,
-      movesPerCycleMax: limits.movesPerCycleMax, cooldownUs: sToUs(limits.cooldownMin * 60)
+      migrationsPerHost: free ? UNLIMITED : limits.migrationsPerHost, migrationsPerCluster: free ? UNLIMITED : limits.migrationsPerCluster,
+      movesPerCycleMax: free ? UNLIMITED : limits.movesPerCycleMax, cooldownUs: free ? 0 : sToUs(limits.cooldownMin * 60)
     },
-    pingPongWindowUs: sToUs(limits.pingPongWindowH * 3600), bandwidthShare: scenario.migration.bandwidthShare,
+    powerOnFree: switches.instantFreePower,
+    pingPongWindowUs: free ? 0 : sToUs(limits.pingPongWindowH * 3600), bandwidthShare: scenario.migration.bandwidthShare,
     cpuOverheadFraction: scenario.migration.cpuOverheadFraction,
     ha: { detectionUs: sToUs(scenario.ha.detectionS), restartUs: sToUs(scenario.ha.restartS) },
     maintenance: scenario.maintenance.map((entry) => ({
@@ -109,6 +126,15 @@ export function estimateModelFor(scenario: Scenario): EstimateMigrationModel {
   })
 }
 
+/** Policy parameters the compat switches imply, for the parameters the policy declares (given ones win). */
+export function compatPolicyParams(registry: PolicyRegistry, name: string, compat: CompatSettings): Record<string, ParamValue> {
+  const declared = new Set((registry.info(name)?.params ?? []).map((param) => param.name))
+  const params: Record<string, ParamValue> = {}
+  if (compat.switches.plainLeastSquares && declared.has('plainLeastSquares')) params.plainLeastSquares = true
+  if (compat.switches.noMigrationLimits && declared.has('underloadAttemptsMax')) params.underloadAttemptsMax = UNLIMITED
+  return params
+}
+
 /** Page-level migrations for a datacenter run (`--migration-model page`): every move is a real pre-copy of pages,
  * with the scenario's estimate as the policies' cost model; `onFinished` receives each whole result (with rounds). */
 export function pageMigrationModelFor(
@@ -124,13 +150,22 @@ function resolvePolicy(options: DatacenterOptions, registry: PolicyRegistry): Po
   if (typeof options.policy === 'object') return options.policy
   const name = options.policy ?? scenario.policy.name
   const scenarioParams = name === scenario.policy.name ? scenario.policy.params : {}
-  return registry.create(name, { ...scenarioParams, ...options.policyParams })
+  return registry.create(name, { ...compatPolicyParams(registry, name, compatOf(options)), ...scenarioParams, ...options.policyParams })
+}
+
+/** CloudSim's initial placement threshold: THR's own threshold, else the 0.7 fallback of the adaptive detectors. */
+function initialThreshold(options: DatacenterOptions): number {
+  const name = typeof options.policy === 'object' ? options.policy.name : options.policy ?? options.scenario.policy.name
+  if (!name.startsWith('thr-')) return 0.7
+  const safety = options.policyParams?.safety ?? (name === options.scenario.policy.name ? options.scenario.policy.params.safety : undefined)
+  return safety === undefined ? 0.8 : Number(safety)
 }
 
 /** One datacenter run: the core, its clock and the metric collector, started lazily so early subscribers see everything. */
 class DatacenterRun implements Datacenter {
   readonly seed: number
   readonly durationUs: SimTimeUs
+  readonly compat: CompatSettings
   private readonly sim: Simulation<DcEvent>
   private readonly state: ClusterState
   private readonly core: DatacenterCore
@@ -142,7 +177,8 @@ class DatacenterRun implements Datacenter {
 
   constructor(options: DatacenterOptions, private readonly registry: PolicyRegistry) {
     const { scenario, seed } = options
-    const built = buildDatacenter(scenario, seed, options.hours ?? scenario.durationH)
+    this.compat = compatOf(options)
+    const built = buildDatacenter(scenario, seed, options.hours ?? scenario.durationH, { compat: this.compat, initialThreshold: initialThreshold(options) })
     this.seed = seed
     this.durationUs = built.durationUs
     this.state = built.state
@@ -151,7 +187,8 @@ class DatacenterRun implements Datacenter {
     this.sim = options.simulation ?? new Simulation<DcEvent>(seed)
     this.sim.subscribe((event) => this.collector.observe(event))
     const config = coreConfig(options, built, (id) => this.hostIndex.get(id) ?? -1)
-    this.core = new DatacenterCore(this.sim, built.state, config, resolvePolicy(options, registry), options.migrationModel ?? estimateModelFor(scenario))
+    const model = options.migrationModel ?? (this.compat.switches.ramOverHalfBandwidth ? new CloudsimMigrationModel() : estimateModelFor(scenario))
+    this.core = new DatacenterCore(this.sim, built.state, config, resolvePolicy(options, registry), model)
   }
 
   get policyName(): string { return this.core.policyName }
@@ -170,9 +207,12 @@ class DatacenterRun implements Datacenter {
     if (this.summary !== null) return this.summary
     this.runUntil(this.durationUs)
     this.state.accountAll(this.durationUs)
-    const cluster = clusterMetrics(this.state, this.durationUs)
+    const cluster = clusterMetrics(this.state, this.durationUs, this.compat.switches.cloudsimMetrics)
     this.core.finish(this.durationUs, cluster.energyKWh, cluster.unservedPct)
-    const identity = { policy: this.core.policyName, seed: this.seed, simulatedUs: this.durationUs, traceHash: this.sim.traceHash() }
+    const identity = {
+      policy: this.core.policyName, seed: this.seed, simulatedUs: this.durationUs, traceHash: this.sim.traceHash(),
+      compat: this.compat.mode, compatSwitches: switchesOn(this.compat)
+    }
     this.summary = buildSummary(identity, this.state, this.collector, cluster)
     return this.summary
   }
@@ -220,7 +260,7 @@ class DatacenterRun implements Datacenter {
   }
 
   setPolicy(name: string, params: Readonly<Record<string, ParamValue>> = {}): void {
-    this.core.setPolicy(this.registry.create(name, params))
+    this.core.setPolicy(this.registry.create(name, { ...compatPolicyParams(this.registry, name, this.compat), ...params }))
   }
 
   repairHost(hostId: string): string | null {

@@ -72,7 +72,7 @@ export class MigrationExecutor {
 
   enqueue(request: MigrationRequest): MigrationRecord {
     const { vm, target } = request
-    this.state.reserve(vm, target)
+    this.state.reserve(vm, target, this.sim.nowUs)
     vm.moving = true
     const record: MigrationRecord = {
       id: `mig-${String(this.nextNumber++).padStart(6, '0')}`, vmIndex: vm.index, sourceIndex: vm.hostIndex,
@@ -144,7 +144,7 @@ export class MigrationExecutor {
   private cancel(record: MigrationRecord, reason: string): void {
     const vm = this.state.vms[record.vmIndex]
     record.phase = 'ended'
-    this.state.unreserve(vm, this.state.hosts[record.targetIndex])
+    this.state.unreserve(vm, this.state.hosts[record.targetIndex], this.sim.nowUs)
     vm.moving = false
     this.sim.emit({ kind: 'migration.cancelled', migrationId: record.id, vmId: vm.id, reason })
   }
@@ -185,7 +185,7 @@ export class MigrationExecutor {
     source.migrationsActive--
     target.migrationsActive--
     vm.migrationLossMipsS += this.config.cpuOverheadFraction * this.state.demandIntegralMipsS(vm.index, record.startedUs, nowUs)
-    this.state.unreserve(vm, target)
+    this.state.unreserve(vm, target, nowUs)
     if (outcome.outcome === 'completed') this.complete(vm, source, target, nowUs)
     vm.moving = false
     if (vm.status === 'migrating') vm.status = 'running'

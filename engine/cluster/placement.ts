@@ -38,7 +38,7 @@ export interface FitRefusal {
 export function fitRefusal(state: ClusterState, vm: VmState, host: HostState, options: FitOptions, placement = statePlacement(state)): FitRefusal | null {
   if (host.state === 'off' ? !options.allowOff : host.state !== 'on') return { code: 'host-down', reason: `host is ${host.state}` }
   if (host.drain !== 'none') return { code: 'maintenance', reason: `host is draining for ${host.drain}` }
-  if (host.memUsedMiB + vm.memMiB > host.memMiB + 1e-6) return { code: 'no-memory', reason: 'insufficient memory' }
+  if (host.memUsedMiB + state.memChargeMiB(vm) > host.memMiB + 1e-6) return { code: 'no-memory', reason: 'insufficient memory' }
   const cpuAfter = (host.cpuDemandMips + host.cpuReservedMips + vm.cpuDemandMips) / host.cpuCapacityMips
   if (cpuAfter > options.cpuLimit + 1e-9) return { code: 'cpu', reason: `CPU would reach ${(cpuAfter * 100).toFixed(1)} %` }
   const breach = hardBreachOf(state.rules, state.rulesByVm[vm.index], vm.index, host.index, placement)
@@ -94,7 +94,7 @@ export function pickHostForGroup(state: ClusterState, vms: readonly VmState[], o
   for (const host of state.hosts) {
     if (host.index === excludeIndex || host.drain !== 'none') continue
     if (host.state === 'off' ? !options.allowOff : host.state !== 'on') continue
-    if (host.memUsedMiB + memMiB > host.memMiB + 1e-6) continue
+    if (state.accounting.memoryEnforced && host.memUsedMiB + memMiB > host.memMiB + 1e-6) continue
     const util = (host.cpuDemandMips + host.cpuReservedMips + cpuMips) / host.cpuCapacityMips + (host.state === 'off' ? 1e6 : 0)
     if (util - (host.state === 'off' ? 1e6 : 0) > options.cpuLimit + 1e-9 || util >= bestUtil) continue
     const placement = {

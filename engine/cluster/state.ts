@@ -41,6 +41,9 @@ export interface HostState {
   activeUs: SimTimeUs
   overloadUs: SimTimeUs
   unservedMipsS: number
+  /** Time on with CPU > 0 and time with demand above capacity (CloudSim's SLATAH terms). */
+  busyUs: SimTimeUs
+  saturatedUs: SimTimeUs
 }
 
 export interface VmState {
@@ -74,11 +77,24 @@ export interface VmState {
 /** An active rule (conflicting ones are dropped at build); the same record policies see. */
 export type RuleState = RuleView
 
+/** Accounting rules the CloudSim-compatible mode changes (compat.ts); the defaults are the faithful model. */
+export interface StateRules {
+  /** Memory counted on hosts and checked at placement (CloudSim: only at the initial placement). */
+  memoryEnforced: boolean
+  /** Share of a moving VM's CPU its target reserves (faithful 1, CloudSim 0.1). */
+  targetCpuShare: number
+  /** The target's reservation counts as its load for energy and SLA time (CloudSim: yes). */
+  reservationIsLoad: boolean
+  /** A host at 0 % CPU draws 0 W (CloudSim's energy integration). */
+  zeroPowerAtIdle: boolean
+}
+
 export class ClusterState {
   sampleIndex = 0
   activeHosts = 0
   maxActiveHosts = 0
   readonly rulesByVm: number[][]
+  readonly accounting: StateRules = { memoryEnforced: true, targetCpuShare: 1, reservationIsLoad: false, zeroPowerAtIdle: false }
 
   constructor(
     readonly hosts: HostState[],
@@ -119,8 +135,12 @@ export class ClusterState {
     host.accountedUs = nowUs
     if (host.state === 'on') {
       const util = host.cpuDemandMips / host.cpuCapacityMips
-      host.energyJ += powerAtW(host.powerTableW, util) * (dtUs / 1e6)
+      const loadUtil = this.accounting.reservationIsLoad ? util + host.cpuReservedMips / host.cpuCapacityMips : util
+      const idleOff = this.accounting.zeroPowerAtIdle && !(loadUtil > 0)
+      host.energyJ += idleOff ? 0 : powerAtW(host.powerTableW, loadUtil) * (dtUs / 1e6)
       host.activeUs += dtUs
+      if (loadUtil > 0) host.busyUs += dtUs
+      if (loadUtil > 1 + 1e-9) host.saturatedUs += dtUs
       if (util >= 1 - 1e-9) host.overloadUs += dtUs
       if (util > 1) this.shareUnserved(host, dtUs)
     } else if (host.state === 'booting') {
@@ -138,6 +158,17 @@ export class ClusterState {
     }
   }
 
+  /** Memory a VM holds on its host (0 once memory is no longer enforced). */
+  memChargeMiB(vm: VmState): number {
+    return this.accounting.memoryEnforced ? vm.memMiB : 0
+  }
+
+  /** Stops enforcing memory from now on (CloudSim: VMs request 0 MB after creation); hosts then hold none. */
+  releaseMemory(): void {
+    this.accounting.memoryEnforced = false
+    for (const host of this.hosts) host.memUsedMiB = 0
+  }
+
   accountAll(nowUs: SimTimeUs): void {
     for (const host of this.hosts) this.accountHost(host, nowUs)
   }
@@ -153,7 +184,7 @@ export class ClusterState {
     for (const vm of this.vms) {
       const util = series[vm.index * stride + k]
       vm.cpuDemandMips = util * vm.cpuCapacityMips
-      if (vm.targetHostIndex >= 0) this.hosts[vm.targetHostIndex].cpuReservedMips += vm.cpuDemandMips
+      if (vm.targetHostIndex >= 0) this.hosts[vm.targetHostIndex].cpuReservedMips += vm.cpuDemandMips * this.accounting.targetCpuShare
       if (vm.hostIndex < 0 || vm.status === 'down') continue
       const host = this.hosts[vm.hostIndex]
       host.cpuDemandMips += vm.cpuDemandMips
@@ -165,7 +196,7 @@ export class ClusterState {
   attachVm(vm: VmState, host: HostState, nowUs: SimTimeUs): void {
     assert(vm.hostIndex === -1, `${vm.id} is already on a host`)
     this.accountHost(host, nowUs)
-    host.memUsedMiB += vm.memMiB
+    host.memUsedMiB += this.memChargeMiB(vm)
     assert(host.memUsedMiB <= host.memMiB + 1e-6, `${host.id} memory overcommitted by ${vm.id}`)
     host.vmIndices.push(vm.index)
     vm.hostIndex = host.index
@@ -181,26 +212,29 @@ export class ClusterState {
     const position = host.vmIndices.indexOf(vm.index)
     assert(position >= 0, `${vm.id} not listed on ${host.id}`)
     host.vmIndices.splice(position, 1)
-    host.memUsedMiB -= vm.memMiB
+    host.memUsedMiB -= this.memChargeMiB(vm)
     host.cpuDemandMips = Math.max(0, host.cpuDemandMips - vm.cpuDemandMips)
     host.netDemandMbitPerS = Math.max(0, host.netDemandMbitPerS - (vm.cpuDemandMips / vm.cpuCapacityMips) * vm.netMbitPerS)
     vm.hostIndex = -1
     return host
   }
 
-  reserve(vm: VmState, host: HostState): void {
+  /** `nowUs`: when the reservation counts as load, the host is accounted up to then first. */
+  reserve(vm: VmState, host: HostState, nowUs?: SimTimeUs): void {
     assert(vm.targetHostIndex === -1, `${vm.id} already holds a reservation`)
     vm.targetHostIndex = host.index
-    host.memUsedMiB += vm.memMiB
-    host.cpuReservedMips += vm.cpuDemandMips
+    if (nowUs !== undefined && this.accounting.reservationIsLoad) this.accountHost(host, nowUs)
+    host.memUsedMiB += this.memChargeMiB(vm)
+    host.cpuReservedMips += vm.cpuDemandMips * this.accounting.targetCpuShare
     assert(host.memUsedMiB <= host.memMiB + 1e-6, `${host.id} memory overcommitted reserving for ${vm.id}`)
   }
 
-  unreserve(vm: VmState, host: HostState): void {
+  unreserve(vm: VmState, host: HostState, nowUs?: SimTimeUs): void {
     assert(vm.targetHostIndex === host.index, `${vm.id} holds no reservation on ${host.id}`)
+    if (nowUs !== undefined && this.accounting.reservationIsLoad) this.accountHost(host, nowUs)
     vm.targetHostIndex = -1
-    host.memUsedMiB -= vm.memMiB
-    host.cpuReservedMips = Math.max(0, host.cpuReservedMips - vm.cpuDemandMips)
+    host.memUsedMiB -= this.memChargeMiB(vm)
+    host.cpuReservedMips = Math.max(0, host.cpuReservedMips - vm.cpuDemandMips * this.accounting.targetCpuShare)
   }
 
   setHostState(host: HostState, state: HostPowerState, nowUs: SimTimeUs): void {

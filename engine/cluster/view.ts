@@ -18,14 +18,17 @@ export interface ViewContext {
   readonly migrationsActive: number
   /** VMs that only move with their hard-affinity group. */
   readonly pinned: (vmIndex: number) => boolean
+  /** Hosts boot instantly at no cost (CloudSim-compatible instantFreePower); default false. */
+  readonly powerOnFree?: boolean
 }
 
-function hostView(host: HostState, bandwidthShare: number): HostView {
+function hostView(host: HostState, bandwidthShare: number, memoryEnforced: boolean): HostView {
   return Object.freeze({
     index: host.index, id: host.id, group: host.group, rack: host.rack, state: host.state, drain: host.drain,
     acceptsVms: host.state === 'on' && host.drain === 'none', cpuCapacityMips: host.cpuCapacityMips,
     cpuDemandMips: host.cpuDemandMips, cpuReservedMips: host.cpuReservedMips,
-    cpuUtil: host.cpuDemandMips / host.cpuCapacityMips, memMiB: host.memMiB, memUsedMiB: host.memUsedMiB,
+    // Memory not enforced (CloudSim-compatible mode): placement sees no memory limit at all.
+    cpuUtil: host.cpuDemandMips / host.cpuCapacityMips, memMiB: memoryEnforced ? host.memMiB : Number.POSITIVE_INFINITY, memUsedMiB: host.memUsedMiB,
     netMbitPerS: host.nicMbitPerS * host.nicFactor, netDemandMbitPerS: host.netDemandMbitPerS,
     migrationMbitPerS: migrationLinkMbitPerS(host, bandwidthShare), migrationsActive: host.migrationsActive,
     vmIndices: Object.freeze([...host.vmIndices].sort((a, b) => a - b))
@@ -64,9 +67,9 @@ export function buildView(context: ViewContext): ClusterView {
   const rulesByVm = state.rulesByVm.map((list) => list.length === 0 ? emptyRules : Object.freeze([...list]))
   const view: ClusterView = {
     nowUs: context.nowUs, tick: context.tick, intervalUs: context.intervalUs,
-    hosts: Object.freeze(state.hosts.map((host) => hostView(host, context.bandwidthShare))),
+    hosts: Object.freeze(state.hosts.map((host) => hostView(host, context.bandwidthShare, state.accounting.memoryEnforced))),
     vms: Object.freeze(state.vms.map((vm) => vmView(vm, context.pinned(vm.index)))),
-    rules, limits: context.limits, migrationsActive: context.migrationsActive,
+    rules, limits: context.limits, migrationsActive: context.migrationsActive, powerOnFree: context.powerOnFree ?? false,
     rulesOfVm: (vmIndex) => rulesByVm[vmIndex],
     hostUtilHistory: (hostIndex) => Object.freeze(state.historyOf(state.hosts[hostIndex])),
     vmUtilHistory: (vmIndex, count) => {

@@ -32,6 +32,12 @@ export interface RunSummary {
   /** Host evacuations (maintenance) that emptied their host. */
   readonly evacuations: number
   readonly haRestarts: number
+  /** Σ over hosts of the time at 100 % CPU (the numerator of SLATAH), hours. */
+  readonly overloadHostH: number
+  /** `faithful` or `cloudsim` (engine/cluster/compat.ts). */
+  readonly compat: string
+  /** The compat switches that were on, comma-separated ('' in faithful mode). */
+  readonly compatSwitches: string
   readonly traceHash: string
 }
 
@@ -39,12 +45,13 @@ export interface RunSummary {
 export const RUN_SUMMARY_FIELDS = [
   'policy', 'seed', 'simulatedS', 'hosts', 'vms', 'migrations', 'failedMigrations', 'energyKWh', 'slatahPct',
   'pdmPct', 'slav', 'esv', 'meanDowntimeMs', 'p99DowntimeMs', 'bytesMigrated', 'lostWrites', 'maxActiveHosts',
-  'evacuations', 'haRestarts', 'traceHash'
+  'evacuations', 'haRestarts', 'overloadHostH', 'compat', 'compatSwitches', 'traceHash'
 ] as const satisfies readonly (keyof RunSummary)[]
 
+const NON_NUMERIC = new Set<string>(['policy', 'traceHash', 'seed', 'compat', 'compatSwitches'])
 export const NUMERIC_SUMMARY_FIELDS = RUN_SUMMARY_FIELDS.filter(
-  (field) => field !== 'policy' && field !== 'traceHash' && field !== 'seed'
-) as readonly Exclude<keyof RunSummary, 'policy' | 'traceHash' | 'seed'>[]
+  (field) => !NON_NUMERIC.has(field)
+) as readonly Exclude<keyof RunSummary, 'policy' | 'traceHash' | 'seed' | 'compat' | 'compatSwitches'>[]
 
 function round(value: number, digits: number): number {
   if (!Number.isFinite(value)) return 0
@@ -57,17 +64,30 @@ export interface ClusterMetrics {
   readonly pdm: number
   /** Demand not served (hosts saturated) / demand requested, over all VMs, percent. */
   readonly unservedPct: number
+  /** Σ over hosts of the time at 100 % CPU, µs. */
+  readonly overloadUs: number
 }
 
-/** Energy, SLATAH and PDM (fractions) from a fully accounted cluster state at `endUs`. */
-export function clusterMetrics(state: ClusterState, endUs: number): ClusterMetrics {
+/**
+ * Energy, SLATAH and PDM (fractions) from a fully accounted cluster state at `endUs`. `cloudsim`: SLATAH as
+ * CloudSim's Helper.getSlaTimePerActiveHost computes it — Σ time with demand above capacity / Σ time with CPU > 0,
+ * over all hosts — instead of the mean over active hosts of each one's share of time at 100 %.
+ */
+export function clusterMetrics(state: ClusterState, endUs: number, cloudsim = false): ClusterMetrics {
   let energyJ = 0
   let slatahSum = 0
   let activeHosts = 0
+  let saturatedUs = 0
+  let busyUs = 0
+  let overloadUs = 0
   for (const host of state.hosts) {
     energyJ += host.energyJ
+    saturatedUs += host.saturatedUs
+    busyUs += host.busyUs
+    overloadUs += cloudsim ? host.saturatedUs : host.overloadUs
     if (host.activeUs > 0) { slatahSum += host.overloadUs / host.activeUs; activeHosts++ }
   }
+  const slatah = cloudsim ? (busyUs === 0 ? 0 : saturatedUs / busyUs) : activeHosts === 0 ? 0 : slatahSum / activeHosts
   let pdmSum = 0
   let requestingVms = 0
   let requestedTotal = 0
@@ -80,14 +100,14 @@ export function clusterMetrics(state: ClusterState, endUs: number): ClusterMetri
   }
   return {
     energyKWh: energyJ / 3.6e6,
-    slatah: activeHosts === 0 ? 0 : slatahSum / activeHosts,
+    slatah, overloadUs,
     pdm: requestingVms === 0 ? 0 : pdmSum / requestingVms,
     unservedPct: requestedTotal === 0 ? 0 : (100 * unservedTotal) / requestedTotal
   }
 }
 
 export function buildSummary(
-  identity: { policy: string; seed: number; simulatedUs: number; traceHash: string },
+  identity: { policy: string; seed: number; simulatedUs: number; traceHash: string; compat?: string; compatSwitches?: string },
   state: ClusterState, collector: MetricCollector, cluster: ClusterMetrics = clusterMetrics(state, identity.simulatedUs)
 ): RunSummary {
   const slav = cluster.slatah * cluster.pdm
@@ -99,6 +119,7 @@ export function buildSummary(
     slav: round(slav, 9), esv: round(cluster.energyKWh * slav, 9),
     meanDowntimeMs: round(collector.meanDowntimeMs(), 9), p99DowntimeMs: round(collector.p99DowntimeMs(), 9),
     bytesMigrated: collector.bytesMigrated, lostWrites: collector.lostWrites, maxActiveHosts: state.maxActiveHosts,
-    evacuations: collector.evacuations, haRestarts: collector.haRestarts, traceHash: identity.traceHash
+    evacuations: collector.evacuations, haRestarts: collector.haRestarts, overloadHostH: round(cluster.overloadUs / 3.6e9, 9),
+    compat: identity.compat ?? 'faithful', compatSwitches: identity.compatSwitches ?? '', traceHash: identity.traceHash
   }
 }

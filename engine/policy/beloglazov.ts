@@ -19,6 +19,8 @@ export interface BeloglazovParams {
   readonly switchOffIdle: boolean
   /** Allow PABFD to boot an off host when no active host fits. */
   readonly powerOnHosts: boolean
+  /** LR/LRR fit ordinary least squares (CloudSim 3.0.3's effective behaviour) instead of (robust) loess. */
+  readonly plainLeastSquares?: boolean
 }
 
 interface TickState {
@@ -45,7 +47,7 @@ function hostVerdicts(view: ClusterView, params: BeloglazovParams): (DetectorVer
   // Only the regression detectors look ahead by the migration time; the others ignore it (skip the VM walk).
   const predicts = params.detector === 'lr' || params.detector === 'lrr'
   return view.hosts.map((host) => host.state !== 'on' ? undefined
-    : detect(params.detector, view.hostUtilHistory(host.index), params.safety, predicts ? migrationIntervals(view, host) : 1))
+    : detect(params.detector, view.hostUtilHistory(host.index), params.safety, predicts ? migrationIntervals(view, host) : 1, params.plainLeastSquares ?? false))
 }
 
 function selectFromHost(tick: TickState, host: HostView, params: BeloglazovParams, context: PolicyContext): VmView[] {
@@ -76,9 +78,12 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
   if (selected.length === 0) return
   const notOverloaded = tick.activeHosts.filter((h) => !tick.overloaded.has(h))
   const activeOptions = { verdicts: tick.verdicts, candidates: notOverloaded, excluded: new Set<number>(), allowOff: false }
+  // Booting free (CloudSim-compatible): off hosts compete with the active ones in one pass, by host index.
+  const pool = view.powerOnFree && params.powerOnHosts ? new OffHostPool(view, tick.offHosts) : null
   for (const { vm, source } of selected) {
     // An off host's ΔP includes its whole idle power, so it only wins when no active host fits: try those first.
-    const choice = pabfdHost(plan, vm.index, activeOptions) ??
+    const choice = pool !== null ? pabfdHost(plan, vm.index, { ...activeOptions, candidates: pool.candidates(notOverloaded), allowOff: true })
+      : pabfdHost(plan, vm.index, activeOptions) ??
       (params.powerOnHosts ? pabfdHost(plan, vm.index, { ...activeOptions, candidates: tick.offHosts, allowOff: true }) : null)
     if (choice === null) { tick.skipped.push({ vmIndex: vm.index, reason: `no host can take it off overloaded ${source.id}` }); continue }
     const verdict = tick.verdicts[source.index] as DetectorVerdict
@@ -89,6 +94,40 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
     })
     tick.involved.add(source.index)
     tick.involved.add(choice.hostIndex)
+    pool?.used(choice.hostIndex)
+  }
+}
+
+/**
+ * Off hosts as PABFD candidates when booting is free. Untouched off hosts of one kind (group, capacity) are
+ * interchangeable and PABFD breaks ties by the lowest index, so only the first untouched host of each kind (plus
+ * those already given a VM this tick) can win: the candidate list stays near the active host count.
+ */
+class OffHostPool {
+  private readonly queues = new Map<string, number[]>()
+  private readonly touched: number[] = []
+
+  constructor(private readonly view: ClusterView, offHosts: readonly number[]) {
+    for (const h of offHosts) {
+      const host = view.hosts[h]
+      const key = `${host.group}|${host.cpuCapacityMips}|${host.memMiB}`
+      const queue = this.queues.get(key) ?? []
+      queue.push(h)
+      this.queues.set(key, queue)
+    }
+  }
+
+  candidates(active: readonly number[]): number[] {
+    const list = [...active, ...this.touched]
+    for (const queue of this.queues.values()) if (queue.length > 0) list.push(queue[0])
+    return list.sort((a, b) => a - b)
+  }
+
+  used(hostIndex: number): void {
+    if (this.view.hosts[hostIndex].state !== 'off' || this.touched.includes(hostIndex)) return
+    for (const queue of this.queues.values()) {
+      if (queue[0] === hostIndex) { queue.shift(); this.touched.push(hostIndex); return }
+    }
   }
 }
 

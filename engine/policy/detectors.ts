@@ -1,7 +1,7 @@
 // Host overload detectors of Beloglazov & Buyya (policies.md §7.1). Each returns a verdict (threshold and the
 // metric compared with it) rather than a bare boolean, so callers can ask "still overloaded if this VM left or
 // arrived?" by shifting every utilisation sample, and so the decision trace can show the numbers.
-import { iqr, loess, mad, robustLoess } from './stats'
+import { iqr, leastSquares, loess, mad, robustLoess } from './stats'
 
 export type DetectorName = 'thr' | 'iqr' | 'mad' | 'lr' | 'lrr'
 
@@ -39,15 +39,16 @@ function staticVerdict(method: string, threshold: number, current: number): Dete
 /**
  * Judges a host from its utilisation samples (oldest first, the last one is now).
  * `migrationIntervals` (LR family): how many intervals ahead to predict, ⌈max VM migration time / interval⌉.
+ * `plainLeastSquares` (LR family, CloudSim-compatible): fit OLS instead of (robust) loess.
  */
-export function detect(name: DetectorName, samples: readonly number[], safety: number, migrationIntervals = 1): DetectorVerdict {
+export function detect(name: DetectorName, samples: readonly number[], safety: number, migrationIntervals = 1, plainLeastSquares = false): DetectorVerdict {
   const current = samples.length === 0 ? 0 : samples[samples.length - 1]
   if (name === 'thr') return staticVerdict('thr', safety, current)
   if (samples.length < MIN_HISTORY[name]) return staticVerdict('thr-fallback', FALLBACK_THRESHOLD, current)
   if (name === 'iqr') return staticVerdict('iqr', 1 - safety * iqr(samples), current)
   if (name === 'mad') return staticVerdict('mad', 1 - safety * mad(samples), current)
   const window = samples.slice(-LR_WINDOW)
-  const fit = name === 'lr' ? loess(window) : robustLoess(window)
+  const fit = plainLeastSquares ? leastSquares(window) : name === 'lr' ? loess(window) : robustLoess(window)
   const predicted = fit.intercept + fit.slope * (LR_WINDOW + migrationIntervals)
   return { method: name, threshold: 1, metric: safety * predicted, inclusive: true, shiftFactor: safety }
 }

@@ -1,5 +1,5 @@
 // DRS-style load balancing (classic model, policies.md §2). Imbalance = standard deviation of normalised host
-// load; a pass is imbalanced when the recommendation priority 6 − ⌈(SD / 0.1)·√n⌉ (clamped 2…5) is within the
+// load over CPU and memory (the network optionally), weighted; a pass is imbalanced when the recommendation priority 6 − ⌈(SD / 0.1)·√n⌉ (clamped 2…5) is within the
 // migration threshold (1…5; 1 = mandatory moves only). Greedy: the move with the largest SD reduction, if it
 // passes MinGoodness and a cost/benefit gate priced with the migration model's estimate. Automation: manual and
 // partial only recommend balancing moves; full executes them.
@@ -17,12 +17,17 @@ export interface DrsParams {
   /** How long a move's benefit is assumed to last, in policy intervals. */
   readonly horizonIntervals: number
   readonly maxMovesPerPass: number
-  /** Candidate sources (most loaded) and targets (least loaded) examined per step. */
+  /** Candidate sources (most loaded) and targets (least loaded) examined per step, per resource. */
   readonly breadth: number
+  /** Weight of memory in the imbalance (vSphere balances CPU and memory entitlements; 0 = CPU only). */
+  readonly memWeight: number
+  /** Weight of the network (0 = not balanced, the default). */
+  readonly netWeight: number
 }
 
 export const DEFAULT_DRS: DrsParams = Object.freeze({
-  threshold: 3, automation: 'full', minGoodness: 0.005, costBenefit: true, horizonIntervals: 1, maxMovesPerPass: 10, breadth: 6
+  threshold: 3, automation: 'full', minGoodness: 0.005, costBenefit: true, horizonIntervals: 1, maxMovesPerPass: 10, breadth: 6,
+  memWeight: 1, netWeight: 0
 })
 
 /** Priority of balancing recommendations at imbalance `sd` over `hosts` hosts (DRS formula, clamped 2…5). */
@@ -31,28 +36,71 @@ export function drsPriority(sd: number, hosts: number): number {
   return Math.min(5, Math.max(2, raw))
 }
 
+/** The resources DRS balances: CPU and memory entitlements as vSphere uses them, the network optionally. */
+export const DRS_RESOURCES = ['cpu', 'mem', 'net'] as const
+export type DrsResource = (typeof DRS_RESOURCES)[number]
+
+/**
+ * Normalised loads per resource (index 0 cpu, 1 mem, 2 net) of the hosts accepting VMs, with running sums so a
+ * move's effect on the imbalance is O(resources). The imbalance is √(Σ_r w_r · SD_r²): the SD of host load
+ * vectors under the weights, so a cluster balanced in CPU but not in memory still reads as imbalanced.
+ */
 interface Loads {
   readonly hosts: HostView[]
-  readonly load: Map<number, number>
-  sum: number
-  squares: number
+  readonly load: Map<number, readonly number[]>
+  readonly sum: number[]
+  readonly squares: number[]
+  readonly weights: readonly number[]
 }
 
-function measure(view: ClusterView, plan: Plan): Loads {
-  const hosts = view.hosts.filter((host) => host.acceptsVms)
-  const load = new Map<number, number>()
-  let sum = 0, squares = 0
-  for (const host of hosts) {
-    const value = plan.util(host.index)
-    load.set(host.index, value)
-    sum += value
-    squares += value * value
+function weightsOf(params: DrsParams): number[] {
+  return [1, params.memWeight, params.netWeight]
+}
+
+/**
+ * Memory and network demand per host where the plan puts each VM (a planned move counts at its target only:
+ * the plan's own memory column also holds the source's copy until the move ends, which is right for fitting
+ * but would make the source look full forever to the balance).
+ */
+function plannedDemand(view: ClusterView, plan: Plan): { memMiB: Float64Array; netMbitPerS: Float64Array } {
+  const memMiB = new Float64Array(view.hosts.length)
+  const netMbitPerS = new Float64Array(view.hosts.length)
+  for (const vm of view.vms) {
+    const host = plan.hostOf(vm.index)
+    if (host < 0 || vm.status === 'down') continue
+    memMiB[host] += vm.memMiB
+    netMbitPerS[host] += vm.netMbitPerS
   }
-  return { hosts, load, sum, squares }
+  return { memMiB, netMbitPerS }
+}
+
+function measure(view: ClusterView, plan: Plan, params: DrsParams): Loads {
+  const weights = weightsOf(params)
+  const hosts = view.hosts.filter((host) => host.acceptsVms)
+  const planned = plannedDemand(view, plan)
+  const load = new Map<number, readonly number[]>()
+  const sum = [0, 0, 0]
+  const squares = [0, 0, 0]
+  for (const host of hosts) {
+    const memUtil = Number.isFinite(host.memMiB) && host.memMiB > 0 ? planned.memMiB[host.index] / host.memMiB : 0
+    const netUtil = host.netMbitPerS <= 0 ? 0 : planned.netMbitPerS[host.index] / host.netMbitPerS
+    const value = [plan.util(host.index), memUtil, netUtil]
+    load.set(host.index, value)
+    for (let r = 0; r < 3; r++) { sum[r] += value[r]; squares[r] += value[r] * value[r] }
+  }
+  return { hosts, load, sum, squares, weights }
 }
 
 function sdOf(sum: number, squares: number, n: number): number {
   return n === 0 ? 0 : Math.sqrt(Math.max(0, squares / n - (sum / n) ** 2))
+}
+
+/** Per-resource SDs and the weighted imbalance. */
+function imbalanceOf(loads: Loads, sum: readonly number[] = loads.sum, squares: readonly number[] = loads.squares): { total: number; byResource: number[] } {
+  const n = loads.hosts.length
+  const byResource = [0, 1, 2].map((r) => sdOf(sum[r], squares[r], n))
+  const total = Math.sqrt(byResource.reduce((acc, sd, r) => acc + loads.weights[r] * sd * sd, 0))
+  return { total, byResource }
 }
 
 interface Candidate {
@@ -62,20 +110,50 @@ interface Candidate {
   readonly sdAfter: number
 }
 
+/** The VM's share of a host per resource. */
+function shareOf(vm: VmView, host: HostView): number[] {
+  const mem = Number.isFinite(host.memMiB) && host.memMiB > 0 ? vm.memMiB / host.memMiB : 0
+  return [vm.cpuDemandMips / host.cpuCapacityMips, mem, host.netMbitPerS > 0 ? vm.netMbitPerS / host.netMbitPerS : 0]
+}
+
+function loadsAfter(loads: Loads, vm: VmView, source: HostView, target: HostView): { from: number[]; to: number[]; fromAfter: number[]; toAfter: number[] } {
+  const from = [...(loads.load.get(source.index) as readonly number[])]
+  const to = [...(loads.load.get(target.index) as readonly number[])]
+  const out = shareOf(vm, source)
+  const into = shareOf(vm, target)
+  return { from, to, fromAfter: from.map((v, r) => v - out[r]), toAfter: to.map((v, r) => v + into[r]) }
+}
+
 function sdAfterMove(loads: Loads, vm: VmView, source: HostView, target: HostView): number {
-  const from = loads.load.get(source.index) as number
-  const to = loads.load.get(target.index) as number
-  const fromAfter = from - vm.cpuDemandMips / source.cpuCapacityMips
-  const toAfter = to + vm.cpuDemandMips / target.cpuCapacityMips
-  const sum = loads.sum - from - to + fromAfter + toAfter
-  const squares = loads.squares - from * from - to * to + fromAfter * fromAfter + toAfter * toAfter
-  return sdOf(sum, squares, loads.hosts.length)
+  const { from, to, fromAfter, toAfter } = loadsAfter(loads, vm, source, target)
+  const sum = loads.sum.map((s, r) => s - from[r] - to[r] + fromAfter[r] + toAfter[r])
+  const squares = loads.squares.map((q, r) => q - from[r] ** 2 - to[r] ** 2 + fromAfter[r] ** 2 + toAfter[r] ** 2)
+  return imbalanceOf(loads, sum, squares).total
+}
+
+/** Weighted load of a host, for ordering sources (most loaded) and targets (least loaded). */
+function weightedLoad(loads: Loads, hostIndex: number): number {
+  const value = loads.load.get(hostIndex) as readonly number[]
+  return value.reduce((acc, v, r) => acc + loads.weights[r] * v, 0)
+}
+
+/** The `breadth` hosts most and least loaded in each weighted resource (a memory hotspot may be CPU-idle). */
+function extremes(loads: Loads, breadth: number): { sources: HostView[]; targets: HostView[] } {
+  const sources = new Set<HostView>()
+  const targets = new Set<HostView>()
+  const keys: ((h: HostView) => number)[] = [(h) => weightedLoad(loads, h.index)]
+  for (let r = 0; r < 3; r++) if (loads.weights[r] > 0) keys.push((h) => (loads.load.get(h.index) as readonly number[])[r])
+  for (const key of keys) {
+    const byLoad = [...loads.hosts].sort((a, b) => key(b) - key(a) || a.index - b.index)
+    for (const host of byLoad.slice(0, breadth)) sources.add(host)
+    for (const host of byLoad.slice(-breadth).reverse()) targets.add(host)
+  }
+  const byIndex = (a: HostView, b: HostView) => a.index - b.index
+  return { sources: [...sources].sort(byIndex), targets: [...targets].sort(byIndex) }
 }
 
 function bestMove(view: ClusterView, plan: Plan, loads: Loads, params: DrsParams, tried: Set<number>): Candidate | null {
-  const byLoad = [...loads.hosts].sort((a, b) => (loads.load.get(b.index) as number) - (loads.load.get(a.index) as number) || a.index - b.index)
-  const sources = byLoad.slice(0, params.breadth)
-  const targets = byLoad.slice(-params.breadth).reverse()
+  const { sources, targets } = extremes(loads, params.breadth)
   let best: Candidate | null = null
   for (const source of sources) {
     for (const vmIndex of source.vmIndices) {
@@ -91,16 +169,17 @@ function bestMove(view: ClusterView, plan: Plan, loads: Loads, params: DrsParams
   return best
 }
 
-/** Load moved toward the mean by the move (reduction of Σ|L − L̄| over its two hosts), in MIPS. */
-function balancingMips(view: ClusterView, loads: Loads, candidate: Candidate): number {
-  const { vm, source, target } = candidate
-  const mean = loads.sum / loads.hosts.length
-  const from = loads.load.get(source.index) as number
-  const to = loads.load.get(target.index) as number
-  const fromAfter = from - vm.cpuDemandMips / source.cpuCapacityMips
-  const toAfter = to + vm.cpuDemandMips / target.cpuCapacityMips
-  const reduction = Math.abs(from - mean) + Math.abs(to - mean) - Math.abs(fromAfter - mean) - Math.abs(toAfter - mean)
-  return reduction * ((source.cpuCapacityMips + target.cpuCapacityMips) / 2)
+/**
+ * Load moved toward the mean by the move, per resource: the reduction of Σ|L − L̄| over its two hosts, as a
+ * fraction of a host (the caller converts CPU to MIPS; memory and network count at the same CPU rate).
+ */
+function balancingShares(loads: Loads, candidate: Candidate): number[] {
+  const { from, to, fromAfter, toAfter } = loadsAfter(loads, candidate.vm, candidate.source, candidate.target)
+  const n = loads.hosts.length
+  return [0, 1, 2].map((r) => {
+    const mean = loads.sum[r] / n
+    return Math.abs(from[r] - mean) + Math.abs(to[r] - mean) - Math.abs(fromAfter[r] - mean) - Math.abs(toAfter[r] - mean)
+  })
 }
 
 /** CPU a migration costs, MIPS·s: 10 % of the VM during the move, the VM's work lost in downtime, and the
@@ -111,9 +190,10 @@ export function migrationCostMipsS(vm: VmView, cost: MoveCost): number {
 }
 
 /**
- * The gate: the move must converge, fit the VM's downtime budget and (costBenefit) its benefit, the load moved
- * toward the mean over the horizon discounted by the risk that the VM's demand changes (its coefficient of
- * variation), must exceed its CPU cost.
+ * The gate: the move must converge, fit the VM's downtime budget and (costBenefit) its benefit must exceed its
+ * CPU cost as the migration model estimates it. The benefit is the load moved toward the mean over the horizon,
+ * in MIPS at the hosts' mean capacity per unit of host share, weighted per resource; CPU's part is discounted by
+ * the risk that the VM's demand changes (its coefficient of variation), memory's and the network's are not.
  */
 function gate(view: ClusterView, loads: Loads, candidate: Candidate, cost: MoveCost, params: DrsParams): string | null {
   const vm = candidate.vm
@@ -124,9 +204,19 @@ function gate(view: ClusterView, loads: Loads, candidate: Candidate, cost: MoveC
   const meanUtil = history.reduce((s, v) => s + v, 0) / Math.max(1, history.length)
   const spread = Math.sqrt(history.reduce((s, v) => s + (v - meanUtil) ** 2, 0) / Math.max(1, history.length))
   const risk = meanUtil > 0 ? Math.min(0.9, spread / meanUtil) : 0.9
-  const benefit = balancingMips(view, loads, candidate) * (params.horizonIntervals * view.intervalUs / 1e6) * (1 - risk)
+  const shares = balancingShares(loads, candidate)
+  const capacityMips = (candidate.source.cpuCapacityMips + candidate.target.cpuCapacityMips) / 2
+  const weighted = shares[0] * (1 - risk) + loads.weights[1] * shares[1] + loads.weights[2] * shares[2]
+  const benefit = weighted * capacityMips * (params.horizonIntervals * view.intervalUs / 1e6)
   const moveCost = migrationCostMipsS(vm, cost)
   return benefit >= moveCost ? null : `cost ${moveCost.toFixed(0)} MIPS·s exceeds benefit ${benefit.toFixed(0)} MIPS·s`
+}
+
+/** The resource the move balances most (`CPU`, `memory`, `network`), for the decision's reason. */
+function dominant(loads: Loads, candidate: Candidate): string {
+  const shares = balancingShares(loads, candidate).map((v, r) => v * loads.weights[r])
+  const r = shares.indexOf(Math.max(...shares))
+  return ['CPU', 'memory', 'network'][r]
 }
 
 export function createDrsPolicy(params: DrsParams): Policy {
@@ -136,12 +226,13 @@ export function createDrsPolicy(params: DrsParams): Policy {
       const plan = new Plan(view)
       const skipped: Skipped[] = []
       const tried = new Set<number>()
-      const initial = measure(view, plan)
-      const startSd = sdOf(initial.sum, initial.squares, initial.hosts.length)
+      const initial = measure(view, plan, params)
+      const start = imbalanceOf(initial)
       let moves = 0
       while (moves < params.maxMovesPerPass && tried.size < view.vms.length) {
-        const loads = measure(view, plan)
-        const sd = sdOf(loads.sum, loads.squares, loads.hosts.length)
+        const loads = measure(view, plan, params)
+        const imbalance = imbalanceOf(loads)
+        const sd = imbalance.total
         const priority = drsPriority(sd, loads.hosts.length)
         if (params.threshold <= 1 || priority > params.threshold || sd === 0) break
         const candidate = bestMove(view, plan, loads, params, tried)
@@ -156,13 +247,16 @@ export function createDrsPolicy(params: DrsParams): Policy {
         const refusal = gate(view, loads, candidate, cost, params)
         if (refusal !== null) { skipped.push({ vmIndex: candidate.vm.index, reason: refusal }); continue }
         plan.propose(candidate.vm.index, candidate.target.index, {
-          reason: `balance CPU: imbalance ${sd.toFixed(4)} (priority ${priority})`, priority,
+          reason: `balance ${dominant(loads, candidate)}: imbalance ${sd.toFixed(4)} (cpu ${imbalance.byResource[0].toFixed(4)}, mem ${imbalance.byResource[1].toFixed(4)}${loads.weights[2] > 0 ? `, net ${imbalance.byResource[2].toFixed(4)}` : ''}; priority ${priority})`, priority,
           benefit: { metric: 'imbalance-sd', before: sd, after: candidate.sdAfter }, cost,
           recommendOnly: params.automation !== 'full'
         })
         moves++
       }
-      return { proposals: plan.result(), skipped, notes: { imbalanceSd: Number(startSd.toFixed(6)), threshold: params.threshold } }
+      return {
+        proposals: plan.result(), skipped,
+        notes: { imbalanceSd: Number(start.total.toFixed(6)), cpuSd: Number(start.byResource[0].toFixed(6)), memSd: Number(start.byResource[1].toFixed(6)), threshold: params.threshold }
+      }
     }
   }
 }

@@ -47,11 +47,11 @@ function placementProblem(plan: Plan, vm: VmView, hostIndex: number, ruled: bool
   return null
 }
 
-/** Power increase (W) of putting the VM on the host in the plan; an off host counts from 0 W. */
+/** Power increase (W) of putting the VM on the host in the plan; an off host counts from 0 W (from idle when booting is free). */
 function powerIncreaseW(plan: Plan, vm: VmView, hostIndex: number): number {
   const host = plan.view.hosts[hostIndex]
   const share = vm.cpuDemandMips / host.cpuCapacityMips
-  if (host.state === 'off') return plan.view.powerW(hostIndex, share)
+  if (host.state === 'off' && !plan.view.powerOnFree) return plan.view.powerW(hostIndex, share)
   return plan.view.powerW(hostIndex, plan.util(hostIndex) + share) - plan.powerW(hostIndex)
 }
 

@@ -67,7 +67,8 @@ function beloglazovFactory(detector: DetectorName, selection: SelectorName): Pol
       numberParam('underloadThreshold', DEFAULT_BELOGLAZOV.underloadThreshold, 'hosts below this CPU utilisation are tried for consolidation (1 = all, CloudSim)', 0, 1),
       numberParam('underloadAttemptsMax', DEFAULT_BELOGLAZOV.underloadAttemptsMax, 'hosts tried per tick by the under-load pass, least utilised first', 0),
       { name: 'switchOffIdle', defaultValue: DEFAULT_BELOGLAZOV.switchOffIdle, description: 'power off hosts without VMs' },
-      { name: 'powerOnHosts', defaultValue: DEFAULT_BELOGLAZOV.powerOnHosts, description: 'let PABFD boot an off host when nothing else fits' }
+      { name: 'powerOnHosts', defaultValue: DEFAULT_BELOGLAZOV.powerOnHosts, description: 'let PABFD boot an off host when nothing else fits' },
+      { name: 'plainLeastSquares', defaultValue: false, description: 'LR/LRR: fit ordinary least squares like CloudSim 3.0.3 (its loess weights never apply), not (robust) loess' }
     ]
   }
   return {
@@ -77,7 +78,8 @@ function beloglazovFactory(detector: DetectorName, selection: SelectorName): Pol
       return createBeloglazovPolicy(name, {
         detector, selection, safety: p.safety as number, underloadThreshold: p.underloadThreshold as number,
         underloadAttemptsMax: p.underloadAttemptsMax as number,
-        switchOffIdle: p.switchOffIdle as boolean, powerOnHosts: p.powerOnHosts as boolean
+        switchOffIdle: p.switchOffIdle as boolean, powerOnHosts: p.powerOnHosts as boolean,
+        plainLeastSquares: p.plainLeastSquares as boolean
       })
     }
   }
@@ -103,8 +105,9 @@ const DRS = factoryFromDefaults('drs', 'VMware DRS classic: SD of host load, thr
     threshold: 'migration threshold 1 (mandatory only) … 5 (aggressive)', automation: 'manual/partial recommend, full executes',
     minGoodness: 'smallest SD reduction × √hosts worth a move', costBenefit: 'weigh the migration estimate against the benefit',
     horizonIntervals: 'policy intervals a benefit is assumed to last', maxMovesPerPass: 'cap on moves per pass',
-    breadth: 'most/least loaded hosts examined per step'
-  }, createDrsPolicy, { threshold: { min: 1, max: 5 }, automation: { choices: ['manual', 'partial', 'full'] } })
+    breadth: 'most/least loaded hosts examined per step and resource',
+    memWeight: 'weight of memory in the imbalance (0 = CPU only)', netWeight: 'weight of the network in the imbalance (0 = not balanced)'
+  }, createDrsPolicy, { threshold: { min: 1, max: 5 }, automation: { choices: ['manual', 'partial', 'full'] }, memWeight: { min: 0 }, netWeight: { min: 0 } })
 
 const SANDPIPER = factoryFromDefaults('sandpiper', 'Sandpiper: k-of-n + AR(1) hotspots, volume metric, highest volume-to-size first, swaps',
   DEFAULT_SANDPIPER, {

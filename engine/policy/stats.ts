@@ -52,6 +52,11 @@ export function tricubeWeights(n: number): number[] {
   })
 }
 
+/** Ordinary least squares of y over x = 1…n (CloudSim's LR and LRR in effect: its weights never apply for 10 samples). */
+export function leastSquares(y: readonly number[]): LineFit {
+  return weightedLine(y, y.map(() => 1))
+}
+
 /** Local linear fit of y over x = 1…n with tricube weights centred on the newest sample. */
 export function loess(y: readonly number[]): LineFit {
   return weightedLine(y, tricubeWeights(y.length))

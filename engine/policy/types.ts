@@ -103,6 +103,11 @@ export interface ClusterView {
   readonly rules: readonly RuleView[]
   readonly limits: ClusterLimits
   readonly migrationsActive: number
+  /**
+   * Hosts switch on instantly and draw nothing idle (CloudSim-compatible mode): a placement may weigh an off
+   * host like an idle one instead of as a last resort.
+   */
+  readonly powerOnFree: boolean
   /** Rule indices that mention the VM, ascending. */
   rulesOfVm(vmIndex: number): readonly number[]
   /** The host's utilisation samples, one per policy tick, oldest first; the last is now (at most 30). */

@@ -4,11 +4,13 @@
 import { deriveStream } from '../kernel/rng'
 import { sToUs, type SimTimeUs } from '../kernel/time'
 import { pickHost } from '../cluster/placement'
-import { powerTableOf } from '../cluster/power'
+import { powerAtW, powerTableOf } from '../cluster/power'
+import { FAITHFUL, type CompatSettings } from '../cluster/compat'
 import { ClusterState, HISTORY_LENGTH, type HostState, type RuleState, type VmState } from '../cluster/state'
 import { groupOfEach, hostIds, resolveSelectors, vmIds } from './ids'
 import type { RuleSpec, Scenario } from './schema'
 import { fillSeries } from './traces'
+import { scenarioTracePack } from './trace-source'
 
 export interface DisabledRule {
   readonly ruleId: string
@@ -26,6 +28,13 @@ export interface BuiltDatacenter {
 
 const HA_RANK = { disabled: 0, low: 1, medium: 2, high: 3 } as const
 
+/** Build-time effects of the CloudSim-compatible switches (engine/cluster/compat.ts). */
+export interface BuildOptions {
+  readonly compat?: CompatSettings
+  /** pabfdInitialPlacement: a host already in use may not pass this full-MIPS utilisation (CloudSim's THR fallback 0.7). */
+  readonly initialThreshold?: number
+}
+
 /** A host's rack: the group's `rack`, or with `hostsPerRack` one of its numbered racks (RACK-01, RACK-02, …). */
 function rackOf(spec: Scenario['hosts'][number], indexInGroup: number): string {
   if (spec.hostsPerRack === undefined) return spec.rack ?? 'rack-1'
@@ -34,7 +43,7 @@ function rackOf(spec: Scenario['hosts'][number], indexInGroup: number): string {
   return `${spec.rack ?? spec.name ?? 'rack'}-${number}`
 }
 
-function buildHosts(scenario: Scenario): HostState[] {
+function buildHosts(scenario: Scenario, instantBoot: boolean): HostState[] {
   const ids = hostIds(scenario)
   const groups = groupOfEach(scenario.hosts)
   const hosts: HostState[] = []
@@ -45,10 +54,10 @@ function buildHosts(scenario: Scenario): HostState[] {
       hosts.push({
         index, id: ids[index], group: groups[index], rack: rackOf(spec, i), cores: spec.cores,
         mipsPerCore: spec.mipsPerCore, cpuCapacityMips: spec.cores * spec.mipsPerCore, memMiB: spec.memGiB * 1024,
-        nicMbitPerS: spec.nicMbitPerS, bootUs: sToUs(spec.bootS), powerTableW: table, state: 'on', drain: 'none',
+        nicMbitPerS: spec.nicMbitPerS, bootUs: instantBoot ? 0 : sToUs(spec.bootS), powerTableW: table, state: 'on', drain: 'none',
         cpuDemandMips: 0, cpuReservedMips: 0, memUsedMiB: 0, netDemandMbitPerS: 0, nicFactor: 1, migrationsActive: 0,
         vmIndices: [], utilHistory: new Float64Array(HISTORY_LENGTH), historyCount: 0, accountedUs: 0, energyJ: 0,
-        activeUs: 0, overloadUs: 0, unservedMipsS: 0
+        activeUs: 0, overloadUs: 0, unservedMipsS: 0, busyUs: 0, saturatedUs: 0
       })
     }
   }
@@ -77,10 +86,12 @@ function buildVms(scenario: Scenario): VmState[] {
 function buildSeries(scenario: Scenario, seed: number, vms: readonly VmState[], sampleCount: number): Float32Array {
   const series = new Float32Array(vms.length * sampleCount)
   const models = scenario.vms.flatMap((group) => Array.from({ length: group.count }, () => group.cpu))
+  const replayIndex = scenario.vms.flatMap((group) => Array.from({ length: group.count }, (_, j) => group.cpu.kind === 'replay' ? group.cpu.first + j : 0))
+  const pack = scenarioTracePack(scenario)
   const shape = { sampleCount, sampleIntervalS: scenario.sampleIntervalS }
   for (const vm of vms) {
     const row = series.subarray(vm.index * sampleCount, (vm.index + 1) * sampleCount)
-    fillSeries(row, models[vm.index], deriveStream(seed, `workload/${vm.id}`), shape)
+    fillSeries(row, models[vm.index], deriveStream(seed, `workload/${vm.id}`), shape, pack, replayIndex[vm.index])
   }
   return series
 }
@@ -139,16 +150,53 @@ function placeInitially(state: ClusterState, mode: Scenario['initialPlacement'])
   return unplaced
 }
 
-export function buildDatacenter(scenario: Scenario, seed: number, durationH = scenario.durationH): BuiltDatacenter {
+/**
+ * CloudSim's allocation at VM creation (PowerVmAllocationPolicyMigrationAbstract.findHostForVm): VMs in id order,
+ * each requesting its full MIPS, go to the host whose power rises least (ties: lowest id), among hosts whose core
+ * is fast enough, with the MIPS and memory left, and that stay at or below `threshold` unless still empty.
+ */
+function placeCloudsim(state: ClusterState, threshold: number): number[] {
+  const allocatedMips = new Float64Array(state.hosts.length)
+  const unplaced: number[] = []
+  for (const vm of state.vms) {
+    const perVcpuMips = vm.cpuCapacityMips / vm.vcpus
+    let best = -1
+    let bestIncreaseW = Number.POSITIVE_INFINITY
+    for (const host of state.hosts) {
+      if (host.state !== 'on' || perVcpuMips > host.mipsPerCore || vm.vcpus > host.cores) continue
+      const after = allocatedMips[host.index] + vm.cpuCapacityMips
+      if (after > host.cpuCapacityMips + 1e-9 || host.memUsedMiB + vm.memMiB > host.memMiB + 1e-6) continue
+      if (allocatedMips[host.index] > 0 && after / host.cpuCapacityMips > threshold + 1e-12) continue
+      const increaseW = powerAtW(host.powerTableW, after / host.cpuCapacityMips) - powerAtW(host.powerTableW, allocatedMips[host.index] / host.cpuCapacityMips)
+      if (increaseW < bestIncreaseW) { best = host.index; bestIncreaseW = increaseW }
+    }
+    if (best < 0) { unplaced.push(vm.index); continue }
+    allocatedMips[best] += vm.cpuCapacityMips
+    state.attachVm(vm, state.hosts[best], 0)
+  }
+  return unplaced
+}
+
+/** Applies the accounting switches to a fresh state. */
+function applyCompat(state: ClusterState, compat: CompatSettings): void {
+  if (compat.switches.targetTenthReserved) { state.accounting.targetCpuShare = 0.1; state.accounting.reservationIsLoad = true }
+  if (compat.switches.instantFreePower) state.accounting.zeroPowerAtIdle = true
+}
+
+export function buildDatacenter(scenario: Scenario, seed: number, durationH = scenario.durationH, options: BuildOptions = {}): BuiltDatacenter {
+  const compat = options.compat ?? FAITHFUL
   const durationUs = sToUs(durationH * 3600)
   const sampleIntervalUs = sToUs(scenario.sampleIntervalS)
   const sampleCount = Math.floor(durationUs / sampleIntervalUs) + 1
-  const hosts = buildHosts(scenario)
+  const hosts = buildHosts(scenario, compat.switches.instantFreePower)
   const vms = buildVms(scenario)
   const series = buildSeries(scenario, seed, vms, sampleCount)
   const { rules, disabled } = buildRules(scenario)
   const state = new ClusterState(hosts, vms, rules, series, sampleCount, sampleIntervalUs)
+  applyCompat(state, compat)
   state.applySample(0, 0)
-  const unplacedVms = placeInitially(state, scenario.initialPlacement)
+  const unplacedVms = compat.switches.pabfdInitialPlacement
+    ? placeCloudsim(state, options.initialThreshold ?? 0.7) : placeInitially(state, scenario.initialPlacement)
+  if (compat.switches.memoryUnenforced) state.releaseMemory()
   return { state, durationUs, disabledRules: disabled, unplacedVms }
 }

@@ -1,6 +1,7 @@
 // The datacenter scenario format: a zod schema that is both the validator and the source of the TypeScript
 // types and of the published JSON Schema (`cutover schema`). Objects are strict, so a misspelt field is an error.
 import { z } from 'zod'
+import { COMPAT_SWITCHES, COMPAT_SWITCH_DOCS } from '../cluster/compat'
 
 const positive = z.number().positive()
 const nonNegative = z.number().nonnegative()
@@ -70,6 +71,10 @@ export const cpuModelSchema = z.discriminatedUnion('kind', [
     kind: z.literal('trace'),
     samplesPct: z.array(z.number().min(0).max(100)).min(1).describe('one utilisation sample per sample interval, percent'),
     loop: z.boolean().default(true)
+  }),
+  z.strictObject({
+    kind: z.literal('replay'),
+    first: z.int().nonnegative().default(0).describe('VM j of the group replays trace first + j of the scenario\'s trace pack (name order)')
   })
 ]).describe('CPU demand as a time series of utilisation (fraction of the VM\'s vCPUs × MIPS)')
 
@@ -112,12 +117,18 @@ const faultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('migration-dest-crash'), nth: count, repairAfterH: positive.optional() })
 ])
 
+export const tracesSchema = z.strictObject({
+  file: z.string().min(1).optional().describe('trace pack file (text or .gz), relative to the scenario file; the CLI and the app read it into `pack`'),
+  pack: z.string().min(1).optional().describe('the trace pack text itself (cutover-traces v1)')
+}).describe('real CPU-utilisation traces that `replay` VMs play back')
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
   durationH: positive.max(SCENARIO_LIMITS.durationHMax).default(24),
   sampleIntervalS: z.int().positive().default(300).describe('step of the CPU demand series'),
   initialPlacement: z.enum(['spread', 'pack']).default('spread'),
+  traces: tracesSchema.optional(),
   hosts: z.array(hostGroupSchema).min(1).max(SCENARIO_LIMITS.hostsTotalMax),
   vms: z.array(vmGroupSchema).min(1).max(SCENARIO_LIMITS.vmsTotalMax),
   rules: z.array(ruleSchema).default([]),
@@ -147,6 +158,12 @@ export const scenarioSchema = z.strictObject({
     maxSentFactor: positive.default(3),
     cpuOverheadFraction: fraction.default(0.1).describe('share of a migrating VM\'s CPU lost (PDM)')
   }).default({ bandwidthShare: 0.5, resumeOverheadMs: 30, maxRounds: 30, stopBelowKiB: 256, maxSentFactor: 3, cpuOverheadFraction: 0.1 }),
+  compat: z.strictObject({
+    mode: z.enum(['faithful', 'cloudsim']).default('faithful')
+      .describe('faithful: memory enforced, pre-copy on the network, boot time; cloudsim: CloudSim 3.0.3\'s semantics (every switch on)'),
+    switches: z.strictObject(Object.fromEntries(COMPAT_SWITCHES.map((name) => [name, z.boolean().optional().describe(COMPAT_SWITCH_DOCS[name])])))
+      .default({}).describe('per-quirk overrides on top of the mode')
+  }).default({ mode: 'faithful', switches: {} }),
   ha: z.strictObject({
     detectionS: nonNegative.default(15),
     restartS: nonNegative.default(60)

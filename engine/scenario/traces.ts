@@ -3,6 +3,7 @@
 // fractions of the VM's vCPUs × MIPS, one per sample interval, stored VM-major in one Float32Array.
 import type { Rng } from '../kernel/rng'
 import type { CpuModel } from './schema'
+import type { TracePack } from './trace-pack'
 
 export interface TraceShape {
   readonly sampleCount: number
@@ -58,8 +59,14 @@ function fillTrace(out: Float32Array, model: Extract<CpuModel, { kind: 'trace' }
   }
 }
 
-/** Fills `out` (one VM's series) from its model and stream. */
-export function fillSeries(out: Float32Array, model: CpuModel, rng: Rng, shape: TraceShape): void {
+/** Trace `index` of the pack, clamped at its last sample (CloudSim repeats entry 287 as entry 288). */
+function fillReplay(out: Float32Array, pack: TracePack, index: number): void {
+  const base = index * pack.sampleCount
+  for (let k = 0; k < out.length; k++) out[k] = clampUtil(pack.samplesPct[base + Math.min(k, pack.sampleCount - 1)] / 100)
+}
+
+/** Fills `out` (one VM's series) from its model and stream; `replay` VMs read trace `replayIndex` of `pack`. */
+export function fillSeries(out: Float32Array, model: CpuModel, rng: Rng, shape: TraceShape, pack?: TracePack, replayIndex = 0): void {
   switch (model.kind) {
     case 'constant': out.fill(model.util); return
     case 'uniform':
@@ -68,5 +75,9 @@ export function fillSeries(out: Float32Array, model: CpuModel, rng: Rng, shape: 
     case 'diurnal': fillDiurnal(out, model, rng, shape); return
     case 'planetlab': fillPlanetlab(out, model, rng, shape); return
     case 'trace': fillTrace(out, model); return
+    case 'replay':
+      if (pack === undefined) throw new RangeError('a replay VM needs the scenario\'s trace pack')
+      fillReplay(out, pack, replayIndex)
+      return
   }
 }

@@ -4,6 +4,7 @@ import { toJSONSchema } from 'zod'
 import { formatIssue } from '../api/issues'
 import { SCENARIO_LIMITS, scenarioSchema, type Scenario } from './schema'
 import { groupOfEach, hostIds, resolveSelectors, vmIds } from './ids'
+import { traceErrors } from './trace-source'
 
 export type ScenarioValidation =
   | { readonly ok: true; readonly scenario: Scenario }
@@ -73,6 +74,7 @@ function crossReferenceErrors(scenario: Scenario): string[] {
   scenario.vms.forEach((group, g) => {
     if (group.memMiB > largestHostMiB) errors.push(`vms[${g}].memMiB: larger than the largest host (${largestHostMiB} MiB), got ${group.memMiB}`)
   })
+  errors.push(...traceErrors(scenario))
   return errors
 }
 

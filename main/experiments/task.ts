@@ -3,9 +3,11 @@
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import {
-  createDatacenter, createPolicyRegistry, pageMigrationModelFor, RUN_SUMMARY_FIELDS, validateScenario, type MigrationModel, type MigrationResult,
-  type MigrationStart, type ParamValue, type PolicyFactory, type PolicyRegistry, type RunSummary, type Scenario
+  createDatacenter, createPolicyRegistry, pageMigrationModelFor, resolveCompat, RUN_SUMMARY_FIELDS, validateScenario, type CompatMode,
+  type CompatSettings, type CompatSwitch, type MigrationModel, type MigrationResult, type MigrationStart, type ParamValue, type PolicyFactory,
+  type PolicyRegistry, type RunSummary, type Scenario
 } from '../../engine/index'
+import { attachTracePack } from '../scenarios/trace-files'
 
 export const MIGRATION_MODELS = ['estimate', 'page'] as const
 export type MigrationModelName = (typeof MIGRATION_MODELS)[number]
@@ -22,6 +24,9 @@ export interface SweepTask {
   readonly policyIntervalS?: number
   readonly params: Readonly<Record<string, ParamValue>>
   readonly migrationModel?: MigrationModelName
+  /** CloudSim-compatible or faithful (default: the scenario's), and switches turned on or off one by one. */
+  readonly compat?: CompatMode
+  readonly compatSwitch?: Partial<Record<CompatSwitch, boolean>>
 }
 
 /** A scenario text that is not valid JSON or not a valid scenario; the message names the field path. */
@@ -34,12 +39,20 @@ export class PluginLoadError extends Error {
   override readonly name = 'PluginLoadError'
 }
 
-export function parseScenarioText(text: string, label: string): Scenario {
+/** `path`: where a scenario file lives, so a `traces.file` beside it is read into the scenario (the engine reads no files). */
+export function parseScenarioText(text: string, label: string, path?: string): Scenario {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
     throw new ScenarioTextError(`${label}: not valid JSON (${(error as Error).message})`)
+  }
+  if (path !== undefined) {
+    try {
+      json = attachTracePack(json, path)
+    } catch (error) {
+      throw new ScenarioTextError(`${label}: ${(error as Error).message}`)
+    }
   }
   const validation = validateScenario(json)
   if (!validation.ok) throw new ScenarioTextError(validation.errors.join('\n'))
@@ -74,6 +87,12 @@ export function migrationModelFor(
   return pageMigrationModelFor(scenario, seed, onFinished)
 }
 
+/** The run's compat settings: the given mode (else the scenario's), the scenario's switches, then the given switches. */
+export function compatFor(scenario: Scenario, mode: CompatMode | undefined, switches: Partial<Record<CompatSwitch, boolean>> | undefined): CompatSettings {
+  const scenarioSwitches = mode === undefined || mode === scenario.compat.mode ? scenario.compat.switches as Partial<Record<CompatSwitch, boolean>> : {}
+  return resolveCompat(mode ?? scenario.compat.mode, { ...scenarioSwitches, ...switches })
+}
+
 /** The summary with exactly the contract's fields, in the contract's order. */
 export function pickSummary(summary: RunSummary): RunSummary {
   const picked: Record<string, unknown> = {}
@@ -83,10 +102,11 @@ export function pickSummary(summary: RunSummary): RunSummary {
 
 /** Runs one task to its summary (the same code in a worker and in the calling thread). */
 export function runSweepTask(task: SweepTask, registry: PolicyRegistry): RunSummary {
-  const scenario = parseScenarioText(task.scenarioText, task.scenarioLabel)
+  const scenario = parseScenarioText(task.scenarioText, task.scenarioLabel, task.scenarioLabel)
   const params = { ...(task.policy === scenario.policy.name ? scenario.policy.params : {}), ...task.params }
   const summary = createDatacenter({
     scenario, seed: task.seed, policy: task.policy, policyParams: params, hours: task.hours, policyIntervalS: task.policyIntervalS, registry,
+    compat: compatFor(scenario, task.compat, task.compatSwitch),
     migrationModel: migrationModelFor(task.migrationModel, scenario, task.seed)
   }).run()
   return pickSummary(summary)
@@ -97,6 +117,8 @@ export interface PlanOptions {
   readonly policyIntervalS?: number
   readonly params?: Readonly<Record<string, ParamValue>>
   readonly migrationModel?: MigrationModelName
+  readonly compat?: CompatMode
+  readonly compatSwitch?: Partial<Record<CompatSwitch, boolean>>
   /** Run only every `count`-th pair starting at `index` (1-based); default: all. */
   readonly shard?: { readonly index: number; readonly count: number }
 }
@@ -109,7 +131,8 @@ export function planTasks(scenarioText: string, scenarioLabel: string, policies:
   for (const policy of policies) {
     for (const seed of seeds) {
       if (index % shard.count === shard.index - 1) {
-        tasks.push({ index, scenarioText, scenarioLabel, policy, seed, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.params ?? {}, migrationModel: options.migrationModel })
+        tasks.push({ index, scenarioText, scenarioLabel, policy, seed, hours: options.hours, policyIntervalS: options.policyIntervalS, params: options.params ?? {}, migrationModel: options.migrationModel,
+          ...(options.compat === undefined ? {} : { compat: options.compat }), ...(options.compatSwitch === undefined ? {} : { compatSwitch: options.compatSwitch }) })
       }
       index++
     }

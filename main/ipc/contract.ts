@@ -115,7 +115,8 @@ export const invokeSchemas = {
   /** The engine's verdict (allowed, or why not, in words) on dropping one VM on each host, for drag feedback. */
   'sim:drop-verdicts': { request: z.object({ vmId: id }), response: z.array(dropVerdictSchema).readonly() },
   'experiment:run': {
-    request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional() }),
+    request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional(),
+      compat: z.enum(['faithful', 'cloudsim']).optional() }),
     response: z.custom<ExperimentResult>()
   }
 } as const

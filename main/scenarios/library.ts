@@ -1,6 +1,7 @@
 // The scenario presets shipped in scenarios/: listed with one line each, loaded by name (a name can never
 // escape the folder), parsed as JSON with a clear error.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { attachTracePack } from './trace-files'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ScenarioSummary } from '../ipc/contract'
@@ -43,10 +44,12 @@ export class ScenarioLibrary {
     if (!NAME.test(name)) throw new Error(`scenario name "${name}" is not a preset name`)
     const path = join(this.dir, `${name}.json`)
     if (!existsSync(path)) throw new Error(`no scenario named "${name}" (see scenario:list)`)
+    let document: unknown
     try {
-      return JSON.parse(readFileSync(path, 'utf8'))
+      document = JSON.parse(readFileSync(path, 'utf8'))
     } catch (error) {
       throw new Error(`scenario ${name}: not valid JSON (${(error as Error).message})`)
     }
+    return attachTracePack(document, path)
   }
 }

@@ -42,7 +42,8 @@ describe('sweep arguments', () => {
   })
 
   it('round-trips runs through CSV and refuses to merge conflicting runs', () => {
-    const run = Object.fromEntries(RUN_SUMMARY_FIELDS.map((f) => [f, f === 'policy' ? 'drs' : f === 'traceHash' ? 'abc' : 1])) as unknown as RunSummary
+    const text: Record<string, string> = { policy: 'drs', traceHash: 'abc', compat: 'cloudsim', compatSwitches: 'lrrAsLr,noMigrationLimits' }
+    const run = Object.fromEntries(RUN_SUMMARY_FIELDS.map((f) => [f, text[f] ?? 1])) as unknown as RunSummary
     expect(parseCsvRuns(toCsv([run]), 'x.csv')).toEqual({ label: 'x.csv', identity: null, runs: [run] })
     const identity = { id: '0123456789abcdef', shard: { index: 2, count: 3 }, runsTotal: 7 }
     expect(parseCsvRuns(toCsv([run], identity), 'x.csv').identity).toEqual(identity)

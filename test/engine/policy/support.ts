@@ -30,6 +30,8 @@ export interface HandCluster {
   readonly rules?: readonly Omit<RuleView, 'index'>[]
   readonly intervalS?: number
   readonly cost?: MoveCost
+  /** Per-move cost (overrides `cost`): what the migration model would estimate for this VM and target. */
+  readonly costOf?: (vmIndex: number, targetHostIndex: number) => MoveCost
 }
 
 export const FREE_MOVE: MoveCost = { totalUs: 5_000_000, downtimeUs: 50_000, bytes: 2 ** 30, rounds: 3, converges: true }
@@ -65,7 +67,7 @@ export function handView(cluster: HandCluster): ClusterView {
   const tables = cluster.hosts.map((spec) => spec.power ?? linearPowerTable(100, 200))
   return {
     nowUs: 3_600_000_000, tick: 12, intervalUs: (cluster.intervalS ?? 300) * 1e6, hosts, vms, rules,
-    limits: { migrationsPerHost: 2, migrationsPerCluster: 16, movesPerCycleMax: 100, cooldownUs: 0 }, migrationsActive: 0,
+    limits: { migrationsPerHost: 2, migrationsPerCluster: 16, movesPerCycleMax: 100, cooldownUs: 0 }, migrationsActive: 0, powerOnFree: false,
     rulesOfVm: (vmIndex) => rules.filter((rule) => rule.vmIndices.includes(vmIndex)).map((rule) => rule.index),
     hostUtilHistory: (hostIndex) => histories[hostIndex],
     vmUtilHistory: (vmIndex, count) => {
@@ -74,7 +76,7 @@ export function handView(cluster: HandCluster): ClusterView {
     },
     powerW: (hostIndex, util) => powerAtW(tables[hostIndex], util),
     powerTableW: (hostIndex) => tables[hostIndex],
-    estimateMove: () => cluster.cost ?? FREE_MOVE
+    estimateMove: (vmIndex, targetHostIndex) => cluster.costOf?.(vmIndex, targetHostIndex) ?? cluster.cost ?? FREE_MOVE
   }
 }
 
