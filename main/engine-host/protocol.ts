@@ -1,9 +1,7 @@
 // Messages between the engine host (main thread) and the engine worker. Plain structured-clone data. Every
 // request carries an id and every answer (including a failure) echoes it, so each reply settles exactly the
 // request it answers, whatever else is in flight.
-import type { EngineCommand } from '../../engine/api/commands'
-import type { WorldRecord } from '../../engine/api/records'
-import type { WorldSnapshot } from '../../engine/api/snapshot'
+import type { EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
 
 export type ToWorkerBody =
   | { readonly type: 'load'; readonly scenario: unknown; readonly seed: number }

@@ -1,7 +1,7 @@
 // What the engine worker does with each message, apart from the thread wiring (so tests can drive it and
 // wrap the world). It owns one world; a load builds the new world first and replaces the old one only once
 // it exists, so a refused scenario leaves the running world untouched. Every answer echoes the request id.
-import { createWorld, type World } from '../../engine/world'
+import { createWorld, type World } from '../../engine/index'
 import type { FromWorker, ToWorker } from './protocol'
 
 export type WorldFactory = (scenario: unknown, seed: number) => World

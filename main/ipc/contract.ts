@@ -4,10 +4,10 @@
 // through z.custom so type and channel list stay one source.
 import { z } from 'zod'
 import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
-import type { WorldSnapshot } from '../../engine/api/snapshot'
+import type { WorldSnapshot } from '../../engine/index'
 export type { Result, ErrorCode } from './result'
-export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/api/snapshot'
-export type { EngineCommand, DropRefusal, StrategyChoice } from '../../engine/api/commands'
+export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/index'
+export type { EngineCommand, DropRefusal, StrategyChoice } from '../../engine/index'
 
 /** The longest scenario file text `scenario:load-file` accepts (UTF-16 code units); transports size their frames from it. */
 export const SCENARIO_FILE_CHARS_MAX = 8 * 1024 * 1024
@@ -45,6 +45,7 @@ export const engineCommandSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('abort-migration'), migrationId: id }),
   z.object({ kind: z.literal('force-complete'), migrationId: id }),
   z.object({ kind: z.literal('evacuate-host'), hostId: id }),
+  z.object({ kind: z.literal('exit-maintenance'), hostId: id }),
   z.object({ kind: z.literal('fail-host'), hostId: id }),
   z.object({ kind: z.literal('repair-host'), hostId: id }),
   z.object({ kind: z.literal('power-host'), hostId: id, on: z.boolean() }),

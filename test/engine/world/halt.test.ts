@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { INJECTED_VIOLATION, worldBreakingAt } from '../../main/fixtures/inject-violation'
-import { createWorld, type InteractiveWorld } from '../../../engine/world'
+import { createWorld, type InteractiveWorld } from '../../../engine/world/interactive-world'
 import { InvariantViolation } from '../../../engine/kernel/assert'
 
 const scenario = JSON.parse(readFileSync('scenarios/two-hosts.json', 'utf8')) as unknown
