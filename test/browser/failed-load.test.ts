@@ -2,7 +2,6 @@
 // error toast the UI re-reads the engine's world (the previous one, still running, as the message says; or
 // none, shown as an empty datacenter), and a world the engine halted shows as halted with Play and Step off.
 // Method: the shell's components in Chromium against a fake API that answers as the real services do.
-/* eslint-disable vue/one-component-per-file -- a small render-function harness around the components under test */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { page } from 'vitest/browser'
 import { render } from 'vitest-browser-vue'
