@@ -100,6 +100,7 @@ describe('browser-mode server under hostile input', () => {
       badEscape: await rawGet(port, '/%ZZ'),
       truncatedUtf8: await rawGet(port, '/%E0%A4%A'),
       nul: await rawGet(port, '/index.html%00.js'),
+      noHost: await rawGet(port, '//'),
       // Decoded and normalised inside the root: /etc/passwd of the renderer folder, which does not exist.
       traversal: await rawGet(port, '/..%2F..%2Fetc%2Fpasswd'),
       missing: await rawGet(port, '/no-such-file.js'),
@@ -109,12 +110,13 @@ describe('browser-mode server under hostile input', () => {
       otherPort: await rawGet(port, '/', `127.0.0.1:${port + 1}`)
     }
     expect(Object.fromEntries(Object.entries(answers).map(([name, answer]) => [name, answer.status]))).toEqual({
-      badEscape: 400, truncatedUtf8: 400, nul: 400, traversal: 404, missing: 404, page: 200, localhost: 200, rebinding: 421, otherPort: 421
+      badEscape: 400, truncatedUtf8: 400, nul: 400, noHost: 400, traversal: 404, missing: 404, page: 200, localhost: 200, rebinding: 421, otherPort: 421
     })
     for (const answer of Object.values(answers)) {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(answer.headers[name.toLowerCase()]).toBe(value)
     }
     await expect(connect(wsUrl(running), { headers: { host: `evil.example:${port}` } })).rejects.toThrow('421')
+    await expect(connect(`ws://127.0.0.1:${port}//?token=${running.server.token}`)).rejects.toThrow('400')
     await expectAlive(running)
   })
 
