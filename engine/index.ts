@@ -24,16 +24,19 @@ export { ENGINE_VERSION } from './version'
 export * from './api/commands'
 export * from './api/records'
 export * from './api/snapshot'
-export { WorldRecords, roundRecord, ESTIMATE_STRATEGY, type WorldRecordsOptions } from './world/records'
+export * from './api/rounds'
+export { WorldRecords, ESTIMATE_STRATEGY, type WorldRecordsOptions } from './world/records'
 export { LabMigrationLog } from './world/lab-records'
 
 // ── Migration vocabulary ─────────────────────────────────────────────────────────────────────────────────────
 export * from './migration/types'
 export * from './migration/faults'
+export * from './faults/vocabulary'
 
 // ── Datacenter: scenarios, policies, metrics ─────────────────────────────────────────────────────────────────
 export * from './scenario/schema'
-export { validateScenario, scenarioJsonSchema, formatPath, formatIssue, type ScenarioValidation } from './scenario/validate'
+export { validateScenario, scenarioJsonSchema, type ScenarioValidation } from './scenario/validate'
+export { formatPath, formatIssue, schemaIssues } from './api/issues'
 export { createPolicyRegistry, resolveParams, PolicyParamError, PolicyRegistry, BUILTIN_POLICY_NAMES } from './policy/registry'
 export type { ParamValue, ParamInfo, PolicyInfo, PolicyFactory, Policy } from './policy/types'
 export { RUN_SUMMARY_FIELDS, NUMERIC_SUMMARY_FIELDS, type RunSummary } from './metrics/summary'

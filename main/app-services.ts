@@ -160,9 +160,10 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         }))
       }
     },
-    'history:verify': () => {
+    'history:verify': async () => {
       recorder.flush()
-      const verdict = history.verifyAudit()
+      // In chunks, yielding between them: a large history must not stall every other client for seconds.
+      const verdict = await history.verifyAuditAsync()
       return { ok: verdict.ok, checked: verdict.checked, firstBadSeq: verdict.firstBadSeq ?? null, reason: verdict.reason ?? null }
     },
     'history:export': ({ format }) => {

@@ -1,10 +1,11 @@
 // `cutover migrate`: one VM, two hosts on one switch, one migration with the chosen strategy (see
 // cli-contract.md for every flag and JSON field). Faults are KIND@STAGE or KIND@TIME (e.g. dest-crash@commit,
-// link-down@12.5s). `--trace-out FILE` writes every engine event as JSON lines.
+// link-down@12.5s); a path fault may last FOR seconds (link-down@2s+1.5s). `--trace-out FILE` writes every
+// engine event as JSON lines.
 import { createWriteStream } from 'node:fs'
 import type { Command } from 'commander'
-import { sToUs, DEFAULT_PARAMS, FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, LabMigrationLog,
-  type FaultKind, type FaultStage, type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
+import { sToUs, DEFAULT_PARAMS, STRATEGIES, parseFaultText, runMigrationLab, LabMigrationLog,
+  type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { RunHistory } from '../support/run-history'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
@@ -38,15 +39,11 @@ interface MigrateFlags extends WorkloadFlags {
   json?: boolean
 }
 
-/** Parses KIND@STAGE or KIND@TIME (seconds with an `s`). */
+/** Parses KIND@STAGE, KIND@TIME (seconds with an `s`), optionally +FORs (the engine's fault grammar). */
 export function parseFault(raw: string, previous: PlannedFault[] = []): PlannedFault[] {
-  const [kind, when, extra] = raw.split('@')
-  if (extra !== undefined || when === undefined || when === '') throw new UsageError(`--fault: expected KIND@WHEN, got "${raw}"`)
-  if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--fault: unknown kind "${kind}"; expected one of ${FAULT_KINDS.join(', ')}`)
-  if ((FAULT_STAGES as readonly string[]).includes(when)) return [...previous, { kind: kind as FaultKind, stage: when as FaultStage }]
-  const match = /^(\d+(?:\.\d+)?)s$/.exec(when)
-  if (match === null) throw new UsageError(`--fault: WHEN must be a stage (${FAULT_STAGES.join(', ')}) or a time like 12.5s, got "${when}"`)
-  return [...previous, { kind: kind as FaultKind, afterStartUs: sToUs(Number(match[1])) }]
+  const parsed = parseFaultText(raw)
+  if (!parsed.ok) throw new UsageError(`--fault: ${parsed.error}`)
+  return [...previous, parsed.fault]
 }
 
 function paramsFromFlags(flags: MigrateFlags): MigrationParams {
@@ -102,7 +99,7 @@ export function registerMigrateCommand(program: Command): void {
     .option('--clients <n>', 'clients sending requests to the VM', parseNumberFlag('--clients', { min: 0, max: 1000, integer: true }), 0)
     .option('--arp <mode>', 'cutover announcement: gratuitous, none, directed', parseChoiceFlag('--arp', ['gratuitous', 'none', 'directed'] as const), 'gratuitous')
     .option('--mac-policy <policy>', 'the VM keeps its MAC (moves-with-vm) or gets one per host (per-host)', parseChoiceFlag('--mac-policy', ['moves-with-vm', 'per-host'] as const), 'moves-with-vm')
-    .option('--fault <kind@when>', 'repeatable: KIND@STAGE or KIND@12.5s', parseFault, [])
+    .option('--fault <kind@when>', 'repeatable: KIND@STAGE or KIND@12.5s, +FORs for a path fault that heals', parseFault, [])
     .option('--cancel-after-s <s>', 'abort a migration still running after this long', parseNumberFlag('--cancel-after-s', { min: 0.001, max: 86_400 }), 600)
     .option('--trace-out <file>', 'write every engine event as JSON lines')
     .option('--seed <n>', 'random seed', parseNumberFlag('--seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }), 1)

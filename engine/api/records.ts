@@ -1,16 +1,8 @@
 // What a running world hands to the history: finished migrations with their rounds, policy decisions, faults
 // and audit entries, as plain DTOs in the history repository's shape (the run id is added by the recorder).
-export interface RoundRecord {
-  readonly roundIndex: number
-  readonly startUs: number
-  readonly durationUs: number
-  readonly pagesSent: number
-  readonly pagesSkipped: number
-  readonly zeroPagesSent: number
-  readonly bytesSent: number
-  readonly rateMbitPerS: number
-  readonly pagesDirtied: number
-}
+import type { RoundRecord } from './rounds'
+
+export type { RoundRecord }
 
 export interface MigrationRecord {
   readonly vmId: string

@@ -1,6 +1,7 @@
 // The world as the UI and the history see it: plain JSON-safe DTOs, no engine objects. A snapshot is
 // complete; the host sends one on connect and then newer ones (coalesced, at most 30 a second).
 import type { SimTimeUs } from '../kernel/time'
+import type { RoundMs } from './rounds'
 
 export type PowerState = 'on' | 'off' | 'booting' | 'failed'
 export type VmState = 'running' | 'migrating' | 'suspended' | 'lost'
@@ -36,16 +37,8 @@ export interface VmView {
   readonly antiAffinityGroup: string | null
 }
 
-export interface RoundView {
-  readonly index: number
-  readonly startMs: number
-  readonly durationMs: number
-  readonly pagesSent: number
-  readonly pagesDirtied: number
-  readonly bytesSent: number
-  readonly rateMbitPerS: number
-  readonly final: boolean
-}
+/** A round as the UI shows it (ms from the migration's start). */
+export type RoundView = RoundMs
 
 export interface MigrationView {
   readonly id: string

@@ -157,11 +157,11 @@ export class DatacenterCore {
   }
 
   private applyFault(fault: TimedFault): void {
-    if (fault.kind === 'crash') { this.crashHost(fault.hostIndex, fault.cause, fault.repairAfterUs); return }
+    if (fault.kind === 'host-crash') { this.crashHost(fault.hostIndex, fault.cause, fault.repairAfterUs); return }
     const host = this.state.hosts[fault.hostIndex]
     host.nicFactor = fault.factor
     this.sim.emit({ kind: 'link.changed', hostId: host.id, factor: fault.factor })
-    this.sim.scheduleAt(fault.untilUs, () => {
+    this.sim.scheduleAt(fault.atUs + fault.durationUs, () => {
       host.nicFactor = 1
       this.sim.emit({ kind: 'link.changed', hostId: host.id, factor: 1 })
     }, PRIORITY.fault)

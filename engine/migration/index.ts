@@ -1,6 +1,7 @@
 // Public surface of the migration engine.
 export * from './types'
 export * from './faults'
+export * from '../faults/vocabulary'
 export { Migration, type MigrationSetup } from './migration'
 export { FixedRateChannel, type BulkChannel } from './channel'
 export type { MigratableVm, MigrationHosts } from './vm-handle'

@@ -1,8 +1,9 @@
 // The migration laboratory behind `cutover migrate`: one VM with a workload on host-a, two hosts on one
 // switch, a warm-up, then one migration to host-b with the chosen strategy and faults; returns the result in
 // the CLI contract's shape. Pure and deterministic: same config + seed ⇒ same result and trace hash.
+import { roundMs, type RoundMs } from '../api/rounds'
 import { Simulation } from '../kernel/simulation'
-import { sToUs, usToMs } from '../kernel/time'
+import { sToUs, usToMs, type SimTimeUs } from '../kernel/time'
 import { GuestMemory } from '../memory/guest-memory'
 import { MIB } from '../memory/geometry'
 import { attachWorkload } from '../workload/driver'
@@ -15,7 +16,7 @@ import type { RequestClient } from '../net/traffic'
 import type { WorkloadDriver } from '../workload/driver'
 import { LanChannel } from './lan-channel'
 import type { MigratableVm } from './vm-handle'
-import type { FaultKind, PlannedFault } from './faults'
+import type { MigrationFaultKind, PlannedFault } from '../faults/vocabulary'
 import { Migration } from './migration'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult } from './types'
 import { WorkloadVm } from './workload-vm'
@@ -39,16 +40,8 @@ export interface LabConfig {
   readonly macPolicy?: 'moves-with-vm' | 'per-host'
 }
 
-export interface LabRound {
-  readonly index: number
-  readonly startMs: number
-  readonly durationMs: number
-  readonly pagesSent: number
-  readonly bytesSent: number
-  readonly rateMbitPerS: number
-  readonly dirtyPagesAfter: number
-  readonly final: boolean
-}
+/** A round in `cutover migrate --json` (cli-contract.md): ms from the migration's start. */
+export type LabRound = RoundMs
 
 export interface LabResult {
   readonly strategy: string
@@ -140,7 +133,7 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const hostsUp = { source: true, destination: true }
   const migration = new Migration({
     migrationId: 'mig-0001', sim, vm, channel, params: config.params, faults: config.faults,
-    applyFault: (kind) => applyLabFault(kind, lan, hostsUp, driver),
+    applyFault: (kind, durationUs) => applyLabFault(kind, durationUs, sim, lan, hostsUp, driver),
     hosts: {
       source: SOURCE, destination: DESTINATION,
       reserve: () => (hostsUp.destination ? null : 'destination is down'),
@@ -181,9 +174,19 @@ function waitForClients(sim: Simulation<LabEvent>, clients: readonly RequestClie
   return usToMs(outageUs)
 }
 
-function applyLabFault(kind: FaultKind, lan: Lan, hostsUp: { source: boolean; destination: boolean }, driver: WorkloadDriver): void {
-  if (kind === 'link-down') lan.setLinkUp(`${DESTINATION}~switch`, false)
-  if (kind === 'partition') lan.partition([DESTINATION])
+/** A path fault with a duration heals by itself (`KIND@WHEN+FORs`); crashes have no duration (parseFaultText). */
+function applyLabFault(
+  kind: MigrationFaultKind, durationUs: SimTimeUs | undefined, sim: Simulation<LabEvent>, lan: Lan, hostsUp: { source: boolean; destination: boolean },
+  driver: WorkloadDriver
+): void {
+  if (kind === 'link-down') {
+    lan.setLinkUp(`${DESTINATION}~switch`, false)
+    if (durationUs !== undefined) sim.schedule(durationUs, () => lan.setLinkUp(`${DESTINATION}~switch`, true))
+  }
+  if (kind === 'partition') {
+    lan.partition([DESTINATION])
+    if (durationUs !== undefined) sim.schedule(durationUs, () => lan.healPartitions())
+  }
   if (kind === 'dest-crash') {
     hostsUp.destination = false
     lan.setLinkUp(`${DESTINATION}~switch`, false)
@@ -201,11 +204,7 @@ function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationRe
     strategy: result.strategy, seed: config.seed, outcome: result.outcome, memBytes: memory.memBytes, pageBytes: memory.pageBytes,
     totalTimeMs: usToMs(result.totalTimeUs), downtimeMs: usToMs(result.downtimeUs), clientOutageMs,
     bytesSent: result.bytesSent, pagesSent: result.pagesSent, zeroPagesSent: result.zeroPagesSent,
-    rounds: result.rounds.map((round) => ({
-      index: round.index, startMs: usToMs(round.startUs - result.startUs), durationMs: usToMs(round.durationUs),
-      pagesSent: round.pagesSent, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10,
-      dirtyPagesAfter: round.dirtyPagesAfter, final: round.final
-    })),
+    rounds: result.rounds.map((round) => roundMs(round, result.startUs)),
     lostWrites: result.lostWrites, maxRunningCopies: result.maxRunningCopies, runningOn: result.runningOn,
     abortReason: result.abortReason, traceHash, bytesVerified: result.bytesVerified,
     downtimeParts: { finalCopyMs: usToMs(result.downtimeParts.finalCopyUs), commitMs: usToMs(result.downtimeParts.commitUs), resumeMs: usToMs(result.downtimeParts.resumeUs) },

@@ -72,7 +72,7 @@ export function applyCommand(world: CommandTarget, command: EngineCommand): Comm
     case 'force-complete': {
       const migration = world.tracker.live.get(command.migrationId)
       if (migration === undefined) return refused(`no running migration ${command.migrationId}`)
-      migration.forceSwitchover = true
+      migration.requestSwitchover()
       return ok(`${command.migrationId} switches over at its next decision point`)
     }
     case 'evacuate-host': return answer(dc.evacuateHost(command.hostId), `evacuating ${command.hostId} for maintenance`)
