@@ -8,7 +8,7 @@
 // benchmarks measure.
 
 // ── Façades ──────────────────────────────────────────────────────────────────────────────────────────────────
-export { createWorld, InvalidScenario, LAN_HOSTS_MAX, REPAIR_AFTER_S, type World, type WorldEvent } from './world/interactive-world'
+export { createWorld, InvalidScenario, LAN_HOSTS_MAX, REPAIR_AFTER_S, type World, type WorldEvent, type WorldHalt } from './world/interactive-world'
 export {
   createDatacenter, runDatacenter, estimateModelFor, pageMigrationModelFor,
   type Datacenter, type DatacenterOptions, type HostSnapshot, type DcEvent, type MigrationModel, type MigrationEstimate

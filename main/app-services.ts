@@ -15,6 +15,10 @@ import { runSweep } from './experiments/pipeline'
 import { compareRuns } from './experiments/summary'
 import { planTasks } from './experiments/task'
 import { APP_VERSION } from './app-version'
+import { SlotGate } from './support/slot-gate'
+
+/** Experiments running at once (each a worker using every core it can); more are refused with a clear message. */
+export const EXPERIMENTS_AT_ONCE_MAX = 2
 
 export type Pusher = <C extends PushChannel>(channel: C, payload: PushPayload<C>) => void
 
@@ -33,6 +37,8 @@ export interface AppServicesOptions {
   readonly initialScenario?: string | null
   readonly host?: Omit<EngineHostOptions, keyof import('./engine-host/engine-host').EngineHostEvents>
   readonly log?: (message: string) => void
+  /** Experiments running at once; default EXPERIMENTS_AT_ONCE_MAX. */
+  readonly experimentsAtOnceMax?: number
 }
 
 export interface AppServices {
@@ -74,6 +80,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   })
 
   let current: { name: string; scenario: unknown } | undefined
+  const experimentSlots = new SlotGate(options.experimentsAtOnceMax ?? EXPERIMENTS_AT_ONCE_MAX)
 
   /** Loads a scenario document into the engine and opens a history run; any failure is a refusal naming why. */
   async function loadScenario(name: string, seed: number, document: () => unknown, errorPrefix = '') {
@@ -83,7 +90,9 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       scenario = document()
       snapshot = await host.load(scenario, seed)
     } catch (error) {
-      throw new HandlerError('invalid-argument', `${errorPrefix}${(error as Error).message}`)
+      // The engine keeps the world it had: say so, so nobody mistakes the old datacenter for a half-loaded new one.
+      const still = host.hasWorld && current !== undefined ? ` (${current.name} is still running)` : ''
+      throw new HandlerError('invalid-argument', `${errorPrefix}${(error as Error).message}${still}`)
     }
     current = { name, scenario }
     recorder.switchRun(history.createRun({ scenario: name, scenarioJson: scenario as never, seed, policy: snapshot.policy.name, appVersion: APP_VERSION, engineVersion: ENGINE_VERSION }))
@@ -96,6 +105,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     'app:get-info': () => ({ appVersion: APP_VERSION, engineVersion: ENGINE_VERSION, mode: options.mode }),
     'sim:get-status': () => host.status(),
     'sim:control': async (command) => {
+      if (command.action === 'play' || command.action === 'step') {
+        // Refused rather than accepted and ignored: a Play that cannot move the clock must not look like one.
+        if (!host.hasWorld) throw new HandlerError('not-found', 'no scenario loaded; open one first')
+        const halted = host.status().halted
+        if (halted != null) throw new HandlerError('engine-halted', `the world halted (${halted}); load a scenario to continue`)
+      }
       if (command.action === 'play') host.pacer.play()
       else if (command.action === 'pause') {
         host.pacer.pause()
@@ -165,6 +180,11 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     'engine:catalog': () => catalog,
     'sim:drop-verdicts': ({ vmId }) => host.dropVerdicts(vmId),
     'experiment:run': async ({ scenario, policies, seeds, hours, compat }) => {
+      // Each experiment runs a pool of workers with their own heaps: refuse more than the cap instead of starting them all.
+      const release = experimentSlots.tryAcquire()
+      if (release === undefined) {
+        throw new HandlerError('busy', `${experimentSlots.limit} experiments are already running (the most at once); wait for one to finish`)
+      }
       try {
         // The same plan, pool and summary as `cutover sweep <scenario> --policies … --seeds …` (one core is left
         // to the engine worker and the UI).
@@ -174,6 +194,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         return { runs, comparison: compareRuns(runs) }
       } catch (error) {
         throw new HandlerError('invalid-argument', (error as Error).message)
+      } finally {
+        release()
       }
     }
   }

@@ -1,8 +1,8 @@
 // `cutover serve [--port N]`: browser mode on 127.0.0.1; prints the URL with its access token on one line.
+// A port in use or an unbuilt renderer is a usage error (exit 2) that says what to do.
 import type { Command } from 'commander'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { DEFAULT_RENDERER_DIR, startServe } from '../../main/server/serve'
+import { RendererMissingError, startServe } from '../../main/server/serve'
+import { PortUnavailableError } from '../../main/server/server'
 import { HistoryDbError, openHistoryDb } from '../../migrations-db'
 import { parseNumberFlag } from '../support/flags'
 import { UsageError } from '../support/errors'
@@ -15,12 +15,17 @@ export function registerServeCommand(program: Command): void {
     .option('--scenario <name>', 'preset loaded at start', 'small-cluster')
     .action(async (options: { port: number; db?: string; scenario: string }) => {
       if (options.db !== undefined) checkHistoryDb(options.db)
-      if (!existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'))) {
-        throw new UsageError('the renderer is not built: run `npm run build` first')
+      let running
+      try {
+        running = await startServe({ port: options.port, dbPath: options.db, initialScenario: options.scenario })
+      } catch (error) {
+        if (error instanceof PortUnavailableError) throw new UsageError(`--port ${options.port}: ${error.message}`)
+        if (error instanceof RendererMissingError) throw new UsageError(error.message)
+        throw error
       }
-      const running = await startServe({ port: options.port, dbPath: options.db, initialScenario: options.scenario })
-      process.stdout.write(`${running.server.url}\n`)
-      const stop = (): void => { void running.stop().then(() => process.exit(0)) }
+      const server = running
+      process.stdout.write(`${server.server.url}\n`)
+      const stop = (): void => { void server.stop().then(() => process.exit(0)) }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
       await new Promise<never>(() => {})

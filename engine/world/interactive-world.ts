@@ -16,6 +16,7 @@ import type { MigrationResult } from '../migration/types'
 import { Lan } from '../net/lan'
 import type { NetEvent } from '../net/types'
 import type { MigrationStart } from '../cluster/migration-model'
+import { InvariantViolation } from '../kernel/assert'
 import { validateScenario } from '../scenario/validate'
 import type { Scenario } from '../scenario/schema'
 import { buildWorldLan, startWorldClients } from './lan-spec'
@@ -31,10 +32,21 @@ export const REPAIR_AFTER_S = 600
 
 export type WorldEvent = DcEvent | NetEvent
 
+/** Why a world stopped for good: an engine error left it half-updated, so it runs no further. */
+export interface WorldHalt {
+  readonly atUs: number
+  readonly reason: string
+}
+
 export interface World {
   readonly nowUs: number
   readonly scenario: Scenario
-  /** Runs to `targetUs`; returns the engine errors met on the way (the world stays usable). */
+  /** Set once an engine error interrupted an event or command; the world then neither advances nor applies commands. */
+  readonly halted: WorldHalt | null
+  /**
+   * Runs to `targetUs`; returns the engine errors met on the way. An error halts the world (its state is no
+   * longer trustworthy): the error is returned once, audited, and later calls return at once.
+   */
   runUntil(targetUs: number): string[]
   apply(command: EngineCommand): CommandOutcome
   snapshot(): WorldSnapshot
@@ -64,6 +76,7 @@ class InteractiveWorld implements World {
   readonly policy = new PolicyTracker()
   /** Rack clients by the VM they send requests to (none above LAN_HOSTS_MAX hosts: no LAN there). */
   readonly clientsByVm: ReadonlyMap<string, readonly RequestClient[]>
+  private halt: WorldHalt | null = null
 
   constructor(readonly scenario: Scenario, readonly seed: number) {
     this.sim = new Simulation<WorldEvent>(seed)
@@ -98,17 +111,33 @@ class InteractiveWorld implements World {
     return this.sim.nowUs
   }
 
+  get halted(): WorldHalt | null {
+    return this.halt
+  }
+
   runUntil(targetUs: number): string[] {
+    if (this.halt !== null) return []
     try {
       this.dc.runUntil(Math.max(targetUs, this.sim.nowUs))
       return []
     } catch (error) {
-      return [error instanceof Error ? `${error.name}: ${error.message}` : String(error)]
+      // The event that threw was half applied: running on would build on a broken state.
+      return [this.stop(error)]
     }
   }
 
   apply(command: EngineCommand): CommandOutcome {
-    const outcome = applyCommand(this, command)
+    if (this.halt !== null) return { ok: false, detail: `the world halted at ${this.halt.atUs} µs (${this.halt.reason}); load a scenario to continue` }
+    let outcome: CommandOutcome
+    try {
+      outcome = applyCommand(this, command)
+    } catch (error) {
+      // A broken invariant leaves the command half applied; any other throw is a refused command (bad input).
+      if (!(error instanceof InvariantViolation)) throw error
+      const reason = this.stop(error)
+      this.records.audit('user', command.kind, { ...command, accepted: false, detail: reason }, this.sim.nowUs)
+      return { ok: false, detail: `the world halted: ${reason}` }
+    }
     this.records.audit('user', command.kind, { ...command, accepted: outcome.ok, detail: outcome.detail }, this.sim.nowUs)
     return outcome
   }
@@ -133,6 +162,14 @@ class InteractiveWorld implements World {
 
   drainRecords(): WorldRecord[] {
     return this.records.drain()
+  }
+
+  /** Halts the world for `error`, audits it (so the history shows why the run ends there) and returns the reason. */
+  private stop(error: unknown): string {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    this.halt = { atUs: this.sim.nowUs, reason }
+    this.records.audit('engine', 'world.halted', { reason }, this.sim.nowUs)
+    return reason
   }
 
   repairDelayS(): number {

@@ -4,13 +4,17 @@
 // virtual time, so a crashed worker is restarted and replayed to the same state (the engine is deterministic).
 //
 // Invariants:
-//  1. At most one advance is outstanding; commands and snapshot requests queue behind it in the worker.
-//  2. A crash is reported once through onError and never propagates to the caller's event loop.
+//  1. Every request to the worker carries its own id and settles exactly once: with its answer, or with a
+//     failure when the worker crashes, is replaced or the host is disposed. Nothing waits forever.
+//  2. At most one advance is outstanding; commands and snapshot requests queue behind it in the worker.
+//  3. A load that fails leaves the previous world running (the worker swaps worlds only once the new one exists).
+//  4. A replay after a crash re-creates state only: it records nothing and pushes only the final state.
+//  5. A crash is reported once through onError and never propagates to the caller's event loop.
 import type { Worker } from 'node:worker_threads'
 import type { DropVerdict, EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
 import type { SimStatus } from '../ipc/contract'
 import { Pacer, systemClock, type WallClock } from './pacer'
-import type { FromWorker, ToWorker } from './protocol'
+import type { FromWorker, HaltReason, ToWorkerBody } from './protocol'
 import { createEngineWorker, type WorkerFactory } from './worker-factory'
 
 export const FRAME_MS = 33
@@ -25,6 +29,7 @@ const SNAPSHOT_ENTITIES_AT_MIN_INTERVAL = 1_000
  * thousand hosts (1.2 MB a snapshot) refresh about once a second while the clock still ticks every frame.
  */
 const SNAPSHOT_BYTES_PER_S_MAX = 1_000_000
+const STOPPED = 'engine host stopped'
 
 export interface EngineHostEvents {
   onSnapshot?(snapshot: WorldSnapshot): void
@@ -45,17 +50,24 @@ export interface EngineHostOptions extends EngineHostEvents {
 }
 
 interface Loaded { readonly scenario: unknown; readonly seed: number }
-interface Pending { resolve(message: FromWorker): void }
+/** Replayed requests re-create state only: their records are dropped and their snapshots not pushed. */
+interface Delivery { readonly replaying: boolean }
+const LIVE: Delivery = { replaying: false }
+const REPLAY: Delivery = { replaying: true }
 
 export class EngineHost {
   readonly pacer: Pacer
   private worker: Worker | undefined
+  /** The world the worker holds (what a replay rebuilds); set only once a load has succeeded. */
   private loaded: Loaded | undefined
   private readonly commandLog: { atUs: number; command: EngineCommand }[] = []
-  private readonly pending = new Map<number, Pending>()
-  private loadWaiter: Pending | undefined
+  private readonly pending = new Map<number, (message: FromWorker) => void>()
   private nextId = 1
   private advancing = false
+  /** Loads in flight: frames wait, since a frame's target time belongs to the world being replaced. */
+  private loads = 0
+  private replaying: Promise<void> | undefined
+  private halted: HaltReason = null
   private nowUs = 0
   private hash = ''
   private lastSnapshotMs = -Infinity
@@ -69,6 +81,7 @@ export class EngineHost {
   private pacedAdvance: Promise<void> | undefined
   private restarts = 0
   private restartsInARow = 0
+  private disposed = false
 
   constructor(private readonly options: EngineHostOptions = {}) {
     this.pacer = new Pacer(options.clock ?? systemClock)
@@ -77,6 +90,16 @@ export class EngineHost {
 
   get restartCount(): number {
     return this.restarts
+  }
+
+  /** Requests sent to the worker and not yet settled (0 whenever the host is idle). */
+  get pendingCount(): number {
+    return this.pending.size
+  }
+
+  /** True while the engine holds a world (a failed load does not change it). */
+  get hasWorld(): boolean {
+    return this.loaded !== undefined && this.worker !== undefined
   }
 
   /** The latest snapshot (parsed on demand when it arrived as JSON). */
@@ -90,45 +113,55 @@ export class EngineHost {
 
   status(): SimStatus {
     const { playing, speed } = this.pacer.state
-    return { nowUs: this.nowUs, playing, speed, traceHash: this.hash }
+    return { nowUs: this.nowUs, playing, speed, traceHash: this.hash, halted: this.halted }
   }
 
-  /** Loads a scenario (already parsed JSON) into a fresh worker; resolves with the first snapshot. */
+  /**
+   * Loads a scenario (already parsed JSON); resolves with the first snapshot of the new world, paused. If the
+   * engine refuses it, this rejects and the previous world (if any) keeps running as it was.
+   */
   async load(scenario: unknown, seed: number): Promise<WorldSnapshot> {
+    await this.replaying
+    if (this.disposed) throw new Error(STOPPED)
+    if (this.worker === undefined) {
+      // The host gave up restarting: no world is left to fall back on.
+      this.loaded = undefined
+      this.startWorker()
+    }
+    this.loads++
+    let message: FromWorker
+    try {
+      message = await this.request({ type: 'load', scenario, seed })
+    } finally {
+      this.loads--
+    }
+    if (message.type !== 'loaded') throw new Error(message.type === 'failed' ? message.message : 'unexpected answer to load')
     if (this.loaded?.scenario !== scenario) this.restartsInARow = 0
     this.loaded = { scenario, seed }
     this.commandLog.length = 0
+    this.halted = null
     this.pacer.pause()
-    this.startWorker()
-    const message = await this.request({ type: 'load', scenario, seed })
-    if (message.type !== 'loaded') throw new Error(message.type === 'failed' ? message.message : 'unexpected answer to load')
-    this.accept(message.snapshot)
+    this.accept(message.snapshot, LIVE)
     return message.snapshot
   }
 
   async command(command: EngineCommand): Promise<{ ok: boolean; detail: string }> {
-    if (this.worker === undefined) return { ok: false, detail: 'no scenario loaded' }
-    const id = this.nextId++
-    const message = await this.request({ type: 'command', id, command }, id)
-    if (message.type !== 'command-result') return { ok: false, detail: message.type === 'failed' ? message.message : 'engine unavailable' }
-    if (message.ok) this.commandLog.push({ atUs: message.snapshot.nowUs, command })
-    this.options.onRecords?.(message.records)
-    this.accept(message.snapshot)
-    return { ok: message.ok, detail: message.detail }
+    await this.replaying
+    return this.sendCommand(command, LIVE)
   }
 
   /** The engine's verdict on dropping `vmId` on each host, from the current state. */
   async dropVerdicts(vmId: string): Promise<readonly DropVerdict[]> {
     if (this.worker === undefined) return []
-    const id = this.nextId++
-    const message = await this.request({ type: 'drop-verdicts', id, vmId }, id)
+    const message = await this.request({ type: 'drop-verdicts', vmId })
     return message.type === 'drop-verdicts' ? message.verdicts : []
   }
 
   /** Advances by `durationUs` now (the step button), waiting for the worker. */
   async step(durationUs: number): Promise<void> {
-    if (this.worker === undefined || this.advancing) return
-    await this.advance(this.nowUs + durationUs, true)
+    await this.replaying
+    if (this.worker === undefined || this.advancing || this.loads > 0 || this.halted !== null) return
+    await this.advance(this.nowUs + durationUs, true, LIVE)
   }
 
   /**
@@ -141,20 +174,23 @@ export class EngineHost {
 
   /** One pacing frame: if nothing is in flight, ask the worker to run what the pacer says is due. */
   frame(): void {
-    if (this.worker === undefined || this.advancing) return
+    if (this.worker === undefined || this.advancing || this.loads > 0 || this.replaying !== undefined || this.halted !== null) return
     const dueUs = this.pacer.takeDueUs()
     if (dueUs <= 0) return
     const nowMs = (this.options.clock ?? systemClock).nowMs()
     const wantSnapshot = nowMs - this.lastSnapshotMs >= this.snapshotIntervalMs()
     if (wantSnapshot) this.lastSnapshotMs = nowMs
-    this.pacedAdvance = this.advance(this.nowUs + dueUs, wantSnapshot)
+    this.pacedAdvance = this.advance(this.nowUs + dueUs, wantSnapshot, LIVE)
   }
 
   dispose(): void {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
-    void this.worker?.terminate()
+    this.disposed = true
+    const worker = this.worker
     this.worker = undefined
+    void worker?.terminate()
+    this.settleAll(STOPPED)
   }
 
   /** Kills the worker as a crash would (tests). */
@@ -162,26 +198,50 @@ export class EngineHost {
     await this.worker?.terminate()
   }
 
-  private async advance(toUs: number, wantSnapshot: boolean): Promise<void> {
+  private async sendCommand(command: EngineCommand, delivery: Delivery): Promise<{ ok: boolean; detail: string }> {
+    if (this.worker === undefined) {
+      if (this.disposed) return { ok: false, detail: STOPPED }
+      return { ok: false, detail: this.loaded === undefined ? 'no scenario loaded' : 'the engine stopped after repeated crashes; load a scenario to continue' }
+    }
+    const message = await this.request({ type: 'command', command })
+    if (message.type !== 'command-result') return { ok: false, detail: message.type === 'failed' ? message.message : 'engine unavailable' }
+    if (message.ok && !delivery.replaying) this.commandLog.push({ atUs: message.snapshot.nowUs, command })
+    if (!delivery.replaying) this.options.onRecords?.(message.records)
+    this.noteHalt(message.halted, delivery)
+    this.accept(message.snapshot, delivery)
+    return { ok: message.ok, detail: message.detail }
+  }
+
+  private async advance(toUs: number, wantSnapshot: boolean, delivery: Delivery): Promise<void> {
     this.advancing = true
     try {
       const message = await this.request({ type: 'advance', toUs, wantSnapshot })
       if (message.type !== 'advanced') return
       this.nowUs = message.nowUs
       this.hash = message.traceHash
-      this.restartsInARow = 0
-      if (message.records.length > 0) this.options.onRecords?.(message.records)
-      for (const error of message.errors) this.options.onError?.(error)
+      // A replay that succeeds does not prove the worker healthy: a crash it reproduces must still count.
+      if (!delivery.replaying) this.restartsInARow = 0
+      if (message.records.length > 0 && !delivery.replaying) this.options.onRecords?.(message.records)
+      if (!delivery.replaying) for (const error of message.errors) this.options.onError?.(`engine: ${error}`)
+      this.noteHalt(message.halted, delivery)
       if (message.snapshotJson !== null) {
         this.latestJson = message.snapshotJson
         this.latestSnapshotBytes = message.snapshotJson.length
         this.latestEntities = message.entities
-        this.options.onSnapshotJson?.(message.snapshotJson)
+        if (!delivery.replaying) this.options.onSnapshotJson?.(message.snapshotJson)
       }
-      this.options.onStatus?.(this.status())
+      if (!delivery.replaying) this.options.onStatus?.(this.status())
     } finally {
       this.advancing = false
     }
+  }
+
+  /** The world stopped on an engine error: stop playing and say so once (its audit entry is in the records). */
+  private noteHalt(halted: HaltReason, delivery: Delivery): void {
+    if (halted === null || this.halted !== null) return
+    this.halted = halted
+    this.pacer.pause()
+    if (!delivery.replaying) this.options.onError?.(`the engine halted the world at ${this.nowUs} µs: ${halted}. It is frozen as it was; load a scenario to continue`)
   }
 
   /** At most 30 pushes a second, fewer for big worlds, so serialising them never crowds the main thread. */
@@ -190,81 +250,95 @@ export class EngineHost {
     return Math.max(byEntities, (1000 * this.latestSnapshotBytes) / (this.options.snapshotBytesPerSMax ?? SNAPSHOT_BYTES_PER_S_MAX))
   }
 
-  private accept(snapshot: WorldSnapshot): void {
+  private accept(snapshot: WorldSnapshot, delivery: Delivery): void {
     this.latest = snapshot
     this.latestJson = undefined
     this.latestEntities = snapshot.hosts.length + snapshot.vms.length
     this.nowUs = snapshot.nowUs
     this.hash = snapshot.traceHash
+    if (delivery.replaying) return
     this.options.onSnapshot?.(snapshot)
     this.options.onStatus?.(this.status())
   }
 
-  private request(message: ToWorker, id?: number): Promise<FromWorker> {
+  private request(body: ToWorkerBody): Promise<FromWorker> {
+    const id = this.nextId++
     return new Promise((resolve) => {
       const worker = this.worker
-      if (worker === undefined) return resolve({ type: 'failed', message: 'engine unavailable' })
-      if (id === undefined) this.loadWaiter = { resolve }
-      else this.pending.set(id, { resolve })
-      worker.postMessage(message)
+      if (worker === undefined) return resolve({ type: 'failed', id, message: 'engine unavailable' })
+      this.pending.set(id, resolve)
+      try {
+        worker.postMessage({ ...body, id })
+      } catch (error) {
+        this.pending.delete(id)
+        resolve({ type: 'failed', id, message: `cannot send to the engine: ${(error as Error).message}` })
+      }
     })
   }
 
+  /** Answers every request still waiting with a failure (crash, replacement, dispose). */
+  private settleAll(why: string): void {
+    const waiting = [...this.pending.entries()]
+    this.pending.clear()
+    for (const [id, resolve] of waiting) resolve({ type: 'failed', id, message: why })
+  }
+
   private startWorker(): void {
-    const previous = this.worker
-    this.worker = undefined
-    void previous?.terminate()
     const worker = (this.options.workerFactory ?? createEngineWorker)()
     this.worker = worker
-    worker.on('message', (message: FromWorker) => this.route(message))
+    worker.on('message', (message: FromWorker) => { if (this.worker === worker) this.route(message) })
     worker.on('error', (error) => this.crashed(worker, error.message))
-    worker.on('exit', (code) => { if (this.worker === worker) this.crashed(worker, `exited with code ${code}`) })
+    worker.on('exit', (code) => this.crashed(worker, `exited with code ${code}`))
   }
 
   private route(message: FromWorker): void {
-    const id = message.type === 'command-result' || message.type === 'snapshot' || message.type === 'drop-verdicts' || message.type === 'failed' ? message.id : undefined
-    if (id !== undefined && this.pending.has(id)) {
-      const waiter = this.pending.get(id)
-      this.pending.delete(id)
-      waiter?.resolve(message)
-      return
-    }
-    const waiter = this.loadWaiter
-    this.loadWaiter = undefined
-    waiter?.resolve(message)
-    if (message.type === 'failed' && waiter === undefined) this.options.onError?.(`engine: ${message.message}`)
+    const resolve = this.pending.get(message.id)
+    if (resolve === undefined) return // answer to a request already settled (e.g. by a crash in between)
+    this.pending.delete(message.id)
+    resolve(message)
   }
 
   private crashed(worker: Worker, why: string): void {
     if (this.worker !== worker) return
     this.worker = undefined
-    this.advancing = false
     this.options.onError?.(`engine worker crashed (${why}); restarting and replaying ${this.commandLog.length} command(s)`)
-    for (const waiter of [...this.pending.values(), ...(this.loadWaiter === undefined ? [] : [this.loadWaiter])]) {
-      waiter.resolve({ type: 'failed', message: `engine worker crashed: ${why}` })
-    }
-    this.pending.clear()
-    this.loadWaiter = undefined
+    this.settleAll(`engine worker crashed: ${why}`)
     this.restarts++
     if (++this.restartsInARow > RESTARTS_IN_A_ROW_MAX) {
       this.options.onError?.(`engine worker crashed ${RESTARTS_IN_A_ROW_MAX} times in a row; not restarting (load a scenario to try again)`)
       return
     }
-    void this.replay()
+    if (this.loaded === undefined) return
+    const replay = this.replay(this.loaded).finally(() => { if (this.replaying === replay) this.replaying = undefined })
+    this.replaying = replay
   }
 
-  /** Reloads the scenario and re-applies every logged command at its virtual time, then catches up to now. */
-  private async replay(): Promise<void> {
-    if (this.loaded === undefined) return
+  /**
+   * Reloads the scenario in a fresh worker and re-applies every logged command at its virtual time, then
+   * catches up to where the crash happened. Everything it sees was recorded before, so it records nothing.
+   */
+  private async replay(loaded: Loaded): Promise<void> {
     const targetUs = this.nowUs
     const log = [...this.commandLog]
     const wasPlaying = this.pacer.state.playing
-    await this.load(this.loaded.scenario, this.loaded.seed)
+    this.pacer.pause()
+    this.startWorker()
+    const worker = this.worker
+    const current = (): boolean => this.worker === worker // a crash during the replay starts another one
+    const first = await this.request({ type: 'load', scenario: loaded.scenario, seed: loaded.seed })
+    if (first.type !== 'loaded' || !current()) return
+    this.accept(first.snapshot, REPLAY)
     for (const entry of log) {
-      await this.advance(entry.atUs, false)
-      await this.command(entry.command)
+      await this.advance(entry.atUs, false, REPLAY)
+      if (!current()) return
+      await this.sendCommand(entry.command, REPLAY)
+      if (!current()) return
     }
-    await this.advance(targetUs, true)
-    if (wasPlaying) this.pacer.play()
+    await this.advance(targetUs, true, REPLAY)
+    if (!current()) return
+    const snapshot = this.snapshot
+    if (snapshot !== undefined) this.options.onSnapshot?.(snapshot)
+    if (wasPlaying && this.halted === null) this.pacer.play()
+    this.options.onStatus?.(this.status())
   }
 }

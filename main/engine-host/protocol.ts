@@ -1,17 +1,26 @@
-// Messages between the engine host (main thread) and the engine worker. Plain structured-clone data.
+// Messages between the engine host (main thread) and the engine worker. Plain structured-clone data. Every
+// request carries an id and every answer (including a failure) echoes it, so each reply settles exactly the
+// request it answers, whatever else is in flight.
 import type { DropVerdict, EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
-export type ToWorker =
+
+export type ToWorkerBody =
   | { readonly type: 'load'; readonly scenario: unknown; readonly seed: number }
   | { readonly type: 'advance'; readonly toUs: number; readonly wantSnapshot: boolean }
-  | { readonly type: 'command'; readonly id: number; readonly command: EngineCommand }
-  | { readonly type: 'snapshot'; readonly id: number }
-  | { readonly type: 'drop-verdicts'; readonly id: number; readonly vmId: string }
+  | { readonly type: 'command'; readonly command: EngineCommand }
+  | { readonly type: 'snapshot' }
+  | { readonly type: 'drop-verdicts'; readonly vmId: string }
+
+export type ToWorker = ToWorkerBody & { readonly id: number }
+
+/** Why the world halted (an engine error), or null while it runs. */
+export type HaltReason = string | null
 
 export type FromWorker =
-  | { readonly type: 'loaded'; readonly snapshot: WorldSnapshot }
+  /** The new world replaced the old one; a load that fails leaves the old world in place. */
+  | { readonly type: 'loaded'; readonly id: number; readonly snapshot: WorldSnapshot }
   /** The snapshot travels as JSON text: a string crosses threads cheaply and goes to the UI without re-encoding. */
-  | { readonly type: 'advanced'; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly errors: readonly string[] }
-  | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly snapshot: WorldSnapshot; readonly records: readonly WorldRecord[] }
+  | { readonly type: 'advanced'; readonly id: number; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly errors: readonly string[]; readonly halted: HaltReason }
+  | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly snapshot: WorldSnapshot; readonly records: readonly WorldRecord[]; readonly halted: HaltReason }
   | { readonly type: 'snapshot'; readonly id: number; readonly snapshot: WorldSnapshot }
   | { readonly type: 'drop-verdicts'; readonly id: number; readonly verdicts: readonly DropVerdict[] }
-  | { readonly type: 'failed'; readonly id?: number; readonly message: string }
+  | { readonly type: 'failed'; readonly id: number; readonly message: string }

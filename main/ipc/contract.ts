@@ -12,12 +12,17 @@ export type { EngineCatalog, StrategyInfo, StageInfo, PolicyCatalogEntry, Catalo
 export type { EngineCommand, DropRefusal, DropVerdict, StrategyName, Stage, Trigger, Outcome, AutomationLevel, DropRefusalCode } from '../../engine/index'
 export { engineCommandSchema }
 
+/** The longest scenario file text `scenario:load-file` accepts (UTF-16 code units); transports size their frames from it. */
+export const SCENARIO_FILE_CHARS_MAX = 8 * 1024 * 1024
+
 const simStatusSchema = z.object({
   nowUs: z.number().int().nonnegative(),
   playing: z.boolean(),
   /** Virtual seconds per wall second; null = as fast as possible. */
   speed: z.number().positive().nullable(),
-  traceHash: z.string()
+  traceHash: z.string(),
+  /** Set when an engine error halted the world (it is frozen; load a scenario to continue). */
+  halted: z.string().nullable().optional()
 })
 
 const appInfoSchema = z.object({
@@ -96,7 +101,7 @@ export const invokeSchemas = {
   'scenario:load': { request: z.object({ name: id, seed: z.number().int().min(0).max(2 ** 31).default(1) }), response: worldSnapshotSchema },
   /** A scenario file the user opened (its text; validated by the engine, errors name the field path). */
   'scenario:load-file': {
-    request: z.object({ fileName: z.string().max(200), text: z.string().max(8 * 1024 * 1024), seed: z.number().int().min(0).max(2 ** 31).default(1) }),
+    request: z.object({ fileName: z.string().max(200), text: z.string().max(SCENARIO_FILE_CHARS_MAX), seed: z.number().int().min(0).max(2 ** 31).default(1) }),
     response: worldSnapshotSchema
   },
   /** A new cluster from three numbers (then saved, edited and reopened like any file). */

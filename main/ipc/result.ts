@@ -1,5 +1,5 @@
 // Results, not throws: every answer that crosses the IPC bridge or the WebSocket is one of these.
-export type ErrorCode = 'invalid-argument' | 'not-found' | 'engine-halted' | 'unknown-channel' | 'forbidden' | 'internal'
+export type ErrorCode = 'invalid-argument' | 'not-found' | 'engine-halted' | 'unknown-channel' | 'forbidden' | 'busy' | 'internal'
 
 export type Result<T> =
   | { readonly ok: true; readonly value: T }

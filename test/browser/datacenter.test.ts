@@ -1,6 +1,7 @@
 // The Datacenter view in Chromium with a fake API: HTML5 drag of a VM chip onto a host (allowed → sheet →
 // sim:command migrate; refused → the reason), drop feedback on every card while dragging, the keyboard
-// "Migrate to…" path, host actions, and virtualisation with 1,000 hosts.
+// "Migrate to…" path, host actions, and virtualisation with 1,000 hosts. Drags are dispatched as DOM drag
+// events (fixtures/drag.ts explains why not Playwright's dropTo).
 /* eslint-disable vue/one-component-per-file -- small render-function harnesses around the components under test */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { page, userEvent } from 'vitest/browser'
@@ -15,6 +16,7 @@ import { feedSnapshot } from '../../renderer/src/ipc/snapshot-feed'
 import { useUiStore } from '../../renderer/src/stores/ui'
 import { buildLargeWorld, buildWorld, IDS } from './fixtures/world'
 import { createFakeApi, type FakeApi } from './fixtures/fake-api'
+import { dragAndDrop } from './fixtures/drag'
 import '../../renderer/src/styles.css'
 
 let api: FakeApi
@@ -40,7 +42,7 @@ beforeEach(async () => {
 describe('drag to migrate', () => {
   it('opens the migrate sheet on a valid drop and starts the migration with the chosen strategy', async () => {
     const screen = await mount()
-    await screen.getByTestId('vm-chip-vm-0003').dropTo(screen.getByTestId(`host-card-${IDS.freeHost}`))
+    await dragAndDrop(screen.getByTestId('vm-chip-vm-0003'), screen.getByTestId(`host-card-${IDS.freeHost}`))
     await expect.element(screen.getByTestId('migrate-sheet')).toBeVisible()
     await expect.element(screen.getByTestId('param-rateMaxMbitPerS')).toHaveValue(500)
     await screen.getByTestId('strategy-select').selectOptions('precopy-qemu')
@@ -54,7 +56,7 @@ describe('drag to migrate', () => {
 
   it('refuses a drop on a host in maintenance and says why, without a command', async () => {
     const screen = await mount()
-    await screen.getByTestId('vm-chip-vm-0003').dropTo(screen.getByTestId(`host-card-${IDS.maintenanceHost}`))
+    await dragAndDrop(screen.getByTestId('vm-chip-vm-0003'), screen.getByTestId(`host-card-${IDS.maintenanceHost}`))
     await expect.element(screen.getByTestId('drop-refusal')).toHaveTextContent(`${IDS.maintenanceHost} is in maintenance`)
     await expect.element(screen.getByTestId('toast').first()).toHaveTextContent('maintenance')
     expect(screen.container.querySelector('[data-testid="migrate-sheet"]')).toBeNull()
@@ -63,9 +65,9 @@ describe('drag to migrate', () => {
 
   it('refuses anti-affinity and memory drops with their reasons', async () => {
     const screen = await mount()
-    await screen.getByTestId(`vm-chip-${IDS.antiAffinityVm}`).dropTo(screen.getByTestId(`host-card-${IDS.antiAffinityHost}`))
+    await dragAndDrop(screen.getByTestId(`vm-chip-${IDS.antiAffinityVm}`), screen.getByTestId(`host-card-${IDS.antiAffinityHost}`))
     await expect.element(screen.getByTestId('drop-refusal')).toHaveTextContent('anti-affinity group "web-a"')
-    await screen.getByTestId('vm-chip-vm-0003').dropTo(screen.getByTestId(`host-card-${IDS.fullHost}`))
+    await dragAndDrop(screen.getByTestId('vm-chip-vm-0003'), screen.getByTestId(`host-card-${IDS.fullHost}`))
     await expect.element(screen.getByTestId('drop-refusal')).toHaveTextContent('1024 MiB free')
   })
 

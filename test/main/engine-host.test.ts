@@ -1,13 +1,27 @@
 // The engine host under Node with a real worker thread: commands drive the world, the pacer's speed and pause
-// are honoured (a fake wall clock), and a killed worker is reported, restarted and replayed to the same state.
+// are honoured (a fake wall clock), a killed worker is reported, restarted and replayed to the same state
+// without recording anything twice, a refused load keeps the previous world, every request settles, and a
+// world that breaks an invariant is halted and reported while the host keeps serving.
 import { describe, it, expect, afterEach } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { EngineHost } from '../../main/engine-host/engine-host'
+import { startTsWorker } from '../../main/support/ts-worker'
+import type { WorldRecord } from '../../engine/api/records'
 import type { WorldSnapshot } from '../../engine/api/snapshot'
+import { INJECTED_VIOLATION } from './fixtures/inject-violation'
 
 const scenario = JSON.parse(readFileSync('scenarios/two-hosts.json', 'utf8')) as unknown
 let host: EngineHost | undefined
 afterEach(() => { host?.dispose(); host = undefined })
+
+const smallCluster = JSON.parse(readFileSync('scenarios/small-cluster.json', 'utf8')) as unknown
+
+/** Fails the test (instead of hanging it) when a request never settles. */
+function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what} never settled`)), ms) })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
 
 function fakeClock() {
   let nowMs = 0
@@ -103,19 +117,134 @@ describe('engine host', () => {
     expect(statuses).toBeGreaterThanOrEqual(100)
   })
 
-  it('reports a crashed worker, restarts it and replays to the same state', async () => {
+  it('reports a crashed worker, restarts it and replays to the same state without recording anything twice', async () => {
     const errors: string[] = []
     const snapshots: WorldSnapshot[] = []
-    host = new EngineHost({ autoFrames: false, onError: (message) => errors.push(message), onSnapshot: (snapshot) => snapshots.push(snapshot) })
+    const recorded: WorldRecord[] = []
+    host = new EngineHost({
+      autoFrames: false, onError: (message) => errors.push(message), onSnapshot: (snapshot) => snapshots.push(snapshot),
+      onRecords: (records) => recorded.push(...records)
+    })
     const first = await host.load(scenario, 1)
     const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
-    await host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy' })
-    await host.step(30_000_000)
+    await host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy-qemu' })
+    await host.step(120_000_000)
     const before = host.snapshot
+    const recordedBefore = JSON.stringify(recorded)
+    expect(recorded.some((record) => record.kind === 'migration')).toBe(true)
+    const snapshotsBefore = snapshots.length
     await host.crashWorkerForTest()
     await until(() => errors.some((message) => message.includes('crashed')), 'the crash report')
-    await until(() => host?.restartCount === 1 && host.snapshot?.nowUs === before?.nowUs && snapshots.length > 3, 'the replay')
+    await until(() => host?.restartCount === 1 && snapshots.length > snapshotsBefore, 'the replay')
+    expect(host.snapshot?.nowUs).toBe(before?.nowUs)
     expect(host.snapshot?.traceHash).toBe(before?.traceHash)
     expect(host.snapshot?.vms).toEqual(before?.vms)
+    // The replay re-created the migration and the user's command, and handed none of it to the history again;
+    // the UI got the restored state once (not a flash back to time 0).
+    expect(JSON.stringify(recorded)).toBe(recordedBefore)
+    expect(snapshots.slice(snapshotsBefore).map((snapshot) => snapshot.nowUs)).toEqual([before?.nowUs])
+    expect(host.pendingCount).toBe(0)
+    // Going on from there records only what is new.
+    await host.command({ kind: 'fail-host', hostId: first.hosts[1].id })
+    const failAudits = recorded.filter((record) => record.kind === 'audit' && record.audit.action === 'fail-host')
+    expect(failAudits).toHaveLength(1)
+  })
+
+  it('keeps the previous world running when a load is refused, and still answers every later request', async () => {
+    host = new EngineHost({ autoFrames: false })
+    const first = await host.load(scenario, 1)
+    await host.step(5_000_000)
+    await expect(host.load({ name: 'broken', hosts: 'none' }, 1)).rejects.toThrow(/invalid scenario/)
+    expect(host.hasWorld).toBe(true)
+    const status = host.status()
+    expect(status.nowUs).toBe(5_000_000)
+    const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
+    const accepted = await settlesWithin(host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy' }), 10_000, 'a command after a failed load')
+    expect(accepted.ok).toBe(true)
+    await settlesWithin(host.step(1_000_000), 10_000, 'a step after a failed load')
+    expect(host.status().nowUs).toBe(6_000_000)
+    expect(host.snapshot?.scenario).toBe(first.scenario)
+    expect(host.pendingCount).toBe(0)
+  })
+
+  it('answers a command after each of many failed loads and leaves no request pending', async () => {
+    host = new EngineHost({ autoFrames: false })
+    const first = await host.load(scenario, 1)
+    const hostId = first.hosts[0].id
+    for (let i = 0; i < 200; i++) {
+      await expect(host.load({ name: `broken-${i}` }, 1)).rejects.toThrow(/invalid scenario/)
+      const answer = await settlesWithin(host.command({ kind: 'repair-host', hostId }), 10_000, `command ${i}`)
+      expect(answer).toEqual({ ok: false, detail: `${hostId} has not failed (it is on)` })
+    }
+    expect(host.pendingCount).toBe(0)
+  })
+
+  it('a load during an in-flight advance does not stall play, step or settle', async () => {
+    const { clock, advance } = fakeClock()
+    host = new EngineHost({ autoFrames: false, clock })
+    await host.load(smallCluster, 1)
+    host.pacer.setSpeed(10)
+    host.pacer.play()
+    advance(1_000)
+    host.frame() // an advance of 10 s of virtual time is now in flight
+    const loading = host.load(scenario, 2)
+    await settlesWithin(host.settle(), 20_000, 'settle')
+    const second = await settlesWithin(loading, 20_000, 'the load')
+    expect(second.seed).toBe(2)
+    expect(host.status()).toMatchObject({ nowUs: 0, playing: false })
+    await settlesWithin(host.step(2_000_000), 10_000, 'a step after the load')
+    expect(host.status().nowUs).toBe(2_000_000)
+    host.pacer.play()
+    advance(100)
+    host.frame()
+    await settlesWithin(host.settle(), 10_000, 'a frame after the load')
+    expect(host.status().nowUs).toBe(3_000_000)
+    expect(host.pendingCount).toBe(0)
+  })
+
+  it('settles requests still waiting when the host is disposed', async () => {
+    host = new EngineHost({ autoFrames: false })
+    await host.load(smallCluster, 1)
+    const stepping = host.step(3_600_000_000)
+    const commanding = host.command({ kind: 'repair-host', hostId: 'host-1' })
+    host.dispose()
+    await settlesWithin(stepping, 5_000, 'the step')
+    expect(await settlesWithin(commanding, 5_000, 'the command')).toEqual({ ok: false, detail: 'engine host stopped' })
+    expect(host.pendingCount).toBe(0)
+  })
+
+  it('halts a world that breaks an invariant, reports it to the UI and the history, and keeps serving', async () => {
+    const errors: string[] = []
+    const recorded: WorldRecord[] = []
+    const { clock, advance } = fakeClock()
+    host = new EngineHost({
+      autoFrames: false, clock, onError: (message) => errors.push(message), onRecords: (records) => recorded.push(...records),
+      workerFactory: () => startTsWorker(new URL('./fixtures/violating-worker.ts', import.meta.url), { workerData: { atUs: 10_000_000 } })
+    })
+    const first = await host.load(scenario, 1)
+    host.pacer.setSpeed(100)
+    host.pacer.play()
+    advance(200) // 20 s of virtual time are due: the world breaks at 10 s
+    host.frame()
+    await host.settle()
+    expect(host.status()).toMatchObject({ nowUs: 10_000_000, playing: false, halted: `InvariantViolation: ${INJECTED_VIOLATION}` })
+    expect(errors.filter((message) => message.includes('halted'))).toHaveLength(1)
+    expect(errors.find((message) => message.includes('halted'))).toContain(INJECTED_VIOLATION)
+    expect(recorded.filter((record) => record.kind === 'audit' && record.audit.action === 'world.halted')).toHaveLength(1)
+    // Frozen: no frame or step moves it; commands are refused with the reason; the host still answers.
+    host.pacer.play()
+    advance(1_000)
+    host.frame()
+    await host.step(5_000_000)
+    expect(host.status().nowUs).toBe(10_000_000)
+    const refused = await host.command({ kind: 'fail-host', hostId: first.hosts[0].id })
+    expect(refused.ok).toBe(false)
+    expect(refused.detail).toContain('halted')
+    expect(host.restartCount).toBe(0)
+    // A fresh load clears the halt.
+    await host.load(scenario, 1)
+    expect(host.status().halted).toBeNull()
+    await host.step(1_000_000)
+    expect(host.status().nowUs).toBe(1_000_000)
   })
 })

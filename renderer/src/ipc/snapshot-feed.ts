@@ -34,3 +34,18 @@ export async function refreshSnapshot(): Promise<void> {
   if (result.ok) feedSnapshot(result.value)
   else useWorldStore().fail(result.error.message)
 }
+
+/**
+ * After a refused load: show exactly the world the engine has (the previous one, still running), or none, so
+ * the UI never shows a world the engine does not have.
+ */
+export async function resyncWorld(): Promise<void> {
+  const result = await getApi().invoke('sim:get-snapshot', undefined)
+  if (result.ok) feedSnapshot(result.value)
+  else if (result.error.code === 'not-found') {
+    useWorldStore().clear()
+    useMigrationsStore().reset()
+    useNetworkStore().reset()
+    usePolicyStore().reset()
+  } else useWorldStore().fail(result.error.message)
+}

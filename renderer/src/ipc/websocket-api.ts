@@ -10,6 +10,7 @@ export function createWebSocketApi(url: string): RendererApi {
     socket.addEventListener('open', () => resolve(), { once: true })
     socket.addEventListener('error', () => reject(new Error('cannot connect to the Cutover server')), { once: true })
   })
+  opened.catch(() => {}) // reported by each invoke as a Result, not as an unhandled rejection
   const pending = new Map<number, Pending>()
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
   let nextId = 1
@@ -29,8 +30,14 @@ export function createWebSocketApi(url: string): RendererApi {
   })
 
   return {
-    async invoke<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>) {
-      await opened
+    async invoke<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>): Promise<Result<InvokeResponse<C>>> {
+      // Every invoke settles with a Result: also when the server cannot be reached or the socket has closed.
+      try {
+        await opened
+      } catch (error) {
+        return { ok: false, error: { code: 'internal', message: (error as Error).message } }
+      }
+      if (socket.readyState !== WebSocket.OPEN) return { ok: false, error: { code: 'internal', message: 'connection closed' } }
       const id = nextId++
       return new Promise<Result<InvokeResponse<C>>>((resolve) => {
         pending.set(id, resolve as Pending)

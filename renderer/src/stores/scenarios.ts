@@ -4,7 +4,8 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { Result, ScenarioSummary, WorldSnapshot } from '../../../main/ipc/contract'
 import { getApi } from '../ipc/api'
-import { feedSnapshot, refreshSnapshot } from '../ipc/snapshot-feed'
+import { feedSnapshot, refreshSnapshot, resyncWorld } from '../ipc/snapshot-feed'
+import { useSimStore } from './sim'
 
 export const useScenariosStore = defineStore('scenarios', () => {
   const list = ref<ScenarioSummary[]>([])
@@ -28,7 +29,9 @@ export const useScenariosStore = defineStore('scenarios', () => {
     try {
       const result = await request()
       if (!result.ok) {
+        // The engine keeps the world it had (its message says so); show that one, or none if there is none.
         fail(result.error.message)
+        await Promise.all([resyncWorld(), useSimStore().refreshStatus()])
         return false
       }
       feedSnapshot(result.value, { reset: true })

@@ -10,6 +10,8 @@ export const useSimStore = defineStore('sim', () => {
   const info = ref<AppInfo | null>(null)
   const lastError = ref<string | null>(null)
   const clockText = computed(() => formatVirtualTime(status.value.nowUs))
+  /** Why the engine halted the world (it is frozen until a scenario is loaded), or null. */
+  const halted = computed(() => status.value.halted ?? null)
 
   function fail(message: string): void {
     lastError.value = null
@@ -31,9 +33,16 @@ export const useSimStore = defineStore('sim', () => {
     else fail(result.error.message)
   }
 
+  /** Re-reads the engine's status (after a refused load, whose world may differ from what was shown). */
+  async function refreshStatus(): Promise<void> {
+    const result = await getApi().invoke('sim:get-status', undefined)
+    if (result.ok) status.value = result.value
+    else fail(result.error.message)
+  }
+
   function applyStatus(next: SimStatus): void {
     status.value = next
   }
 
-  return { status, info, lastError, clockText, fail, load, control, applyStatus }
+  return { status, info, lastError, clockText, halted, fail, load, control, refreshStatus, applyStatus }
 })

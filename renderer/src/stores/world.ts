@@ -33,6 +33,11 @@ export const useWorldStore = defineStore('world', () => {
     snapshot.value = next
   }
 
+  /** The engine holds no world (a load failed with nothing to fall back on). */
+  function clear(): void {
+    snapshot.value = null
+  }
+
   function vm(id: string): VmView | undefined {
     return vmById.value.get(id)
   }
@@ -49,5 +54,5 @@ export const useWorldStore = defineStore('world', () => {
     return null
   }
 
-  return { snapshot, lastError, hostById, vmById, racks, activeMigrationCount, fail, apply, vm, host, command }
+  return { snapshot, lastError, hostById, vmById, racks, activeMigrationCount, fail, apply, clear, vm, host, command }
 })

@@ -1,0 +1,53 @@
+// What the engine worker does with each message, apart from the thread wiring (so tests can drive it and
+// wrap the world). It owns one world; a load builds the new world first and replaces the old one only once
+// it exists, so a refused scenario leaves the running world untouched. Every answer echoes the request id.
+import { createWorld, type World } from '../../engine/index'
+import type { FromWorker, ToWorker } from './protocol'
+
+export type WorldFactory = (scenario: unknown, seed: number) => World
+
+export function createWorkerHandler(post: (message: FromWorker) => void, build: WorldFactory = createWorld): (message: ToWorker) => void {
+  let world: World | undefined
+
+  function handle(message: ToWorker): void {
+    if (message.type === 'load') {
+      const next = build(message.scenario, message.seed)
+      world = next
+      post({ type: 'loaded', id: message.id, snapshot: next.snapshot() })
+      return
+    }
+    if (world === undefined) {
+      post({ type: 'failed', id: message.id, message: 'no scenario loaded' })
+      return
+    }
+    switch (message.type) {
+      case 'advance': {
+        const errors = world.runUntil(message.toUs)
+        const snapshot = message.wantSnapshot ? world.snapshot() : null
+        post({
+          type: 'advanced', id: message.id, nowUs: world.nowUs, traceHash: world.traceHash(), snapshotJson: snapshot === null ? null : JSON.stringify(snapshot),
+          entities: snapshot === null ? 0 : snapshot.hosts.length + snapshot.vms.length, records: world.drainRecords(), errors, halted: world.halted?.reason ?? null
+        })
+        return
+      }
+      case 'command': {
+        const result = world.apply(message.command)
+        post({ type: 'command-result', id: message.id, ok: result.ok, detail: result.detail, snapshot: world.snapshot(), records: world.drainRecords(), halted: world.halted?.reason ?? null })
+        return
+      }
+      case 'snapshot':
+        post({ type: 'snapshot', id: message.id, snapshot: world.snapshot() })
+        return
+      case 'drop-verdicts':
+        post({ type: 'drop-verdicts', id: message.id, verdicts: world.dropVerdicts(message.vmId) })
+    }
+  }
+
+  return (message) => {
+    try {
+      handle(message)
+    } catch (error) {
+      post({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) })
+    }
+  }
+}
