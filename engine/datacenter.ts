@@ -85,6 +85,7 @@ function coreConfig(options: DatacenterOptions, built: ReturnType<typeof buildDa
       movesPerCycleMax: limits.movesPerCycleMax, cooldownUs: sToUs(limits.cooldownMin * 60)
     },
     pingPongWindowUs: sToUs(limits.pingPongWindowH * 3600), bandwidthShare: scenario.migration.bandwidthShare,
+    torUplinkMbitPerS: scenario.network.torUplinkMbitPerS,
     cpuOverheadFraction: scenario.migration.cpuOverheadFraction,
     ha: { detectionUs: sToUs(scenario.ha.detectionS), restartUs: sToUs(scenario.ha.restartS) },
     maintenance: scenario.maintenance.map((entry) => ({

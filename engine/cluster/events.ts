@@ -31,6 +31,7 @@ export type DcEvent =
     readonly totalUs: number; readonly downtimeUs: number; readonly bytes: number; readonly rounds: number
     readonly lostWrites: number; readonly abortReason: string | null
   }
+  | { readonly kind: 'migration.rate'; readonly migrationId: string; readonly vmId: string; readonly rateMbitPerS: number }
   | { readonly kind: 'migration.cancelled'; readonly migrationId: string; readonly vmId: string; readonly reason: string }
   | { readonly kind: 'host.powerChanged'; readonly hostId: string; readonly state: 'booting' | 'on' | 'off' | 'maintenance'; readonly reason: string }
   | { readonly kind: 'host.crashed'; readonly hostId: string; readonly vmsDown: number; readonly cause: string }

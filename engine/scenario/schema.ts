@@ -122,13 +122,17 @@ export const scenarioSchema = z.strictObject({
     pingPongWindowH: nonNegative.default(2)
   }).default({ migrationsPerHost: 2, migrationsPerCluster: 16, movesPerCycleMax: 100, cooldownMin: 30, pingPongWindowH: 2 }),
   migration: z.strictObject({
-    bandwidthShare: z.number().gt(0).max(1).default(0.5).describe('share of a host NIC that migrations may use'),
+    bandwidthShare: z.number().gt(0).max(1).default(0.5).describe('share of every link (host NIC, ToR uplink) that migrations may use'),
     resumeOverheadMs: nonNegative.default(30),
     maxRounds: count.default(30),
     stopBelowKiB: nonNegative.default(256),
     maxSentFactor: positive.default(3),
     cpuOverheadFraction: fraction.default(0.1).describe('share of a migrating VM\'s CPU lost (PDM)')
   }).default({ bandwidthShare: 0.5, resumeOverheadMs: 30, maxRounds: 30, stopBelowKiB: 256, maxSentFactor: 3, cpuOverheadFraction: 0.1 }),
+  network: z.strictObject({
+    torUplinkMbitPerS: positive.default(40_000).describe('capacity of each rack\'s top-of-rack ↔ aggregation link (racks from hosts[].rack)')
+  }).default({ torUplinkMbitPerS: 40_000 })
+    .describe('the migration network: host NIC → top-of-rack switch → aggregation; migrations share it max-min fairly'),
   ha: z.strictObject({
     detectionS: nonNegative.default(15),
     restartS: nonNegative.default(60)
