@@ -6,10 +6,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { runOnWorkers, sweepTasks } from '../cli/commands/sweep'
-import { createDatacenter } from '../engine/datacenter'
-import { BUILTIN_POLICY_NAMES } from '../engine/policy/registry'
-import type { Scenario } from '../engine/scenario/schema'
-import { validateScenario } from '../engine/scenario/validate'
+import { createDatacenter, BUILTIN_POLICY_NAMES, validateScenario, type Scenario } from '../engine/index'
 import { report } from './support'
 
 const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url))

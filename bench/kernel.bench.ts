@@ -1,6 +1,6 @@
 // Kernel throughput: timers scheduled and fired per second through Simulation (schedule + pop + action),
 // with a steady population of pending timers (the shape of a busy datacenter run) and as a bulk drain.
-import { Simulation } from '../engine/kernel'
+import { Simulation } from '../engine/index'
 import { bestOfMs, formatRate, report } from './support'
 
 const EVENTS = 1_000_000

@@ -1,6 +1,6 @@
 // Guest-memory throughput: batched page writes through the chokepoint (a dirty log on throughout), dirty-log
 // harvest and iteration on an 8 GiB VM, WWS probe sampling, and page-level state bytes for a 64 GiB VM.
-import { DirtyBitmap, GIB, GuestMemory, MIB, WwsProbe } from '../engine/memory'
+import { DirtyBitmap, GIB, GuestMemory, MIB, WwsProbe } from '../engine/index'
 import { bestOfMs, formatRate, report } from './support'
 
 const BATCH = 4096

@@ -2,8 +2,8 @@
 // the simulation speed (simulated time / wall time) of an 8 GiB VM with a web workload (target ≥ 1,000×);
 // and the peak memory of a 64 GiB VM's migration.
 import { performance } from 'node:perf_hooks'
-import { runMigrationLab, DEFAULT_LAB, DEFAULT_PARAMS, STRATEGIES, type LabConfig, type StrategyName } from '../engine/migration'
-import type { WorkloadSpec } from '../engine/workload'
+import { runMigrationLab, DEFAULT_LAB, DEFAULT_PARAMS, STRATEGIES, type LabConfig, type StrategyName,
+  type WorkloadSpec } from '../engine/index'
 import { report } from './support'
 
 const WORKLOADS: Record<string, WorkloadSpec> = {

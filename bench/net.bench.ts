@@ -1,8 +1,7 @@
 // Network benchmarks: max-min fair-share recomputation for 1,000 flows over 200 links, and small-packet
 // event throughput through a 3-switch (two ToR + aggregation) LAN. Targets: ≤ 2 ms, ≥ 2 M events/s.
 import { performance } from 'node:perf_hooks'
-import { Simulation, deriveStream, msToUs } from '../engine/kernel/index'
-import { Lan, maxMinFairShare, twoTierLan, type NetEvent } from '../engine/net/index'
+import { Simulation, deriveStream, msToUs, Lan, maxMinFairShare, twoTierLan, type NetEvent } from '../engine/index'
 import { bestOfMs, formatRate, report } from './support'
 
 const FLOWS = 1_000

@@ -1,7 +1,7 @@
 // The headless `cutover` command. Each subcommand lives in cli/commands/ and registers itself here.
 // Errors become the exit codes of the CLI contract; messages go to stderr, never stdout.
 import { Command, CommanderError } from 'commander'
-import { ENGINE_VERSION } from '../engine/version'
+import { ENGINE_VERSION } from '../engine/index'
 import { exitCodeFor, EXIT_USAGE } from './support/errors'
 import { commandRegistrations } from './commands'
 

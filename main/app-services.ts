@@ -1,7 +1,7 @@
 // The services behind the contract, shared by the Electron app and browser mode: the engine host (world in a
 // worker), the scenario library, the history database with its recorder, experiments, and the handler for
 // every invoke channel. Transports (Electron IPC, WebSocket) only carry what this returns.
-import { ENGINE_VERSION } from '../engine/version'
+import { ENGINE_VERSION } from '../engine/index'
 import { openHistoryDb, type HistoryDb } from '../migrations-db'
 import type { MigrationRow } from '../migrations-db/types'
 import { createDispatcher, HandlerError, type Dispatch, type HandlerMap } from './ipc/dispatch'

@@ -3,8 +3,7 @@
 // The same (policy, seed) twice is kept once if its trace hash agrees and is an error if it does not.
 import type { Command } from 'commander'
 import { readFileSync } from 'node:fs'
-import type { RunSummary } from '../../engine/datacenter'
-import { RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
+import { RUN_SUMMARY_FIELDS, type RunSummary } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { printJson } from '../support/flags'
 import { orderRuns, printSummaryTable, summarize, writeOut, type SweepDocument } from './sweep'

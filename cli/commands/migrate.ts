@@ -3,11 +3,9 @@
 // link-down@12.5s). `--trace-out FILE` writes every engine event as JSON lines.
 import { createWriteStream } from 'node:fs'
 import type { Command } from 'commander'
-import { sToUs } from '../../engine/kernel/time'
-import { DEFAULT_PARAMS, FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, type FaultKind, type FaultStage,
-  type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/migration'
+import { sToUs, DEFAULT_PARAMS, FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, LabMigrationLog,
+  type FaultKind, type FaultStage, type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
 import { UsageError } from '../support/errors'
-import { LabMigrationLog } from '../support/lab-history'
 import { RunHistory } from '../support/run-history'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 import { addWorkloadOptions, workloadSpecFromFlags, type WorkloadFlags } from './wws'

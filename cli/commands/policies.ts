@@ -1,6 +1,6 @@
 // `cutover policies`: every policy name (built-ins, plugins given with --plugin) with its parameters and defaults.
 import type { Command } from 'commander'
-import type { PolicyInfo } from '../../engine/policy/types'
+import type { PolicyInfo } from '../../engine/index'
 import { printJson } from '../support/flags'
 import { collectList, registryWithPlugins } from './run'
 

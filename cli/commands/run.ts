@@ -5,16 +5,9 @@ import type { Command } from 'commander'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createDatacenter, estimateModelFor, type DcEvent, type MigrationModel, type RunSummary } from '../../engine/datacenter'
-import { PageMigrationModel } from '../../engine/migration/page-model'
-import type { MigrationResult } from '../../engine/migration/types'
-import type { MigrationStart } from '../../engine/cluster/migration-model'
-import { WorldRecords } from '../../engine/world/records'
-import { RUN_SUMMARY_FIELDS } from '../../engine/metrics/summary'
-import { createPolicyRegistry, PolicyParamError, type PolicyRegistry } from '../../engine/policy/registry'
-import type { ParamValue, PolicyFactory } from '../../engine/policy/types'
-import type { Scenario } from '../../engine/scenario/schema'
-import { validateScenario } from '../../engine/scenario/validate'
+import { createDatacenter, pageMigrationModelFor, WorldRecords, RUN_SUMMARY_FIELDS,
+  createPolicyRegistry, PolicyParamError, validateScenario, type DcEvent, type MigrationModel, type RunSummary,
+  type MigrationResult, type MigrationStart, type PolicyRegistry, type ParamValue, type PolicyFactory, type Scenario } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { RunHistory } from '../support/run-history'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
@@ -95,9 +88,7 @@ export function migrationModelFor(
   onFinished?: (result: MigrationResult, request: MigrationStart) => void
 ): MigrationModel | undefined {
   if (name !== 'page') return undefined
-  return new PageMigrationModel({
-    seed, estimator: estimateModelFor(scenario), resumeOverheadUs: Math.round(scenario.migration.resumeOverheadMs * 1000), onFinished
-  })
+  return pageMigrationModelFor(scenario, seed, onFinished)
 }
 
 /** Records that wait longer than this many items are written (one transaction per batch). */

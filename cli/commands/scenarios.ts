@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { validateScenario } from '../../engine/scenario/validate'
+import { validateScenario } from '../../engine/index'
 import { printJson } from '../support/flags'
 import { PRESETS_DIR } from './run'
 

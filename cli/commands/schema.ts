@@ -1,6 +1,6 @@
 // `cutover schema`: prints the JSON Schema of scenario files, generated from the same zod schema that validates them.
 import type { Command } from 'commander'
-import { scenarioJsonSchema } from '../../engine/scenario/validate'
+import { scenarioJsonSchema } from '../../engine/index'
 import { printJson } from '../support/flags'
 
 export function registerSchemaCommand(program: Command): void {

@@ -2,10 +2,9 @@
 // over a sliding 8 s window) in one simulated VM, and prints the series as JSON or a table.
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { MEM_BYTES_MAX, MEM_BYTES_MIN, MIB } from '../../engine/memory/geometry'
-import { checkWorkloadSpec, resolvedWorkloadSpec, GAME_DEFAULTS, HOTSET_DEFAULTS, HOTSET_PATTERNS, MUNCHER_DEFAULTS, OLTP_DEFAULTS,
-  WEB_DEFAULTS, WORKLOAD_KINDS, measureWws,
-  type HotsetPattern, type WorkloadSpec, type WwsMeasurement } from '../../engine/workload'
+import { MEM_BYTES_MAX, MEM_BYTES_MIN, MIB, checkWorkloadSpec, resolvedWorkloadSpec, GAME_DEFAULTS,
+  HOTSET_DEFAULTS, HOTSET_PATTERNS, MUNCHER_DEFAULTS, OLTP_DEFAULTS, WEB_DEFAULTS, WORKLOAD_KINDS, measureWws,
+  type HotsetPattern, type WorkloadSpec, type WwsMeasurement } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 

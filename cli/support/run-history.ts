@@ -1,8 +1,7 @@
 // `--db PATH` for headless runs: one history run per invocation, its records written in batches (one
 // transaction each, so a crash loses at most the open batch), then the run's end time and trace hash.
 // The database is created when missing; a file that is not a history database is a usage error.
-import { ENGINE_VERSION } from '../../engine/version'
-import type { WorldRecord } from '../../engine/api/records'
+import { ENGINE_VERSION, type WorldRecord } from '../../engine/index'
 import { HistoryDbError, openHistoryDb, type HistoryDb } from '../../migrations-db'
 import type { JsonValue } from '../../migrations-db/types'
 import { APP_VERSION } from '../../main/app-version'

@@ -1,7 +1,7 @@
 // Applies a user command to the interactive world. Each answer says what happened or why it was refused, in
 // words the UI shows as is; every command is also audited by the world.
 import type { EngineCommand } from '../api/commands'
-import type { Datacenter } from '../datacenter'
+import type { Datacenter } from '../cluster/datacenter-run'
 import type { PageMigrationModel } from '../migration/page-model'
 import type { Migration } from '../migration/migration'
 import type { MigrationParams } from '../migration/types'

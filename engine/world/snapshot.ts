@@ -3,7 +3,7 @@
 import type { HostView, LinkView, MigrationView, PolicyView, VmView, WorldSnapshot } from '../api/snapshot'
 import type { MigrationStart } from '../cluster/migration-model'
 import type { ClusterState, HostState } from '../cluster/state'
-import type { Datacenter } from '../datacenter'
+import type { Datacenter } from '../cluster/datacenter-run'
 import type { Migration } from '../migration/migration'
 import type { MigrationResult, RoundStats } from '../migration/types'
 import type { Lan } from '../net/lan'

@@ -7,9 +7,7 @@
 //  1. At most one advance is outstanding; commands and snapshot requests queue behind it in the worker.
 //  2. A crash is reported once through onError and never propagates to the caller's event loop.
 import type { Worker } from 'node:worker_threads'
-import type { EngineCommand } from '../../engine/api/commands'
-import type { WorldRecord } from '../../engine/api/records'
-import type { WorldSnapshot } from '../../engine/api/snapshot'
+import type { EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
 import type { SimStatus } from '../ipc/contract'
 import { Pacer, systemClock, type WallClock } from './pacer'
 import type { FromWorker, ToWorker } from './protocol'

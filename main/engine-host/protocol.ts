@@ -1,8 +1,5 @@
 // Messages between the engine host (main thread) and the engine worker. Plain structured-clone data.
-import type { EngineCommand } from '../../engine/api/commands'
-import type { WorldRecord } from '../../engine/api/records'
-import type { WorldSnapshot } from '../../engine/api/snapshot'
-
+import type { EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
 export type ToWorker =
   | { readonly type: 'load'; readonly scenario: unknown; readonly seed: number }
   | { readonly type: 'advance'; readonly toUs: number; readonly wantSnapshot: boolean }

@@ -2,7 +2,7 @@
 // main process's event loop stays free; a crash here is reported and the host restarts the worker.
 import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
-import { createWorld, type World } from '../../engine/world'
+import { createWorld, type World } from '../../engine/index'
 import type { FromWorker, ToWorker } from './protocol'
 
 /** Niceness of the engine thread (0 normal … 19 lowest). */

@@ -1,9 +1,7 @@
 // Runs an experiment (policies × seeds on one scenario) off the main thread, one run after another,
 // posting progress after each run and the summaries at the end.
 import { parentPort, workerData } from 'node:worker_threads'
-import { runDatacenter } from '../../engine/datacenter'
-import { validateScenario } from '../../engine/scenario/validate'
-
+import { runDatacenter, validateScenario } from '../../engine/index'
 interface Job { readonly scenario: unknown; readonly policies: readonly string[]; readonly seeds: readonly number[]; readonly hours?: number }
 
 const job = workerData as Job

@@ -2,8 +2,7 @@
 // reaches `maxItems` or `maxDelayMs` after its first item, in one transaction, so a crash loses at most
 // the open batch and never corrupts earlier history. The timer is injected, so tests drive it.
 import type { AuditInput, DecisionInput, FaultInput, HistoryBatch, MigrationInput } from '../../migrations-db/types'
-import type { WorldRecord } from '../../engine/api/records'
-
+import type { WorldRecord } from '../../engine/index'
 /** What the engine host hands over (the world's records); the run id is added here. */
 export type HistoryRecord = WorldRecord
 

@@ -4,10 +4,10 @@
 // through z.custom so type and channel list stay one source.
 import { z } from 'zod'
 import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
-import type { WorldSnapshot } from '../../engine/api/snapshot'
+import type { WorldSnapshot } from '../../engine/index'
 export type { Result, ErrorCode } from './result'
-export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/api/snapshot'
-export type { EngineCommand, DropRefusal, StrategyChoice } from '../../engine/api/commands'
+export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/index'
+export type { EngineCommand, DropRefusal, StrategyChoice } from '../../engine/index'
 
 const simStatusSchema = z.object({
   nowUs: z.number().int().nonnegative(),

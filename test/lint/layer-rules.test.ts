@@ -40,3 +40,19 @@ describe('layer lint rules', () => {
     expect(allowed.filter((m) => m.rule === 'no-restricted-imports')).toEqual([])
   })
 })
+
+describe('the engine front door', () => {
+  it.each(['main/engine-host/fixture.ts', 'cli/commands/fixture.ts', 'bench/fixture.bench.ts', 'main/window.ts'])(
+    '%s may import the engine only from engine/index', async (pretendPath) => {
+      const messages = await lintAs('outside-engine-imports.ts', pretendPath)
+      const flagged = messages.filter((m) => m.rule === 'no-restricted-imports' && m.text.includes('engine/index'))
+      expect(flagged.map((m) => m.line)).toEqual([1, 2])
+    })
+
+  it('engine/ itself and tests may import engine internals', async () => {
+    for (const pretendPath of ['engine/world/fixture.ts', 'test/engine/fixture.test.ts']) {
+      const messages = await lintAs('outside-engine-imports.ts', pretendPath)
+      expect(messages.filter((m) => m.text.includes('engine/index'))).toEqual([])
+    }
+  })
+})

@@ -2,7 +2,7 @@
 // inputs give the same trace hash, however the run is sliced; another seed gives another trace.
 // Method: repeated runs of presets; one golden hash pins the encoding (update it deliberately, with a note).
 import { describe, expect, it } from 'vitest'
-import { createDatacenter } from '../../../engine/datacenter'
+import { createDatacenter } from '../../../engine/index'
 import { preset } from './support'
 
 const smallCluster = preset('small-cluster')

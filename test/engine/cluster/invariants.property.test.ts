@@ -4,7 +4,7 @@
 // runs after every event. A failure prints the seed and the scenario.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createDatacenter } from '../../../engine/datacenter'
+import { createDatacenter } from '../../../engine/index'
 import { BUILTIN_POLICY_NAMES } from '../../../engine/policy/registry'
 import { invariantProblems, validated } from './support'
 

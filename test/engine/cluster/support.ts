@@ -2,7 +2,7 @@
 // event, and checkers for the invariants every policy must keep (memory never overcommitted, hard rules kept).
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { createDatacenter, type Datacenter, type DatacenterOptions, type DcEvent, type RunSummary } from '../../../engine/datacenter'
+import { createDatacenter, type Datacenter, type DatacenterOptions, type DcEvent, type RunSummary } from '../../../engine/index'
 import type { ClusterState } from '../../../engine/cluster/state'
 import type { Stamped } from '../../../engine/kernel/simulation'
 import type { Scenario, ScenarioInput } from '../../../engine/scenario/schema'

@@ -2,7 +2,7 @@
 // the cluster metrics integrate what happened: energy from the power table over time, SLATAH from time at
 // 100 % CPU, PDM from CPU lost to migrations. Method: hand-computed values and tiny constant-demand runs.
 import { describe, expect, it } from 'vitest'
-import { createDatacenter } from '../../../engine/datacenter'
+import { createDatacenter } from '../../../engine/index'
 import { mean, meanCi95, percentile, tQuantile975 } from '../../../engine/metrics/stats'
 import { RUN_SUMMARY_FIELDS } from '../../../engine/metrics/summary'
 import { tinyScenario } from '../cluster/support'

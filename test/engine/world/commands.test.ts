@@ -2,7 +2,7 @@
 // empties a host; every command answers with what happened or why it was refused, and is audited.
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { createWorld } from '../../../engine/world'
+import { createWorld } from '../../../engine/index'
 
 const scenario = JSON.parse(readFileSync('scenarios/small-cluster.json', 'utf8')) as unknown
 

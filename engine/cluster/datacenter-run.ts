@@ -1,25 +1,27 @@
 // Datacenter façade: build a run from a validated scenario, a seed and a policy, run it for H hours, and return
-// the contract's summary; typed events reach subscribers as they happen. engine/world.ts wraps this; the CLI,
+// the contract's summary; typed events reach subscribers as they happen. engine/world/interactive-world.ts wraps this; the CLI,
 // sweeps and benchmarks call it directly. Deterministic: same inputs and commands ⇒ same trace hash.
-import { Simulation, type Listener } from './kernel/simulation'
-import { deriveStream } from './kernel/rng'
-import { sToUs, type SimTimeUs } from './kernel/time'
-import { DatacenterCore, type CoreConfig } from './cluster/core'
-import type { DcEvent } from './cluster/events'
-import { DEFAULT_STOP_RULES, EstimateMigrationModel } from './cluster/estimate-model'
-import type { MigrationModel } from './cluster/migration-model'
-import type { ClusterState } from './cluster/state'
-import { planFaults } from './faults/plan'
-import { MetricCollector } from './metrics/collector'
-import { buildSummary, clusterMetrics, type RunSummary } from './metrics/summary'
-import { createPolicyRegistry, type PolicyRegistry } from './policy/registry'
-import type { ParamValue, Policy } from './policy/types'
-import { buildDatacenter } from './scenario/build'
-import type { Scenario } from './scenario/schema'
+import { Simulation, type Listener } from '../kernel/simulation'
+import { deriveStream } from '../kernel/rng'
+import { sToUs, type SimTimeUs } from '../kernel/time'
+import { DatacenterCore, type CoreConfig } from './core'
+import type { DcEvent } from './events'
+import { DEFAULT_STOP_RULES, EstimateMigrationModel } from './estimate-model'
+import type { MigrationModel, MigrationStart } from './migration-model'
+import { PageMigrationModel } from '../migration/page-model'
+import type { MigrationResult } from '../migration/types'
+import type { ClusterState } from './state'
+import { planFaults } from '../faults/plan'
+import { MetricCollector } from '../metrics/collector'
+import { buildSummary, clusterMetrics, type RunSummary } from '../metrics/summary'
+import { createPolicyRegistry, type PolicyRegistry } from '../policy/registry'
+import type { ParamValue, Policy } from '../policy/types'
+import { buildDatacenter } from '../scenario/build'
+import type { Scenario } from '../scenario/schema'
 
-export type { DcEvent } from './cluster/events'
-export type { RunSummary } from './metrics/summary'
-export type { MigrationModel, MigrationEstimate } from './cluster/migration-model'
+export type { DcEvent } from './events'
+export type { RunSummary } from '../metrics/summary'
+export type { MigrationModel, MigrationEstimate } from './migration-model'
 
 export interface DatacenterOptions {
   /** A scenario that passed validateScenario (defaults filled in). */
@@ -103,6 +105,16 @@ export function estimateModelFor(scenario: Scenario): EstimateMigrationModel {
   return new EstimateMigrationModel({
     ...DEFAULT_STOP_RULES, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), maxRounds: m.maxRounds,
     stopBelowBytes: m.stopBelowKiB * 1024, maxSentFactor: m.maxSentFactor
+  })
+}
+
+/** Page-level migrations for a datacenter run (`--migration-model page`): every move is a real pre-copy of pages,
+ * with the scenario's estimate as the policies' cost model; `onFinished` receives each whole result (with rounds). */
+export function pageMigrationModelFor(
+  scenario: Scenario, seed: number, onFinished?: (result: MigrationResult, request: MigrationStart) => void
+): PageMigrationModel {
+  return new PageMigrationModel({
+    seed, estimator: estimateModelFor(scenario), resumeOverheadUs: Math.round(scenario.migration.resumeOverheadMs * 1000), onFinished
   })
 }
 

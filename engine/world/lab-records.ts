@@ -1,9 +1,9 @@
 // `cutover migrate --db`: the lab's migration events (with their virtual times) become one history migration
 // with every round, recorded as a run of its own with an audit entry naming the command's settings.
-import type { WorldRecord } from '../../engine/api/records'
-import type { Simulation } from '../../engine/kernel/simulation'
-import type { MigrationEvent, RoundStats } from '../../engine/migration/types'
-import { roundRecord } from '../../engine/world/records'
+import type { WorldRecord } from '../api/records'
+import type { Simulation } from '../kernel/simulation'
+import type { MigrationEvent, RoundStats } from '../migration/types'
+import { roundRecord } from './records'
 
 interface Timed<E> { readonly event: E; readonly atUs: number }
 type Started = Extract<MigrationEvent, { kind: 'migration.started' }>

@@ -1,0 +1,104 @@
+// The comparison on runs recorded from real QEMU 10.0.2 migrations on this machine (test/fixtures/qemu): what is
+// read from query-migrate, how Cutover's JSON maps onto the same metrics, the errors, and the summary tables.
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { compareRun, comparisonTable, modelMetrics, modelVerdict, realMetrics, summarize, summaryTable, type RunComparison } from '../../validate/qemu/compare'
+import { modelArgs } from '../../validate/qemu/model-run'
+import type { RealRunResult } from '../../validate/qemu/real-run'
+import { fullMatrix, quickMatrix } from '../../validate/qemu/matrix'
+
+function fixture(id: string): { real: RealRunResult; model: Record<string, unknown> } {
+  const real = JSON.parse(readFileSync(`test/fixtures/qemu/${id}.json`, 'utf8')) as RealRunResult
+  const model = (JSON.parse(readFileSync(`test/fixtures/qemu/${id}.cutover.json`, 'utf8')) as { json: Record<string, unknown> }).json
+  return { real, model }
+}
+
+function row(id: string): RunComparison {
+  const { real, model } = fixture(id)
+  return compareRun(real.spec, realMetrics(real), modelMetrics(model, real.spec))
+}
+
+describe('real QEMU metrics', () => {
+  it('reads a completed migration from query-migrate', () => {
+    const { real } = fixture('m256-h16-r2000-b400')
+    expect(realMetrics(real)).toEqual({
+      verdict: 'completed', totalTimeMs: 4087, bytes: 214551982, downtimeMs: 59, syncs: 4, maxThrottlePct: 0, xbzrleHits: null
+    })
+    expect(real.destinationRunning).toBe(true)
+  })
+
+  it('takes a cancelled run\'s bytes and syncs from the last poll (the cancelled answer has no RAM figures)', () => {
+    const { real } = fixture('m256-h64-r30000-b100')
+    const metrics = realMetrics(real)
+    expect(metrics).toMatchObject({ verdict: 'not-converged', totalTimeMs: null, downtimeMs: null, bytes: 262682191, syncs: 3 })
+  })
+
+  it('sees auto-converge reach 99 %', () => {
+    expect(realMetrics(fixture('m256-h64-r30000-b400-ac').real).maxThrottlePct).toBe(99)
+  })
+})
+
+describe('Cutover metrics and errors', () => {
+  it('maps outcomes to verdicts', () => {
+    expect(modelVerdict({ outcome: 'completed' })).toBe('completed')
+    expect(modelVerdict({ outcome: 'aborted', abortReason: 'cancelled' })).toBe('not-converged')
+    expect(modelVerdict({ outcome: 'aborted', abortReason: 'timed out after 30 s' })).toBe('not-converged')
+    expect(modelVerdict({ outcome: 'failed', abortReason: 'dest-crash' })).toBe('failed')
+  })
+
+  it('computes relative errors only where both sides completed', () => {
+    const converged = row('m256-h16-r2000-b400')
+    expect(converged.verdictMatches).toBe(true)
+    expect(converged.timeError).toBeCloseTo((4305.26 - 4087) / 4087, 6)
+    expect(converged.bytesError).toBeCloseTo((214746112 - 214551982) / 214551982, 6)
+    expect(converged.downtimeErrorMs).toBeCloseTo(299.008 - 59, 3)
+    expect(converged.model.syncs).toBe(4) // 3 rounds + QEMU's set-up sync
+    const stuck = row('m256-h64-r30000-b100')
+    expect(stuck.verdictMatches).toBe(true)
+    expect([stuck.timeError, stuck.bytesError, stuck.downtimeErrorMs]).toEqual([null, null, null])
+    const throttled = row('m256-h64-r30000-b400-ac')
+    expect(throttled.verdictMatches).toBe(false)
+    expect(throttled.throttleStepError).toBeCloseTo((80 - 99) / 10, 6)
+  })
+
+  it('summarises median and worst error and says "not measured" where nothing was', () => {
+    const rows = ['m256-h16-r2000-b400', 'm256-h64-r30000-b100', 'm256-h64-r30000-b400-ac'].map(row)
+    const summary = summarize(rows)
+    expect(summary).toMatchObject({ runs: 3, verdictMatches: 2, downtimeWithinTarget: 0, downtimeMeasured: 1 })
+    expect(summary.time?.n).toBe(1)
+    expect(summary.time?.median).toBeCloseTo(0.0534, 3)
+    expect(summary.throttleSteps?.worst).toBeCloseTo(1.9, 6)
+    const table = comparisonTable(rows)
+    expect(table).toContain('| m256-h64-r30000-b400-ac |')
+    expect(table).toContain('not-converged / completed ✗')
+    expect(table).toContain('not measured')
+    expect(summaryTable(summarize([]))).toContain('| total time | not measured | not measured | 0 |')
+  })
+})
+
+describe('matrix and Cutover arguments', () => {
+  it('has at least 30 distinct runs covering every dimension, and a quick set of 3', () => {
+    const runs = fullMatrix()
+    expect(runs.length).toBeGreaterThanOrEqual(30)
+    expect(new Set(runs.map((run) => run.id)).size).toBe(runs.length)
+    expect(new Set(runs.map((run) => run.memMiB)).size).toBeGreaterThanOrEqual(3)
+    for (const flag of ['autoConverge', 'xbzrle', 'postcopy', 'throttleAware'] as const) expect(runs.some((run) => run[flag])).toBe(true)
+    expect(runs.some((run) => run.pattern === 'random')).toBe(true)
+    expect(quickMatrix()).toHaveLength(3)
+  })
+
+  it('describes the guest by what was measured: achieved rate, non-zero memory, loopback throughput', () => {
+    const { real } = fixture('m256-h16-r2000-b400')
+    const args = modelArgs(real.spec, 1978.4, { memMiB: 256, nonZeroMiB: 188.4, linkMbit: 417.2 })
+    const flag = (name: string): string | undefined => args[args.indexOf(name) + 1]
+    expect(flag('--strategy')).toBe('precopy-qemu')
+    expect(flag('--dirty-pages-per-s')).toBe('1978')
+    expect(flag('--filled-mib')).toBe('188')
+    expect(flag('--link-mbit')).toBe('417')
+    expect(flag('--max-bandwidth-mbit')).toBe('400')
+    expect(args).toContain('--json')
+    const postcopy = fullMatrix().find((run) => run.postcopy)
+    expect(postcopy).toBeDefined()
+    if (postcopy !== undefined) expect(modelArgs(postcopy, 100, { memMiB: postcopy.memMiB, nonZeroMiB: 1, linkMbit: 1 })[2]).toBe('hybrid')
+  })
+})

@@ -1,0 +1,45 @@
+// The Cutover side of a comparison: `cutover migrate` with the real run's parameters. The guest is described by
+// what was measured, not by what was asked for: the dirty rate the guest achieved before `migrate`, its real
+// non-zero memory (a zero-dirty calibration run of that size) and the loopback's real throughput (the same run
+// with the rate limit lifted), because under TCG both differ from the nominal figures.
+import { spawnSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { RunSpec } from './spec'
+
+export interface GuestCalibration {
+  readonly memMiB: number
+  /** Non-zero guest memory QEMU sent (ram.normal) in a zero-dirty run, MiB. */
+  readonly nonZeroMiB: number
+  /** What the loopback path carried with no rate limit (ram.mbps of that run). */
+  readonly linkMbit: number
+}
+
+export interface ModelRunResult {
+  readonly args: readonly string[]
+  readonly json: Record<string, unknown>
+}
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'cutover.js')
+
+export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration): string[] {
+  const args = [
+    'migrate', '--strategy', spec.postcopy ? 'hybrid' : 'precopy-qemu', '--mem-mib', String(spec.memMiB),
+    '--workload', 'hotset', '--hot-mib', String(spec.hotMiB), '--dirty-pages-per-s', String(Math.max(0, Math.round(guestRatePagesPerS))),
+    '--pattern', spec.pattern === 'random' ? 'rand' : 'seq',
+    '--filled-mib', String(Math.min(spec.memMiB, Math.max(spec.hotMiB, Math.round(calibration.nonZeroMiB)))),
+    '--link-mbit', String(Math.max(1, Math.round(calibration.linkMbit))),
+    '--max-bandwidth-mbit', String(spec.maxBandwidthMbit), '--downtime-limit-ms', String(spec.downtimeLimitMs),
+    '--cancel-after-s', String(spec.capS), '--latency-us', '20', '--json'
+  ]
+  if (spec.autoConverge) args.push('--auto-converge')
+  if (spec.xbzrle) args.push('--xbzrle')
+  return args
+}
+
+export function runModel(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration): ModelRunResult {
+  const args = modelArgs(spec, guestRatePagesPerS, calibration)
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 })
+  if (result.status !== 0) throw new Error(`cutover ${args.join(' ')} exited ${result.status}: ${result.stderr.trim()}`)
+  return { args, json: JSON.parse(result.stdout) as Record<string, unknown> }
+}

@@ -1,0 +1,105 @@
+// `npm run validate -- qemu [--quick] [--only ID,…] [--no-docs]`: real QEMU migrations on this machine, each
+// compared with `cutover migrate` on the same parameters; prints the per-run table and the error summary and
+// writes them into docs/validation.md (with the date, QEMU version and machine). Exit 2 when set-up cannot run.
+import { Command } from 'commander'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { compareRun, comparisonTable, modelMetrics, realMetrics, summarize, summaryTable, type RunComparison } from './qemu/compare'
+import { calibrationSpec, fullMatrix, quickMatrix } from './qemu/matrix'
+import { runModel, type GuestCalibration } from './qemu/model-run'
+import { runRealMigration, type RealRunResult } from './qemu/real-run'
+import { ensureQemuToolchain, SetupError, type QemuToolchain } from './qemu/setup'
+import type { RunSpec } from './qemu/spec'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const DOC = join(ROOT, 'docs', 'validation.md')
+const BEGIN = '<!-- qemu-validation:begin -->'
+const END = '<!-- qemu-validation:end -->'
+
+interface Options { quick?: boolean; only?: string; docs: boolean; out: string; reuseReal?: boolean }
+
+function log(line: string): void {
+  process.stderr.write(line + '\n')
+}
+
+async function calibrate(tools: QemuToolchain, memMiB: number, outDir: string, options: Options): Promise<GuestCalibration> {
+  const file = join(outDir, `calibrate-m${memMiB}.json`)
+  const run = existsSync(file) && options.reuseReal === true ? (JSON.parse(readFileSync(file, 'utf8')) as RealRunResult) : await runRealMigration(tools, calibrationSpec(memMiB), outDir)
+  writeFileSync(file, JSON.stringify(run, null, 1) + '\n')
+  const ram = (run.final.ram ?? {}) as Record<string, number>
+  const calibration = { memMiB, nonZeroMiB: ((ram.normal ?? 0) * (ram['page-size'] ?? 4096)) / 2 ** 20, linkMbit: ram.mbps ?? 1000 }
+  log(`calibration ${memMiB} MiB: ${calibration.nonZeroMiB.toFixed(1)} MiB non-zero, loopback ${calibration.linkMbit.toFixed(0)} Mbit/s (${run.verdict})`)
+  return calibration
+}
+
+function writeDoc(rows: readonly RunComparison[], tools: QemuToolchain, quick: boolean): void {
+  const cpu = cpus()
+  const section = [
+    BEGIN,
+    `Run on ${new Date().toISOString().slice(0, 10)} with QEMU ${tools.qemuVersion} (TCG, Debian bookworm-backports), guest kernel ` +
+      `${tools.kernelVersion}, on ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB` +
+      `${quick ? ' (the --quick set)' : ''}. Each cell is QEMU / Cutover. Regenerate with \`npm run validate -- qemu\`.`,
+    '',
+    summaryTable(summarize(rows)),
+    comparisonTable(rows),
+    END
+  ].join('\n')
+  const text = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Validation\n'
+  const next = text.includes(BEGIN) && text.includes(END)
+    ? text.slice(0, text.indexOf(BEGIN)) + section + text.slice(text.indexOf(END) + END.length)
+    : `${text.trimEnd()}\n\n## Against a real hypervisor: QEMU\n\n${section}\n`
+  writeFileSync(DOC, next)
+}
+
+async function validateQemu(options: Options): Promise<void> {
+  let tools: QemuToolchain
+  try {
+    tools = ensureQemuToolchain()
+  } catch (error) {
+    if (error instanceof SetupError) { log(`validate qemu: ${error.message}`); process.exit(2) }
+    throw error
+  }
+  log(`QEMU ${tools.qemuVersion}, kernel ${tools.kernelVersion}, cache ${tools.cacheDir}`)
+  let specs: RunSpec[] = options.quick ? quickMatrix() : fullMatrix()
+  if (options.only !== undefined) {
+    const wanted = new Set(options.only.split(','))
+    specs = specs.filter((spec) => wanted.has(spec.id))
+    if (specs.length === 0) { log(`--only: no run named ${options.only}`); process.exit(2) }
+  }
+  const outDir = options.out
+  mkdirSync(outDir, { recursive: true })
+  const calibrations = new Map<number, GuestCalibration>()
+  const rows: RunComparison[] = []
+  for (const [index, spec] of specs.entries()) {
+    if (!calibrations.has(spec.memMiB)) calibrations.set(spec.memMiB, await calibrate(tools, spec.memMiB, outDir, options))
+    const calibration = calibrations.get(spec.memMiB) as GuestCalibration
+    const realFile = join(outDir, `${spec.id}.json`)
+    const real = options.reuseReal === true && existsSync(realFile)
+      ? (JSON.parse(readFileSync(realFile, 'utf8')) as RealRunResult)
+      : await runRealMigration(tools, spec, outDir)
+    writeFileSync(realFile, JSON.stringify(real, null, 1) + '\n')
+    const model = runModel(spec, real.guestRatePagesPerS, calibration)
+    writeFileSync(join(outDir, `${spec.id}.cutover.json`), JSON.stringify(model, null, 1) + '\n')
+    const row = compareRun(spec, realMetrics(real), modelMetrics(model.json, spec))
+    rows.push(row)
+    log(`[${index + 1}/${specs.length}] ${spec.id}: QEMU ${row.real.verdict} ${row.real.totalTimeMs ?? '–'} ms, ` +
+      `Cutover ${row.model.verdict} ${row.model.totalTimeMs ?? '–'} ms; guest ${real.guestRatePagesPerS} p/s; ` +
+      `destination running: ${real.destinationRunning}; ${real.wallS} s`)
+  }
+  process.stdout.write(summaryTable(summarize(rows)) + '\n' + comparisonTable(rows))
+  writeFileSync(join(outDir, 'comparison.json'), JSON.stringify(rows, null, 1) + '\n')
+  if (options.docs) { writeDoc(rows, tools, options.quick === true); log(`wrote ${DOC}`) }
+}
+
+const program = new Command('validate').description('check Cutover against a real hypervisor on this machine')
+program.command('qemu')
+  .description('real QEMU (TCG) migrations over 127.0.0.1 vs `cutover migrate` with the same parameters')
+  .option('--quick', 'three runs instead of the full matrix')
+  .option('--only <ids>', 'comma-separated run ids from the matrix')
+  .option('--reuse-real', 'reuse recorded QEMU runs from --out and re-run only the Cutover side (after a model change)')
+  .option('--no-docs', 'do not rewrite docs/validation.md')
+  .option('--out <dir>', 'where each run\'s JSON goes', join(ROOT, 'validate-results', 'qemu'))
+  .action(validateQemu)
+await program.parseAsync()
