@@ -1,10 +1,11 @@
 // `cutover migrate`: one VM, two hosts on one switch, one migration with the chosen strategy (see
 // cli-contract.md for every flag and JSON field). Faults are KIND@STAGE or KIND@TIME (e.g. dest-crash@commit,
-// link-down@12.5s). `--trace-out FILE` writes every engine event as JSON lines.
+// link-down@12.5s). `--trace-out FILE` writes every engine event as JSON lines. `--vms N` migrates N VMs from the
+// same source together (or `--stagger-s` apart) so their migrations contend for the links; one result per VM.
 import { createWriteStream } from 'node:fs'
 import type { Command } from 'commander'
-import { sToUs, DEFAULT_PARAMS, FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, LabMigrationLog,
-  type FaultKind, type FaultStage, type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
+import { sToUs, DEFAULT_PARAMS, FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, runMultiMigrationLab, LabMigrationLog,
+  type MultiLabResult, type FaultKind, type FaultStage, type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { RunHistory } from '../support/run-history'
 import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
@@ -36,6 +37,8 @@ interface MigrateFlags extends WorkloadFlags {
   traceOut?: string
   seed: number
   json?: boolean
+  vms: number
+  staggerS: number
 }
 
 /** Parses KIND@STAGE or KIND@TIME (seconds with an `s`). */
@@ -108,10 +111,13 @@ export function registerMigrateCommand(program: Command): void {
     .option('--seed <n>', 'random seed', parseNumberFlag('--seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }), 1)
     .option('--json', 'print one JSON document')
     .option('--db <path>', 'record the migration (with every round) in this history database')
+    .option('--vms <n>', 'migrate this many VMs (same workload) from the same source; they share the links', parseNumberFlag('--vms', { min: 1, max: 64, integer: true }), 1)
+    .option('--stagger-s <s>', 'with --vms: seconds between one migration\'s start and the next (0 = together)', parseNumberFlag('--stagger-s', { min: 0, max: 86_400 }), 0)
   addWorkloadOptions(command)
   command.action(async (flags: MigrateFlags) => {
     const workload = workloadSpecFromFlags(flags)
     const params = paramsFromFlags(flags)
+    if (flags.vms > 1) return migrateMany(flags, workload, params)
     const trace = flags.traceOut === undefined ? undefined : createWriteStream(flags.traceOut)
     const lab = {
       seed: flags.seed, memMiB: flags.memMib, pageKiB: flags.pageKib, workload, warmupS: flags.warmupS,
@@ -138,4 +144,33 @@ export function registerMigrateCommand(program: Command): void {
     if (flags.json === true) printJson(result)
     else printTable(result)
   })
+}
+
+/** `--vms N` (N > 1): the contention lab, one result per VM. Faults, clients and --db stay single-VM features. */
+async function migrateMany(flags: MigrateFlags, workload: ReturnType<typeof workloadSpecFromFlags>, params: MigrationParams): Promise<void> {
+  if (flags.fault.length > 0) throw new UsageError('--fault: not supported with --vms > 1 (faults apply to a single migration)')
+  if (flags.clients > 0) throw new UsageError('--clients: not supported with --vms > 1')
+  if (flags.db !== undefined) throw new UsageError('--db: not supported with --vms > 1')
+  const trace = flags.traceOut === undefined ? undefined : createWriteStream(flags.traceOut)
+  const result = runMultiMigrationLab({
+    seed: flags.seed, memMiB: flags.memMib, pageKiB: flags.pageKib, workload, warmupS: flags.warmupS, linkMbitPerS: flags.linkMbit,
+    latencyUs: flags.latencyUs, params, faults: [], clients: 0, arp: flags.arp, macPolicy: flags.macPolicy, vms: flags.vms, staggerS: flags.staggerS
+  }, (sim) => { if (trace !== undefined) sim.subscribe((event) => trace.write(JSON.stringify(event) + '\n')) })
+  if (trace !== undefined) await new Promise<void>((resolve) => trace.end(resolve))
+  if (flags.json === true) printJson(result)
+  else printManyTable(result)
+}
+
+function printManyTable(result: MultiLabResult): void {
+  const lines = [
+    `strategy ${result.strategy}   ${result.vms} VMs from host-a to host-b over ${result.linkMbitPerS} Mbit/s links, stagger ${result.staggerS} s`,
+    `makespan ${result.makespanMs.toFixed(1)} ms   sent ${(result.bytesSent / 1e6).toFixed(1)} MB   lost writes ${result.lostWrites}`,
+    '', 'vm        start ms    total ms  downtime ms         MB  rounds  mean Mbit/s  outcome'
+  ]
+  for (const m of result.migrations) {
+    const meanMbitPerS = m.totalTimeMs > 0 ? (m.bytesSent * 8) / (m.totalTimeMs * 1000) : 0
+    lines.push(`${m.vmId}  ${m.startedAtMs.toFixed(1).padStart(9)} ${m.totalTimeMs.toFixed(1).padStart(11)} ${m.downtimeMs.toFixed(1).padStart(12)} ${(m.bytesSent / 1e6).toFixed(1).padStart(10)} ${String(m.rounds.length).padStart(7)} ${meanMbitPerS.toFixed(1).padStart(12)}  ${m.outcome}`)
+  }
+  lines.push('', `trace ${result.traceHash}`)
+  process.stdout.write(lines.join('\n') + '\n')
 }

@@ -196,7 +196,7 @@ function applyLabFault(kind: FaultKind, lan: Lan, hostsUp: { source: boolean; de
   }
 }
 
-function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationResult, clientOutageMs: number | null, traceHash: string, endUs: number): LabResult {
+export function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationResult, clientOutageMs: number | null, traceHash: string, endUs: number): LabResult {
   return {
     strategy: result.strategy, seed: config.seed, outcome: result.outcome, memBytes: memory.memBytes, pageBytes: memory.pageBytes,
     totalTimeMs: usToMs(result.totalTimeUs), downtimeMs: usToMs(result.downtimeUs), clientOutageMs,
