@@ -141,7 +141,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         migration: historyRow(detail),
         rounds: detail.rounds.map((round) => ({
           index: round.roundIndex, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent, bytesSent: round.bytesSent,
-          rateMbitPerS: round.rateMbitPerS, dirtyPagesAfter: round.pagesDirtied, final: round.roundIndex === detail.rounds.length
+          rateMbitPerS: round.rateMbitPerS, dirtyPagesAfter: round.pagesDirtied, final: round.roundIndex === detail.rounds.length,
+          stopReason: round.stopReason
         }))
       }
     },

@@ -31,7 +31,7 @@ export class HistoryWriter {
       trigger_kind, reason, outcome, abort_reason, start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.insertRound = db.prepare(`INSERT INTO migration_rounds (migration_id, round_index, start_us, duration_us, pages_sent,
-      pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied, stop_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.insertDecision = db.prepare(`INSERT INTO policy_decisions (run_id, at_us, policy, inputs_json, chosen_json, rejected_json)
       VALUES (?, ?, ?, ?, ?, ?)`)
     this.insertFault = db.prepare('INSERT INTO faults (run_id, at_us, kind, target_id, detail_json) VALUES (?, ?, ?, ?, ?)')
@@ -87,7 +87,7 @@ export class HistoryWriter {
     const id = Number(info.lastInsertRowid)
     for (const r of m.rounds) {
       this.insertRound.run(id, r.roundIndex, r.startUs, r.durationUs, r.pagesSent, r.pagesSkipped, r.zeroPagesSent, r.bytesSent,
-        r.rateMbitPerS, r.pagesDirtied)
+        r.rateMbitPerS, r.pagesDirtied, r.stopReason ?? null)
     }
     return id
   }

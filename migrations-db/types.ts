@@ -42,6 +42,8 @@ export interface RoundInput {
   rateMbitPerS: number
   /** Pages written by the guest during this round (the next round's work). */
   pagesDirtied: number
+  /** On the round after which pre-copy stopped: the stop rule that fired; null/absent otherwise. */
+  stopReason?: string | null
 }
 
 export interface MigrationInput {
@@ -134,7 +136,7 @@ export type MigrationRow = z.infer<typeof migrationRowSchema>
 export const roundRowSchema = z.object({
   roundIndex: nonNegativeInt, startUs: nonNegativeInt, durationUs: nonNegativeInt, pagesSent: nonNegativeInt,
   pagesSkipped: nonNegativeInt, zeroPagesSent: nonNegativeInt, bytesSent: nonNegativeInt, rateMbitPerS: z.number().nonnegative(),
-  pagesDirtied: nonNegativeInt
+  pagesDirtied: nonNegativeInt, stopReason: z.string().nullable()
 })
 export type RoundRow = z.infer<typeof roundRowSchema>
 

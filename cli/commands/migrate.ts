@@ -78,7 +78,7 @@ function printTable(result: LabResult): void {
     '', ' round   start ms  duration ms      pages         MB  rate Mbit/s  dirty after'
   ]
   for (const round of result.rounds) {
-    lines.push(`${String(round.index).padStart(6)}${round.final ? '*' : ' '} ${round.startMs.toFixed(1).padStart(9)} ${round.durationMs.toFixed(1).padStart(12)} ${String(round.pagesSent).padStart(10)} ${(round.bytesSent / 1e6).toFixed(2).padStart(10)} ${String(round.rateMbitPerS).padStart(12)} ${String(round.dirtyPagesAfter).padStart(12)}`)
+    lines.push(`${String(round.index).padStart(6)}${round.final ? '*' : ' '} ${round.startMs.toFixed(1).padStart(9)} ${round.durationMs.toFixed(1).padStart(12)} ${String(round.pagesSent).padStart(10)} ${(round.bytesSent / 1e6).toFixed(2).padStart(10)} ${String(round.rateMbitPerS).padStart(12)} ${String(round.dirtyPagesAfter).padStart(12)}${round.stopReason === null ? '' : `  stop: ${round.stopReason}`}`)
   }
   lines.push('', `trace ${result.traceHash}   (* = final transfer)`)
   process.stdout.write(lines.join('\n') + '\n')

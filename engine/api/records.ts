@@ -10,6 +10,8 @@ export interface RoundRecord {
   readonly bytesSent: number
   readonly rateMbitPerS: number
   readonly pagesDirtied: number
+  /** On the round after which pre-copy stopped: the stop rule that fired; null on the others. */
+  readonly stopReason: string | null
 }
 
 export interface MigrationRecord {

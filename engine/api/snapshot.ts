@@ -45,6 +45,8 @@ export interface RoundView {
   readonly bytesSent: number
   readonly rateMbitPerS: number
   readonly final: boolean
+  /** On the last pre-copy round: why iteration stopped (the rule that fired); null on the others. */
+  readonly stopReason: string | null
 }
 
 export interface MigrationView {

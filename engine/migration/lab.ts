@@ -48,6 +48,8 @@ export interface LabRound {
   readonly rateMbitPerS: number
   readonly dirtyPagesAfter: number
   readonly final: boolean
+  /** On the last pre-copy round: why iteration stopped (the rule that fired); null on the others. */
+  readonly stopReason: string | null
 }
 
 export interface LabResult {
@@ -204,7 +206,7 @@ export function toLabResult(config: LabConfig, memory: GuestMemory, result: Migr
     rounds: result.rounds.map((round) => ({
       index: round.index, startMs: usToMs(round.startUs - result.startUs), durationMs: usToMs(round.durationUs),
       pagesSent: round.pagesSent, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10,
-      dirtyPagesAfter: round.dirtyPagesAfter, final: round.final
+      dirtyPagesAfter: round.dirtyPagesAfter, final: round.final, stopReason: round.stopReason ?? null
     })),
     lostWrites: result.lostWrites, maxRunningCopies: result.maxRunningCopies, runningOn: result.runningOn,
     abortReason: result.abortReason, traceHash, bytesVerified: result.bytesVerified,

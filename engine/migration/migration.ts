@@ -303,6 +303,12 @@ export class Migration {
     this.suspendWords = memory.wordsForVerification?.slice()
   }
 
+  /** Records on the latest round why pre-copy iteration stopped after it (the rule that fired). */
+  noteStopReason(reason: string): void {
+    const last = this.rounds.length - 1
+    if (last >= 0) this.rounds[last] = { ...this.rounds[last], stopReason: reason }
+  }
+
   markFinalCopyDone(): void {
     this.finalCopyUs = this.sim.nowUs - (this.suspendedAtUs ?? this.sim.nowUs)
   }

@@ -100,6 +100,8 @@ export interface RoundStats {
   readonly dirtyPagesAfter: number
   readonly final: boolean
   readonly phase: 'precopy' | 'stop-and-copy' | 'postcopy' | 'demand'
+  /** On the last pre-copy round: why iteration stopped (the stop rule that fired); absent on the others. */
+  readonly stopReason?: string
 }
 
 export interface DowntimeParts {

@@ -28,7 +28,7 @@ export function roundRecord(round: RoundStats): RoundRecord {
   return {
     roundIndex: round.index, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent,
     pagesSkipped: round.pagesSkipped, zeroPagesSent: round.zeroPagesSent, bytesSent: round.bytesSent,
-    rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter
+    rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter, stopReason: round.stopReason ?? null
   }
 }
 

@@ -77,7 +77,8 @@ function vmView(world: SnapshotSource, state: Readonly<ClusterState>, index: num
 function roundView(round: RoundStats, startUs: number) {
   return {
     index: round.index, startMs: (round.startUs - startUs) / 1000, durationMs: round.durationUs / 1000, pagesSent: round.pagesSent,
-    pagesDirtied: round.dirtyPagesAfter, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10, final: round.final
+    pagesDirtied: round.dirtyPagesAfter, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10, final: round.final,
+    stopReason: round.stopReason ?? null
   }
 }
 

@@ -31,7 +31,9 @@ const FIXTURES: Record<number, (raw: Database.Database) => void> = {
       VALUES (1, 5, 'balance-cpu', '{"cpuPct":91}', '[{"move":"vm-1"}]', '[{"action":{"move":"vm-2"},"reason":"memory"}]')`).run()
     raw.prepare(`INSERT INTO faults (run_id, at_us, kind, target_id, detail_json) VALUES (1, 9, 'link-down', 'link-1', '{}')`).run()
     appendAuditV1(raw, 12)
-  }
+  },
+  // Schema 2 added the audit chain head (its triggers move it with every append) and the history indexes; rows as version 1's.
+  2: (raw) => FIXTURES[1](raw)
 }
 
 /** Schema 1 had no chain head: the app appended after MAX(seq). */
@@ -70,6 +72,8 @@ describe.each(Array.from({ length: latest - 1 }, (_, i) => i + 1))('upgrading fr
     expect(db.countMigrations()).toBe(30)
     expect(db.getMigration(5)).toMatchObject({ outcome: 'aborted', abortReason: 'link down', roundsCount: 2, totalUs: 700 })
     expect(db.getMigration(5)?.rounds.map((r) => r.roundIndex)).toEqual([1, 2])
+    // Rows from before 0003 have no stop reason.
+    expect(db.getMigration(5)?.rounds.map((r) => r.stopReason)).toEqual([null, null])
     expect(db.listMigrations({ filters: { hostId: 'host-1' }, limit: 100 }).rows.length).toBeGreaterThan(0)
     expect(db.stats()).toMatchObject({ runs: 1, migrations: 30, decisions: 1, faults: 1, auditEntries: 12 })
     expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 12, headSeq: 12, warnings: [] })

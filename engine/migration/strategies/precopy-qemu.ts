@@ -59,6 +59,7 @@ export class QemuPrecopy implements Strategy {
     const elapsedUs = m.sim.nowUs - this.periodStartUs
     if (m.forceSwitchover) {
       recordRound()
+      m.noteStopReason('switchover forced by the user')
       if (this.hybrid) this.switchToPostcopy()
       else this.stopAndCopy()
       return false
@@ -69,6 +70,7 @@ export class QemuPrecopy implements Strategy {
     this.periodBytes = m.bytesSent
     if (this.pendingBytes(scanner) > this.thresholdBytes()) return true
     recordRound()
+    m.noteStopReason(this.thresholdReason())
     this.stopAndCopy()
     return false
   }
@@ -83,6 +85,13 @@ export class QemuPrecopy implements Strategy {
     return pendingBytes
   }
 
+  /** QEMU's switchover rule in words, with the numbers of the moment. */
+  private thresholdReason(): string {
+    const { pendingBytes, thresholdBytes, bandwidthBytesPerMs } = this.status
+    const mb = (bytes: number) => (bytes / 1e6).toFixed(2)
+    return `pending ${mb(pendingBytes)} MB ≤ threshold ${mb(thresholdBytes)} MB (${(bandwidthBytesPerMs * 8 / 1000).toFixed(1)} Mbit/s × downtime-limit ${this.migration.params.qemu.downtimeLimitMs} ms)`
+  }
+
   private thresholdBytes(): number {
     return this.bandwidthBytesPerMs * this.migration.params.qemu.downtimeLimitMs
   }
@@ -94,8 +103,14 @@ export class QemuPrecopy implements Strategy {
     if (this.bandwidthBytesPerMs === 0) this.bandwidthBytesPerMs = stats.bytesSent / Math.max(stats.durationUs / 1000, 1e-3)
     const dirtiedBytes = log.count * m.vm.memory.pageBytes
     this.autoConverge(dirtiedBytes, m.bytesSent - this.bytesAtLastSync)
-    if (this.pendingBytes(undefined) <= this.thresholdBytes()) return this.stopAndCopy()
-    if (this.hybrid && stats.index >= m.params.qemu.postcopyAfterPasses) return this.switchToPostcopy()
+    if (this.pendingBytes(undefined) <= this.thresholdBytes()) {
+      m.noteStopReason(this.thresholdReason())
+      return this.stopAndCopy()
+    }
+    if (this.hybrid && stats.index >= m.params.qemu.postcopyAfterPasses) {
+      m.noteStopReason(`not converged after ${stats.index} passes: switching to post-copy`)
+      return this.switchToPostcopy()
+    }
     this.pass(log.harvest())
   }
 
