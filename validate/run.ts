@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { compareRun, comparisonTable, modelMetrics, realMetrics, summarize, summaryTable, type RunComparison } from './qemu/compare'
+import { compareRun, comparisonTable, firstPassMbit, modelMetrics, realMetrics, summarize, summaryTable, type RunComparison } from './qemu/compare'
 import { calibrationSpec, fullMatrix, quickMatrix } from './qemu/matrix'
 import { runModel, type GuestCalibration } from './qemu/model-run'
 import { runRealMigration, type RealRunResult } from './qemu/real-run'
@@ -34,7 +34,7 @@ async function calibrate(tools: QemuToolchain, memMiB: number, outDir: string, o
   return calibration
 }
 
-function writeDoc(rows: readonly RunComparison[], tools: QemuToolchain, quick: boolean): void {
+function writeDoc(rows: readonly RunComparison[], tools: QemuToolchain, quick: boolean, lost: readonly string[]): void {
   const cpu = cpus()
   const section = [
     BEGIN,
@@ -44,6 +44,7 @@ function writeDoc(rows: readonly RunComparison[], tools: QemuToolchain, quick: b
     '',
     summaryTable(summarize(rows)),
     comparisonTable(rows),
+    lost.length === 0 ? '' : `Runs that could not be made (the guest never booted, twice): ${lost.join(', ')}.\n`,
     END
   ].join('\n')
   const text = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Validation\n'
@@ -72,25 +73,37 @@ async function validateQemu(options: Options): Promise<void> {
   mkdirSync(outDir, { recursive: true })
   const calibrations = new Map<number, GuestCalibration>()
   const rows: RunComparison[] = []
+  const lost: string[] = []
   for (const [index, spec] of specs.entries()) {
     if (!calibrations.has(spec.memMiB)) calibrations.set(spec.memMiB, await calibrate(tools, spec.memMiB, outDir, options))
     const calibration = calibrations.get(spec.memMiB) as GuestCalibration
     const realFile = join(outDir, `${spec.id}.json`)
-    const real = options.reuseReal === true && existsSync(realFile)
-      ? (JSON.parse(readFileSync(realFile, 'utf8')) as RealRunResult)
-      : await runRealMigration(tools, spec, outDir)
+    let real: RealRunResult | undefined
+    if (options.reuseReal === true && existsSync(realFile)) real = JSON.parse(readFileSync(realFile, 'utf8')) as RealRunResult
+    // A run that could not even start (a guest that never booted on a starved machine) is retried once, then reported.
+    for (let attempt = 1; real === undefined && attempt <= 2; attempt++) {
+      try {
+        real = await runRealMigration(tools, spec, outDir)
+      } catch (error) {
+        log(`[${index + 1}/${specs.length}] ${spec.id}: attempt ${attempt} failed: ${(error as Error).message}`)
+      }
+    }
+    if (real === undefined) { lost.push(spec.id); continue }
     writeFileSync(realFile, JSON.stringify(real, null, 1) + '\n')
-    const model = runModel(spec, real.guestRatePagesPerS, calibration)
+    const firstPass = firstPassMbit(real)
+    const model = runModel(spec, real.guestRatePagesPerS, calibration, firstPass)
     writeFileSync(join(outDir, `${spec.id}.cutover.json`), JSON.stringify(model, null, 1) + '\n')
     const row = compareRun(spec, realMetrics(real), modelMetrics(model.json, spec))
     rows.push(row)
+    writeFileSync(join(outDir, 'comparison.json'), JSON.stringify(rows, null, 1) + '\n')
     log(`[${index + 1}/${specs.length}] ${spec.id}: QEMU ${row.real.verdict} ${row.real.totalTimeMs ?? '–'} ms, ` +
       `Cutover ${row.model.verdict} ${row.model.totalTimeMs ?? '–'} ms; guest ${real.guestRatePagesPerS} p/s; ` +
-      `destination running: ${real.destinationRunning}; ${real.wallS} s`)
+      `first pass ${firstPass === null ? '–' : firstPass.toFixed(0)} Mbit/s; destination running: ${real.destinationRunning}; ${real.wallS} s`)
   }
+  if (lost.length > 0) log(`runs that could not be made here: ${lost.join(', ')}`)
   process.stdout.write(summaryTable(summarize(rows)) + '\n' + comparisonTable(rows))
-  writeFileSync(join(outDir, 'comparison.json'), JSON.stringify(rows, null, 1) + '\n')
-  if (options.docs) { writeDoc(rows, tools, options.quick === true); log(`wrote ${DOC}`) }
+  if (options.docs) { writeDoc(rows, tools, options.quick === true, lost); log(`wrote ${DOC}`) }
+  if (rows.length === 0) process.exitCode = 1
 }
 
 const program = new Command('validate').description('check Cutover against a real hypervisor on this machine')

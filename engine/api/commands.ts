@@ -8,6 +8,7 @@ export type EngineCommand =
   | { readonly kind: 'abort-migration'; readonly migrationId: string }
   | { readonly kind: 'force-complete'; readonly migrationId: string }
   | { readonly kind: 'evacuate-host'; readonly hostId: string }
+  | { readonly kind: 'exit-maintenance'; readonly hostId: string }
   | { readonly kind: 'fail-host'; readonly hostId: string }
   | { readonly kind: 'repair-host'; readonly hostId: string }
   | { readonly kind: 'power-host'; readonly hostId: string; readonly on: boolean }

@@ -69,6 +69,8 @@ export interface Datacenter {
   migrateVm(vmId: string, hostId: string): string | null
   evacuateHost(hostId: string, deadlineS?: number): string | null
   failHost(hostId: string, repairAfterS?: number): string | null
+  /** Ends maintenance now (stops a drain, or returns a held host to service); the reason it cannot, or null. */
+  exitMaintenance(hostId: string): string | null
   setPolicy(name: string, params?: Readonly<Record<string, ParamValue>>): void
   /** Repairs a failed host now; returns why it was refused, or null. */
   repairHost(hostId: string): string | null
@@ -201,6 +203,13 @@ class DatacenterRun implements Datacenter {
     this.ensureStarted()
     this.core.maintenance.begin({ hostIndex: host, deadlineUs: this.sim.nowUs + sToUs(deadlineS), returnAtUs: null, returnVms: false })
     return null
+  }
+
+  exitMaintenance(hostId: string): string | null {
+    const host = this.hostIndex.get(hostId)
+    if (host === undefined) return `unknown host ${hostId}`
+    this.ensureStarted()
+    return this.core.maintenance.exitNow(host)
   }
 
   failHost(hostId: string, repairAfterS?: number): string | null {

@@ -126,6 +126,26 @@ export class MaintenanceOps {
     if (ev.returnAtUs !== null) sim.scheduleAt(Math.max(sim.nowUs, ev.returnAtUs), () => this.exit(ev), 3)
   }
 
+  /**
+   * The operator ends maintenance now: a host still draining stops draining (moves already under way finish, no
+   * new ones start); a host held in maintenance returns to service. Returns why not, or null when done.
+   */
+  exitNow(hostIndex: number): string | null {
+    const { sim, state } = this.services
+    const host = state.hosts[hostIndex]
+    const draining = this.active.find((ev) => ev.hostIndex === hostIndex)
+    if (draining !== undefined) {
+      this.active.splice(this.active.indexOf(draining), 1)
+      host.drain = 'none'
+      sim.emit({ kind: 'maintenance.exited', hostId: host.id })
+      this.services.executor.dispatch()
+      return null
+    }
+    if (host.state !== 'maintenance') return `${host.id} is not in maintenance`
+    this.exit({ hostIndex, startedUs: sim.nowUs, deadlineUs: sim.nowUs, returnAtUs: null, returnVms: false, evacuated: new Map(), bootingHost: -1 })
+    return null
+  }
+
   private checkDeadline(ev: Evacuation): void {
     if (!this.active.includes(ev)) return
     const host = this.services.state.hosts[ev.hostIndex]

@@ -26,6 +26,14 @@ export interface BuiltDatacenter {
 
 const HA_RANK = { disabled: 0, low: 1, medium: 2, high: 3 } as const
 
+/** A host's rack: the group's `rack`, or with `hostsPerRack` one of its numbered racks (RACK-01, RACK-02, …). */
+function rackOf(spec: Scenario['hosts'][number], indexInGroup: number): string {
+  if (spec.hostsPerRack === undefined) return spec.rack ?? 'rack-1'
+  const racks = Math.ceil(spec.count / spec.hostsPerRack)
+  const number = String(Math.floor(indexInGroup / spec.hostsPerRack) + 1).padStart(String(racks).length < 2 ? 2 : String(racks).length, '0')
+  return `${spec.rack ?? spec.name ?? 'rack'}-${number}`
+}
+
 function buildHosts(scenario: Scenario): HostState[] {
   const ids = hostIds(scenario)
   const groups = groupOfEach(scenario.hosts)
@@ -35,7 +43,7 @@ function buildHosts(scenario: Scenario): HostState[] {
     for (let i = 0; i < spec.count; i++) {
       const index = hosts.length
       hosts.push({
-        index, id: ids[index], group: groups[index], rack: spec.rack ?? 'rack-1', cores: spec.cores,
+        index, id: ids[index], group: groups[index], rack: rackOf(spec, i), cores: spec.cores,
         mipsPerCore: spec.mipsPerCore, cpuCapacityMips: spec.cores * spec.mipsPerCore, memMiB: spec.memGiB * 1024,
         nicMbitPerS: spec.nicMbitPerS, bootUs: sToUs(spec.bootS), powerTableW: table, state: 'on', drain: 'none',
         cpuDemandMips: 0, cpuReservedMips: 0, memUsedMiB: 0, netDemandMbitPerS: 0, nicFactor: 1, migrationsActive: 0,

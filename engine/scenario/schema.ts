@@ -32,7 +32,8 @@ export const hostGroupSchema = z.strictObject({
   nicMbitPerS: positive.default(1000),
   power: powerModelSchema.default({ kind: 'linear', idleW: 100, maxW: 250 }),
   bootS: nonNegative.default(120).describe('time from power-on to accepting VMs'),
-  rack: z.string().min(1).optional()
+  rack: z.string().min(1).optional(),
+  hostsPerRack: count.optional().describe('split the group into racks of this many hosts, named RACK-01, RACK-02… (RACK: rack, else the group name)')
 })
 
 export const cpuModelSchema = z.discriminatedUnion('kind', [

@@ -76,6 +76,7 @@ export function applyCommand(world: CommandTarget, command: EngineCommand): Comm
       return ok(`${command.migrationId} switches over at its next decision point`)
     }
     case 'evacuate-host': return answer(dc.evacuateHost(command.hostId), `evacuating ${command.hostId} for maintenance`)
+    case 'exit-maintenance': return answer(dc.exitMaintenance(command.hostId), `${command.hostId} back in service`)
     case 'fail-host': return answer(dc.failHost(command.hostId, world.repairDelayS()), `${command.hostId} crashed; repair it, or it is repaired after ${world.repairDelayS()} s`)
     case 'repair-host': return answer(dc.repairHost(command.hostId), `${command.hostId} repaired`)
     case 'power-host': return answer(dc.powerHost(command.hostId, command.on), `${command.hostId} ${command.on ? 'booting' : 'switched off'}`)

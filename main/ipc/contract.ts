@@ -40,6 +40,7 @@ export const engineCommandSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('abort-migration'), migrationId: id }),
   z.object({ kind: z.literal('force-complete'), migrationId: id }),
   z.object({ kind: z.literal('evacuate-host'), hostId: id }),
+  z.object({ kind: z.literal('exit-maintenance'), hostId: id }),
   z.object({ kind: z.literal('fail-host'), hostId: id }),
   z.object({ kind: z.literal('repair-host'), hostId: id }),
   z.object({ kind: z.literal('power-host'), hostId: id, on: z.boolean() }),

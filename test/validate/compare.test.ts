@@ -2,8 +2,8 @@
 // read from query-migrate, how Cutover's JSON maps onto the same metrics, the errors, and the summary tables.
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { compareRun, comparisonTable, modelMetrics, modelVerdict, realMetrics, summarize, summaryTable, type RunComparison } from '../../validate/qemu/compare'
-import { modelArgs } from '../../validate/qemu/model-run'
+import { compareRun, comparisonTable, firstPassMbit, modelMetrics, modelVerdict, realMetrics, summarize, summaryTable, type RunComparison } from '../../validate/qemu/compare'
+import { modelArgs, pathMbit } from '../../validate/qemu/model-run'
 import type { RealRunResult } from '../../validate/qemu/real-run'
 import { fullMatrix, quickMatrix } from '../../validate/qemu/matrix'
 
@@ -100,5 +100,27 @@ describe('matrix and Cutover arguments', () => {
     const postcopy = fullMatrix().find((run) => run.postcopy)
     expect(postcopy).toBeDefined()
     if (postcopy !== undefined) expect(modelArgs(postcopy, 100, { memMiB: postcopy.memMiB, nonZeroMiB: 1, linkMbit: 1 })[2]).toBe('hybrid')
+  })
+})
+
+describe('the path Cutover is given', () => {
+  const base = fixture('m256-h16-r2000-b400').real
+  const synthetic = (syncs: RealRunResult['syncs']): RealRunResult => ({
+    ...base, samples: [{ tMs: 50, status: 'active', transferred: 1_000_000, remaining: 0, syncCount: 1, throttlePct: 0, expectedDowntimeMs: null }], syncs
+  })
+
+  it('measures the first pass from the set-up poll to the second sync', () => {
+    expect(firstPassMbit(synthetic([{ pass: 1, tMs: 3, transferredBytes: 0 }, { pass: 2, tMs: 1050, transferredBytes: 51_000_000 }]))).toBeCloseTo(400, 6)
+    expect(firstPassMbit(synthetic([{ pass: 1, tMs: 3, transferredBytes: 0 }]))).toBeNull()
+    expect(firstPassMbit(base)).toBeGreaterThan(0)
+  })
+
+  it('uses the first pass only where it was CPU-bound (below 90 % of what the limit and the loopback allow)', () => {
+    const spec = { ...base.spec, maxBandwidthMbit: 1000 }
+    const calibration = { memMiB: 256, nonZeroMiB: 188, linkMbit: 669 }
+    expect(pathMbit(spec, calibration, 400)).toBe(400)
+    expect(pathMbit(spec, calibration, 650)).toBe(669)
+    expect(pathMbit(spec, calibration, null)).toBe(669)
+    expect(pathMbit({ ...spec, maxBandwidthMbit: 100 }, calibration, 95)).toBe(669)
   })
 })

@@ -59,6 +59,17 @@ export function realMetrics(run: RealRunResult): SideMetrics {
   }
 }
 
+/**
+ * What the path carried during the run's first pass (set-up sync to the second sync), Mbit/s: under TCG the
+ * sender is CPU-bound on a busy machine, so this can be below max-bandwidth. Null when there was no second sync.
+ */
+export function firstPassMbit(run: RealRunResult): number | null {
+  const second = run.syncs.find((sync) => sync.pass === 2)
+  const first = run.samples[0]
+  if (second === undefined || first === undefined || second.tMs <= first.tMs) return null
+  return ((second.transferredBytes - first.transferred) * 8) / ((second.tMs - first.tMs) * 1e3)
+}
+
 export function modelVerdict(json: Record<string, unknown>): Verdict {
   if (json.outcome === 'completed') return 'completed'
   const reason = String(json.abortReason ?? '')

@@ -22,13 +22,22 @@ export interface ModelRunResult {
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'cutover.js')
 
-export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration): string[] {
+/** Below this share of max-bandwidth the first pass was CPU-bound, and what it carried is the path's speed. */
+const CPU_BOUND_SHARE = 0.9
+
+/** The link Cutover is given: the calibrated loopback, or the run's own first-pass throughput where that was CPU-bound. */
+export function pathMbit(spec: RunSpec, calibration: GuestCalibration, firstPass: number | null): number {
+  if (firstPass !== null && firstPass < CPU_BOUND_SHARE * Math.min(spec.maxBandwidthMbit, calibration.linkMbit)) return firstPass
+  return calibration.linkMbit
+}
+
+export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: number | null = null): string[] {
   const args = [
     'migrate', '--strategy', spec.postcopy ? 'hybrid' : 'precopy-qemu', '--mem-mib', String(spec.memMiB),
     '--workload', 'hotset', '--hot-mib', String(spec.hotMiB), '--dirty-pages-per-s', String(Math.max(0, Math.round(guestRatePagesPerS))),
     '--pattern', spec.pattern === 'random' ? 'rand' : 'seq',
     '--filled-mib', String(Math.min(spec.memMiB, Math.max(spec.hotMiB, Math.round(calibration.nonZeroMiB)))),
-    '--link-mbit', String(Math.max(1, Math.round(calibration.linkMbit))),
+    '--link-mbit', String(Math.max(1, Math.round(pathMbit(spec, calibration, firstPass)))),
     '--max-bandwidth-mbit', String(spec.maxBandwidthMbit), '--downtime-limit-ms', String(spec.downtimeLimitMs),
     '--cancel-after-s', String(spec.capS), '--latency-us', '20', '--json'
   ]
@@ -37,8 +46,8 @@ export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration
   return args
 }
 
-export function runModel(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration): ModelRunResult {
-  const args = modelArgs(spec, guestRatePagesPerS, calibration)
+export function runModel(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: number | null): ModelRunResult {
+  const args = modelArgs(spec, guestRatePagesPerS, calibration, firstPass)
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 })
   if (result.status !== 0) throw new Error(`cutover ${args.join(' ')} exited ${result.status}: ${result.stderr.trim()}`)
   return { args, json: JSON.parse(result.stdout) as Record<string, unknown> }

@@ -46,7 +46,8 @@ export interface RealRunResult {
 }
 
 const POLL_MS = 50
-const BOOT_TIMEOUT_MS = 180_000
+/** TCG boots in ~3 s on an idle core; on a loaded 2-core machine it has taken over 180 s. */
+const BOOT_TIMEOUT_MS = 300_000
 const SETTLE_MS = 3_000
 
 function freePort(): Promise<number> {

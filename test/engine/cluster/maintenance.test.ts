@@ -2,6 +2,7 @@
 // increasing WWS order, never exceed the per-host cap, finish before the deadline, and the host returns.
 // Method: run the `maintenance-evacuation` preset, check the event trace and the final state.
 import { describe, expect, it } from 'vitest'
+import { createDatacenter } from '../../../engine/index'
 import { invariantProblems, ofKind, preset, runRecorded, tinyScenario } from './support'
 
 describe('maintenance evacuation', () => {
@@ -62,5 +63,29 @@ describe('maintenance evacuation', () => {
     const crowded = runRecorded({ scenario, seed: 1 })
     expect(ofKind(crowded.events, 'maintenance.deadlineMissed')).toHaveLength(1)
     expect(crowded.dc.inspectState().vms.every((vm) => vm.status === 'running')).toBe(true)
+  })
+})
+
+describe('exit maintenance on command', () => {
+  it('stops a drain in progress and returns a held host to service', () => {
+    const dc = createDatacenter({ scenario: tinyScenario({}, 4, 8), seed: 1, policy: 'none' })
+    const host = 'host-0001'
+    const state = (): { state: string; drain: string; vms: number } => {
+      const h = dc.inspectState().hosts.find((candidate) => candidate.id === host)
+      return { state: h?.state ?? '?', drain: h?.drain ?? '?', vms: h?.vmIndices.length ?? -1 }
+    }
+    expect(dc.exitMaintenance(host)).toBe(`${host} is not in maintenance`)
+    expect(dc.evacuateHost(host)).toBeNull()
+    expect(state().drain).toBe('maintenance')
+    expect(dc.exitMaintenance(host)).toBeNull()
+    expect(state().drain).toBe('none')
+    dc.runUntil(600_000_000)
+    expect(state().state).toBe('on')
+    expect(dc.evacuateHost(host)).toBeNull()
+    dc.runUntil(1_800_000_000)
+    expect(state()).toEqual({ state: 'maintenance', drain: 'none', vms: 0 })
+    expect(dc.exitMaintenance(host)).toBeNull()
+    expect(state().state).toBe('on')
+    expect(dc.exitMaintenance('host-9999')).toBe('unknown host host-9999')
   })
 })
