@@ -26,6 +26,7 @@ interface MigrateFlags extends WorkloadFlags {
   maxSentFactor: number
   maxBandwidthMbit: number
   downtimeLimitMs: number
+  availSwitchoverBandwidthMbit: number
   autoConverge?: boolean
   xbzrle?: boolean
   stun?: boolean
@@ -64,6 +65,7 @@ function paramsFromFlags(flags: MigrateFlags): MigrationParams {
     },
     qemu: {
       ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: flags.maxBandwidthMbit, downtimeLimitMs: flags.downtimeLimitMs,
+      availSwitchoverBandwidthMbitPerS: flags.availSwitchoverBandwidthMbit,
       autoConverge: flags.autoConverge === true, xbzrle: flags.xbzrle === true
     },
     cancelAfterUs: sToUs(flags.cancelAfterS)
@@ -71,9 +73,12 @@ function paramsFromFlags(flags: MigrateFlags): MigrationParams {
 }
 
 function printTable(result: LabResult): void {
+  const p = result.downtimeParts
   const lines = [
     `strategy ${result.strategy}   outcome ${result.outcome}${result.abortReason === null ? '' : ` (${result.abortReason})`}`,
     `total ${result.totalTimeMs.toFixed(1)} ms   downtime ${result.downtimeMs.toFixed(1)} ms   client outage ${result.clientOutageMs === null ? '–' : `${result.clientOutageMs.toFixed(1)} ms`}`,
+    `downtime parts: final copy ${p.finalCopyMs.toFixed(1)} ms, device state ${p.deviceStateMs.toFixed(1)} ms, commit ${p.commitMs.toFixed(1)} ms, ` +
+      `announce ${p.announceMs.toFixed(1)} ms, resume ${p.resumeMs.toFixed(1)} ms${result.expectedDowntimeMs === null ? '' : `   expected at switchover ${result.expectedDowntimeMs.toFixed(1)} ms`}`,
     `sent ${(result.bytesSent / 1e6).toFixed(1)} MB in ${result.pagesSent} pages (${result.zeroPagesSent} zero)   lost writes ${result.lostWrites}   running on ${result.runningOn ?? 'nowhere'}`,
     '', ' round   start ms  duration ms      pages         MB  rate Mbit/s  dirty after'
   ]
@@ -99,6 +104,8 @@ export function registerMigrateCommand(program: Command): void {
     .option('--max-sent-factor <n>', 'stop when more than this × memory was sent', parseNumberFlag('--max-sent-factor', { min: 1 }), 3)
     .option('--max-bandwidth-mbit <n>', 'QEMU: max-bandwidth', parseNumberFlag('--max-bandwidth-mbit', { min: 1 }), 1000)
     .option('--downtime-limit-ms <n>', 'QEMU: downtime-limit', parseNumberFlag('--downtime-limit-ms', { min: 1, max: 2_000_000 }), 300)
+    .option('--avail-switchover-bandwidth-mbit <n>', 'QEMU: bandwidth assumed for the switchover decision only (0 = measured)',
+      parseNumberFlag('--avail-switchover-bandwidth-mbit', { min: 0 }), 0)
     .option('--auto-converge', 'QEMU: throttle the guest when it dirties faster than the transfer')
     .option('--xbzrle', 'QEMU: XBZRLE delta compression')
     .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')

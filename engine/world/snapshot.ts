@@ -115,7 +115,7 @@ function finishedView(result: MigrationResult, request: MigrationStart): Migrati
     trigger: 'user', reason: '', stage: 'done', startedAtUs: result.startUs,
     rounds: result.rounds.map((round) => roundView(round, result.startUs)), bytesSent: result.bytesSent, bytesRemaining: 0,
     memBytes: request.vm.memBytes, dirtyRateMbitPerS: 0, rateLimitMbitPerS: result.rounds[result.rounds.length - 1]?.rateMbitPerS ?? 0,
-    linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: null, throttlePct: result.throttlePctMax, outcome: result.outcome,
+    linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: result.expectedDowntimeMs, throttlePct: result.throttlePctMax, outcome: result.outcome,
     abortReason: result.abortReason, totalTimeMs: result.totalTimeUs / 1000, downtimeMs: result.downtimeUs / 1000, clientOutageMs: null
   }
 }
