@@ -65,18 +65,39 @@ export interface ChainVerdict { ok: boolean; checked: number; firstBadSeq?: numb
 
 /** Walks entries in seq order; stops at the first break. `head` (absent on schema 1) catches deleted tail entries. */
 export function verifyChain(entries: Iterable<AuditRow>, start: ChainStart, head: ChainHead | undefined): ChainVerdict {
-  let expectedSeq = start.seq
-  let prevHash = start.prevHash
-  let checked = 0
+  const walker = new ChainWalker(start)
   for (const entry of entries) {
-    const problem = checkEntry(entry, expectedSeq, prevHash)
-    if (problem !== undefined) return { ok: false, checked, ...problem }
-    checked++
-    expectedSeq = entry.seq + 1
-    prevHash = entry.hash
+    const problem = walker.check(entry)
+    if (problem !== undefined) return problem
   }
-  if (head === undefined) return { ok: true, checked }
-  return checkHead(head, expectedSeq - 1, prevHash, checked)
+  return walker.finish(head)
+}
+
+/** The chain walk one entry at a time, so a caller can read entries in chunks and yield between them. */
+export class ChainWalker {
+  private expectedSeq: number
+  private prevHash: string
+  checked = 0
+
+  constructor(start: ChainStart) {
+    this.expectedSeq = start.seq
+    this.prevHash = start.prevHash
+  }
+
+  /** Undefined when the entry extends the chain; the failed verdict otherwise. */
+  check(entry: AuditRow): ChainVerdict | undefined {
+    const problem = checkEntry(entry, this.expectedSeq, this.prevHash)
+    if (problem !== undefined) return { ok: false, checked: this.checked, ...problem }
+    this.checked++
+    this.expectedSeq = entry.seq + 1
+    this.prevHash = entry.hash
+    return undefined
+  }
+
+  finish(head: ChainHead | undefined): ChainVerdict {
+    if (head === undefined) return { ok: true, checked: this.checked }
+    return checkHead(head, this.expectedSeq - 1, this.prevHash, this.checked)
+  }
 }
 
 function checkEntry(entry: AuditRow, expectedSeq: number, prevHash: string): { firstBadSeq: number; reason: string } | undefined {

@@ -5,6 +5,7 @@ import { z } from 'zod'
 export type HistoryDbErrorKind =
   | 'not-found'        // the file does not exist and the caller asked for an existing one
   | 'not-a-database'   // the file is not SQLite at all
+  | 'empty'            // the file exists but holds 0 bytes (a read-only open cannot give it a schema)
   | 'corrupt'          // SQLite reports a malformed or truncated database
   | 'newer-version'    // the database was written by a newer Cutover
   | 'migration-changed' // an applied migration file was edited or renamed

@@ -44,7 +44,7 @@ const MIGRATION_EXPORT_COLUMNS: Column[] = [
 const ROUND_EXPORT_COLUMNS: Column[] = [
   num('roundIndex', 'round_index'), num('startUs', 'start_us'), num('durationUs', 'duration_us'), num('pagesSent', 'pages_sent'),
   num('pagesSkipped', 'pages_skipped'), num('zeroPagesSent', 'zero_pages_sent'), num('bytesSent', 'bytes_sent'),
-  num('rateMbitPerS', 'rate_mbit_per_s'), num('pagesDirtied', 'pages_dirtied'), text('stopReason', 'stop_reason')
+  num('rateMbitPerS', 'rate_mbit_per_s'), num('pagesDirtied', 'pages_dirtied')
 ]
 
 function tableSpec(table: ExportTable, filters: MigrationFilters): TableSpec {

@@ -12,7 +12,7 @@ const RUN_COLUMNS = `id, scenario, seed, policy, app_version AS appVersion, engi
   started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, end_us AS endUs, trace_hash AS traceHash`
 const ROUND_COLUMNS = `round_index AS roundIndex, start_us AS startUs, duration_us AS durationUs, pages_sent AS pagesSent,
   pages_skipped AS pagesSkipped, zero_pages_sent AS zeroPagesSent, bytes_sent AS bytesSent, rate_mbit_per_s AS rateMbitPerS,
-  pages_dirtied AS pagesDirtied, stop_reason AS stopReason`
+  pages_dirtied AS pagesDirtied`
 
 /** Prepares each distinct SQL text once; the set of shapes is bounded by the filter/sort combinations. */
 export class StatementCache {

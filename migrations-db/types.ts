@@ -42,8 +42,6 @@ export interface RoundInput {
   rateMbitPerS: number
   /** Pages written by the guest during this round (the next round's work). */
   pagesDirtied: number
-  /** On the round after which pre-copy stopped: the stop rule that fired; null/absent otherwise. */
-  stopReason?: string | null
 }
 
 export interface MigrationInput {
@@ -136,7 +134,7 @@ export type MigrationRow = z.infer<typeof migrationRowSchema>
 export const roundRowSchema = z.object({
   roundIndex: nonNegativeInt, startUs: nonNegativeInt, durationUs: nonNegativeInt, pagesSent: nonNegativeInt,
   pagesSkipped: nonNegativeInt, zeroPagesSent: nonNegativeInt, bytesSent: nonNegativeInt, rateMbitPerS: z.number().nonnegative(),
-  pagesDirtied: nonNegativeInt, stopReason: z.string().nullable()
+  pagesDirtied: nonNegativeInt
 })
 export type RoundRow = z.infer<typeof roundRowSchema>
 
@@ -206,13 +204,19 @@ export interface AuditVerdict {
   checked: number
   /** The first entry (by seq) where the chain breaks; absent when the chain holds. */
   firstBadSeq?: number
-  /** Why the check failed (chain, integrity_check, foreign keys or rounds); absent when ok. */
+  /** The first row (table and id) that fails its row hash or seal, or is missing or unsealed; absent when none. */
+  firstBadRow?: { table: string; id: number }
+  /** Why the check failed (chain, seals, integrity_check, foreign keys or rounds); absent when ok. */
   reason?: string
+  /** Rows of runs, migrations (with their rounds), policy_decisions and faults checked against their seals. */
+  sealedRows: number
   /** PRAGMA integrity_check output: ['ok'] on a sound file. */
   integrity: string[]
   /** Where the remaining chain starts: 1, or one past the latest prune checkpoint. */
   firstSeq: number
   headSeq: number
+  /** The chain head's hash (what an anchor records). */
+  headHash: string
   /** Non-fatal findings, e.g. an append-only trigger that was dropped. */
   warnings: string[]
 }

@@ -2,10 +2,11 @@
 // Exit codes: 2 for a bad flag (named), 3 when verify finds a broken audit chain or a corrupt file, 1 for any
 // other failure (missing, non-SQLite, truncated or newer-version database: one line on stderr).
 import type { Command } from 'commander'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { finished } from 'node:stream/promises'
 import {
-  EXPORT_FORMATS, EXPORT_TABLES, HistoryDbError, LIMIT_MAX, MIGRATION_OUTCOMES, openHistoryDb, SORT_KEYS, writeExport
+  anchorProblem, createAnchor, EXPORT_FORMATS, EXPORT_TABLES, HistoryDbError, LIMIT_MAX, MIGRATION_OUTCOMES, openHistoryDb, readAnchor,
+  SORT_KEYS, writeExport
 } from '../../migrations-db'
 import type {
   ExportFormat, ExportTable, HistoryDb, MigrationFilters, MigrationOutcome, MigrationRow, MigrationSortKey, SortDirection
@@ -22,6 +23,7 @@ interface ListOptions extends DbOptions, FilterOptions {
 }
 interface ExportOptions extends DbOptions, FilterOptions { format: ExportFormat; table: ExportTable; out?: string }
 interface PruneOptions extends DbOptions { before?: number; beforeUs?: number }
+interface VerifyOptions extends DbOptions { key?: string; anchor?: string; writeAnchor?: string }
 
 export function registerHistoryCommand(program: Command): void {
   const history = program.command('history')
@@ -128,22 +130,73 @@ function addStats(history: Command): void {
 }
 
 function addVerify(history: Command): void {
-  dbCommand(history, 'verify', 'walk the audit hash chain and run PRAGMA integrity_check (exit 3 on failure)')
+  dbCommand(history, 'verify', 'walk the audit hash chain, check every row against its seal and run PRAGMA integrity_check (exit 3 on failure)')
+    .option('--key <file>', 'HMAC key file kept outside the database (at least 16 random bytes), for --anchor and --write-anchor')
+    .option('--anchor <file>', 'also check that the history still contains the head recorded in this signed anchor (catches rewrites and rollbacks)')
+    .option('--write-anchor <file>', 'after a successful verify, write a signed anchor of the current head to this file')
     .option('--json', 'one JSON document on stdout')
-    .action((options: DbOptions) => {
+    .action((options: VerifyOptions) => {
+      const key = anchorKey(options)
       withDb(options.db, 'read', (db) => {
         const verdict = db.verifyAudit()
-        if (options.json) printJson(verdict)
+        const anchorCheck = options.anchor === undefined || key === undefined ? undefined : checkAnchorFile(options.anchor, key, db)
+        if (options.json) printJson(anchorCheck === undefined ? verdict : { ...verdict, anchor: anchorCheck })
         for (const warning of verdict.warnings) process.stderr.write(`warning: ${warning}\n`)
         if (!verdict.ok) {
-          const where = verdict.firstBadSeq === undefined ? '' : ` at audit seq ${verdict.firstBadSeq}`
+          const where = verdict.firstBadSeq !== undefined ? ` at audit seq ${verdict.firstBadSeq}`
+            : verdict.firstBadRow !== undefined ? ` at ${verdict.firstBadRow.table} row ${verdict.firstBadRow.id}` : ''
           throw new IntegrityError(`verify failed${where}: ${verdict.reason ?? 'unknown reason'}`)
         }
+        if (anchorCheck !== undefined && !anchorCheck.ok) throw new IntegrityError(`verify failed against the anchor ${options.anchor}: ${anchorCheck.reason}`)
+        if (options.writeAnchor !== undefined && key !== undefined) {
+          const anchor = createAnchor({ headSeq: verdict.headSeq, headHash: verdict.headHash, sealedRows: verdict.sealedRows }, key, Date.now())
+          writeFileSync(options.writeAnchor, `${JSON.stringify(anchor, null, 2)}\n`)
+        }
         if (!options.json) {
-          process.stdout.write(`ok: ${verdict.checked} audit entries verified (seq ${verdict.firstSeq}…${verdict.headSeq}); integrity_check ok\n`)
+          process.stdout.write(`ok: ${verdict.checked} audit entries verified (seq ${verdict.firstSeq}…${verdict.headSeq}), ` +
+            `${verdict.sealedRows} rows match their seals; integrity_check ok\n`)
+          if (anchorCheck !== undefined) process.stdout.write(`ok: the history still holds the anchored head (seq ${anchorCheck.headSeq})\n`)
+          if (options.writeAnchor !== undefined) process.stdout.write(`anchor of seq ${verdict.headSeq} written to ${options.writeAnchor}\n`)
         }
       }, { corruptIsIntegrity: true })
     })
+}
+
+/** The key file for the keyed mode: required by --anchor and --write-anchor, never the database itself. */
+function anchorKey(options: VerifyOptions): Buffer | undefined {
+  const wanted = options.anchor ?? options.writeAnchor
+  if (options.key === undefined) {
+    if (wanted !== undefined) throw new UsageError(`--key: ${options.anchor !== undefined ? '--anchor' : '--write-anchor'} needs a key file (--key FILE)`)
+    return undefined
+  }
+  let key: Buffer
+  try {
+    key = readFileSync(options.key)
+    if (realpathSync(options.key) === realpathSync(options.db)) throw new UsageError('--key: the key must not be the database itself')
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    throw new UsageError(`--key: cannot read ${options.key} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
+  if (key.length < 16) throw new UsageError(`--key: ${options.key} holds ${key.length} bytes; use at least 16 random bytes (e.g. head -c 32 /dev/urandom > key)`)
+  return key
+}
+
+function checkAnchorFile(path: string, key: Buffer, db: HistoryDb): { ok: boolean; headSeq: number; reason?: string } {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new UsageError(`--anchor: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
+  let anchor
+  try {
+    anchor = readAnchor(text, key)
+  } catch (error) {
+    if (error instanceof HistoryDbError && error.kind === 'corrupt') return { ok: false, headSeq: -1, reason: error.message }
+    throw new UsageError(`--anchor: ${path}: ${(error as Error).message}`)
+  }
+  const problem = anchorProblem(anchor, db.anchorChain())
+  return problem === undefined ? { ok: true, headSeq: anchor.headSeq } : { ok: false, headSeq: anchor.headSeq, reason: problem }
 }
 
 function addPrune(history: Command): void {
@@ -173,14 +226,15 @@ async function writeToStdout(chunks: Generator<string>): Promise<void> {
   }
 }
 
-/** Opens, runs, closes. Read commands open read-only and upgrade (read-write) only when the schema is older. */
+/** Opens, runs, closes. Read commands open read-only (never writing the file), and upgrade read-write only a schema-1 file. */
 function withDb(path: string, mode: 'read' | 'write', body: (db: HistoryDb) => void, options: { corruptIsIntegrity?: boolean } = {}): void {
   let db: HistoryDb | undefined
   try {
     db = openForCli(path, mode)
     body(db)
   } catch (error) {
-    if (options.corruptIsIntegrity && error instanceof HistoryDbError && error.kind === 'corrupt') {
+    // An emptied file is as much an integrity failure as a corrupt one: nothing is left to verify.
+    if (options.corruptIsIntegrity && error instanceof HistoryDbError && (error.kind === 'corrupt' || error.kind === 'empty')) {
       throw new IntegrityError(`verify failed: ${error.message}`)
     }
     throw error

@@ -19,6 +19,7 @@ import { LanChannel } from './lan-channel'
 import { Migration } from './migration'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult, type StrategyName } from './types'
 import { WorkloadVm } from './workload-vm'
+import type { MigratableVm } from './vm-handle'
 
 export interface PageModelOptions {
   readonly seed: number
@@ -72,7 +73,19 @@ export class PageMigrationModel implements MigrationModel {
       dirtyPagesPerS: request.vm.dirtyBytesPerS / PAGE_BYTES_DEFAULT
     }, deriveStream(this.options.seed, `migration/${request.migrationId}`))
     const driver = attachWorkload(request.clock, memory, workload)
-    const vm = new WorkloadVm(request.vm.vmId, memory, driver)
+    const workloadVm = new WorkloadVm(request.vm.vmId, memory, driver)
+    // On the LAN a suspended VM stops answering its clients, so their outage is what the cutover costs them.
+    const onLan = (running: boolean): void => {
+      const lan = this.options.lan?.()
+      if (lan !== undefined && lan.endpointIds('vm').includes(request.vm.vmId)) lan.setVmRunning(request.vm.vmId, running)
+    }
+    const vm: MigratableVm = {
+      id: request.vm.vmId, memory,
+      suspend: () => { workloadVm.suspend(); onLan(false) },
+      resume: () => { onLan(true); workloadVm.resume() },
+      setCpuShare: (share) => workloadVm.setCpuShare(share),
+      flushWrites: () => workloadVm.flushWrites()
+    }
     const emit = this.options.emit ?? (() => {})
     const channel = this.channel(request)
     const migration = new Migration({

@@ -37,7 +37,8 @@ export class ClientStats {
   lastReplyAtUs = -1
   longestGap: Gap = { fromUs: 0, toUs: 0 }
 
-  constructor(readonly gapNoticeUs: number) {}
+  /** `latencyWindow`: keep only about the last this many latencies (long interactive runs; quantiles stay cheap). */
+  constructor(readonly gapNoticeUs: number, private readonly latencyWindow = Number.POSITIVE_INFINITY) {}
 
   noteSent(nowUs: number): void {
     if (this.firstSentAtUs < 0) this.firstSentAtUs = nowUs
@@ -47,6 +48,8 @@ export class ClientStats {
   noteReply(nowUs: number, latencyUs: number): number {
     this.replies++
     this.latenciesUs.push(latencyUs)
+    // Trimmed in halves so the cost per reply stays constant.
+    if (this.latenciesUs.length >= 2 * this.latencyWindow) this.latenciesUs.splice(0, this.latenciesUs.length - this.latencyWindow)
     const fromUs = this.lastReplyAtUs >= 0 ? this.lastReplyAtUs : this.firstSentAtUs
     this.lastReplyAtUs = nowUs
     const gapUs = nowUs - fromUs

@@ -34,6 +34,8 @@ export interface RequestClientOptions {
   readonly startAtUs?: number
   /** Gaps between replies longer than this are listed and announced; absent = 100 ms. */
   readonly gapNoticeUs?: number
+  /** Keep only about the last this many latencies (default: all). */
+  readonly latencyWindow?: number
 }
 
 export interface DatagramClientOptions {
@@ -77,9 +79,10 @@ abstract class ClientBase {
     readonly id: string,
     readonly source: Endpoint,
     readonly target: Endpoint,
-    gapNoticeUs: number
+    gapNoticeUs: number,
+    latencyWindow?: number
   ) {
-    this.stats = new ClientStats(gapNoticeUs)
+    this.stats = new ClientStats(gapNoticeUs, latencyWindow)
   }
 
   stop(): void {
@@ -114,7 +117,7 @@ export class RequestClient extends ClientBase {
   private rtoUs: number
 
   constructor(context: TrafficContext, app: number, private readonly options: RequestClientOptions, private readonly rng: Rng) {
-    super(context, app, options.id, context.endpoint(options.from), context.endpoint(options.to), options.gapNoticeUs ?? msToUs(100))
+    super(context, app, options.id, context.endpoint(options.from), context.endpoint(options.to), options.gapNoticeUs ?? msToUs(100), options.latencyWindow)
     assert((options.replyBytes ?? 1) > 0 && (options.requestBytes ?? 1) > 0, `request client ${options.id} needs positive request and reply sizes`)
     this.rtoUs = options.rtoInitialUs ?? sToUs(1)
     this.timer = context.sim.scheduleAt(Math.max(options.startAtUs ?? 0, context.sim.nowUs), () => this.next())

@@ -137,7 +137,12 @@ export const scenarioSchema = z.strictObject({
   ha: z.strictObject({
     detectionS: nonNegative.default(15),
     restartS: nonNegative.default(60)
-  }).default({ detectionS: 15, restartS: 60 })
+  }).default({ detectionS: 15, restartS: 60 }),
+  clients: z.strictObject({
+    enabled: z.boolean().default(true).describe('in the app (clusters the LAN emulates), each rack\'s client sends web requests'),
+    racksMax: z.int().min(0).max(32).default(8).describe('racks that get a client'),
+    thinkMs: positive.max(60_000).default(50).describe('pause between a reply and the next request (±50 %); a client outage includes it')
+  }).default({ enabled: true, racksMax: 8, thinkMs: 50 }).describe('client traffic in the interactive world: the cutover gap is measured, not assumed')
 })
 
 export type Scenario = z.output<typeof scenarioSchema>

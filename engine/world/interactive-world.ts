@@ -16,7 +16,8 @@ import type { NetEvent } from '../net/types'
 import type { MigrationStart } from '../cluster/migration-model'
 import { validateScenario } from '../scenario/validate'
 import type { Scenario } from '../scenario/schema'
-import { buildWorldLan } from './lan-spec'
+import { buildWorldLan, startWorldClients } from './lan-spec'
+import type { RequestClient } from '../net/traffic'
 import { WorldRecords } from './records'
 import { buildSnapshot, type MigrationTracker } from './snapshot'
 import { applyCommand, type CommandOutcome } from './commands'
@@ -57,6 +58,8 @@ class InteractiveWorld implements World {
   readonly records: WorldRecords
   readonly tracker: MigrationTracker
   readonly policy = new PolicyTracker()
+  /** Rack clients by the VM they send requests to (none above LAN_HOSTS_MAX hosts: no LAN there). */
+  readonly clientsByVm: ReadonlyMap<string, readonly RequestClient[]>
 
   constructor(readonly scenario: Scenario, readonly seed: number) {
     this.sim = new Simulation<WorldEvent>(seed)
@@ -77,8 +80,9 @@ class InteractiveWorld implements World {
     // The datacenter runs on the world's simulation so the LAN shares its clock (the cast widens the event type).
     this.dc = createDatacenter({ scenario, seed, migrationModel: pageLevel ? this.model : estimator, simulation: this.sim as unknown as Simulation<DcEvent> })
     const state = this.dc.inspectState()
-    if (pageLevel) lan = new Lan(this.sim, buildWorldLan(state))
+    if (pageLevel) lan = new Lan(this.sim, buildWorldLan(state, scenario.clients.racksMax))
     this.lan = lan
+    this.clientsByVm = lan === undefined ? new Map() : startWorldClients(lan, state, scenario.clients)
     this.sim.subscribe((event) => {
       this.records.observe(event, this.sim.nowUs)
       if (event.kind.startsWith('policy.') || event.kind === 'decision.made') this.policy.observe(event as DcEvent, this.sim.nowUs)

@@ -7,6 +7,7 @@ import type { Datacenter } from '../cluster/datacenter-run'
 import type { Migration } from '../migration/migration'
 import type { MigrationResult, RoundStats } from '../migration/types'
 import type { Lan } from '../net/lan'
+import type { RequestClient } from '../net/traffic'
 import type { NetSnapshot } from '../net/snapshot'
 import type { Scenario } from '../scenario/schema'
 import type { PolicyTracker } from './policy-tracker'
@@ -26,6 +27,7 @@ export interface SnapshotSource {
   readonly seed: number
   readonly tracker: MigrationTracker
   readonly policy: PolicyTracker
+  readonly clientsByVm: ReadonlyMap<string, readonly RequestClient[]>
 }
 
 const pct = (value: number): number => Math.round(value * 1000) / 10
@@ -43,7 +45,7 @@ export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
     links: (net?.links ?? []).map(linkView),
     switches: (net?.switches ?? []).map((sw) => ({ id: sw.id, entries: sw.entries.map((entry) => ({ mac: entry.mac, port: entry.peer, ageS: Math.max(0, Math.round((entry.expiresAtUs - world.sim.nowUs) / 1e5) / 10) })) })),
     arpCaches: arpViews(net),
-    clients: clientViews(world.lan, net),
+    clients: clientViews(world.lan, net, world.sim.nowUs),
     policy: policyView(world),
     traceHash: world.sim.traceHash()
   }
@@ -86,13 +88,29 @@ function migrationViews(world: SnapshotSource): MigrationView[] {
   const views: MigrationView[] = []
   for (const [id, migration] of world.tracker.live) {
     const request = world.tracker.requests.get(id)
-    if (request !== undefined) views.push(liveView(id, migration, request))
+    if (request !== undefined) views.push(liveView(id, migration, request, world))
   }
-  for (const { result, request } of world.tracker.finished) views.push(finishedView(result, request))
+  for (const { result, request, endedAtUs } of world.tracker.finished) views.push(finishedView(result, request, world, endedAtUs))
   return views
 }
 
-function liveView(id: string, migration: Migration, request: MigrationStart): MigrationView {
+/**
+ * The longest time a client of the VM went without a reply since the migration started (an unfinished gap
+ * counts up to now), in ms; null when no client talks to the VM — not measured, never 0.
+ */
+export function clientOutageMs(clients: readonly RequestClient[] | undefined, startUs: number, nowUs: number): number | null {
+  if (clients === undefined || clients.length === 0) return null
+  let outageUs = 0
+  for (const client of clients) {
+    const stats = client.stats
+    for (const gap of stats.gaps) if (gap.toUs >= startUs) outageUs = Math.max(outageUs, gap.toUs - Math.max(gap.fromUs, startUs))
+    const quietSinceUs = Math.max(stats.lastReplyAtUs, startUs)
+    if (stats.lastReplyAtUs >= 0 && nowUs - quietSinceUs > stats.gapNoticeUs) outageUs = Math.max(outageUs, nowUs - quietSinceUs)
+  }
+  return outageUs / 1000
+}
+
+function liveView(id: string, migration: Migration, request: MigrationStart, world: SnapshotSource): MigrationView {
   const memory = migration.vm.memory
   const last = migration.rounds[migration.rounds.length - 1]
   const remainingBytes = Math.max(0, (migration.log?.count ?? 0) * memory.pageBytes)
@@ -105,18 +123,21 @@ function liveView(id: string, migration: Migration, request: MigrationStart): Mi
     bytesRemaining: remainingBytes, memBytes: memory.memBytes, dirtyRateMbitPerS: Math.round(dirtyRateMbitPerS * 10) / 10,
     rateLimitMbitPerS: last?.rateMbitPerS ?? rateMbitPerS, linkMbitPerS: request.linkMbitPerS,
     expectedDowntimeMs: rateMbitPerS > 0 ? (remainingBytes * 8) / (rateMbitPerS * 1e3) : null, throttlePct: migration.throttlePct,
-    outcome: null, abortReason: null, totalTimeMs: null, downtimeMs: null, clientOutageMs: null
+    outcome: null, abortReason: null, totalTimeMs: null, downtimeMs: null,
+    clientOutageMs: clientOutageMs(world.clientsByVm.get(request.vm.vmId), migration.startedAtUs, world.sim.nowUs)
   }
 }
 
-function finishedView(result: MigrationResult, request: MigrationStart): MigrationView {
+function finishedView(result: MigrationResult, request: MigrationStart, world: SnapshotSource, endedAtUs: number): MigrationView {
   return {
     id: result.migrationId, vmId: result.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: result.strategy,
     trigger: 'user', reason: '', stage: 'done', startedAtUs: result.startUs,
     rounds: result.rounds.map((round) => roundView(round, result.startUs)), bytesSent: result.bytesSent, bytesRemaining: 0,
     memBytes: request.vm.memBytes, dirtyRateMbitPerS: 0, rateLimitMbitPerS: result.rounds[result.rounds.length - 1]?.rateMbitPerS ?? 0,
     linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: result.expectedDowntimeMs, throttlePct: result.throttlePctMax, outcome: result.outcome,
-    abortReason: result.abortReason, totalTimeMs: result.totalTimeUs / 1000, downtimeMs: result.downtimeUs / 1000, clientOutageMs: null
+    abortReason: result.abortReason, totalTimeMs: result.totalTimeUs / 1000, downtimeMs: result.downtimeUs / 1000,
+    // Read a second after the end, so the gap the cutover opened has closed (or is still counting).
+    clientOutageMs: clientOutageMs(world.clientsByVm.get(result.vmId), result.startUs, Math.min(world.sim.nowUs, endedAtUs + 1_000_000))
   }
 }
 
@@ -130,11 +151,14 @@ function arpViews(net: NetSnapshot | undefined) {
   return [...caches, ...rest].map((cache) => ({ owner: cache.owner, entries: cache.entries.map((entry) => ({ ip: entry.ip, mac: entry.mac ?? '', state: entry.state })) }))
 }
 
-function clientViews(lan: Lan | undefined, net: NetSnapshot | undefined) {
+function clientViews(lan: Lan | undefined, net: NetSnapshot | undefined, nowUs: number) {
   return (net?.clients ?? []).map((client) => {
-    const latencies = lan?.client(client.id).stats.latenciesUs ?? []
+    const stats = lan?.client(client.id).stats
+    const latencies = stats?.latenciesUs ?? []
     const last = latencies[latencies.length - 1]
-    return { id: client.id, targetVmId: client.to, lastLatencyMs: last === undefined ? null : last / 1000, outageMs: client.outageUs / 1000, lost: client.lost }
+    // While no reply has come for longer than the client's notice threshold, its latency is a gap (null), not the old value.
+    const silent = stats !== undefined && stats.lastReplyAtUs >= 0 && nowUs - stats.lastReplyAtUs > stats.gapNoticeUs
+    return { id: client.id, targetVmId: client.to, lastLatencyMs: last === undefined || silent ? null : last / 1000, outageMs: client.outageUs / 1000, lost: client.lost }
   })
 }
 

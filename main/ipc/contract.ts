@@ -88,8 +88,6 @@ export interface HistoryRound {
   readonly rateMbitPerS: number
   readonly dirtyPagesAfter: number
   readonly final: boolean
-  /** Why pre-copy stopped after this round (the rule that fired); null on the others. */
-  readonly stopReason: string | null
 }
 
 export interface HistoryPage { readonly rows: readonly HistoryRow[]; readonly nextCursor: string | null; readonly total: number }

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3'
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
@@ -105,7 +105,7 @@ describe('reading', () => {
 
   test('stats and export (stdout and --out)', async () => {
     const stats = JSON.parse((await run('stats', '--db', main, '--json')).stdout) as { migrations: number; auditEntries: number }
-    expect(stats).toMatchObject({ migrations: 120, auditEntries: 120 })
+    expect(stats).toMatchObject({ migrations: 120, auditEntries: 124 }) // + run.created and one seal per flush
     const csv = await run('export', '--db', main, '--format', 'csv', '--outcome', 'failed')
     expect(csv.stdout.trimEnd().split('\n').length - 1).toBe(JSON.parse((await run('list', '--db', main, '--outcome', 'failed', '--json')).stdout).total)
     const out = join(temp.dir, 'export.json')
@@ -119,13 +119,13 @@ describe('verify', () => {
   test('an intact database verifies with exit 0', async () => {
     const result = await cli('verify', '--db', main)
     expect(result).toMatchObject({ code: 0, stderr: '' })
-    expect(result.stdout).toBe('ok: 120 audit entries verified (seq 1…120); integrity_check ok\n')
+    expect(result.stdout).toBe('ok: 124 audit entries verified (seq 1…124), 127 rows match their seals; integrity_check ok\n')
   })
 
   test.each([
     ['a changed entry', 'UPDATE audit_log SET actor = \'mallory\' WHERE seq = 37', 37],
     ['a deleted entry', 'DELETE FROM audit_log WHERE seq = 58', 58],
-    ['the newest entry deleted', 'DELETE FROM audit_log WHERE seq = 120', 120],
+    ['the newest entry deleted', 'DELETE FROM audit_log WHERE seq = 124', 124],
     ['two entries reordered', 'UPDATE audit_log SET seq = 100000 WHERE seq = 12; UPDATE audit_log SET seq = 12 WHERE seq = 80; UPDATE audit_log SET seq = 80 WHERE seq = 100000', 12]
   ])('%s exits 3 naming the first bad seq', async (_name, sql, seq) => {
     const path = populated()
@@ -218,7 +218,90 @@ test('prune --before keeps the chain verifiable', async () => {
   const path = populated()
   const pruned = await run('prune', '--db', path, '--before', new Date(1_700_000_000_000 + 50).toISOString(), '--json')
   expect(pruned.code).toBe(0)
-  expect(JSON.parse(pruned.stdout)).toEqual({ runsDeleted: 1, migrationsDeleted: 120, decisionsDeleted: 3, faultsDeleted: 3, auditPruned: 50, checkpointSeq: 50 })
+  // seq 1 is run.created; entry i of the fixture is seq i + 2 + (its flush's index): the first at +50 ms is seq 53
+  expect(JSON.parse(pruned.stdout)).toEqual({ runsDeleted: 1, migrationsDeleted: 120, decisionsDeleted: 3, faultsDeleted: 3, auditPruned: 52, checkpointSeq: 52 })
   const verified = await run('verify', '--db', path)
-  expect(verified).toMatchObject({ code: 0, stdout: 'ok: 71 audit entries verified (seq 51…121); integrity_check ok\n' })
+  expect(verified).toMatchObject({ code: 0, stdout: 'ok: 73 audit entries verified (seq 53…125), 0 rows match their seals; integrity_check ok\n' })
+})
+
+describe('verify --key with a signed anchor (keyed mode)', () => {
+  const key = join(temp.dir, 'anchor.key')
+  beforeAll(() => writeFileSync(key, randomBytes(32)))
+
+  /** A history with `flushes` flushes of 40 migrations from one seed. */
+  function history(path: string, flushes: number, seed: number): void {
+    const db = openHistoryDb(path)
+    const runId = db.createRun(RUN)
+    const random = seededRandom(seed)
+    for (let f = 0; f < flushes; f++) db.recordBatch(makeBatch(runId, f * 40, 40, random, 1_700_000_000_000))
+    db.close()
+  }
+
+  test('an anchor written after a good verify checks out later, after more flushes', async () => {
+    const path = join(temp.dir, 'anchored.db')
+    history(path, 2, 3)
+    const anchor = join(temp.dir, 'anchored.json')
+    expect(await run('verify', '--db', path, '--key', key, '--write-anchor', anchor)).toMatchObject({ code: 0, stdout: expect.stringMatching(/anchor of seq \d+ written/) as string })
+    const db = openHistoryDb(path)
+    db.recordBatch(makeBatch(db.listRuns(1)[0].id, 80, 40, seededRandom(4)))
+    db.close()
+    expect(await run('verify', '--db', path, '--key', key, '--anchor', anchor)).toMatchObject({ code: 0, stdout: expect.stringMatching(/still holds the anchored head/) as string })
+  })
+
+  test('a full rewrite passes the keyless verify but not the anchor', async () => {
+    const path = join(temp.dir, 'rewritten.db')
+    history(path, 2, 3)
+    const anchor = join(temp.dir, 'rewritten.json')
+    await run('verify', '--db', path, '--key', key, '--write-anchor', anchor)
+    const forged = join(temp.dir, 'forged.db')
+    history(forged, 2, 99) // every row, seal and hash consistent, content different
+    copyFileSync(forged, path)
+    expect((await run('verify', '--db', path)).code).toBe(0) // the documented limit of a keyless chain
+    const anchored = await run('verify', '--db', path, '--key', key, '--anchor', anchor)
+    expect(anchored.code).toBe(3)
+    expect(anchored.stderr).toMatch(/differs from the anchor: the history was rewritten/)
+  })
+
+  test('a rollback to an older copy passes the keyless verify but not the anchor', async () => {
+    const path = join(temp.dir, 'rolled.db')
+    history(path, 1, 5)
+    const older = join(temp.dir, 'rolled-older.db')
+    copyFileSync(path, older)
+    const db = openHistoryDb(path)
+    db.recordBatch(makeBatch(db.listRuns(1)[0].id, 40, 40, seededRandom(6)))
+    db.close()
+    const anchor = join(temp.dir, 'rolled.json')
+    await run('verify', '--db', path, '--key', key, '--write-anchor', anchor)
+    copyFileSync(older, path)
+    expect((await run('verify', '--db', path)).code).toBe(0)
+    const anchored = await run('verify', '--db', path, '--key', key, '--anchor', anchor)
+    expect(anchored.code).toBe(3)
+    expect(anchored.stderr).toMatch(/entries after seq \d+ were removed \(truncated or rolled back\)/)
+  })
+
+  test('an edited anchor, or one checked with another key, fails; --anchor without --key is a usage error', async () => {
+    const path = join(temp.dir, 'edited.db')
+    history(path, 1, 7)
+    const anchor = join(temp.dir, 'edited.json')
+    await run('verify', '--db', path, '--key', key, '--write-anchor', anchor)
+    const other = join(temp.dir, 'other.key')
+    writeFileSync(other, randomBytes(32))
+    expect(await run('verify', '--db', path, '--key', other, '--anchor', anchor)).toMatchObject({ code: 3, stderr: expect.stringMatching(/MAC does not match/) as string })
+    const document = JSON.parse(readFileSync(anchor, 'utf8')) as { headSeq: number }
+    writeFileSync(anchor, JSON.stringify({ ...document, headSeq: document.headSeq - 1 }))
+    expect(await run('verify', '--db', path, '--key', key, '--anchor', anchor)).toMatchObject({ code: 3, stderr: expect.stringMatching(/MAC does not match/) as string })
+    expect(await run('verify', '--db', path, '--anchor', anchor)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--key: --anchor needs a key file/) as string })
+    writeFileSync(other, 'short')
+    expect(await run('verify', '--db', path, '--key', other, '--write-anchor', anchor)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--key: .* holds 5 bytes/) as string })
+  })
+})
+
+test('verify on a 0-byte file says it is empty (exit 3) and gives it no schema', async () => {
+  const path = join(temp.dir, 'empty.db')
+  writeFileSync(path, '')
+  const result = await run('verify', '--db', path)
+  expect(result).toMatchObject({ code: 3, stderr: expect.stringMatching(/is empty: no history has been recorded in it/) as string })
+  expect(statSync(path).size).toBe(0)
+  expect((await run('list', '--db', path)).code).toBe(1)
+  expect(statSync(path).size).toBe(0)
 })

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { auditHash, canonicalJson, GENESIS_HASH, verifyChain } from '../../migrations-db/audit-chain'
 import { openHistoryDb } from '../../migrations-db'
 import type { AuditRow } from '../../migrations-db'
-import { makeAudit, RUN, tempDb } from './support/fixtures'
+import { makeAudit, tempDb } from './support/fixtures'
 
 const temps: ReturnType<typeof tempDb>[] = []
 afterEach(() => { for (const temp of temps.splice(0)) temp.cleanup() })
@@ -17,7 +17,7 @@ function chainDb(count: number, pruneThrough = 0): string {
   const temp = tempDb()
   temps.push(temp)
   const db = openHistoryDb(temp.path)
-  const runId = db.createRun(RUN)
+  const runId = 1 // no run row: audit entries need none, and a run would add its own run.created entry
   db.appendAudit(Array.from({ length: count }, (_, i) => makeAudit(runId, i, 1000 + i)))
   if (pruneThrough > 0) db.prune({ beforeWallMs: 1000 + pruneThrough })
   db.close()

@@ -43,11 +43,12 @@ describe('recordBatch', () => {
   test('commits migrations with their rounds, decisions, faults and audit entries, returning ids and seqs', () => {
     const runId = db.createRun(RUN)
     const result = db.recordBatch(makeBatch(runId, 0, 3, seededRandom(3)))
-    expect(result).toEqual({ migrationIds: [1, 2, 3], decisionIds: [1], faultIds: [1], auditSeqs: [1, 2, 3] })
+    // seq 1 is the run's run.created entry; the flush's own entries follow, then its history.sealed entry (5)
+    expect(result).toEqual({ migrationIds: [1, 2, 3], decisionIds: [1], faultIds: [1], auditSeqs: [2, 3, 4] })
     const detail = db.getMigration(2)
     expect(detail?.rounds).toHaveLength(2)
     expect(detail?.roundsCount).toBe(2)
-    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 3, headSeq: 3 })
+    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 5, headSeq: 5, sealedRows: 6 })
   })
 
   test('a bad row anywhere rolls back the whole flush, audit entries included', () => {
@@ -58,9 +59,9 @@ describe('recordBatch', () => {
     const broken = { ...batch, migrations: [...batch.migrations!.slice(0, 2), { ...batch.migrations![2], rounds: [...rounds, rounds[0]] }] }
     expect(() => db.recordBatch(broken)).toThrow(HistoryDbError)
     expect(db.countMigrations()).toBe(2)
-    expect(db.stats().auditEntries).toBe(2)
+    expect(db.stats().auditEntries).toBe(4) // run.created, 2 entries, 1 seal
     db.recordBatch(makeBatch(runId, 2, 1, seededRandom(4)))
-    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 3 })
+    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 6 })
   })
 
   test('a migration for a run that does not exist is refused (foreign keys are on)', () => {
@@ -212,10 +213,12 @@ describe('prune', () => {
     const newRun = db.createRun({ ...RUN, startedAtMs: 10_000 })
     db.recordBatch(makeBatch(newRun, 0, 10, seededRandom(2), 10_000))
     const result = db.prune({ beforeWallMs: 5000 })
-    expect(result).toEqual({ runsDeleted: 1, migrationsDeleted: 20, decisionsDeleted: 1, faultsDeleted: 1, auditPruned: 20, checkpointSeq: 20 })
+    // seq 1 run.created, 2…21 the old run's entries, 22 their seal, 23 run.finished (2000): all before the cutoff;
+    // seq 24 is the new run's run.created (10 000), 25…34 its entries, 35 their seal, 36 the prune itself
+    expect(result).toEqual({ runsDeleted: 1, migrationsDeleted: 20, decisionsDeleted: 1, faultsDeleted: 1, auditPruned: 23, checkpointSeq: 23 })
     expect(db.countMigrations()).toBe(10)
     expect(db.getRun(oldRun)).toBeNull()
-    expect(db.verifyAudit()).toMatchObject({ ok: true, firstSeq: 21, headSeq: 31, checked: 11 })
+    expect(db.verifyAudit()).toMatchObject({ ok: true, firstSeq: 24, headSeq: 36, checked: 13, sealedRows: 13 })
     const audit = JSON.parse([...db.exportChunks({ format: 'json', table: 'audit' })].join('')) as { rows: { action: string; payload: { throughSeq?: number } }[] }
     expect(audit.rows.at(-1)).toMatchObject({ action: 'history.pruned' })
   })
@@ -232,8 +235,9 @@ describe('prune', () => {
   })
 
   test('a second prune moves the checkpoint forward and the chain still verifies', () => {
-    const runId = db.createRun(RUN)
+    const runId = db.createRun({ ...RUN, startedAtMs: 50 }) // its run.created entry is dated like the run
     db.recordBatch(makeBatch(runId, 0, 10, seededRandom(1), 100))
+    db.finishRun(runId, { endUs: 1, traceHash: 'a', finishedAtMs: 1_000_000 }) // the run itself outlives both cutoffs
     db.prune({ beforeWallMs: 105 })
     db.recordBatch(makeBatch(runId, 10, 10, seededRandom(2), 200))
     const second = db.prune({ beforeWallMs: 215 })

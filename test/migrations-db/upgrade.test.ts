@@ -2,6 +2,7 @@
 // a row, and the audit chain written before the upgrade still verifies and keeps growing. Method: the runner
 // stops at version v, a per-version fixture inserts realistic rows with raw SQL, then openHistoryDb upgrades.
 import Database from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { auditHash, GENESIS_HASH } from '../../migrations-db/audit-chain'
 import { loadMigrationFiles } from '../../migrations-db/migration-files'
@@ -32,7 +33,7 @@ const FIXTURES: Record<number, (raw: Database.Database) => void> = {
     raw.prepare(`INSERT INTO faults (run_id, at_us, kind, target_id, detail_json) VALUES (1, 9, 'link-down', 'link-1', '{}')`).run()
     appendAuditV1(raw, 12)
   },
-  // Schema 2 added the audit chain head (its triggers move it with every append) and the history indexes; rows as version 1's.
+  // Schema 2 added the chain head (its triggers accept these appends in order) and indexes: same rows.
   2: (raw) => FIXTURES[1](raw)
 }
 
@@ -72,13 +73,21 @@ describe.each(Array.from({ length: latest - 1 }, (_, i) => i + 1))('upgrading fr
     expect(db.countMigrations()).toBe(30)
     expect(db.getMigration(5)).toMatchObject({ outcome: 'aborted', abortReason: 'link down', roundsCount: 2, totalUs: 700 })
     expect(db.getMigration(5)?.rounds.map((r) => r.roundIndex)).toEqual([1, 2])
-    // Rows from before 0003 have no stop reason.
-    expect(db.getMigration(5)?.rounds.map((r) => r.stopReason)).toEqual([null, null])
     expect(db.listMigrations({ filters: { hostId: 'host-1' }, limit: 100 }).rows.length).toBeGreaterThan(0)
-    expect(db.stats()).toMatchObject({ runs: 1, migrations: 30, decisions: 1, faults: 1, auditEntries: 12 })
-    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 12, headSeq: 12, warnings: [] })
-    expect(db.appendAudit([{ actor: 'cli', action: 'upgraded', payload: { to: latest } }])).toEqual([13])
-    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 13 })
+    // The upgrade to schema 3 sealed the older rows with one history.sealed entry (seq 13).
+    expect(db.stats()).toMatchObject({ runs: 1, migrations: 30, decisions: 1, faults: 1, auditEntries: 13 })
+    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 13, headSeq: 13, sealedRows: 33, warnings: [] })
+    expect(db.appendAudit([{ actor: 'cli', action: 'upgraded', payload: { to: latest } }])).toEqual([14])
+    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 14 })
+    db.close()
+    // Sealed at the upgrade, so a later raw edit of an old row is caught and named.
+    const raw = new Database(temp.path)
+    raw.exec("UPDATE migrations SET downtime_us = downtime_us + 1 WHERE id = 7")
+    raw.close()
+    const reopened = openHistoryDb(temp.path, { readonly: true })
+    expect(reopened.verifyAudit()).toMatchObject({ ok: false, firstBadRow: { table: 'migrations', id: 7 } })
+    reopened.close()
+    return
     db.close()
   })
 })
@@ -94,7 +103,20 @@ test('a brand-new file goes straight to the latest version', () => {
   raw.close()
 })
 
-test('a read-only open of an older database refuses to upgrade it', () => {
+test('a read-only open of an older database reads it without upgrading it, and says its rows are not sealed', () => {
   buildAtVersion(latest - 1)
+  const before = readFileSync(temp.path)
+  const db = openHistoryDb(temp.path, { readonly: true })
+  expect(db.schemaVersion).toBe(latest - 1)
+  expect(db.countMigrations()).toBe(30)
+  const verdict = db.verifyAudit()
+  expect(verdict).toMatchObject({ ok: true, checked: 12, sealedRows: 0 })
+  expect(verdict.warnings.join(' ')).toMatch(/rows are not sealed in this schema version/)
+  db.close()
+  expect(readFileSync(temp.path).equals(before)).toBe(true)
+})
+
+test('a read-only open of a schema-1 database refuses (it predates the chain head)', () => {
+  buildAtVersion(1)
   expect(() => openHistoryDb(temp.path, { readonly: true })).toThrow(/needs \d+; open it read-write once to upgrade/)
 })

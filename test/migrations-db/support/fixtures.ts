@@ -31,8 +31,7 @@ const TRIGGERS = ['user', 'policy', 'evacuation', 'ha'] as const
 export function makeRounds(count: number, startUs: number): RoundInput[] {
   return Array.from({ length: count }, (_, index) => ({
     roundIndex: index + 1, startUs: startUs + index * 1000, durationUs: 900 - index * 100, pagesSent: 4096 >> index,
-    pagesSkipped: index * 3, zeroPagesSent: index, bytesSent: (4096 >> index) * 4096, rateMbitPerS: 1000, pagesDirtied: 2048 >> index,
-    stopReason: index === count - 2 ? 'less than 256 KiB left' : null
+    pagesSkipped: index * 3, zeroPagesSent: index, bytesSent: (4096 >> index) * 4096, rateMbitPerS: 1000, pagesDirtied: 2048 >> index
   }))
 }
 

@@ -1,0 +1,115 @@
+// `npm run bench -- history-insert`: sustained recordBatch throughput for migrations with 5 rounds (flushes of 500
+// migrations, each with one audit entry, synchronous FULL as shipped), before and after in the same run. "Before"
+// is the history store as it was at BEFORE_COMMIT (rows not sealed), extracted from git into a temporary folder;
+// "after" is this tree (every row hashed and sealed into the chain). Runs alternate, best of REPEATS each, so
+// the other load on this machine hits both alike. Rows = migrations + rounds (6 per migration).
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { performance } from 'node:perf_hooks'
+import * as current from '../migrations-db'
+import type { HistoryBatch, MigrationInput, RoundInput } from '../migrations-db'
+import { formatRate, report } from './support'
+
+const BEFORE_COMMIT = '118b2e3'
+const FLUSHES = 60
+const PER_FLUSH = 500
+const REPEATS = 3
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+interface Store { openHistoryDb(path: string, options?: { durability?: 'audit' | 'replayable' }): StoreDb }
+interface StoreDb { createRun(input: object): number; recordBatch(batch: HistoryBatch): unknown; close(): void; verifyAudit(): { ok: boolean } }
+
+function lcg(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    return state / 4294967296
+  }
+}
+
+function rounds(startUs: number): RoundInput[] {
+  return Array.from({ length: 5 }, (_, i) => ({
+    roundIndex: i + 1, startUs: startUs + i * 2000, durationUs: 2000, pagesSent: 262_144 >> i, pagesSkipped: 10 * i,
+    zeroPagesSent: 100, bytesSent: (262_144 >> i) * 4096, rateMbitPerS: 1000, pagesDirtied: 131_072 >> i
+  }))
+}
+
+/** The same batches as db.bench's insert figure: 200 hosts, 20,000 VMs, 80 % completed. */
+function batches(runId: number): HistoryBatch[] {
+  const random = lcg(7)
+  return Array.from({ length: FLUSHES }, (_, f) => {
+    const migrations: MigrationInput[] = Array.from({ length: PER_FLUSH }, (_, k) => {
+      const i = f * PER_FLUSH + k
+      const source = Math.floor(random() * 200)
+      const target = (source + 1 + Math.floor(random() * 199)) % 200
+      const draw = random()
+      const outcome = draw < 0.8 ? 'completed' : draw < 0.95 ? 'aborted' : 'failed'
+      const startUs = i * 3_000 + Math.floor(random() * 1000)
+      return {
+        runId, vmId: `vm-${String(Math.floor(random() * 20_000)).padStart(5, '0')}`, sourceHostId: `host-${String(source).padStart(4, '0')}`,
+        targetHostId: `host-${String(target).padStart(4, '0')}`, strategy: 'precopy-clark', trigger: random() < 0.6 ? 'policy' : 'user',
+        reason: 'cpu above 80%', outcome, abortReason: outcome === 'completed' ? undefined : 'link down', startUs,
+        endUs: startUs + 10_000 + Math.floor(random() * 5_000_000), downtimeUs: Math.floor(random() * 300_000),
+        bytesSent: Math.floor(random() * 8e9), rounds: rounds(startUs)
+      }
+    })
+    return { migrations, audit: migrations.map((m) => ({ actor: 'policy', action: 'migration.finished', payload: { vm: m.vmId }, runId, atUs: m.endUs })) }
+  })
+}
+
+/** Rows per second of one fresh database filled with every flush. */
+function measure(store: Store, dir: string, name: string): number {
+  const path = join(dir, `${name}.db`)
+  const db = store.openHistoryDb(path)
+  const runId = db.createRun({ scenario: 'bench', seed: 1, policy: 'balance-cpu', appVersion: '0.1.0', engineVersion: '0.1.0' })
+  const work = batches(runId)
+  const started = performance.now()
+  for (const batch of work) db.recordBatch(batch)
+  const seconds = (performance.now() - started) / 1000
+  db.close()
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true })
+  return (FLUSHES * PER_FLUSH * 6) / seconds
+}
+
+/** The store at BEFORE_COMMIT, from git, in a folder inside the repository (so it resolves node_modules). */
+async function legacyStore(): Promise<{ store: Store; cleanup: () => void } | undefined> {
+  const dir = join(ROOT, `.bench-history-${BEFORE_COMMIT}`)
+  try {
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir)
+    const archive = execFileSync('git', ['archive', BEFORE_COMMIT, 'migrations-db'], { cwd: ROOT, maxBuffer: 64 * 2 ** 20 })
+    execFileSync('tar', ['-x', '-C', dir], { input: archive })
+    if (!existsSync(join(dir, 'migrations-db', 'index.ts'))) throw new Error('no migrations-db in the archive')
+    const store = (await import(pathToFileURL(join(dir, 'migrations-db', 'index.ts')).href)) as Store
+    return { store, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true })
+    process.stdout.write(`  (before: commit ${BEFORE_COMMIT} is not available here: ${(error as Error).message.split('\n')[0]})\n`)
+    return undefined
+  }
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cutover-history-insert-'))
+  const legacy = await legacyStore()
+  try {
+    let before = 0
+    let after = 0
+    for (let repeat = 0; repeat < REPEATS; repeat++) {
+      if (legacy !== undefined) before = Math.max(before, measure(legacy.store, dir, `before-${repeat}`))
+      after = Math.max(after, measure(current as unknown as Store, dir, `after-${repeat}`))
+    }
+    if (legacy !== undefined) report(`insert before (${BEGIN_LABEL}), synchronous FULL`, `${formatRate(before)} rows`)
+    report('insert after (every row sealed), synchronous FULL', `${formatRate(after)} rows`, '>= 100 k/s')
+    if (legacy !== undefined) report('  after / before', `${(after / before).toFixed(2)}×`)
+    report('  migrations per second (5 rounds + 1 audit entry each)', formatRate(after / 6))
+  } finally {
+    legacy?.cleanup()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const BEGIN_LABEL = `${BEFORE_COMMIT}, rows unsealed`

@@ -1,0 +1,71 @@
+// Seals rows written before schema 3 (row hashes NULL) once, right after the upgrade: fills their hashes and
+// appends one `history.sealed` entry (legacy: true) covering them. Runs in one transaction with the removal of
+// the pending marker that 0003 leaves, so a crash in between only means it runs again at the next open.
+// Protection of those rows starts at the upgrade: a change made before it is sealed as it was found.
+import type { Database } from 'better-sqlite3'
+import { AuditLog } from './audit-log'
+import { decisionHash, faultHash, migrationHash, roundsHash, runHash, SealDigest } from './row-seal'
+import type { DecisionValues, FaultValues, MigrationValues, RoundValues, RunValues, SealRange } from './row-seal'
+
+export function sealLegacyRows(db: Database, nowMs: () => number): void {
+  const pending = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'seal_legacy_pending'").get() !== undefined
+  if (!pending) return
+  db.transaction(() => {
+    const payload: Record<string, unknown> = { legacy: true }
+    const migrations = sealMigrations(db)
+    if (migrations !== undefined) payload.migrations = migrations
+    const decisions = sealSimple(db, 'policy_decisions', 7, (row) => decisionHash(row as DecisionValues))
+    if (decisions !== undefined) payload.decisions = decisions
+    const faults = sealSimple(db, 'faults', 6, (row) => faultHash(row as FaultValues))
+    if (faults !== undefined) payload.faults = faults
+    const runs = sealRuns(db)
+    if (runs.length > 0) payload.runs = runs
+    if (Object.keys(payload).length > 1) {
+      new AuditLog(db, nowMs).append([{ actor: 'cutover', action: 'history.sealed', payload: payload as never }])
+    }
+    db.exec('DROP TABLE seal_legacy_pending')
+  }).immediate()
+}
+
+function sealMigrations(db: Database): SealRange | undefined {
+  const rows = db.prepare(`SELECT id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
+    start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count FROM migrations WHERE row_hash IS NULL ORDER BY id`).raw(true).all() as MigrationValues[]
+  if (rows.length === 0) return undefined
+  const rounds = db.prepare(`SELECT round_index, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent,
+    rate_mbit_per_s, pages_dirtied FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`).raw(true)
+  const update = db.prepare('UPDATE migrations SET row_hash = ?, rounds_hash = ? WHERE id = ?')
+  const digest = new SealDigest()
+  for (const row of rows) {
+    const id = row[0]
+    const rowHash = migrationHash(row)
+    const roundsHashText = roundsHash(id, rounds.all(id) as RoundValues[])
+    update.run(rowHash, roundsHashText, id)
+    digest.add(rowHash + roundsHashText)
+  }
+  return [rows[0][0], rows[rows.length - 1][0], rows.length, digest.hex()]
+}
+
+function sealSimple(db: Database, table: string, columns: number, hashOf: (row: unknown[]) => string): SealRange | undefined {
+  const names = table === 'faults' ? 'id, run_id, at_us, kind, target_id, detail_json' : 'id, run_id, at_us, policy, inputs_json, chosen_json, rejected_json'
+  const rows = db.prepare(`SELECT ${names} FROM ${table} WHERE row_hash IS NULL ORDER BY id`).raw(true).all() as unknown[][]
+  if (rows.length === 0) return undefined
+  const update = db.prepare(`UPDATE ${table} SET row_hash = ? WHERE id = ?`)
+  const digest = new SealDigest()
+  for (const row of rows) {
+    const hash = hashOf(row.slice(0, columns))
+    update.run(hash, row[0])
+    digest.add(hash)
+  }
+  return [rows[0][0] as number, rows[rows.length - 1][0] as number, rows.length, digest.hex()]
+}
+
+function sealRuns(db: Database): [number, string][] {
+  const rows = db.prepare(`SELECT id, scenario, scenario_json AS scenarioJson, seed, policy, app_version AS appVersion, engine_version AS engineVersion,
+    started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, end_us AS endUs, trace_hash AS traceHash FROM runs WHERE row_hash IS NULL ORDER BY id`).all() as RunValues[]
+  const update = db.prepare('UPDATE runs SET row_hash = ? WHERE id = ?')
+  return rows.map((run) => {
+    const hash = runHash(run)
+    update.run(hash, run.id)
+    return [run.id, hash]
+  })
+}
