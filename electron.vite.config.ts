@@ -17,7 +17,7 @@ export default defineConfig({
         entry: {
           index: fromRoot('main/index.ts'),
           'engine-worker': fromRoot('main/engine-host/worker.ts'),
-          'experiment-worker': fromRoot('main/experiments/experiment-worker.ts')
+          'sweep-worker': fromRoot('main/experiments/sweep-worker.ts')
         }
       }
     }

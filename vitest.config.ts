@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'node', environment: 'node', include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**', 'test/e2e/**', 'node_modules/**'],
+          globalSetup: ['test/setup/build-cli.ts'],
           testTimeout: 60_000, hookTimeout: 120_000
         }
       },

@@ -22,21 +22,34 @@ export { runMultiMigrationLab, type MultiLabConfig, type MultiLabResult, type Mu
 export { ENGINE_VERSION } from './version'
 
 // ── The contract's DTOs: commands in, snapshots and history records out ──────────────────────────────────────
+export * from './api/names'
 export * from './api/commands'
+export * from './api/catalog'
+export { engineCatalog } from './catalog'
 export * from './api/records'
 export * from './api/snapshot'
-export { WorldRecords, roundRecord, ESTIMATE_STRATEGY, type WorldRecordsOptions } from './world/records'
+export * from './api/rounds'
+export { WorldRecords, ESTIMATE_STRATEGY, type WorldRecordsOptions } from './world/records'
 export { LabMigrationLog } from './world/lab-records'
 
 // ── Migration vocabulary ─────────────────────────────────────────────────────────────────────────────────────
 export * from './migration/types'
 export * from './migration/faults'
+export * from './faults/vocabulary'
+export { STRATEGY_STAGES } from './migration/strategy-stages'
+export { RunningCopiesObserver } from './migration/copy-observer'
 
 // ── Datacenter: scenarios, policies, metrics ─────────────────────────────────────────────────────────────────
 export * from './scenario/schema'
-export { validateScenario, scenarioJsonSchema, formatPath, formatIssue, type ScenarioValidation } from './scenario/validate'
+export { validateScenario, scenarioSizeErrors, scenarioJsonSchema, type ScenarioValidation } from './scenario/validate'
+export { formatPath, formatIssue, schemaIssues } from './api/issues'
 export { createPolicyRegistry, resolveParams, PolicyParamError, PolicyRegistry, BUILTIN_POLICY_NAMES } from './policy/registry'
 export type { ParamValue, ParamInfo, PolicyInfo, PolicyFactory, Policy } from './policy/types'
+// PABFD placement on a hand-built view: the placement benchmark times the power-band index against the scan.
+export type { ClusterView } from './policy/types'
+export { Plan } from './policy/plan'
+export { pabfdHost, pabfdHostByScan, type PabfdOptions } from './policy/placement'
+export { powerAtW, linearPowerTable, POWER_PRESETS_W } from './cluster/power'
 export { RUN_SUMMARY_FIELDS, NUMERIC_SUMMARY_FIELDS, type RunSummary } from './metrics/summary'
 export * from './metrics/stats'
 
@@ -48,6 +61,6 @@ export * from './kernel/time'
 export { Simulation, type Listener } from './kernel/simulation'
 export { deriveStream } from './kernel/rng'
 export {
-  MIB, GIB, MEM_BYTES_MAX, MEM_BYTES_MIN, DirtyBitmap, GuestMemory, WwsProbe
+  MIB, GIB, MEM_BYTES_MAX, MEM_BYTES_MIN, geometryProblem, DirtyBitmap, GuestMemory, WwsProbe
 } from './memory'
 export { Lan, maxMinFairShare, twoTierLan, type NetEvent } from './net/index'

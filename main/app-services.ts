@@ -1,7 +1,8 @@
 // The services behind the contract, shared by the Electron app and browser mode: the engine host (world in a
 // worker), the scenario library, the history database with its recorder, experiments, and the handler for
 // every invoke channel. Transports (Electron IPC, WebSocket) only carry what this returns.
-import { ENGINE_VERSION } from '../engine/index'
+import { availableParallelism } from 'node:os'
+import { ENGINE_VERSION, engineCatalog } from '../engine/index'
 import { openHistoryDb, type HistoryDb } from '../migrations-db'
 import type { MigrationRow } from '../migrations-db/types'
 import { createDispatcher, HandlerError, type Dispatch, type HandlerMap } from './ipc/dispatch'
@@ -10,7 +11,9 @@ import { EngineHost, type EngineHostOptions } from './engine-host/engine-host'
 import { HistoryRecorder } from './history/recorder'
 import { ScenarioLibrary } from './scenarios/library'
 import { newScenario } from './scenarios/new-scenario'
-import { runExperiment } from './experiments/run-experiment'
+import { runSweep } from './experiments/pipeline'
+import { compareRuns } from './experiments/summary'
+import { planTasks } from './experiments/task'
 import { APP_VERSION } from './app-version'
 
 export type Pusher = <C extends PushChannel>(channel: C, payload: PushPayload<C>) => void
@@ -87,6 +90,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     return snapshot
   }
 
+  // The catalog is static for a process (no plugins in the app): built once, served as is.
+  const catalog = engineCatalog()
   const handlers: HandlerMap = {
     'app:get-info': () => ({ appVersion: APP_VERSION, engineVersion: ENGINE_VERSION, mode: options.mode }),
     'sim:get-status': () => host.status(),
@@ -157,9 +162,16 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       for (const chunk of history.exportChunks({ format })) text += chunk
       return { text, rows: history.countMigrations({}) }
     },
+    'engine:catalog': () => catalog,
+    'sim:drop-verdicts': ({ vmId }) => host.dropVerdicts(vmId),
     'experiment:run': async ({ scenario, policies, seeds, hours }) => {
       try {
-        return await runExperiment({ scenario: library.load(scenario), policies, seeds, hours }, (progress) => push('experiment:progress', progress))
+        // The same plan, pool and summary as `cutover sweep <scenario> --policies … --seeds …` (one core is left
+        // to the engine worker and the UI).
+        const tasks = planTasks(JSON.stringify(library.load(scenario)), scenario, policies, seeds, { hours })
+        const workers = Math.max(1, Math.min(availableParallelism() - 1, tasks.length))
+        const runs = await runSweep(tasks, { workers, policyOrder: policies, onProgress: (done, total) => push('experiment:progress', { done, total }) })
+        return { runs, comparison: compareRuns(runs) }
       } catch (error) {
         throw new HandlerError('invalid-argument', (error as Error).message)
       }

@@ -1,8 +1,9 @@
 // Streaming export of migrations (JSON nests each migration's rounds), policy decisions and the audit log as
-// CSV or JSON. SQLite formats each row (json_object, CSV quoting in SQL), so JavaScript only concatenates.
+// CSV or JSON. SQLite formats JSON rows (json_object); CSV rows are quoted by csv-stringify in batches.
 // Invariant: memory stays constant in the number of rows: one iterating statement, ~64 KiB text chunks, and
 // writeExport waits for the sink to drain before it pulls the next chunk.
 import { once } from 'node:events'
+import { stringify } from 'csv-stringify/sync'
 import type { Writable } from 'node:stream'
 import type { StatementCache } from './history-reader'
 import { whereClause } from './list-query'
@@ -71,12 +72,21 @@ function jsonObject(columns: readonly Column[], extra?: { name: string; sql: str
   return `json_object(${pairs.join(', ')})`
 }
 
-/** RFC 4180 in SQL: text with a quote, comma or line break is quoted with quotes doubled; NULL is empty. */
-function csvExpression(column: Column): string {
-  if (column.kind === 'number') return `COALESCE(CAST(${column.sql} AS TEXT), '')`
-  const value = column.sql
-  return `CASE WHEN ${value} IS NULL THEN '' WHEN instr(${value}, '"') OR instr(${value}, ',') OR instr(${value}, char(10)) ` +
-    `OR instr(${value}, char(13)) THEN '"' || replace(${value}, '"', '""') || '"' ELSE ${value} END`
+/** Rows quoted per batch: enough to amortise csv-stringify's setup, small enough to keep memory flat. */
+const CSV_BATCH_ROWS = 500
+
+/** CSV rows (RFC 4180: quotes doubled; commas, quotes, CR and LF quoted; NULL empty) in batches of text. */
+function* csvBatches(rows: Iterable<unknown[]>): Generator<string> {
+  let batch: unknown[][] = []
+  const flush = () => stringify(batch, { record_delimiter: 'unix', quoted_match: /\r/, cast: { number: (value) => String(value) } })
+  for (const row of rows) {
+    batch.push(row.map((cell) => (cell === null ? '' : cell)))
+    if (batch.length >= CSV_BATCH_ROWS) {
+      yield flush()
+      batch = []
+    }
+  }
+  if (batch.length > 0) yield flush()
 }
 
 export class HistoryExporter {
@@ -87,8 +97,8 @@ export class HistoryExporter {
     const table = options.table ?? 'migrations'
     const spec = tableSpec(table, options.filters ?? {})
     if (options.format === 'csv') {
-      const lines = this.rows(`SELECT ${spec.columns.map(csvExpression).join(` || ',' || `)} ${spec.from}`, spec.params)
-      yield* batchChunks(`${spec.columns.map((c) => c.name).join(',')}\n`, suffixed(lines, '\n'), '')
+      const rows = this.cache.get(`SELECT ${spec.columns.map((c) => c.sql).join(', ')} ${spec.from}`).raw(true).iterate(...spec.params) as Iterable<unknown[]>
+      yield* batchChunks(stringify([spec.columns.map((c) => c.name)], { record_delimiter: 'unix' }), csvBatches(rows), '')
     } else {
       const objects = this.rows(`SELECT ${jsonObject(spec.columns, spec.nested)} ${spec.from}`, spec.params)
       yield* batchChunks(`{"format":"cutover-history","table":"${table}","rows":[`, separated(objects, '\n', ',\n'), '\n]}\n')
@@ -98,10 +108,6 @@ export class HistoryExporter {
   private *rows(sql: string, params: SqlParam[]): Generator<string> {
     for (const line of this.cache.get(sql).pluck(true).iterate(...params)) yield line as string
   }
-}
-
-function* suffixed(rows: Iterable<string>, suffix: string): Generator<string> {
-  for (const row of rows) yield row + suffix
 }
 
 function* separated(rows: Iterable<string>, lead: string, separator: string): Generator<string> {

@@ -12,7 +12,7 @@ import type {
   ExportFormat, ExportTable, HistoryDb, MigrationFilters, MigrationOutcome, MigrationRow, MigrationSortKey, SortDirection
 } from '../../migrations-db'
 import { IntegrityError, UsageError } from '../support/errors'
-import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
+import { checkWritableFile, parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
 
 interface DbOptions { db: string; json?: boolean }
 interface FilterOptions {
@@ -46,7 +46,7 @@ function withFilters(command: Command): Command {
     .option('--vm <id>', 'only migrations of this VM')
     .option('--host <id>', 'only migrations from or to this host')
     .option('--outcome <outcome>', `only this outcome (${MIGRATION_OUTCOMES.join(', ')})`, parseChoiceFlag('--outcome', MIGRATION_OUTCOMES))
-    .option('--run <id>', 'only migrations of this run', parseNumberFlag('--run', { min: 1, integer: true }))
+    .option('--run <id>', 'only migrations of this run', parseNumberFlag('--run', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--since <time>', 'start time at or after this virtual time (µs, or with us/ms/s/m/h)', parseVirtualTime('--since'))
     .option('--until <time>', 'start time before this virtual time (µs, or with us/ms/s/m/h)', parseVirtualTime('--until'))
 }
@@ -56,7 +56,7 @@ function addList(history: Command): void {
     .option('--sort <key>', `sort by ${SORT_KEYS.join(', ')}`, parseChoiceFlag('--sort', SORT_KEYS), 'start')
     .option('--order <dir>', 'asc or desc', parseChoiceFlag('--order', ['asc', 'desc'] as const), 'desc')
     .option('--limit <n>', `rows per page (1-${LIMIT_MAX})`, parseNumberFlag('--limit', { min: 1, max: LIMIT_MAX, integer: true }), 50)
-    .option('--offset <n>', 'rows to skip', parseNumberFlag('--offset', { min: 0, integer: true }))
+    .option('--offset <n>', 'rows to skip', parseNumberFlag('--offset', { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
     .option('--json', 'one JSON document on stdout')
     .action((options: ListOptions) => {
@@ -75,7 +75,7 @@ function addList(history: Command): void {
 
 function addShow(history: Command): void {
   dbCommand(history, 'show', 'one migration with its rounds')
-    .argument('<id>', 'migration id', parseNumberFlag('ID', { min: 1, integer: true }))
+    .argument('<id>', 'migration id', parseNumberFlag('ID', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--json', 'one JSON document on stdout')
     .action((id: number, options: DbOptions) => {
       withDb(options.db, 'read', (db) => {
@@ -97,6 +97,7 @@ function addExport(history: Command): void {
     .option('--table <table>', `what to export (${EXPORT_TABLES.join(', ')})`, parseChoiceFlag('--table', EXPORT_TABLES), 'migrations')
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (options: ExportOptions) => {
+      if (options.out !== undefined) checkWritableFile('--out', options.out)
       await withDbAsync(options.db, async (db) => {
         const chunks = db.exportChunks({ format: options.format, table: options.table, filters: toFilters(options) })
         if (options.out === undefined) { await writeToStdout(chunks); return }

@@ -1,15 +1,19 @@
 // `cutover migrate`: one VM, two hosts on one switch, one migration with the chosen strategy (see
 // cli-contract.md for every flag and JSON field). Faults are KIND@STAGE or KIND@TIME (e.g. dest-crash@commit,
-// link-down@12.5s). `--trace-out FILE` writes every engine event as JSON lines. `--vms N` migrates N VMs from the
-// same source together (or `--stagger-s` apart) so their migrations contend for the links; one result per VM.
-import { createWriteStream } from 'node:fs'
+// link-down@12.5s); a path fault may last FOR seconds (link-down@2s+1.5s). `--trace-out FILE` writes every
+// engine event as JSON lines. `--vms N` migrates N VMs from the same source together (or `--stagger-s` apart)
+// so their migrations contend for the links; one result per VM.
+import { createWriteStream, openSync } from 'node:fs'
 import type { Command } from 'commander'
-import { sToUs, DEFAULT_PARAMS, FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, runMultiMigrationLab, LabMigrationLog,
-  type MultiLabResult, type FaultKind, type FaultStage, type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
+import { sToUs, DEFAULT_PARAMS, STRATEGIES, STRATEGY_STAGES, parseFaultText, runMigrationLab, runMultiMigrationLab, LabMigrationLog,
+  type MultiLabResult, type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { RunHistory } from '../support/run-history'
-import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
-import { addWorkloadOptions, workloadSpecFromFlags, type WorkloadFlags } from './wws'
+import { checkWritableFile, parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
+import { addWorkloadOptions, pageBytesFromFlag, workloadSpecFromFlags, type WorkloadFlags } from './wws'
+
+/** Migration rates above 400 Gbit/s describe no NIC (and overflow the flow model's bit/s arithmetic). */
+const RATE_MBIT_MAX = 400_000
 
 interface MigrateFlags extends WorkloadFlags {
   strategy: StrategyName
@@ -42,15 +46,21 @@ interface MigrateFlags extends WorkloadFlags {
   staggerS: number
 }
 
-/** Parses KIND@STAGE or KIND@TIME (seconds with an `s`). */
+/** Parses KIND@STAGE, KIND@TIME (seconds with an `s`), optionally +FORs (the engine's fault grammar). */
 export function parseFault(raw: string, previous: PlannedFault[] = []): PlannedFault[] {
-  const [kind, when, extra] = raw.split('@')
-  if (extra !== undefined || when === undefined || when === '') throw new UsageError(`--fault: expected KIND@WHEN, got "${raw}"`)
-  if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--fault: unknown kind "${kind}"; expected one of ${FAULT_KINDS.join(', ')}`)
-  if ((FAULT_STAGES as readonly string[]).includes(when)) return [...previous, { kind: kind as FaultKind, stage: when as FaultStage }]
-  const match = /^(\d+(?:\.\d+)?)s$/.exec(when)
-  if (match === null) throw new UsageError(`--fault: WHEN must be a stage (${FAULT_STAGES.join(', ')}) or a time like 12.5s, got "${when}"`)
-  return [...previous, { kind: kind as FaultKind, afterStartUs: sToUs(Number(match[1])) }]
+  const parsed = parseFaultText(raw)
+  if (!parsed.ok) throw new UsageError(`--fault: ${parsed.error}`)
+  return [...previous, parsed.fault]
+}
+
+/** A fault planned at a stage the chosen strategy never enters would silently never fire. */
+function checkFaultStages(strategy: StrategyName, faults: readonly PlannedFault[]): void {
+  const stages: readonly string[] = STRATEGY_STAGES[strategy]
+  for (const fault of faults) {
+    if (fault.stage !== undefined && !stages.includes(fault.stage)) {
+      throw new UsageError(`--fault: ${fault.kind}@${fault.stage} would never fire: --strategy ${strategy} never enters ${fault.stage} (it enters ${stages.join(', ')})`)
+    }
+  }
 }
 
 function paramsFromFlags(flags: MigrateFlags): MigrationParams {
@@ -89,33 +99,45 @@ function printTable(result: LabResult): void {
   process.stdout.write(lines.join('\n') + '\n')
 }
 
+/** Opens the trace file now (a bad path fails before the run, exit 2), as a stream over the open descriptor. */
+function openTrace(path: string): ReturnType<typeof createWriteStream> {
+  checkWritableFile('--trace-out', path)
+  let fd: number
+  try {
+    fd = openSync(path, 'w')
+  } catch (error) {
+    throw new UsageError(`--trace-out: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
+  return createWriteStream(path, { fd, autoClose: true })
+}
+
 export function registerMigrateCommand(program: Command): void {
   const command = program.command('migrate').description('migrate one VM between two hosts and report every round')
     .option('--strategy <name>', STRATEGIES.join(', '), parseChoiceFlag('--strategy', STRATEGIES), 'precopy')
     .option('--page-kib <n>', 'page size (KiB)', parseNumberFlag('--page-kib', { min: 0.5, max: 2048 }), 4)
     .option('--warmup-s <s>', 'simulated seconds the workload runs before migration', parseNumberFlag('--warmup-s', { min: 0, max: 86_400 }), 3)
-    .option('--link-mbit <n>', 'host link capacity (Mbit/s)', parseNumberFlag('--link-mbit', { min: 1, max: 400_000 }), 1000)
+    .option('--link-mbit <n>', 'host link capacity (Mbit/s)', parseNumberFlag('--link-mbit', { min: 1, max: RATE_MBIT_MAX }), 1000)
     .option('--latency-us <n>', 'one-way link latency (µs)', parseNumberFlag('--latency-us', { min: 0, max: 10_000_000, integer: true }), 100)
-    .option('--rate-min-mbit <n>', 'Clark: first-round rate', parseNumberFlag('--rate-min-mbit', { min: 1 }), 100)
-    .option('--rate-max-mbit <n>', 'Clark: maximum rate', parseNumberFlag('--rate-max-mbit', { min: 1 }), 500)
-    .option('--rate-increment-mbit <n>', 'Clark: increment over the dirty rate', parseNumberFlag('--rate-increment-mbit', { min: 0 }), 50)
+    .option('--rate-min-mbit <n>', 'Clark: first-round rate', parseNumberFlag('--rate-min-mbit', { min: 1, max: RATE_MBIT_MAX }), 100)
+    .option('--rate-max-mbit <n>', 'Clark: maximum rate', parseNumberFlag('--rate-max-mbit', { min: 1, max: RATE_MBIT_MAX }), 500)
+    .option('--rate-increment-mbit <n>', 'Clark: increment over the dirty rate', parseNumberFlag('--rate-increment-mbit', { min: 0, max: RATE_MBIT_MAX }), 50)
     .option('--max-rounds <n>', 'pre-copy round cap', parseNumberFlag('--max-rounds', { min: 1, max: 10_000, integer: true }), 29)
-    .option('--stop-below-kib <n>', 'stop iterating below this much left', parseNumberFlag('--stop-below-kib', { min: 0 }), 256)
-    .option('--max-sent-factor <n>', 'stop when more than this × memory was sent', parseNumberFlag('--max-sent-factor', { min: 1 }), 3)
-    .option('--max-bandwidth-mbit <n>', 'QEMU: max-bandwidth', parseNumberFlag('--max-bandwidth-mbit', { min: 1 }), 1000)
+    .option('--stop-below-kib <n>', 'stop iterating below this much left', parseNumberFlag('--stop-below-kib', { min: 0, max: 64 * 1024 * 1024 }), 256)
+    .option('--max-sent-factor <n>', 'stop when more than this × memory was sent', parseNumberFlag('--max-sent-factor', { min: 1, max: 1000 }), 3)
+    .option('--max-bandwidth-mbit <n>', 'QEMU: max-bandwidth', parseNumberFlag('--max-bandwidth-mbit', { min: 1, max: RATE_MBIT_MAX }), 1000)
     .option('--downtime-limit-ms <n>', 'QEMU: downtime-limit', parseNumberFlag('--downtime-limit-ms', { min: 1, max: 2_000_000 }), 300)
     .option('--avail-switchover-bandwidth-mbit <n>', 'QEMU: bandwidth assumed for the switchover decision only (0 = measured)',
-      parseNumberFlag('--avail-switchover-bandwidth-mbit', { min: 0 }), 0)
+      parseNumberFlag('--avail-switchover-bandwidth-mbit', { min: 0, max: RATE_MBIT_MAX }), 0)
     .option('--auto-converge', 'QEMU: throttle the guest when it dirties faster than the transfer')
     .option('--xbzrle', 'QEMU: XBZRLE delta compression')
     .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')
     .option('--clients <n>', 'clients sending requests to the VM', parseNumberFlag('--clients', { min: 0, max: 1000, integer: true }), 0)
     .option('--arp <mode>', 'cutover announcement: gratuitous, none, directed', parseChoiceFlag('--arp', ['gratuitous', 'none', 'directed'] as const), 'gratuitous')
     .option('--mac-policy <policy>', 'the VM keeps its MAC (moves-with-vm) or gets one per host (per-host)', parseChoiceFlag('--mac-policy', ['moves-with-vm', 'per-host'] as const), 'moves-with-vm')
-    .option('--fault <kind@when>', 'repeatable: KIND@STAGE or KIND@12.5s', parseFault, [])
+    .option('--fault <kind@when>', 'repeatable: KIND@STAGE or KIND@12.5s, +FORs for a path fault that heals', parseFault, [])
     .option('--cancel-after-s <s>', 'abort a migration still running after this long', parseNumberFlag('--cancel-after-s', { min: 0.001, max: 86_400 }), 600)
     .option('--trace-out <file>', 'write every engine event as JSON lines')
-    .option('--seed <n>', 'random seed', parseNumberFlag('--seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }), 1)
+    .option('--seed <n>', 'random seed', parseSeedFlag, 1)
     .option('--json', 'print one JSON document')
     .option('--db <path>', 'record the migration (with every round) in this history database')
     .option('--vms <n>', 'migrate this many VMs (same workload) from the same source; they share the links', parseNumberFlag('--vms', { min: 1, max: 64, integer: true }), 1)
@@ -123,9 +145,12 @@ export function registerMigrateCommand(program: Command): void {
   addWorkloadOptions(command)
   command.action(async (flags: MigrateFlags) => {
     const workload = workloadSpecFromFlags(flags)
+    // After the spec: a preset fills in --mem-mib, which the page-size check needs.
+    pageBytesFromFlag(flags.pageKib, flags.memMib)
     const params = paramsFromFlags(flags)
     if (flags.vms > 1) return migrateMany(flags, workload, params)
-    const trace = flags.traceOut === undefined ? undefined : createWriteStream(flags.traceOut)
+    checkFaultStages(flags.strategy, flags.fault)
+    const trace = flags.traceOut === undefined ? undefined : openTrace(flags.traceOut)
     const lab = {
       seed: flags.seed, memMiB: flags.memMib, pageKiB: flags.pageKib, workload, warmupS: flags.warmupS,
       linkMbitPerS: flags.linkMbit, latencyUs: flags.latencyUs, params, faults: flags.fault, clients: flags.clients, arp: flags.arp, macPolicy: flags.macPolicy
@@ -158,7 +183,7 @@ async function migrateMany(flags: MigrateFlags, workload: ReturnType<typeof work
   if (flags.fault.length > 0) throw new UsageError('--fault: not supported with --vms > 1 (faults apply to a single migration)')
   if (flags.clients > 0) throw new UsageError('--clients: not supported with --vms > 1')
   if (flags.db !== undefined) throw new UsageError('--db: not supported with --vms > 1')
-  const trace = flags.traceOut === undefined ? undefined : createWriteStream(flags.traceOut)
+  const trace = flags.traceOut === undefined ? undefined : openTrace(flags.traceOut)
   const result = runMultiMigrationLab({
     seed: flags.seed, memMiB: flags.memMib, pageKiB: flags.pageKib, workload, warmupS: flags.warmupS, linkMbitPerS: flags.linkMbit,
     latencyUs: flags.latencyUs, params, faults: [], clients: 0, arp: flags.arp, macPolicy: flags.macPolicy, vms: flags.vms, staggerS: flags.staggerS

@@ -2,45 +2,64 @@
 // scenario/policy loading shared by `sweep` and its workers: a bad file, field, policy or parameter is a
 // UsageError (exit 2) that names the flag or the scenario field path.
 import type { Command } from 'commander'
-import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync, createWriteStream } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createDatacenter, pageMigrationModelFor, WorldRecords, RUN_SUMMARY_FIELDS,
-  createPolicyRegistry, PolicyParamError, validateScenario, type DcEvent, type MigrationModel, type RunSummary,
-  type MigrationResult, type MigrationStart, type PolicyRegistry, type ParamValue, type PolicyFactory, type Scenario } from '../../engine/index'
+import { fileURLToPath } from 'node:url'
+import { createDatacenter, WorldRecords, RUN_SUMMARY_FIELDS, SCENARIO_LIMITS, scenarioSizeErrors, PolicyParamError, type DcEvent, type RunSummary,
+  type MigrationResult, type MigrationStart, type PolicyRegistry, type ParamValue, type Scenario } from '../../engine/index'
+import {
+  MIGRATION_MODELS, migrationModelFor, parseScenarioText as parseScenario, pickSummary, PluginLoadError, registryWithPlugins as loadRegistry,
+  ScenarioTextError, type MigrationModelName
+} from '../../main/experiments/task'
 import { UsageError } from '../support/errors'
 import { RunHistory } from '../support/run-history'
-import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
+import { ensureWritableDir, parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
 
 export const PRESETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios')
-export const MIGRATION_MODELS = ['estimate', 'page'] as const
-export type MigrationModelName = (typeof MIGRATION_MODELS)[number]
+export { MIGRATION_MODELS, type MigrationModelName }
 
 /** A path, or a preset name (`small-cluster`) looked up in scenarios/. */
 export function resolveScenarioPath(nameOrPath: string): string {
-  if (existsSync(nameOrPath)) return nameOrPath
+  if (existsSync(nameOrPath)) {
+    if (!statSync(nameOrPath).isFile()) throw new UsageError(`scenario: ${nameOrPath} is not a file`)
+    return nameOrPath
+  }
   const preset = join(PRESETS_DIR, nameOrPath.endsWith('.json') ? nameOrPath : `${nameOrPath}.json`)
   if (!nameOrPath.includes('/') && existsSync(preset)) return preset
   throw new UsageError(`scenario: no such file or preset: ${nameOrPath}`)
 }
 
+/** A scenario text as a validated scenario; bad input is a usage error (exit 2) naming the field path. */
 export function parseScenarioText(text: string, label: string): Scenario {
-  let json: unknown
   try {
-    json = JSON.parse(text)
+    return parseScenario(text, label)
   } catch (error) {
-    throw new UsageError(`${label}: not valid JSON (${(error as Error).message})`)
+    if (error instanceof ScenarioTextError) throw new UsageError(error.message)
+    throw error
   }
-  const validation = validateScenario(json)
-  if (!validation.ok) throw new UsageError(validation.errors.join('\n'))
-  return validation.scenario
 }
+
+/** Scenario files above this size are refused unread (the IPC contract's limit for scenario files). */
+const SCENARIO_FILE_BYTES_MAX = 8 * 1024 * 1024
 
 export function loadScenario(nameOrPath: string): { scenario: Scenario; text: string; path: string } {
   const path = resolveScenarioPath(nameOrPath)
+  const bytes = statSync(path).size
+  if (bytes > SCENARIO_FILE_BYTES_MAX) throw new UsageError(`scenario: ${path} holds ${bytes} bytes; at most ${SCENARIO_FILE_BYTES_MAX} are read`)
   const text = readFileSync(path, 'utf8')
   return { scenario: parseScenarioText(text, basename(path)), text, path }
 }
+
+/** `--hours` against the scenario's size limits (a long run of many VMs allocates its whole demand series). */
+export function checkHours(scenario: Scenario, hours: number | undefined): void {
+  if (hours === undefined) return
+  const errors = scenarioSizeErrors(scenario, hours)
+  if (errors.length > 0) throw new UsageError(`--hours: ${errors.join('; ')}`)
+}
+
+/** Flags shared by `run` and `sweep`, with their bounds. */
+export const parseHoursFlag = parseNumberFlag('--hours', { min: 0.001, max: SCENARIO_LIMITS.durationHMax })
+export const parsePolicyIntervalFlag = parseNumberFlag('--policy-interval-s', { integer: true, min: 1, max: 86_400 })
 
 /** `--param key=value`, repeatable. */
 export function collectParam(raw: string, previous: Record<string, ParamValue> = {}): Record<string, ParamValue> {
@@ -53,23 +72,14 @@ export function collectList(raw: string, previous: string[] = []): string[] {
   return [...previous, raw]
 }
 
-/** Loads plugin modules (default export or `policy` export: a PolicyFactory) into a fresh registry. */
+/** Built-in policies plus plugin modules; a plugin that cannot be loaded is a usage error (exit 2). */
 export async function registryWithPlugins(plugins: readonly string[]): Promise<PolicyRegistry> {
-  const registry = createPolicyRegistry()
-  for (const plugin of plugins) {
-    let module: { default?: PolicyFactory; policy?: PolicyFactory }
-    try {
-      module = (await import(pathToFileURL(resolve(plugin)).href)) as typeof module
-    } catch (error) {
-      throw new UsageError(`--plugin ${plugin}: cannot load it (${(error as Error).message})`)
-    }
-    const factory = module.default ?? module.policy
-    if (factory === undefined || typeof factory.create !== 'function' || typeof factory.info?.name !== 'string') {
-      throw new UsageError(`--plugin ${plugin}: the module must export a policy factory ({ info, create }) as default or "policy"`)
-    }
-    registry.register(factory)
+  try {
+    return await loadRegistry(plugins)
+  } catch (error) {
+    if (error instanceof PluginLoadError) throw new UsageError(error.message)
+    throw error
   }
-  return registry
 }
 
 /** Fails early (exit 2) on an unknown policy name or bad parameter. */
@@ -80,15 +90,6 @@ export function checkPolicy(registry: PolicyRegistry, name: string, params: Read
     if (error instanceof PolicyParamError) throw new UsageError(`--policy: ${error.message}`)
     throw error
   }
-}
-
-/** The migration model a run uses: the analytic estimate (default) or page-level migrations. */
-export function migrationModelFor(
-  name: MigrationModelName | undefined, scenario: Scenario, seed: number,
-  onFinished?: (result: MigrationResult, request: MigrationStart) => void
-): MigrationModel | undefined {
-  if (name !== 'page') return undefined
-  return pageMigrationModelFor(scenario, seed, onFinished)
 }
 
 /** Records that wait longer than this many items are written (one transaction per batch). */
@@ -109,17 +110,16 @@ export interface RunOptions {
 
 function printTable(summary: RunSummary): void {
   const width = Math.max(...RUN_SUMMARY_FIELDS.map((field) => field.length))
-  for (const field of RUN_SUMMARY_FIELDS) process.stdout.write(`${field.padEnd(width)}  ${String(summary[field])}\n`)
-}
-
-function pickSummary(summary: RunSummary): RunSummary {
-  const picked: Record<string, unknown> = {}
-  for (const field of RUN_SUMMARY_FIELDS) picked[field] = summary[field]
-  return picked as unknown as RunSummary
+  for (const field of RUN_SUMMARY_FIELDS) {
+    const value = summary[field]
+    process.stdout.write(`${field.padEnd(width)}  ${value === null ? 'not verified' : String(value)}\n`)
+  }
 }
 
 async function runCommand(scenarioArg: string, options: RunOptions): Promise<void> {
   const { scenario } = loadScenario(scenarioArg)
+  checkHours(scenario, options.hours)
+  if (options.out !== undefined) ensureWritableDir('--out', options.out)
   const registry = await registryWithPlugins(options.plugin ?? [])
   const policy = options.policy ?? scenario.policy.name
   const params = { ...(policy === scenario.policy.name ? scenario.policy.params : {}), ...options.param }
@@ -150,7 +150,6 @@ async function runCommand(scenarioArg: string, options: RunOptions): Promise<voi
   }
   let closeEvents = (): Promise<void> => Promise.resolve()
   if (options.out !== undefined) {
-    mkdirSync(options.out, { recursive: true })
     const stream = createWriteStream(join(options.out, 'events.jsonl'))
     dc.subscribe((event: DcEvent) => { stream.write(JSON.stringify(event) + '\n') })
     closeEvents = () => new Promise((done) => stream.end(done))
@@ -178,9 +177,9 @@ export function registerRunCommand(program: Command): void {
     .description('run a datacenter scenario with one policy and print its summary')
     .argument('<scenario>', 'scenario file, or a preset name from scenarios/')
     .option('--policy <name>', 'policy (see `cutover policies`); default: the scenario\'s')
-    .option('--seed <n>', 'random seed', parseNumberFlag('--seed', { integer: true, min: 0 }), 1)
-    .option('--hours <h>', 'simulated hours (overrides the scenario)', parseNumberFlag('--hours', { min: 0.001 }))
-    .option('--policy-interval-s <s>', 'seconds between policy ticks', parseNumberFlag('--policy-interval-s', { integer: true, min: 1 }))
+    .option('--seed <n>', 'random seed', parseSeedFlag, 1)
+    .option('--hours <h>', 'simulated hours (overrides the scenario)', parseHoursFlag)
+    .option('--policy-interval-s <s>', 'seconds between policy ticks', parsePolicyIntervalFlag)
     .option('--param <key=value>', 'policy parameter, repeatable', collectParam)
     .option('--migration-model <model>', 'estimate (analytic) or page (page-level migrations)',
       parseChoiceFlag('--migration-model', MIGRATION_MODELS), 'estimate')
@@ -189,28 +188,4 @@ export function registerRunCommand(program: Command): void {
     .option('--db <path>', 'record the run (migrations with their causes, decisions, faults, audit) in this history database')
     .option('--out <dir>', 'write summary.json and events.jsonl (every engine event) into this directory')
     .action(runCommand)
-}
-
-/** One (policy, seed) run of a sweep, as sent to a worker thread (plain data). */
-export interface SweepTask {
-  readonly index: number
-  readonly scenarioText: string
-  readonly scenarioLabel: string
-  readonly policy: string
-  readonly seed: number
-  readonly hours?: number
-  readonly policyIntervalS?: number
-  readonly params: Readonly<Record<string, ParamValue>>
-  readonly migrationModel?: MigrationModelName
-}
-
-/** Runs one sweep task to its summary (the same code in a worker and in the main thread). */
-export function runSweepTask(task: SweepTask, registry: PolicyRegistry): RunSummary {
-  const scenario = parseScenarioText(task.scenarioText, task.scenarioLabel)
-  const params = { ...(task.policy === scenario.policy.name ? scenario.policy.params : {}), ...task.params }
-  const summary = createDatacenter({
-    scenario, seed: task.seed, policy: task.policy, policyParams: params, hours: task.hours, policyIntervalS: task.policyIntervalS, registry,
-    migrationModel: migrationModelFor(task.migrationModel, scenario, task.seed)
-  }).run()
-  return pickSummary(summary)
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEFAULT_RENDERER_DIR, startServe } from '../../main/server/serve'
+import { HistoryDbError, openHistoryDb } from '../../migrations-db'
 import { parseNumberFlag } from '../support/flags'
 import { UsageError } from '../support/errors'
 
@@ -13,6 +14,7 @@ export function registerServeCommand(program: Command): void {
     .option('--db <path>', 'history database file')
     .option('--scenario <name>', 'preset loaded at start', 'small-cluster')
     .action(async (options: { port: number; db?: string; scenario: string }) => {
+      if (options.db !== undefined) checkHistoryDb(options.db)
       if (!existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'))) {
         throw new UsageError('the renderer is not built: run `npm run build` first')
       }
@@ -23,4 +25,14 @@ export function registerServeCommand(program: Command): void {
       process.once('SIGTERM', stop)
       await new Promise<never>(() => {})
     })
+}
+
+/** Opens and closes the history once, so a file that is not a Cutover history is refused (exit 2) before serving. */
+function checkHistoryDb(path: string): void {
+  try {
+    openHistoryDb(path).close()
+  } catch (error) {
+    if (error instanceof HistoryDbError) throw new UsageError(`--db: ${error.message}`)
+    throw error
+  }
 }

@@ -2,11 +2,11 @@
 // over a sliding 8 s window) in one simulated VM, and prints the series as JSON or a table.
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { MEM_BYTES_MAX, MEM_BYTES_MIN, MIB, checkWorkloadSpec, resolvedWorkloadSpec, GAME_DEFAULTS,
-  HOTSET_DEFAULTS, HOTSET_PATTERNS, MUNCHER_DEFAULTS, OLTP_DEFAULTS, WEB_DEFAULTS, WORKLOAD_KINDS, WORKLOAD_PRESET_NAMES, measureWws,
-  isWorkloadPresetName, workloadPreset, type HotsetPattern, type WorkloadSpec, type WwsMeasurement } from '../../engine/index'
+import { MEM_BYTES_MAX, MEM_BYTES_MIN, MIB, geometryProblem, checkWorkloadSpec, resolvedWorkloadSpec, GAME_DEFAULTS,
+  HOTSET_DEFAULTS, HOTSET_PATTERNS, MUNCHER_DEFAULTS, OLTP_DEFAULTS, WEB_DEFAULTS, WORKLOAD_KINDS, WORKLOAD_PRESET_NAMES, WORKLOAD_RATE_LIMITS,
+  measureWws, isWorkloadPresetName, workloadPreset, type HotsetPattern, type WorkloadSpec, type WwsMeasurement } from '../../engine/index'
 import { UsageError } from '../support/errors'
-import { parseChoiceFlag, parseNumberFlag, printJson } from '../support/flags'
+import { parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
 
 export interface WorkloadFlags {
   workload: string
@@ -126,15 +126,15 @@ export function addWorkloadOptions(command: Command): Command {
   return command
     .option('--workload <kind>', `${WORKLOAD_KINDS.filter((k) => k !== 'trace').join(', ')}, a preset of Clark et al.'s workloads (${WORKLOAD_PRESET_NAMES.join(', ')}) or trace:FILE`, 'idle')
     .option('--mem-mib <n>', 'guest memory (MiB; default 512, or the preset\'s set-up)', parseNumberFlag('--mem-mib', { min: MEM_BYTES_MIN / MIB, max: MEM_BYTES_MAX / MIB, integer: true }))
-    .option('--hot-mib <n>', `hotset: region written (default ${HOTSET_DEFAULTS.hotMiB})`, parseNumberFlag('--hot-mib', { min: 0 }))
-    .option('--dirty-pages-per-s <n>', `hotset, oltp: page writes per second (hotset default ${HOTSET_DEFAULTS.dirtyPagesPerS})`, parseNumberFlag('--dirty-pages-per-s', { min: 0 }))
+    .option('--hot-mib <n>', `hotset: region written (default ${HOTSET_DEFAULTS.hotMiB})`, parseNumberFlag('--hot-mib', { min: 0, max: MEM_BYTES_MAX / MIB }))
+    .option('--dirty-pages-per-s <n>', `hotset, oltp: page writes per second (hotset default ${HOTSET_DEFAULTS.dirtyPagesPerS})`, parseNumberFlag('--dirty-pages-per-s', { min: 0, max: WORKLOAD_RATE_LIMITS.pagesPerS }))
     .option('--pattern <p>', `hotset: ${HOTSET_PATTERNS.join(', ')} (default ${HOTSET_DEFAULTS.pattern})`, parseChoiceFlag('--pattern', HOTSET_PATTERNS))
-    .option('--zipf-s <s>', `Zipf exponent for --pattern zipf and oltp (default ${HOTSET_DEFAULTS.zipfS})`, parseNumberFlag('--zipf-s', { min: 0 }))
-    .option('--filled-mib <n>', 'pages beyond this start all-zero (default: all hold data)', parseNumberFlag('--filled-mib', { min: 0 }))
-    .option('--region-mib <n>', `muncher: region rewritten (default ${MUNCHER_DEFAULTS.regionMiB}); idle: background region`, parseNumberFlag('--region-mib', { min: 0 }))
-    .option('--write-mbit-per-s <n>', `muncher: write rate (default ${MUNCHER_DEFAULTS.writeMbitPerS})`, parseNumberFlag('--write-mbit-per-s', { min: 0 }))
-    .option('--requests-per-s <n>', 'web: offered request rate', parseNumberFlag('--requests-per-s', { min: 0 }))
-    .option('--frame-hz <n>', 'game: frame rate', parseNumberFlag('--frame-hz', { min: 0 }))
+    .option('--zipf-s <s>', `Zipf exponent for --pattern zipf and oltp (default ${HOTSET_DEFAULTS.zipfS})`, parseNumberFlag('--zipf-s', { min: 0, max: 100 }))
+    .option('--filled-mib <n>', 'pages beyond this start all-zero (default: all hold data)', parseNumberFlag('--filled-mib', { min: 0, max: MEM_BYTES_MAX / MIB }))
+    .option('--region-mib <n>', `muncher: region rewritten (default ${MUNCHER_DEFAULTS.regionMiB}); idle: background region`, parseNumberFlag('--region-mib', { min: 0, max: MEM_BYTES_MAX / MIB }))
+    .option('--write-mbit-per-s <n>', `muncher: write rate (default ${MUNCHER_DEFAULTS.writeMbitPerS})`, parseNumberFlag('--write-mbit-per-s', { min: 0, max: WORKLOAD_RATE_LIMITS.writeMbitPerS }))
+    .option('--requests-per-s <n>', 'web: offered request rate', parseNumberFlag('--requests-per-s', { min: 0, max: WORKLOAD_RATE_LIMITS.requestsPerS }))
+    .option('--frame-hz <n>', 'game: frame rate', parseNumberFlag('--frame-hz', { min: 0, max: WORKLOAD_RATE_LIMITS.frameHz }))
 }
 
 export function registerWwsCommand(program: Command): void {
@@ -143,20 +143,33 @@ export function registerWwsCommand(program: Command): void {
   addWorkloadOptions(command)
     .option('--page-kib <n>', 'page size (KiB, a power of two)', parseNumberFlag('--page-kib', { min: 0.5, max: 2048 }), 4)
     .option('--duration-s <s>', 'simulated seconds', parseNumberFlag('--duration-s', { min: 0.001, max: 86_400 }), 30)
-    .option('--sample-ms <ms>', 'dirty-log harvest period', parseNumberFlag('--sample-ms', { min: 0.001, max: 3_600_000 }), 50)
+    .option('--sample-ms <ms>', 'dirty-log harvest period', parseNumberFlag('--sample-ms', { min: 1, max: 3_600_000 }), 50)
     .option('--window-s <s>', 'sliding window (a multiple of --sample-ms)', parseNumberFlag('--window-s', { min: 0.001, max: 3600 }), 8)
-    .option('--seed <n>', 'random seed', parseNumberFlag('--seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }), 1)
+    .option('--seed <n>', 'random seed', parseSeedFlag, 1)
     .option('--json', 'print one JSON document')
     .action((flags: WwsFlags) => runWws(flags))
 }
 
+/** The series keeps one sample per harvest: at most this many (100 k samples ≈ 10 s of work, 180 MB). */
+export const WWS_SAMPLES_MAX = 100_000
+
+/** `--page-kib` as pageBytes, refused (naming pageBytes) unless the engine accepts it with this memory. */
+export function pageBytesFromFlag(pageKib: number, memMib: number): number {
+  const pageBytes = pageKib * 1024
+  const problem = geometryProblem(memMib * MIB, pageBytes)
+  if (problem !== undefined) throw new UsageError(`--page-kib: ${problem}`)
+  return pageBytes
+}
+
 function runWws(flags: WwsFlags): void {
-  const pageBytes = flags.pageKib * 1024
-  if (!Number.isInteger(pageBytes) || (pageBytes & (pageBytes - 1)) !== 0) throw new UsageError(`--page-kib: expected a power of two, got ${flags.pageKib}`)
   const sampleUs = Math.round(flags.sampleMs * 1000)
   const windowUs = Math.round(flags.windowS * 1_000_000)
   if (windowUs % sampleUs !== 0) throw new UsageError(`--window-s: ${flags.windowS} s is not a multiple of --sample-ms ${flags.sampleMs}`)
+  const samples = Math.ceil((flags.durationS * 1000) / flags.sampleMs)
+  if (samples > WWS_SAMPLES_MAX) throw new UsageError(`--sample-ms: --duration-s ${flags.durationS} / --sample-ms ${flags.sampleMs} is ${samples} samples, at most ${WWS_SAMPLES_MAX}`)
   const spec = workloadSpecFromFlags(flags)
+  // After the spec: a preset fills in --mem-mib, which the page-size check needs.
+  const pageBytes = pageBytesFromFlag(flags.pageKib, flags.memMib)
   const memBytes = flags.memMib * MIB
   const result = measureWws({ spec, memBytes, pageBytes, durationUs: Math.round(flags.durationS * 1_000_000), seed: flags.seed, sampleUs, windowUs })
   const resolved = resolvedWorkloadSpec(spec)

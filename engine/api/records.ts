@@ -1,32 +1,24 @@
 // What a running world hands to the history: finished migrations with their rounds, policy decisions, faults
 // and audit entries, as plain DTOs in the history repository's shape (the run id is added by the recorder).
-export interface RoundRecord {
-  readonly roundIndex: number
-  readonly startUs: number
-  readonly durationUs: number
-  readonly pagesSent: number
-  readonly pagesSkipped: number
-  readonly zeroPagesSent: number
-  readonly bytesSent: number
-  readonly rateMbitPerS: number
-  readonly pagesDirtied: number
-  /** On the round after which pre-copy stopped: the stop rule that fired; null on the others. */
-  readonly stopReason: string | null
-}
+import type { Outcome, Trigger } from './names'
+import type { RoundRecord } from './rounds'
+
+export type { RoundRecord }
 
 export interface MigrationRecord {
   readonly vmId: string
   readonly sourceHostId: string
   readonly targetHostId: string
   readonly strategy: string
-  readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'
+  readonly trigger: Trigger
   readonly reason: string
-  readonly outcome: 'completed' | 'aborted' | 'failed'
+  readonly outcome: Outcome
   readonly abortReason?: string
   readonly startUs: number
   readonly endUs: number
   readonly downtimeUs: number
   readonly bytesSent: number
+  /** Absent when the migration was not verified (the estimate model moves no pages). */
   readonly lostWrites?: number
   readonly rounds: readonly RoundRecord[]
 }

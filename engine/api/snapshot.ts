@@ -1,132 +1,158 @@
-// The world as the UI and the history see it: plain JSON-safe DTOs, no engine objects. A snapshot is
-// complete; the host sends one on connect and then newer ones (coalesced, at most 30 a second).
-import type { SimTimeUs } from '../kernel/time'
+// The world as the UI and the history see it: plain JSON-safe DTOs, no engine objects, declared as zod schemas
+// so the TypeScript types (inferred below) and the IPC contract's response schemas are one source. A snapshot
+// is complete; the host sends one on connect and then newer ones (coalesced, at most 30 a second).
+import { z } from 'zod'
+import type { RoundMs } from './rounds'
+import { automationSchema, outcomeSchema, stageSchema, strategySchema, triggerSchema } from './names'
 
-export type PowerState = 'on' | 'off' | 'booting' | 'failed'
-export type VmState = 'running' | 'migrating' | 'suspended' | 'lost'
-export type AutomationLevel = 'manual' | 'partial' | 'full'
+const count = z.number().int().nonnegative()
+/** Virtual time in integer microseconds (SimTimeUs). */
+const timeUs = z.number().int().nonnegative()
+const ids = z.array(z.string()).readonly()
 
-export interface HostView {
-  readonly id: string
-  readonly rack: string
-  readonly cores: number
-  readonly memMiB: number
-  readonly cpuUsedPct: number
-  readonly memUsedMiB: number
+export const powerStateSchema = z.enum(['on', 'off', 'booting', 'failed'])
+export type PowerState = z.infer<typeof powerStateSchema>
+export const vmStateSchema = z.enum(['running', 'migrating', 'suspended', 'lost'])
+export type VmState = z.infer<typeof vmStateSchema>
+export type { AutomationLevel } from './names'
+
+export const hostViewSchema = z.object({
+  id: z.string(),
+  rack: z.string(),
+  cores: count,
+  memMiB: z.number(),
+  cpuUsedPct: z.number(),
+  memUsedMiB: z.number(),
   /** Memory reserved by incoming migrations (already counted in memUsedMiB). */
-  readonly memReservedMiB: number
-  readonly netUsedPct: number
-  readonly power: PowerState
-  readonly maintenance: boolean
-  readonly vmIds: readonly string[]
-}
+  memReservedMiB: z.number(),
+  netUsedPct: z.number(),
+  power: powerStateSchema,
+  maintenance: z.boolean(),
+  vmIds: ids
+}).readonly()
+export type HostView = z.infer<typeof hostViewSchema>
 
-export interface VmView {
-  readonly id: string
-  readonly name: string
-  readonly hostId: string | null
-  readonly vcpus: number
-  readonly memMiB: number
-  readonly cpuDemandPct: number
-  readonly workload: string
-  readonly state: VmState
-  readonly migrationId: string | null
+export const vmViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hostId: z.string().nullable(),
+  vcpus: count,
+  memMiB: z.number(),
+  cpuDemandPct: z.number(),
+  workload: z.string(),
+  state: vmStateSchema,
+  migrationId: z.string().nullable(),
   /** Writable working set estimate in MiB (evacuation order, policy cost). */
-  readonly wwsMiB: number
-  readonly antiAffinityGroup: string | null
-}
+  wwsMiB: z.number(),
+  antiAffinityGroup: z.string().nullable()
+}).readonly()
+export type VmView = z.infer<typeof vmViewSchema>
 
-export interface RoundView {
-  readonly index: number
-  readonly startMs: number
-  readonly durationMs: number
-  readonly pagesSent: number
-  readonly pagesDirtied: number
-  readonly bytesSent: number
-  readonly rateMbitPerS: number
-  readonly final: boolean
+/** A round as the UI shows it (ms from the migration's start): the engine's edge view, RoundMs. */
+export const roundViewSchema = z.object({
+  index: count,
+  startMs: z.number(),
+  durationMs: z.number(),
+  pagesSent: count,
+  bytesSent: count,
+  rateMbitPerS: z.number(),
+  dirtyPagesAfter: count,
+  final: z.boolean(),
   /** On the last pre-copy round: why iteration stopped (the rule that fired); null on the others. */
-  readonly stopReason: string | null
-}
+  stopReason: z.string().nullable()
+}).readonly() satisfies z.ZodType<RoundMs>
+export type RoundView = RoundMs
 
-export interface MigrationView {
-  readonly id: string
-  readonly vmId: string
-  readonly source: string
-  readonly destination: string
-  readonly strategy: string
-  readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'
-  readonly reason: string
-  readonly stage: string
-  readonly startedAtUs: SimTimeUs
-  readonly rounds: readonly RoundView[]
-  readonly bytesSent: number
-  readonly bytesRemaining: number
-  readonly memBytes: number
-  readonly dirtyRateMbitPerS: number
-  readonly rateLimitMbitPerS: number
-  readonly linkMbitPerS: number
-  readonly expectedDowntimeMs: number | null
-  readonly throttlePct: number
-  readonly outcome: 'completed' | 'aborted' | 'failed' | null
-  readonly abortReason: string | null
-  readonly totalTimeMs: number | null
-  readonly downtimeMs: number | null
-  readonly clientOutageMs: number | null
-}
+export const migrationViewSchema = z.object({
+  id: z.string(),
+  vmId: z.string(),
+  source: z.string(),
+  destination: z.string(),
+  strategy: strategySchema,
+  trigger: triggerSchema,
+  reason: z.string(),
+  stage: stageSchema,
+  startedAtUs: timeUs,
+  rounds: z.array(roundViewSchema).readonly(),
+  bytesSent: z.number(),
+  bytesRemaining: z.number(),
+  memBytes: z.number(),
+  dirtyRateMbitPerS: z.number(),
+  rateLimitMbitPerS: z.number(),
+  linkMbitPerS: z.number(),
+  expectedDowntimeMs: z.number().nullable(),
+  throttlePct: z.number(),
+  outcome: outcomeSchema.nullable(),
+  abortReason: z.string().nullable(),
+  totalTimeMs: z.number().nullable(),
+  downtimeMs: z.number().nullable(),
+  clientOutageMs: z.number().nullable()
+}).readonly()
+export type MigrationView = z.infer<typeof migrationViewSchema>
 
-export interface LinkView {
-  readonly id: string
-  readonly a: string
-  readonly b: string
-  readonly capacityMbitPerS: number
-  readonly utilisationPct: number
-  readonly up: boolean
-}
+export const linkViewSchema = z.object({
+  id: z.string(),
+  a: z.string(),
+  b: z.string(),
+  capacityMbitPerS: z.number(),
+  utilisationPct: z.number(),
+  up: z.boolean()
+}).readonly()
+export type LinkView = z.infer<typeof linkViewSchema>
 
-export interface MacEntryView { readonly mac: string; readonly port: string; readonly ageS: number }
-export interface SwitchView { readonly id: string; readonly entries: readonly MacEntryView[] }
-export interface ArpEntryView { readonly ip: string; readonly mac: string; readonly state: string }
-export interface ArpCacheView { readonly owner: string; readonly entries: readonly ArpEntryView[] }
+export const macEntryViewSchema = z.object({ mac: z.string(), port: z.string(), ageS: z.number() }).readonly()
+export type MacEntryView = z.infer<typeof macEntryViewSchema>
+export const switchViewSchema = z.object({ id: z.string(), entries: z.array(macEntryViewSchema).readonly() }).readonly()
+export type SwitchView = z.infer<typeof switchViewSchema>
+export const arpEntryViewSchema = z.object({ ip: z.string(), mac: z.string(), state: z.string() }).readonly()
+export type ArpEntryView = z.infer<typeof arpEntryViewSchema>
+export const arpCacheViewSchema = z.object({ owner: z.string(), entries: z.array(arpEntryViewSchema).readonly() }).readonly()
+export type ArpCacheView = z.infer<typeof arpCacheViewSchema>
 
-export interface ClientView {
-  readonly id: string
-  readonly targetVmId: string
-  readonly lastLatencyMs: number | null
-  readonly outageMs: number
-  readonly lost: number
-}
+export const clientViewSchema = z.object({
+  id: z.string(),
+  targetVmId: z.string(),
+  lastLatencyMs: z.number().nullable(),
+  outageMs: z.number(),
+  lost: count
+}).readonly()
+export type ClientView = z.infer<typeof clientViewSchema>
 
-export interface RecommendationView {
-  readonly id: string
-  readonly vmId: string
-  readonly source: string
-  readonly destination: string
-  readonly reason: string
-  readonly expectedBenefit: string
-  readonly expectedCost: string
-}
+export const recommendationViewSchema = z.object({
+  id: z.string(),
+  vmId: z.string(),
+  source: z.string(),
+  destination: z.string(),
+  reason: z.string(),
+  expectedBenefit: z.string(),
+  expectedCost: z.string()
+}).readonly()
+export type RecommendationView = z.infer<typeof recommendationViewSchema>
 
-export interface PolicyView {
-  readonly name: string
-  readonly automation: AutomationLevel
-  readonly parameters: Readonly<Record<string, number | string | boolean>>
-  readonly imbalance: number
-  readonly recommendations: readonly RecommendationView[]
-  readonly decisions: readonly { readonly atUs: SimTimeUs; readonly summary: string }[]
-}
+export const policyParamValueSchema = z.union([z.number(), z.string(), z.boolean()])
 
-export interface WorldSnapshot {
-  readonly nowUs: SimTimeUs
-  readonly scenario: string
-  readonly seed: number
-  readonly hosts: readonly HostView[]
-  readonly vms: readonly VmView[]
-  readonly migrations: readonly MigrationView[]
-  readonly links: readonly LinkView[]
-  readonly switches: readonly SwitchView[]
-  readonly arpCaches: readonly ArpCacheView[]
-  readonly clients: readonly ClientView[]
-  readonly policy: PolicyView
-  readonly traceHash: string
-}
+export const policyViewSchema = z.object({
+  name: z.string(),
+  automation: automationSchema,
+  parameters: z.record(z.string(), policyParamValueSchema).readonly(),
+  imbalance: z.number(),
+  recommendations: z.array(recommendationViewSchema).readonly(),
+  decisions: z.array(z.object({ atUs: timeUs, summary: z.string() }).readonly()).readonly()
+}).readonly()
+export type PolicyView = z.infer<typeof policyViewSchema>
+
+export const worldSnapshotSchema = z.object({
+  nowUs: timeUs,
+  scenario: z.string(),
+  seed: z.number().int(),
+  hosts: z.array(hostViewSchema).readonly(),
+  vms: z.array(vmViewSchema).readonly(),
+  migrations: z.array(migrationViewSchema).readonly(),
+  links: z.array(linkViewSchema).readonly(),
+  switches: z.array(switchViewSchema).readonly(),
+  arpCaches: z.array(arpCacheViewSchema).readonly(),
+  clients: z.array(clientViewSchema).readonly(),
+  policy: policyViewSchema,
+  traceHash: z.string()
+}).readonly()
+export type WorldSnapshot = z.infer<typeof worldSnapshotSchema>

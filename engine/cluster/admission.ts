@@ -4,7 +4,7 @@
 import type { SimTimeUs } from '../kernel/time'
 import type { PingPongDetector } from '../policy/oscillation'
 import type { MigrateProposal, PowerProposal } from '../policy/types'
-import { fitProblem } from './placement'
+import { fitProblem, fitRefusal, type FitRefusal } from './placement'
 import type { ClusterState } from './state'
 
 export interface AdmissionContext {
@@ -51,6 +51,31 @@ export function judgeMigration(context: AdmissionContext, proposal: MigratePropo
   if (cycle !== null) return reject('ping-pong: the move would close a host cycle', cycle)
   if (proposal.recommendOnly || vm.automation === 'manual') return { kind: 'recommend' }
   return { kind: 'accept' }
+}
+
+/** A user's move ignores CPU (the user decides to overload) but never overcommits memory or breaks a hard rule. */
+const USER_FIT = { cpuLimit: Number.POSITIVE_INFINITY, allowOff: false } as const
+
+/**
+ * Why a user may not move a VM to a host now (a drop in the UI, "Migrate to…", an accepted recommendation), or
+ * null: the one rule the command path enforces and the UI's drag feedback shows, with a sentence naming both.
+ */
+export function userMoveRefusal(state: Readonly<ClusterState>, vmIndex: number, targetIndex: number): FitRefusal | null {
+  const vm = state.vms[vmIndex]
+  const host = state.hosts[targetIndex]
+  if (vm.hostIndex === targetIndex && vm.status !== 'down') return { code: 'same-host', reason: `${vm.id} already runs on ${host.id}` }
+  if (vm.moving) return { code: 'already-migrating', reason: `${vm.id} is already migrating; wait for it to finish or abort it` }
+  if (vm.status !== 'running') return { code: 'vm-not-running', reason: `${vm.id} is ${vm.status}` }
+  // fitRefusal only reads the state (the snapshot side passes the world's read-only view).
+  const refusal = fitRefusal(state as ClusterState, vm, host, USER_FIT)
+  if (refusal === null) return null
+  switch (refusal.code) {
+    case 'host-down': return { ...refusal, reason: `${host.id} is ${host.state === 'off' ? 'powered off' : host.state === 'booting' ? 'still booting' : host.state}` }
+    case 'maintenance': return { ...refusal, reason: `${host.id} is in maintenance and accepts no VMs` }
+    case 'no-memory': return { ...refusal, reason: `${host.id} has ${Math.max(0, Math.floor(host.memMiB - host.memUsedMiB))} MiB free; ${vm.id} needs ${vm.memMiB} MiB` }
+    case 'anti-affinity': return { ...refusal, reason: `${host.id} already runs a VM of anti-affinity group "${refusal.ruleId}"` }
+    default: return { ...refusal, reason: `${host.id}: ${refusal.reason}` }
+  }
 }
 
 export type PowerVerdict =

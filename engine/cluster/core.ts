@@ -12,7 +12,8 @@ import { MigrationExecutor, type MigrationRecord } from './executor'
 import { HaOps, type HaConfig } from './ha'
 import { MaintenanceOps, type MaintenanceRequest } from './maintenance'
 import type { MigrationModel } from './migration-model'
-import { fitProblem, hardAffinityGroups } from './placement'
+import { hardAffinityGroups } from './placement'
+import { userMoveRefusal } from './admission'
 import type { CoreServices } from './services'
 import type { ClusterState, HostState } from './state'
 import { buildView } from './view'
@@ -95,12 +96,10 @@ export class DatacenterCore {
 
   /** A user-requested move (mandatory, cause `user`); returns why it was refused, or null. */
   migrateVm(vmIndex: number, targetIndex: number): string | null {
+    const refusal = userMoveRefusal(this.state, vmIndex, targetIndex)
+    if (refusal !== null) return refusal.reason
     const vm = this.state.vms[vmIndex]
     const target = this.state.hosts[targetIndex]
-    if (vm.status !== 'running' || vm.moving) return `VM is ${vm.moving ? 'already moving' : vm.status}`
-    if (vm.hostIndex === targetIndex) return 'VM is already there'
-    const problem = fitProblem(this.state, vm, target, { cpuLimit: Number.POSITIVE_INFINITY, allowOff: false })
-    if (problem !== null) return problem
     this.executor.enqueue({ vm, target, cause: 'user', decisionId: null, mandatory: true })
     this.executor.dispatch()
     return null
@@ -158,12 +157,12 @@ export class DatacenterCore {
   }
 
   private applyFault(fault: TimedFault): void {
-    if (fault.kind === 'crash') { this.crashHost(fault.hostIndex, fault.cause, fault.repairAfterUs); return }
+    if (fault.kind === 'host-crash') { this.crashHost(fault.hostIndex, fault.cause, fault.repairAfterUs); return }
     const host = this.state.hosts[fault.hostIndex]
     host.nicFactor = fault.factor
     this.sim.emit({ kind: 'link.changed', hostId: host.id, factor: fault.factor })
     this.executor.linksChanged()
-    this.sim.scheduleAt(fault.untilUs, () => {
+    this.sim.scheduleAt(fault.atUs + fault.durationUs, () => {
       host.nicFactor = 1
       this.sim.emit({ kind: 'link.changed', hostId: host.id, factor: 1 })
       this.executor.linksChanged()

@@ -158,7 +158,7 @@ export class EstimateMigrationModel implements MigrationModel {
     let rateBytesPerS = (initialMbitPerS * 1e6) / 8
     let advancedToUs = startedUs
     let planned: MigrationOutcome = {
-      outcome: 'completed', totalUs: plan.totalUs, downtimeUs: plan.downtimeUs, bytes: plan.bytes, rounds: plan.rounds, lostWrites: 0, abortReason: null
+      outcome: 'completed', totalUs: plan.totalUs, downtimeUs: plan.downtimeUs, bytes: plan.bytes, rounds: plan.rounds, lostWrites: null, abortReason: null
     }
     let ended = false
     const finish = (outcome: MigrationOutcome): void => {
@@ -184,7 +184,7 @@ export class EstimateMigrationModel implements MigrationModel {
         const endUs = transferEndUs + this.rules.resumeOverheadUs
         planned = {
           outcome: 'completed', totalUs: endUs - startedUs, downtimeUs: endUs - suspendedUs, bytes: Math.round(rest.bytes),
-          rounds: rest.rounds, lostWrites: 0, abortReason: null
+          rounds: rest.rounds, lostWrites: null, abortReason: null
         }
         clock.cancel(timer)
         timer = clock.schedule(endUs - clock.nowUs, () => finish(planned))
@@ -197,7 +197,7 @@ export class EstimateMigrationModel implements MigrationModel {
         const suspendedUs = fluid.suspendedAtS < 0 ? clock.nowUs : startedUs + Math.round(fluid.suspendedAtS * US_PER_S)
         const outcome: MigrationOutcome = {
           outcome: sourceSurvives ? 'aborted' : 'failed', totalUs: elapsedUs, downtimeUs: Math.max(0, clock.nowUs - suspendedUs),
-          bytes: Math.round(fluid.sentBytes), rounds: fluid.rounds, lostWrites: 0, abortReason: reason
+          bytes: Math.round(fluid.sentBytes), rounds: fluid.rounds, lostWrites: null, abortReason: reason
         }
         clock.schedule(0, () => finish(outcome))
       }

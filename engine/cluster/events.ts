@@ -29,7 +29,8 @@ export type DcEvent =
   | {
     readonly kind: 'migration.ended'; readonly migrationId: string; readonly vmId: string; readonly outcome: 'completed' | 'aborted' | 'failed'
     readonly totalUs: number; readonly downtimeUs: number; readonly bytes: number; readonly rounds: number
-    readonly lostWrites: number; readonly abortReason: string | null
+    /** null: not verified (the analytic estimate model moves no pages). */
+    readonly lostWrites: number | null; readonly abortReason: string | null
   }
   | { readonly kind: 'migration.rate'; readonly migrationId: string; readonly vmId: string; readonly rateMbitPerS: number }
   | { readonly kind: 'migration.cancelled'; readonly migrationId: string; readonly vmId: string; readonly reason: string }

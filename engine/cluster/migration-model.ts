@@ -46,8 +46,11 @@ export interface MigrationOutcome {
   readonly downtimeUs: SimTimeUs
   readonly bytes: number
   readonly rounds: number
-  /** Pages whose destination version differed from the source's at suspension (0 for analytic models). */
-  readonly lostWrites: number
+  /**
+   * Pages whose destination version differed from the source's at suspension; null when not verified (an
+   * analytic model moves no pages, so it cannot check any: it must not claim 0).
+   */
+  readonly lostWrites: number | null
   readonly abortReason: string | null
 }
 

@@ -1,7 +1,8 @@
 // The core's own placement decisions (initial placement, HA restart, maintenance evacuation) and the fit test
 // shared with proposal validation: memory is never overcommitted and hard rules are never broken; CPU may
 // only be overcommitted when a caller asks for it (an HA restart prefers a busy host to a VM left down).
-import { hardBreach, type Placement } from '../policy/rules'
+import type { DropRefusalCode } from '../api/names'
+import { hardBreach, hardBreachOf, type Placement } from '../policy/rules'
 import type { ClusterState, HostState, VmState } from './state'
 
 export function statePlacement(state: ClusterState): Placement {
@@ -25,14 +26,29 @@ export interface FitOptions {
   readonly allowOff: boolean
 }
 
-/** Why `vm` cannot go to `host` now, or null when it fits. */
-export function fitProblem(state: ClusterState, vm: VmState, host: HostState, options: FitOptions, placement = statePlacement(state)): string | null {
-  if (host.state === 'off' ? !options.allowOff : host.state !== 'on') return `host is ${host.state}`
-  if (host.drain !== 'none') return `host is draining for ${host.drain}`
-  if (host.memUsedMiB + vm.memMiB > host.memMiB + 1e-6) return 'insufficient memory'
+/** Why a VM does not fit a host: a code (for badges and tests) and the reason in words. */
+export interface FitRefusal {
+  readonly code: DropRefusalCode
+  readonly reason: string
+  /** The hard rule broken, for rule refusals. */
+  readonly ruleId?: string
+}
+
+/** Why `vm` cannot go to `host` now, or null when it fits: the one fit rule of the core, policies and users. */
+export function fitRefusal(state: ClusterState, vm: VmState, host: HostState, options: FitOptions, placement = statePlacement(state)): FitRefusal | null {
+  if (host.state === 'off' ? !options.allowOff : host.state !== 'on') return { code: 'host-down', reason: `host is ${host.state}` }
+  if (host.drain !== 'none') return { code: 'maintenance', reason: `host is draining for ${host.drain}` }
+  if (host.memUsedMiB + vm.memMiB > host.memMiB + 1e-6) return { code: 'no-memory', reason: 'insufficient memory' }
   const cpuAfter = (host.cpuDemandMips + host.cpuReservedMips + vm.cpuDemandMips) / host.cpuCapacityMips
-  if (cpuAfter > options.cpuLimit + 1e-9) return `CPU would reach ${(cpuAfter * 100).toFixed(1)} %`
-  return hardBreach(state.rules, state.rulesByVm[vm.index], vm.index, host.index, placement)
+  if (cpuAfter > options.cpuLimit + 1e-9) return { code: 'cpu', reason: `CPU would reach ${(cpuAfter * 100).toFixed(1)} %` }
+  const breach = hardBreachOf(state.rules, state.rulesByVm[vm.index], vm.index, host.index, placement)
+  if (breach === null) return null
+  return { code: breach.kind === 'vm-anti-affinity' ? 'anti-affinity' : 'placement-rule', reason: breach.reason, ruleId: breach.ruleId }
+}
+
+/** fitRefusal's reason alone. */
+export function fitProblem(state: ClusterState, vm: VmState, host: HostState, options: FitOptions, placement = statePlacement(state)): string | null {
+  return fitRefusal(state, vm, host, options, placement)?.reason ?? null
 }
 
 export type PickMode = 'spread' | 'pack' | 'balance'

@@ -79,6 +79,7 @@ export function buildView(context: ViewContext): ClusterView {
       return Object.freeze(out)
     },
     powerW: (hostIndex, util) => powerAtW(state.hosts[hostIndex].powerTableW, util),
+    powerTableW: (hostIndex) => state.hosts[hostIndex].powerTableW,
     estimateMove: (vmIndex, targetHostIndex) => {
       const vm = state.vms[vmIndex]
       if (vm.hostIndex < 0) return Object.freeze({ totalUs: 0, downtimeUs: 0, bytes: 0, rounds: 0, converges: true })

@@ -3,6 +3,7 @@
 // a migration (the destination of the n-th migration dies halfway through it).
 import type { Rng } from '../kernel/rng'
 import { sToUs, type SimTimeUs } from '../kernel/time'
+import type { ClusterFaultKind, FaultTiming } from './vocabulary'
 
 export type FaultSpecLike =
   | { readonly kind: 'host-crash'; readonly host: string; readonly atH: number; readonly repairAfterH?: number }
@@ -10,9 +11,10 @@ export type FaultSpecLike =
   | { readonly kind: 'link-degrade'; readonly host: string; readonly atH: number; readonly durationH: number; readonly factor: number }
   | { readonly kind: 'migration-dest-crash'; readonly nth: number; readonly repairAfterH?: number }
 
-export type TimedFault =
-  | { readonly kind: 'crash'; readonly atUs: SimTimeUs; readonly hostIndex: number; readonly repairAfterUs: SimTimeUs | null; readonly cause: string }
-  | { readonly kind: 'link'; readonly atUs: SimTimeUs; readonly hostIndex: number; readonly factor: number; readonly untilUs: SimTimeUs }
+/** A fault of the vocabulary's cluster kinds at a virtual time; a degraded link heals after durationUs. */
+export type TimedFault = Required<Pick<FaultTiming, 'atUs'>> & { readonly hostIndex: number } & (
+  | { readonly kind: Extract<ClusterFaultKind, 'host-crash'>; readonly repairAfterUs: SimTimeUs | null; readonly cause: string }
+  | { readonly kind: Extract<ClusterFaultKind, 'link-degrade'>; readonly factor: number; readonly durationUs: SimTimeUs })
 
 export interface MigrationFault {
   /** 1-based number of the migration (in start order) whose destination crashes halfway. */
@@ -39,7 +41,7 @@ function randomCrashes(
   for (let guard = 0; guard < 100_000; guard++) {
     atUs += Math.max(1, sToUs(rng.exponential(meanGapS)))
     if (atUs > durationUs) break
-    crashes.push({ kind: 'crash', atUs, hostIndex: rng.intBelow(hostCount), repairAfterUs: hoursToUs(spec.repairAfterH), cause: 'random crash' })
+    crashes.push({ kind: 'host-crash', atUs, hostIndex: rng.intBelow(hostCount), repairAfterUs: hoursToUs(spec.repairAfterH), cause: 'random crash' })
   }
   return crashes
 }
@@ -52,16 +54,14 @@ export function planFaults(
   for (const spec of specs) {
     switch (spec.kind) {
       case 'host-crash':
-        timed.push({ kind: 'crash', atUs: sToUs(spec.atH * 3600), hostIndex: hostIndexOf(spec.host), repairAfterUs: hoursToUs(spec.repairAfterH), cause: 'scripted crash' })
+        timed.push({ kind: 'host-crash', atUs: sToUs(spec.atH * 3600), hostIndex: hostIndexOf(spec.host), repairAfterUs: hoursToUs(spec.repairAfterH), cause: 'scripted crash' })
         break
       case 'random-host-crashes':
         timed.push(...randomCrashes(spec, hostCount, durationUs, rng))
         break
-      case 'link-degrade': {
-        const atUs = sToUs(spec.atH * 3600)
-        timed.push({ kind: 'link', atUs, hostIndex: hostIndexOf(spec.host), factor: spec.factor, untilUs: atUs + sToUs(spec.durationH * 3600) })
+      case 'link-degrade':
+        timed.push({ kind: 'link-degrade', atUs: sToUs(spec.atH * 3600), hostIndex: hostIndexOf(spec.host), factor: spec.factor, durationUs: sToUs(spec.durationH * 3600) })
         break
-      }
       case 'migration-dest-crash':
         migrationFaults.push({ nth: spec.nth, repairAfterUs: hoursToUs(spec.repairAfterH) })
         break

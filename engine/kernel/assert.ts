@@ -7,7 +7,3 @@ export class InvariantViolation extends Error {
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new InvariantViolation(message)
 }
-
-export function assertInteger(value: number, what: string): void {
-  if (!Number.isSafeInteger(value)) throw new InvariantViolation(`${what} must be a safe integer, got ${value}`)
-}

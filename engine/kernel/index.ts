@@ -1,4 +1,4 @@
-// Public surface of the kernel: time, queue, RNG streams, processes, trace hash.
+// Public surface of the kernel: time, queue, RNG streams, trace hash.
 export * from './time'
 export * from './assert'
 export { EventQueue, type Timer } from './event-queue'
@@ -6,4 +6,3 @@ export { Rng, deriveStream, streamSeed } from './rng'
 export { ZipfSampler } from './zipf'
 export { TraceHash } from './trace-hash'
 export { Simulation, type EmittedEvent, type Stamped, type Listener, type RunLimits, type RunResult } from './simulation'
-export { Signal, spawn, ProcessHandle, type ProcessBody, type Yielded } from './process'

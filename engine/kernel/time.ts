@@ -18,13 +18,3 @@ export function msToUs(milliseconds: number): SimTimeUs {
 export function usToMs(durationUs: SimTimeUs): number {
   return durationUs / US_PER_MS
 }
-
-export function usToS(durationUs: SimTimeUs): number {
-  return durationUs / US_PER_S
-}
-
-/** Time to move `bytes` at `rateBitPerS`, rounded up to a whole microsecond (never zero for a non-empty transfer). */
-export function transferUs(bytes: number, rateBitPerS: number): SimTimeUs {
-  if (bytes <= 0) return 0
-  return Math.max(1, Math.ceil((bytes * 8 * US_PER_S) / rateBitPerS))
-}

@@ -8,7 +8,8 @@ export class MetricCollector {
   migrationsCompleted = 0
   migrationsFailed = 0
   bytesMigrated = 0
-  lostWrites = 0
+  /** Sum over verified migrations; null as soon as one migration ended unverified (estimate model). */
+  lostWrites: number | null = 0
   evacuations = 0
   evacuationUs: number[] = []
   haRestarts = 0
@@ -23,7 +24,7 @@ export class MetricCollector {
       case 'migration.started': this.migrationsStarted++; return
       case 'migration.ended':
         this.bytesMigrated += event.bytes
-        this.lostWrites += event.lostWrites
+        this.lostWrites = this.lostWrites === null || event.lostWrites === null ? null : this.lostWrites + event.lostWrites
         if (event.outcome === 'completed') {
           this.migrationsCompleted++
           this.downtimesUs.push(event.downtimeUs)
@@ -42,11 +43,12 @@ export class MetricCollector {
     }
   }
 
+  // A run without migrations reports 0 ms of downtime (the CLI contract's summary is all numbers).
   meanDowntimeMs(): number {
-    return mean(this.downtimesUs) / 1000
+    return this.downtimesUs.length === 0 ? 0 : mean(this.downtimesUs) / 1000
   }
 
   p99DowntimeMs(): number {
-    return percentile(this.downtimesUs, 99) / 1000
+    return this.downtimesUs.length === 0 ? 0 : percentile(this.downtimesUs, 99) / 1000
   }
 }

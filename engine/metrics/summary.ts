@@ -26,7 +26,8 @@ export interface RunSummary {
   readonly meanDowntimeMs: number
   readonly p99DowntimeMs: number
   readonly bytesMigrated: number
-  readonly lostWrites: number
+  /** Lost writes over all migrations; null when they were not verified (estimate model): never a claimed 0. */
+  readonly lostWrites: number | null
   readonly maxActiveHosts: number
   /** Host evacuations (maintenance) that emptied their host. */
   readonly evacuations: number

@@ -1,20 +1,7 @@
-// Faults a migration can meet, and what each does at each point of the protocol (the fault matrix that
+// What each fault (kinds: faults/vocabulary.ts) does to a migration at each point of the protocol (the fault matrix that
 // docs/migration.md documents and test/engine/migration/fault-matrix.test.ts checks).
-import type { SimTimeUs } from '../kernel/time'
+import { describeFault, type MigrationFaultKind } from '../faults/vocabulary'
 import type { Outcome, Stage } from './types'
-
-export const FAULT_KINDS = ['dest-crash', 'source-crash', 'link-down', 'partition', 'dest-oom'] as const
-export type FaultKind = (typeof FAULT_KINDS)[number]
-
-export const FAULT_STAGES = ['reservation', 'precopy', 'stop-and-copy', 'commit', 'activation', 'postcopy'] as const
-export type FaultStage = (typeof FAULT_STAGES)[number]
-
-/** A fault at the entry of a stage, or at a virtual time since the migration started. */
-export interface PlannedFault {
-  readonly kind: FaultKind
-  readonly stage?: FaultStage
-  readonly afterStartUs?: SimTimeUs
-}
 
 export interface FaultVerdict {
   /** null: the migration carries on. */
@@ -28,7 +15,7 @@ export interface FaultVerdict {
  * After the commit the destination is authoritative: it must survive, and in post-copy the source and the
  * path too, because pages still live there (migration.md §2, §10); a lost path pauses it until recovery.
  */
-export function faultVerdict(kind: FaultKind, stage: Stage, committed: boolean, pagesOnSource: boolean): FaultVerdict {
+export function faultVerdict(kind: MigrationFaultKind, stage: Stage, committed: boolean, pagesOnSource: boolean): FaultVerdict {
   const destinationFault = kind === 'dest-crash' || kind === 'dest-oom'
   const pathFault = kind === 'link-down' || kind === 'partition'
   const what = describeFault(kind)
@@ -42,14 +29,4 @@ export function faultVerdict(kind: FaultKind, stage: Stage, committed: boolean, 
   }
   if (destinationFault) return { outcome: 'failed', reason: `${what} after commit: the VM is lost with the destination (HA restart needed)` }
   return { outcome: null, reason: `${what} after commit: the destination already holds the whole image` }
-}
-
-export function describeFault(kind: FaultKind): string {
-  switch (kind) {
-    case 'dest-crash': return 'destination crashed'
-    case 'source-crash': return 'source crashed'
-    case 'link-down': return 'migration link down'
-    case 'partition': return 'source and destination partitioned'
-    case 'dest-oom': return 'destination out of memory'
-  }
 }

@@ -1,8 +1,9 @@
 // The migration laboratory behind `cutover migrate`: one VM with a workload on host-a, two hosts on one
 // switch, a warm-up, then one migration to host-b with the chosen strategy and faults; returns the result in
 // the CLI contract's shape. Pure and deterministic: same config + seed ⇒ same result and trace hash.
+import { roundMs, type RoundMs } from '../api/rounds'
 import { Simulation } from '../kernel/simulation'
-import { sToUs, usToMs } from '../kernel/time'
+import { sToUs, usToMs, type SimTimeUs } from '../kernel/time'
 import { GuestMemory } from '../memory/guest-memory'
 import { MIB } from '../memory/geometry'
 import { attachWorkload } from '../workload/driver'
@@ -15,8 +16,9 @@ import type { RequestClient } from '../net/traffic'
 import type { WorkloadDriver } from '../workload/driver'
 import { LanChannel } from './lan-channel'
 import type { MigratableVm } from './vm-handle'
-import type { FaultKind, PlannedFault } from './faults'
+import type { MigrationFaultKind, PlannedFault } from '../faults/vocabulary'
 import { Migration } from './migration'
+import { RunningCopiesObserver } from './copy-observer'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult } from './types'
 import { WorkloadVm } from './workload-vm'
 
@@ -39,18 +41,8 @@ export interface LabConfig {
   readonly macPolicy?: 'moves-with-vm' | 'per-host'
 }
 
-export interface LabRound {
-  readonly index: number
-  readonly startMs: number
-  readonly durationMs: number
-  readonly pagesSent: number
-  readonly bytesSent: number
-  readonly rateMbitPerS: number
-  readonly dirtyPagesAfter: number
-  readonly final: boolean
-  /** On the last pre-copy round: why iteration stopped (the rule that fired); null on the others. */
-  readonly stopReason: string | null
-}
+/** A round in `cutover migrate --json` (cli-contract.md): ms from the migration's start. */
+export type LabRound = RoundMs
 
 export interface LabResult {
   readonly strategy: string
@@ -130,10 +122,17 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const lan = new Lan(sim, labLanSpec(config))
   const clients = lan.endpointIds('client').map((id) => lan.addRequestClient({ id: `${id}/web`, from: id, to: VM_ID, thinkUs: 10_000, thinkJitterUs: 5_000 }))
   const workloadVm = new WorkloadVm(VM_ID, memory, driver)
+  // maxRunningCopies comes from this observer of the hosts, not from the migration's own counter.
+  const copies = new RunningCopiesObserver(SOURCE)
+  let activatedOnDestination = false
   const vm: MigratableVm = {
     id: VM_ID, memory,
-    suspend: () => { workloadVm.suspend(); lan.setVmRunning(VM_ID, false) },
-    resume: () => { lan.setVmRunning(VM_ID, true); workloadVm.resume() },
+    suspend: () => { workloadVm.suspend(); lan.setVmRunning(VM_ID, false); copies.stopped(SOURCE) },
+    resume: () => {
+      lan.setVmRunning(VM_ID, true)
+      workloadVm.resume()
+      copies.started(activatedOnDestination ? DESTINATION : SOURCE)
+    },
     setCpuShare: (share) => workloadVm.setCpuShare(share),
     flushWrites: () => workloadVm.flushWrites()
   }
@@ -147,12 +146,19 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   const hostsUp = { source: true, destination: true }
   const migration = new Migration({
     migrationId: 'mig-0001', sim, vm, channel, params: config.params, faults: config.faults,
-    applyFault: (kind) => applyLabFault(kind, lan, hostsUp, driver),
+    applyFault: (kind, durationUs) => {
+      applyLabFault(kind, durationUs, sim, lan, hostsUp, driver)
+      if (kind === 'source-crash') copies.stopped(SOURCE)
+      if (kind === 'dest-crash') copies.stopped(DESTINATION)
+    },
     hosts: {
       source: SOURCE, destination: DESTINATION,
       reserve: () => (hostsUp.destination ? null : 'destination is down'),
       release: () => {},
-      activate: () => { lan.activateVm(VM_ID, DESTINATION, { mode: config.arp }) },
+      activate: () => {
+        activatedOnDestination = true
+        lan.activateVm(VM_ID, DESTINATION, { mode: config.arp })
+      },
       releaseSource: () => {}
     },
     onFinished: (finished) => { result = finished }
@@ -161,11 +167,23 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   migration.start()
   const horizonUs = sim.nowUs + config.params.cancelAfterUs + 60_000_000
   while (result === undefined && sim.nowUs < horizonUs) sim.runUntil(Math.min(horizonUs, sim.nowUs + 1_000_000))
-  if (result === undefined) throw new Error('migration did not finish by its cancel horizon')
+  if (result === undefined) giveUp(migration, horizonUs - startUs)
+  if (result === undefined) throw new Error('migration did not finish after being given up')
   const clientOutageMs = clients.length === 0 ? null : waitForClients(sim, clients, startUs, result)
   driver.stop()
   for (const client of clients) client.stop()
-  return toLabResult(config, memory, result, clientOutageMs, sim.traceHash(), sim.nowUs)
+  return toLabResult(config, memory, { ...result, maxRunningCopies: copies.maxRunning }, clientOutageMs, sim.traceHash(), sim.nowUs)
+}
+
+/**
+ * A migration still running at the horizon (a post-copy pull cannot be cancelled once committed) is given up,
+ * and that is its outcome: before the commit the source keeps the VM (aborted); after it, pages are split
+ * between the hosts and neither holds the whole image (failed). Either way the reason says it timed out.
+ */
+function giveUp(migration: Migration, waitedUs: number): void {
+  const reason = `timed out: still running ${usToMs(waitedUs) / 1000} s after the start (cancel horizon)`
+  if (migration.committed) migration.fail(`${reason}, pages still on the source`)
+  else migration.abort(reason)
 }
 
 /** Runs until every client has had a reply after the VM settled (or the recovery limit), then reads the outage. */
@@ -188,9 +206,19 @@ function waitForClients(sim: Simulation<LabEvent>, clients: readonly RequestClie
   return usToMs(outageUs)
 }
 
-function applyLabFault(kind: FaultKind, lan: Lan, hostsUp: { source: boolean; destination: boolean }, driver: WorkloadDriver): void {
-  if (kind === 'link-down') lan.setLinkUp(`${DESTINATION}~switch`, false)
-  if (kind === 'partition') lan.partition([DESTINATION])
+/** A path fault with a duration heals by itself (`KIND@WHEN+FORs`); crashes have no duration (parseFaultText). */
+function applyLabFault(
+  kind: MigrationFaultKind, durationUs: SimTimeUs | undefined, sim: Simulation<LabEvent>, lan: Lan, hostsUp: { source: boolean; destination: boolean },
+  driver: WorkloadDriver
+): void {
+  if (kind === 'link-down') {
+    lan.setLinkUp(`${DESTINATION}~switch`, false)
+    if (durationUs !== undefined) sim.schedule(durationUs, () => lan.setLinkUp(`${DESTINATION}~switch`, true))
+  }
+  if (kind === 'partition') {
+    lan.partition([DESTINATION])
+    if (durationUs !== undefined) sim.schedule(durationUs, () => lan.healPartitions())
+  }
   if (kind === 'dest-crash') {
     hostsUp.destination = false
     lan.setLinkUp(`${DESTINATION}~switch`, false)
@@ -208,11 +236,7 @@ export function toLabResult(config: LabConfig, memory: GuestMemory, result: Migr
     strategy: result.strategy, seed: config.seed, outcome: result.outcome, memBytes: memory.memBytes, pageBytes: memory.pageBytes,
     totalTimeMs: usToMs(result.totalTimeUs), downtimeMs: usToMs(result.downtimeUs), clientOutageMs,
     bytesSent: result.bytesSent, pagesSent: result.pagesSent, zeroPagesSent: result.zeroPagesSent,
-    rounds: result.rounds.map((round) => ({
-      index: round.index, startMs: usToMs(round.startUs - result.startUs), durationMs: usToMs(round.durationUs),
-      pagesSent: round.pagesSent, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10,
-      dirtyPagesAfter: round.dirtyPagesAfter, final: round.final, stopReason: round.stopReason ?? null
-    })),
+    rounds: result.rounds.map((round) => roundMs(round, result.startUs)),
     lostWrites: result.lostWrites, maxRunningCopies: result.maxRunningCopies, runningOn: result.runningOn,
     abortReason: result.abortReason, traceHash, bytesVerified: result.bytesVerified,
     downtimeParts: {

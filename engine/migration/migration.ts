@@ -1,7 +1,8 @@
 // One live migration as Clark's two-host transaction (migration.md §2): reservation, transfer (pre-copy
 // rounds, stop-and-copy, or post-copy pull), commitment at the source, activation on the destination.
-// Strategies decide how memory moves (strategies/*.ts); this class owns the protocol, the clock, faults,
-// accounting and verification.
+// Strategies decide how memory moves (strategies/*.ts) through the narrow MigrationControl (control.ts); this
+// class owns the protocol state (a checked MigrationPhase, phase.ts), the clock, faults, accounting and
+// verification, and exposes no mutable field.
 //
 // Invariants:
 //  1. The source is authoritative until `committed`; any failure before it leaves the VM running on the
@@ -14,15 +15,18 @@ import { assert } from '../kernel/assert'
 import type { Timer } from '../kernel/event-queue'
 import type { SimTimeUs } from '../kernel/time'
 import { DirtyBitmap } from '../memory/dirty-bitmap'
-import type { PageVersions } from '../memory/bits'
 import type { DirtyLog } from '../memory/dirty-log'
 import { PageStore } from '../memory/page-store'
 import type { BulkChannel } from './channel'
-import { faultVerdict, type FaultKind, type PlannedFault } from './faults'
+import type { MigrationControl, Suspension, TransferPass } from './control'
+import type { MigrationFaultKind, PlannedFault } from '../faults/vocabulary'
+import { faultVerdict } from './faults'
 import { fullPageEncoder, QemuPageEncoder, type PageEncoder } from './page-encoder'
 import { PageScanner } from './page-scanner'
+import { hasPagesOnSource, isCommitted, phaseForStage, stageOf, transition, type MigrationPhase } from './phase'
 import { strategyFor, type Strategy } from './strategies'
-import type { MigrationEvent, MigrationParams, MigrationResult, Outcome, RoundStats, Stage } from './types'
+import type { MigrationRound, RoundPhase } from '../api/rounds'
+import type { MigrationEvent, MigrationParams, MigrationResult, Outcome, Stage } from './types'
 import type { MigratableVm, MigrationHosts } from './vm-handle'
 
 /** The slice of a simulation a migration needs: the clock, timers, and where its events go. */
@@ -41,48 +45,42 @@ export interface MigrationSetup {
   readonly channel: BulkChannel
   readonly params: MigrationParams
   readonly faults?: readonly PlannedFault[]
-  /** Applies a planned fault's effect on the world (crash a host, cut the link) before the migration reacts. */
-  readonly applyFault?: (kind: FaultKind) => void
+  /**
+   * Applies a planned fault's effect on the world (crash a host, cut the link) before the migration reacts;
+   * `durationUs`, when the plan gives one, is how long the world keeps the fault before healing it.
+   */
+  readonly applyFault?: (kind: MigrationFaultKind, durationUs: SimTimeUs | undefined) => void
   /** Bytes one guest write changes in a page (XBZRLE delta model). */
   readonly dirtyBytesPerWrite?: number
   readonly onFinished?: (result: MigrationResult) => void
 }
 
-export interface TransferPass {
-  readonly phase: RoundStats['phase']
-  readonly toSend: DirtyBitmap
-  readonly rateLimitBitPerS: number | null
-  readonly skipLog?: DirtyLog
-  readonly extraBytes?: number
-}
+export type { TransferPass } from './control'
 
 const MBIT = 1_000_000
 /** Without the source–destination path for this long after a post-copy switch, the VM is given up. */
 export const POSTCOPY_RECOVERY_TIMEOUT_US = 30_000_000
 
-export class Migration {
+export class Migration implements MigrationControl {
   readonly id: string
   readonly sim: MigrationSim
   readonly vm: MigratableVm
   readonly params: MigrationParams
   readonly dest: PageStore
   readonly encoder: PageEncoder
-  readonly rounds: RoundStats[] = []
-  stage: Stage = 'pre-migration'
-  log: DirtyLog | undefined
-  committed = false
-  /** Set when the destination will resume before it holds every page (post-copy, demand, hybrid switch). */
-  pagesOnSource = false
-  bytesSent = 0
-  pagesSent = 0
-  zeroPagesSent = 0
-  throttlePct = 0
-  throttlePctMax = 0
-  postcopyFaults = 0
-  postcopyBlockTimeUs = 0
-  /** Versions at suspension, kept only by strategies that resume before the whole image has arrived. */
-  suspendVersions: PageVersions | undefined
-  suspendWords: Uint32Array | undefined
+  private readonly roundList: MigrationRound[] = []
+  private phase: MigrationPhase = { kind: 'pre-migration' }
+  private log: DirtyLog | undefined
+  private sentBytes = 0
+  private sentPages = 0
+  private sentZeroPages = 0
+  private throttle = 0
+  private throttlePctMax = 0
+  private postcopyFaults = 0
+  private postcopyBlockTimeUs = 0
+  private switchover = false
+  /** Versions (and bytes) at suspension, kept only by strategies that resume before the whole image has arrived. */
+  private suspended: Suspension | undefined
   private readonly channel: BulkChannel
   private readonly strategy: Strategy
   private readonly startUs: SimTimeUs
@@ -96,7 +94,6 @@ export class Migration {
   private runningCopies = 1
   private maxRunningCopies = 1
   private runningOn: string | null
-  private finished = false
   private pathLost = false
   private lostWrites = 0
   private bytesVerified = false
@@ -122,7 +119,53 @@ export class Migration {
   }
 
   get isFinished(): boolean {
-    return this.finished
+    return this.phase.kind === 'done'
+  }
+
+  /** The protocol stage (events, faults and snapshots use these names). */
+  get stage(): Stage {
+    return stageOf(this.phase)
+  }
+
+  get committed(): boolean {
+    return isCommitted(this.phase)
+  }
+
+  get nowUs(): SimTimeUs {
+    return this.sim.nowUs
+  }
+
+  get dirtyLog(): DirtyLog | undefined {
+    return this.log
+  }
+
+  get rounds(): readonly MigrationRound[] {
+    return this.roundList
+  }
+
+  get bytesSent(): number {
+    return this.sentBytes
+  }
+
+  get throttlePct(): number {
+    return this.throttle
+  }
+
+  get suspension(): Suspension | undefined {
+    return this.suspended
+  }
+
+  get switchoverRequested(): boolean {
+    return this.switchover
+  }
+
+  /** force-complete: pre-copy strategies switch over at their next decision point. */
+  requestSwitchover(): void {
+    this.switchover = true
+  }
+
+  schedule(delayUs: SimTimeUs, action: () => void): Timer {
+    return this.sim.schedule(delayUs, action)
   }
 
   get hosts(): MigrationHosts {
@@ -133,9 +176,6 @@ export class Migration {
     return this.startUs
   }
 
-  /** Set by force-complete: pre-copy strategies switch over at their next decision point. */
-  forceSwitchover = false
-
   get elapsedUs(): SimTimeUs {
     return this.sim.nowUs - this.startUs
   }
@@ -144,10 +184,10 @@ export class Migration {
     const { hosts } = this.setup
     this.emit({ kind: 'migration.started', migrationId: this.id, vmId: this.vm.id, strategy: this.params.strategy, source: hosts.source, destination: hosts.destination })
     for (const fault of this.setup.faults ?? []) {
-      if (fault.afterStartUs !== undefined) this.sim.schedule(fault.afterStartUs, () => this.injectFault(fault.kind))
+      if (fault.afterStartUs !== undefined) this.sim.schedule(fault.afterStartUs, () => this.injectFault(fault.kind, fault.durationUs))
     }
     this.sim.schedule(this.params.cancelAfterUs, () => {
-      if (this.finished) return
+      if (this.isFinished) return
       if (this.strategy.onCancel !== undefined) this.strategy.onCancel()
       else if (!this.committed) this.abort('cancelled')
     })
@@ -160,35 +200,36 @@ export class Migration {
   }
 
   /** Moves to a stage, emitting the event and firing the faults planned for its entry. */
-  enterStage(stage: Stage): void {
-    if (this.finished) return
-    this.stage = stage
+  enterStage(stage: Exclude<Stage, 'done'>): void {
+    if (this.isFinished) return
+    this.phase = transition(this.phase, phaseForStage(stage, this.phase))
     this.emit({ kind: 'migration.stageChanged', migrationId: this.id, stage })
     for (const fault of this.setup.faults ?? []) {
-      if (fault.stage === stage && !this.finished) this.injectFault(fault.kind)
+      if (fault.stage === stage && !this.isFinished) this.injectFault(fault.kind, fault.durationUs)
     }
   }
 
   /** A fault happened (planned here or reported by the world): apply it and react per the protocol. */
-  injectFault(kind: FaultKind): void {
-    if (this.finished) return
-    this.setup.applyFault?.(kind)
+  injectFault(kind: MigrationFaultKind, durationUs?: SimTimeUs): void {
+    if (this.isFinished) return
+    this.setup.applyFault?.(kind, durationUs)
     this.reactToFault(kind)
   }
 
-  private reactToFault(kind: FaultKind): void {
-    if (this.finished) return
+  private reactToFault(kind: MigrationFaultKind): void {
+    if (this.isFinished) return
     this.emit({ kind: 'migration.fault', migrationId: this.id, fault: kind, stage: this.stage })
-    const verdict = faultVerdict(kind, this.stage, this.committed, this.pagesOnSource)
+    const pagesOnSource = hasPagesOnSource(this.phase)
+    const verdict = faultVerdict(kind, this.stage, this.committed, pagesOnSource)
     if (verdict.outcome === 'aborted') this.abort(verdict.reason)
     else if (verdict.outcome === 'failed') this.fail(verdict.reason)
-    else if (this.pagesOnSource && (kind === 'link-down' || kind === 'partition')) this.awaitPathRecovery()
+    else if (pagesOnSource && (kind === 'link-down' || kind === 'partition')) this.awaitPathRecovery()
   }
 
   /** Post-copy with the path down: the destination waits (postcopy-paused); without recovery the VM is lost. */
   private awaitPathRecovery(): void {
     this.sim.schedule(POSTCOPY_RECOVERY_TIMEOUT_US, () => {
-      if (!this.finished && !this.channel.pathUp()) {
+      if (!this.isFinished && !this.channel.pathUp()) {
         this.fail('source–destination path lost during post-copy and not recovered: neither host holds a complete image')
       }
     })
@@ -196,36 +237,36 @@ export class Migration {
 
   /** Runs `then` one control round trip from now; aborts if source and destination cannot talk. */
   afterControlRoundTrip(then: () => void): void {
-    this.channel.controlRoundTrip(() => { if (!this.finished) then() }, () => this.reactToFault('link-down'))
+    this.channel.controlRoundTrip(() => { if (!this.isFinished) then() }, () => this.reactToFault('link-down'))
   }
 
-  /** Sends every page of the pass in steps of stepUs of transfer time; calls `done` with the round's stats. */
   /**
+   * Sends every page of the pass in steps of stepUs of transfer time; calls `done` with the round's stats.
    * `onStep` runs before each batch; returning false ends the pass early (a switchover decision), after it
    * has called `recordRound` so the interrupted pass still appears among the rounds.
    */
-  runPass(pass: TransferPass, done: (stats: RoundStats) => void,
-    onStep?: (scanner: PageScanner, recordRound: () => RoundStats) => boolean): PageScanner {
+  runPass(pass: TransferPass, done: (stats: MigrationRound) => void,
+    onStep?: (scanner: PageScanner, recordRound: () => MigrationRound) => boolean): PageScanner {
     const memory = this.vm.memory
     const scanner = new PageScanner(memory, this.dest, pass.toSend, { skipLog: pass.skipLog, permute: this.params.strategy === 'precopy', encoder: this.encoder })
-    const index = this.rounds.length + 1
+    const index = this.roundList.length + 1
     const startUs = this.sim.nowUs
     const rateMbitPerS = pass.rateLimitBitPerS === null ? 0 : pass.rateLimitBitPerS / MBIT
     this.channel.setRateLimit(pass.rateLimitBitPerS)
     this.emit({ kind: 'migration.roundStarted', migrationId: this.id, index, pagesToSend: pass.toSend.count, rateMbitPerS })
     const totals = { bytes: pass.extraBytes ?? 0, pages: 0, zeroPages: 0, skipped: 0 }
-    const recordRound = (): RoundStats => {
-      const stats: RoundStats = {
+    const recordRound = (): MigrationRound => {
+      const stats: MigrationRound = {
         index, startUs, durationUs: this.sim.nowUs - startUs, pagesSent: totals.pages, pagesSkipped: totals.skipped,
         zeroPagesSent: totals.zeroPages, bytesSent: totals.bytes, rateMbitPerS,
         dirtyPagesAfter: this.log?.count ?? 0, final: pass.phase !== 'precopy', phase: pass.phase
       }
-      this.rounds.push(stats)
+      this.roundList.push(stats)
       this.emit({ kind: 'migration.roundCompleted', migrationId: this.id, round: stats })
       return stats
     }
     const step = (): void => {
-      if (this.finished) return
+      if (this.isFinished) return
       this.vm.flushWrites()
       if (onStep !== undefined && !onStep(scanner, recordRound)) return
       if (scanner.done) return done(recordRound())
@@ -246,19 +287,22 @@ export class Migration {
     return scanner
   }
 
-  account(bytes: number, pages: number, zeroPages: number): void {
-    this.bytesSent += bytes
-    this.pagesSent += pages
-    this.zeroPagesSent += zeroPages
+  private account(bytes: number, pages: number, zeroPages: number): void {
+    this.sentBytes += bytes
+    this.sentPages += pages
+    this.sentZeroPages += zeroPages
+  }
+
+  countPages(pages: number): void {
+    this.account(0, pages, 0)
   }
 
   /** Sends raw bytes (CPU state, demand-fetched pages) and calls `done` when delivered. */
   sendBytes(bytes: number, done: () => void): void {
     this.account(bytes, 0, 0)
-    this.channel.transfer(bytes, () => { if (!this.finished) done() })
+    this.channel.transfer(bytes, () => { if (!this.isFinished) done() })
   }
 
-  /** The rate the channel gives the migration now (bit/s). */
   get currentRateBitPerS(): number {
     return this.channel.rateBitPerS()
   }
@@ -284,13 +328,14 @@ export class Migration {
   }
 
   setThrottle(pct: number, reason: string): void {
-    this.throttlePct = Math.max(0, Math.min(99, pct))
-    this.throttlePctMax = Math.max(this.throttlePctMax, this.throttlePct)
-    this.vm.setCpuShare(1 - this.throttlePct / 100)
-    this.emit({ kind: 'migration.throttleChanged', migrationId: this.id, throttlePct: this.throttlePct, reason })
+    this.throttle = Math.max(0, Math.min(99, pct))
+    this.throttlePctMax = Math.max(this.throttlePctMax, this.throttle)
+    this.vm.setCpuShare(1 - this.throttle / 100)
+    this.emit({ kind: 'migration.throttleChanged', migrationId: this.id, throttlePct: this.throttle, reason })
   }
 
   suspend(): void {
+    assert(this.phase.kind === 'stop-and-copy', `VM suspended in phase ${this.phase.kind}`)
     assert(this.suspendedAtUs === null, 'VM suspended twice')
     this.vm.suspend()
     this.suspendedAtUs = this.sim.nowUs
@@ -300,17 +345,19 @@ export class Migration {
     this.emit({ kind: 'migration.suspended', migrationId: this.id, host: this.setup.hosts.source })
   }
 
-  /** Keeps the versions (and bytes) at suspension for strategies that resume before all pages arrive. */
-  snapshotAtSuspension(): void {
+  /** Keeps the versions (and bytes) at suspension: the destination resumes before all pages arrive. */
+  resumeBeforeAllPages(): void {
+    const phase = this.phase
+    assert(phase.kind === 'stop-and-copy' && !phase.pagesOnSource && this.suspendedAtUs !== null, `resume before all pages in phase ${phase.kind}`)
     const memory = this.vm.memory
-    this.suspendVersions = memory.snapshotVersions()
-    this.suspendWords = memory.wordsForVerification?.slice()
+    this.suspended = { versions: memory.snapshotVersions(), words: memory.wordsForVerification?.slice() }
+    this.phase = { kind: 'stop-and-copy', pagesOnSource: true }
   }
 
   /** Records on the latest round why pre-copy iteration stopped after it (the rule that fired). */
   noteStopReason(reason: string): void {
-    const last = this.rounds.length - 1
-    if (last >= 0) this.rounds[last] = { ...this.rounds[last], stopReason: reason }
+    const last = this.roundList.length - 1
+    if (last >= 0) this.roundList[last] = { ...this.roundList[last], stopReason: reason }
   }
 
   /** QEMU's expected_downtime when it decided to switch over (ms). */
@@ -332,19 +379,19 @@ export class Migration {
     this.enterStage('commit')
     const commitStartUs = this.sim.nowUs
     this.afterControlRoundTrip(() => {
-      if (this.finished) return
-      this.committed = true
+      if (this.isFinished) return
+      this.phase = transition(this.phase, { kind: 'committed', pagesOnSource: hasPagesOnSource(this.phase) })
       this.emit({ kind: 'migration.committed', migrationId: this.id })
       this.commitUs = this.sim.nowUs - commitStartUs
       this.enterStage('activation')
-      if (this.finished) return
+      if (this.isFinished) return
       this.sim.schedule(this.params.resumeOverheadUs, () => this.activate(afterActivation))
     })
   }
 
   private activate(afterActivation?: () => void): void {
-    if (this.finished) return
-    if (this.suspendVersions === undefined) this.verifyWholeImage()
+    if (this.isFinished) return
+    if (this.suspended === undefined) this.verifyWholeImage()
     this.setup.hosts.activate()
     this.vm.resume()
     this.runningCopies++
@@ -366,10 +413,29 @@ export class Migration {
 
   /** Post-copy: a page arriving on the destination must carry the suspension version (and bytes). */
   verifyArrivals(pages: DirtyBitmap | null): void {
-    const versions = this.suspendVersions
-    assert(versions !== undefined, 'verifyArrivals needs the suspension snapshot')
-    this.lostWrites = this.dest.countArrivalMismatches(versions, this.suspendWords, pages)
-    this.bytesVerified = this.suspendWords !== undefined
+    const suspended = this.suspended
+    assert(suspended !== undefined, 'verifyArrivals needs the suspension snapshot')
+    this.lostWrites = this.dest.countArrivalMismatches(suspended.versions, suspended.words, pages)
+    this.bytesVerified = suspended.words !== undefined
+  }
+
+  openPhaseRound(phase: RoundPhase, rateMbitPerS: number): void {
+    this.roundList.push({
+      index: this.roundList.length + 1, startUs: this.sim.nowUs, durationUs: 0, pagesSent: 0, pagesSkipped: 0, zeroPagesSent: 0,
+      bytesSent: 0, rateMbitPerS, dirtyPagesAfter: 0, final: true, phase
+    })
+  }
+
+  closePhaseRound(pagesSent: number, bytesSent: number): void {
+    const last = this.roundList.length - 1
+    const round = this.roundList[last]
+    assert(round !== undefined && (round.phase === 'postcopy' || round.phase === 'demand'), 'closePhaseRound without an open phase round')
+    this.roundList[last] = { ...round, durationUs: this.sim.nowUs - round.startUs, pagesSent, bytesSent }
+  }
+
+  recordPostcopyFaults(faults: number, blockedUs: SimTimeUs): void {
+    this.postcopyFaults += faults
+    this.postcopyBlockTimeUs += blockedUs
   }
 
   complete(): void {
@@ -378,7 +444,7 @@ export class Migration {
   }
 
   abort(reason: string): void {
-    if (this.finished) return
+    if (this.isFinished) return
     this.channel.cancel()
     this.setup.hosts.release()
     if (this.suspendedAtUs !== null && this.resumedAtUs === null) {
@@ -389,12 +455,12 @@ export class Migration {
       this.emit({ kind: 'migration.resumed', migrationId: this.id, host: this.setup.hosts.source })
     }
     this.runningOn = this.setup.hosts.source
-    if (this.throttlePct > 0) this.setThrottle(0, 'migration ended')
+    if (this.throttle > 0) this.setThrottle(0, 'migration ended')
     this.finish('aborted', reason)
   }
 
   fail(reason: string): void {
-    if (this.finished) return
+    if (this.isFinished) return
     this.channel.cancel()
     if (this.runningCopies > 0) this.runningCopies = 0
     this.runningOn = null
@@ -402,7 +468,7 @@ export class Migration {
   }
 
   private checkPath(): void {
-    if (this.finished) return
+    if (this.isFinished) return
     if (this.channel.pathUp()) {
       this.pathLost = false
       return
@@ -413,11 +479,10 @@ export class Migration {
   }
 
   private finish(outcome: Outcome, abortReason: string | null): void {
-    this.finished = true
+    this.phase = transition(this.phase, { kind: 'done', outcome, committed: this.committed })
     this.log?.stop()
     this.channel.cancel()
-    if (outcome === 'completed' && this.throttlePct > 0) this.setThrottle(0, 'migration ended')
-    this.stage = 'done'
+    if (outcome === 'completed' && this.throttle > 0) this.setThrottle(0, 'migration ended')
     const result = this.result(outcome, abortReason)
     this.emit({ kind: 'migration.finished', migrationId: this.id, outcome, abortReason, totalTimeUs: result.totalTimeUs, downtimeUs: result.downtimeUs, bytesSent: result.bytesSent, lostWrites: result.lostWrites })
     this.setup.onFinished?.(result)
@@ -435,7 +500,7 @@ export class Migration {
         resumeUs: this.resumedAtUs === null ? 0 : this.params.resumeOverheadUs
       },
       expectedDowntimeMs: this.expectedDowntimeMs,
-      bytesSent: Math.round(this.bytesSent), pagesSent: this.pagesSent, zeroPagesSent: this.zeroPagesSent, rounds: this.rounds,
+      bytesSent: Math.round(this.sentBytes), pagesSent: this.sentPages, zeroPagesSent: this.sentZeroPages, rounds: this.roundList,
       lostWrites: this.lostWrites, bytesVerified: this.bytesVerified, maxRunningCopies: this.maxRunningCopies,
       runningOn: this.runningOn, throttlePctMax: this.throttlePctMax, postcopyFaults: this.postcopyFaults,
       postcopyBlockTimeUs: this.postcopyBlockTimeUs, xbzrle: encoder

@@ -1,14 +1,11 @@
 // Data types of the migration engine: strategy names, parameters (with the reference defaults), per-round
-// statistics, outcomes and the events a migration emits. All plain JSON-safe data.
+// statistics (api/rounds.ts), outcomes and the events a migration emits. All plain JSON-safe data.
+import type { MigrationRound } from '../api/rounds'
 import type { SimTimeUs } from '../kernel/time'
 
-export const STRATEGIES = ['stop-and-copy', 'demand', 'precopy', 'precopy-qemu', 'postcopy', 'hybrid'] as const
-export type StrategyName = (typeof STRATEGIES)[number]
-
-export const STAGES = ['pre-migration', 'reservation', 'precopy', 'stop-and-copy', 'commit', 'activation', 'postcopy', 'done'] as const
-export type Stage = (typeof STAGES)[number]
-
-export type Outcome = 'completed' | 'aborted' | 'failed'
+// Strategy, stage and outcome names are the API's vocabulary (engine/api/names.ts), re-exported here for the engine.
+import type { Outcome, Stage, StrategyName } from '../api/names'
+export { STRATEGIES, STAGES, type StrategyName, type Stage, type Outcome } from '../api/names'
 
 /** Clark et al. / Xen `clark-xen` profile (migration.md §5–§6). */
 export interface ClarkParams {
@@ -90,25 +87,6 @@ export const DEFAULT_PARAMS: MigrationParams = {
   stepUs: 50_000
 }
 
-/** One transfer pass: a pre-copy round, the final stop-and-copy, or a post-copy phase. */
-export interface RoundStats {
-  readonly index: number
-  readonly startUs: SimTimeUs
-  readonly durationUs: SimTimeUs
-  readonly pagesSent: number
-  readonly pagesSkipped: number
-  readonly zeroPagesSent: number
-  readonly bytesSent: number
-  /** Rate limit in force for the round (the link may have given less). */
-  readonly rateMbitPerS: number
-  /** Pages dirtied during the round (read from the bitmap at its end). */
-  readonly dirtyPagesAfter: number
-  readonly final: boolean
-  readonly phase: 'precopy' | 'stop-and-copy' | 'postcopy' | 'demand'
-  /** On the last pre-copy round: why iteration stopped (the stop rule that fired); absent on the others. */
-  readonly stopReason?: string
-}
-
 /** Where the downtime went; the parts sum to downtimeUs. */
 export interface DowntimeParts {
   /** The final RAM copy (dirty pages), while the VM is stopped. */
@@ -140,7 +118,7 @@ export interface MigrationResult {
   readonly bytesSent: number
   readonly pagesSent: number
   readonly zeroPagesSent: number
-  readonly rounds: readonly RoundStats[]
+  readonly rounds: readonly MigrationRound[]
   readonly lostWrites: number
   readonly bytesVerified: boolean
   readonly maxRunningCopies: number
@@ -155,7 +133,7 @@ export type MigrationEvent =
   | { readonly kind: 'migration.started'; readonly migrationId: string; readonly vmId: string; readonly strategy: StrategyName; readonly source: string; readonly destination: string }
   | { readonly kind: 'migration.stageChanged'; readonly migrationId: string; readonly stage: Stage }
   | { readonly kind: 'migration.roundStarted'; readonly migrationId: string; readonly index: number; readonly pagesToSend: number; readonly rateMbitPerS: number }
-  | { readonly kind: 'migration.roundCompleted'; readonly migrationId: string; readonly round: RoundStats }
+  | { readonly kind: 'migration.roundCompleted'; readonly migrationId: string; readonly round: MigrationRound }
   | { readonly kind: 'migration.throttleChanged'; readonly migrationId: string; readonly throttlePct: number; readonly reason: string }
   | { readonly kind: 'migration.fault'; readonly migrationId: string; readonly fault: string; readonly stage: Stage }
   | { readonly kind: 'migration.suspended'; readonly migrationId: string; readonly host: string }

@@ -12,7 +12,8 @@ export {
   RequestClient, DatagramClient, type TrafficClient, type RequestClientOptions, type DatagramClientOptions, type MessageOptions
 } from './traffic'
 export type { ClientStats, LostPacket, Gap } from './client-stats'
-export { validateNetFaults, NET_FAULT_KINDS, type NetFault, type FaultTargets } from './faults'
+export { validateNetFaults, netFaultsSchema, type NetFault, type FaultTargets } from './faults'
+export { NET_FAULT_KINDS, type NetFaultKind } from '../faults/vocabulary'
 export type {
   NetSnapshot, LinkView, ChannelView, FlowView, SwitchView, MacEntryView, ArpCacheView, ArpEntryView, VmView, ClientView,
   FrameCountersView

@@ -42,8 +42,10 @@ function migrationIntervals(view: ClusterView, host: HostView): number {
 }
 
 function hostVerdicts(view: ClusterView, params: BeloglazovParams): (DetectorVerdict | undefined)[] {
+  // Only the regression detectors look ahead by the migration time; the others ignore it (skip the VM walk).
+  const predicts = params.detector === 'lr' || params.detector === 'lrr'
   return view.hosts.map((host) => host.state !== 'on' ? undefined
-    : detect(params.detector, view.hostUtilHistory(host.index), params.safety, migrationIntervals(view, host)))
+    : detect(params.detector, view.hostUtilHistory(host.index), params.safety, predicts ? migrationIntervals(view, host) : 1))
 }
 
 function selectFromHost(tick: TickState, host: HostView, params: BeloglazovParams, context: PolicyContext): VmView[] {

@@ -38,17 +38,24 @@ export function ruleBreach(rule: RuleLike, vmIndex: number, hostIndex: number, p
   }
 }
 
-/** The first hard rule broken, or null. `ruleIndices` are the rules mentioning the VM. */
-export function hardBreach(
+/** The first hard rule broken with why, or null. `ruleIndices` are the rules mentioning the VM. */
+export function hardBreachOf(
   rules: readonly RuleLike[], ruleIndices: readonly number[], vmIndex: number, hostIndex: number, placement: Placement
-): string | null {
+): { readonly ruleId: string; readonly kind: RuleLike['kind']; readonly reason: string } | null {
   for (const r of ruleIndices) {
     const rule = rules[r]
     if (!rule.hard) continue
     const breach = ruleBreach(rule, vmIndex, hostIndex, placement)
-    if (breach !== null) return breach
+    if (breach !== null) return { ruleId: rule.id, kind: rule.kind, reason: breach }
   }
   return null
+}
+
+/** Why the first hard rule is broken, or null. */
+export function hardBreach(
+  rules: readonly RuleLike[], ruleIndices: readonly number[], vmIndex: number, hostIndex: number, placement: Placement
+): string | null {
+  return hardBreachOf(rules, ruleIndices, vmIndex, hostIndex, placement)?.reason ?? null
 }
 
 /** Number of soft rules broken by the placement. */

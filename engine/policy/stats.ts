@@ -4,7 +4,8 @@
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return 0
-  const sorted = [...values].sort((a, b) => a - b)
+  // A typed array sorts numbers natively, several times faster than a comparator (same order for numbers).
+  const sorted = Float64Array.from(values).sort()
   const middle = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }

@@ -111,6 +111,11 @@ export interface ClusterView {
   vmUtilHistory(vmIndex: number, count: number): readonly number[]
   /** Host power (watts) at a CPU utilisation (clamped to 0…1) from its power table. */
   powerW(hostIndex: number, util: number): number
+  /**
+   * The table powerW interpolates: watts at 0 %, 10 % … 100 % utilisation (11 values). Optional; when given,
+   * powerW(h, u) must equal the table's linear interpolation (flat outside 0…1), and PABFD uses it to index hosts.
+   */
+  powerTableW?(hostIndex: number): readonly number[]
   /** Predicted cost of moving the VM to the host now, with current link sharing. */
   estimateMove(vmIndex: number, targetHostIndex: number): MoveCost
 }

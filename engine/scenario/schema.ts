@@ -7,6 +7,23 @@ const nonNegative = z.number().nonnegative()
 const fraction = z.number().min(0).max(1)
 const count = z.int().positive()
 
+/**
+ * Size limits, checked before anything is built: a scenario allocates per host, per VM and per demand sample
+ * (VMs × durationH × 3600 / sampleIntervalS Float32 values), so an absurd `count` or duration must be refused
+ * by the validator instead of allocating until the process dies.
+ */
+export const SCENARIO_LIMITS = {
+  hostsTotalMax: 10_000,
+  vmsTotalMax: 100_000,
+  /** One leap year of simulated time. */
+  durationHMax: 8784,
+  /** 200 MB of Float32 demand samples. */
+  demandSamplesMax: 50_000_000
+} as const
+
+const hostCount = count.max(SCENARIO_LIMITS.hostsTotalMax)
+const vmCount = count.max(SCENARIO_LIMITS.vmsTotalMax)
+
 export const powerModelSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('linear'),
@@ -25,8 +42,8 @@ export const powerModelSchema = z.discriminatedUnion('kind', [
 
 export const hostGroupSchema = z.strictObject({
   name: z.string().min(1).optional().describe('group name usable in rules; hosts are numbered host-0001… in file order'),
-  count: count.default(1),
-  cores: count,
+  count: hostCount.default(1),
+  cores: count.max(4096),
   mipsPerCore: positive,
   memGiB: positive,
   nicMbitPerS: positive.default(1000),
@@ -58,8 +75,8 @@ export const cpuModelSchema = z.discriminatedUnion('kind', [
 
 export const vmGroupSchema = z.strictObject({
   name: z.string().min(1).optional().describe('group name usable in rules'),
-  count: count.default(1),
-  vcpus: count.default(1),
+  count: vmCount.default(1),
+  vcpus: count.max(4096).default(1),
   mipsPerVcpu: positive,
   memMiB: positive,
   cpu: cpuModelSchema,
@@ -98,11 +115,11 @@ const faultSchema = z.discriminatedUnion('kind', [
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
-  durationH: positive.default(24),
+  durationH: positive.max(SCENARIO_LIMITS.durationHMax).default(24),
   sampleIntervalS: z.int().positive().default(300).describe('step of the CPU demand series'),
   initialPlacement: z.enum(['spread', 'pack']).default('spread'),
-  hosts: z.array(hostGroupSchema).min(1),
-  vms: z.array(vmGroupSchema).min(1),
+  hosts: z.array(hostGroupSchema).min(1).max(SCENARIO_LIMITS.hostsTotalMax),
+  vms: z.array(vmGroupSchema).min(1).max(SCENARIO_LIMITS.vmsTotalMax),
   rules: z.array(ruleSchema).default([]),
   maintenance: z.array(z.strictObject({
     host: z.string(), atH: nonNegative, deadlineMin: positive.default(60),

@@ -1,73 +1,46 @@
 // Scenario validation: the zod schema, then cross-references (rule selectors, maintenance and fault hosts).
 // Every problem is reported as `field.path[3]: reason, got VALUE`, the form the CLI prints before exiting 2.
-import { toJSONSchema, type z } from 'zod'
-import { scenarioSchema, type Scenario } from './schema'
+import { toJSONSchema } from 'zod'
+import { formatIssue } from '../api/issues'
+import { SCENARIO_LIMITS, scenarioSchema, type Scenario } from './schema'
 import { groupOfEach, hostIds, resolveSelectors, vmIds } from './ids'
 
 export type ScenarioValidation =
   | { readonly ok: true; readonly scenario: Scenario }
   | { readonly ok: false; readonly errors: readonly string[] }
 
-type PathKey = PropertyKey
-
-export function formatPath(path: readonly PathKey[]): string {
-  let text = ''
-  for (const key of path) {
-    if (typeof key === 'number') text += `[${key}]`
-    else text += text === '' ? String(key) : `.${String(key)}`
+/**
+ * Totals over all groups (each group's count is bounded by the schema, their sum is not), and the demand series
+ * a run of `hours` allocates. Checked before any id list is expanded, so it costs nothing per host or VM.
+ */
+export function scenarioSizeErrors(scenario: Pick<Scenario, 'hosts' | 'vms' | 'sampleIntervalS' | 'durationH'>, hours = scenario.durationH): string[] {
+  const errors: string[] = []
+  const hosts = scenario.hosts.reduce((sum, group) => sum + group.count, 0)
+  const vms = scenario.vms.reduce((sum, group) => sum + group.count, 0)
+  if (hosts > SCENARIO_LIMITS.hostsTotalMax) errors.push(`hosts: expected at most ${SCENARIO_LIMITS.hostsTotalMax} hosts in total (sum of count), got ${hosts}`)
+  if (vms > SCENARIO_LIMITS.vmsTotalMax) errors.push(`vms: expected at most ${SCENARIO_LIMITS.vmsTotalMax} VMs in total (sum of count), got ${vms}`)
+  if (!(hours > 0 && hours <= SCENARIO_LIMITS.durationHMax)) errors.push(`durationH: expected a number in (0, ${SCENARIO_LIMITS.durationHMax}] hours, got ${hours}`)
+  const samples = vms * Math.ceil((hours * 3600) / scenario.sampleIntervalS)
+  if (errors.length === 0 && samples > SCENARIO_LIMITS.demandSamplesMax) {
+    errors.push(`sampleIntervalS: ${vms} VMs × ${hours} h at one sample per ${scenario.sampleIntervalS} s need ${samples} demand samples; ` +
+      `at most ${SCENARIO_LIMITS.demandSamplesMax} are allowed (fewer VMs, fewer hours or a longer sampleIntervalS)`)
   }
-  return text === '' ? '(scenario)' : text
+  return errors
 }
 
-function valueAt(input: unknown, path: readonly PathKey[]): { found: boolean; value: unknown } {
-  let current: unknown = input
-  for (const key of path) {
-    if (current === null || typeof current !== 'object' || !(key in (current as object))) return { found: false, value: undefined }
-    current = (current as Record<PropertyKey, unknown>)[key]
-  }
-  return { found: true, value: current }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (Array.isArray(value)) return `an array of ${value.length}`
-  if (value === null) return 'null'
-  if (typeof value === 'object') return 'an object'
-  return String(value)
-}
-
-function rangeReason(issue: z.core.$ZodIssue): string {
-  const bound = issue.code === 'too_small' ? issue.minimum : issue.code === 'too_big' ? issue.maximum : 0
-  const inclusive = 'inclusive' in issue ? issue.inclusive : true
-  const origin = 'origin' in issue ? issue.origin : 'number'
-  if (origin === 'array') return issue.code === 'too_small' ? `expected at least ${bound} items` : `expected at most ${bound} items`
-  if (origin === 'string') return issue.code === 'too_small' ? 'expected a non-empty string' : `expected at most ${bound} characters`
-  if (issue.code === 'too_small' && Number(bound) === 0) return inclusive ? 'expected a non-negative number' : 'expected a positive number'
-  const relation = issue.code === 'too_small' ? (inclusive ? '≥' : '>') : (inclusive ? '≤' : '<')
-  return `expected a number ${relation} ${String(bound)}`
-}
-
-function issueReason(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type': return issue.expected === 'int' ? 'expected an integer' : `expected ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`
-    case 'too_small':
-    case 'too_big': return rangeReason(issue)
-    case 'invalid_value': return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
-    case 'unrecognized_keys': return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-    case 'invalid_union': return 'kind' in (issue as object) ? issue.message : `no variant matches (${issue.message})`
-    default: return issue.message
-  }
-}
-
-export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const path = issue.path
-  const at = valueAt(input, path)
-  const reason = issue.code === 'invalid_union' && 'discriminator' in issue
-    ? `unknown ${String(issue.discriminator)}`
-    : issueReason(issue)
-  if (issue.code === 'unrecognized_keys') return `${formatPath(path)}: ${reason}`
-  const got = at.found ? `, got ${describeValue(at.value)}` : issue.code === 'invalid_type' ? ' (missing)' : ''
-  return `${formatPath(path)}: ${reason}${got}`
+/** Values that parse but cannot describe a real machine. */
+function nonsenseErrors(scenario: Scenario): string[] {
+  const errors: string[] = []
+  scenario.hosts.forEach((group, g) => {
+    if (group.power.kind === 'linear' && group.power.idleW > group.power.maxW) {
+      errors.push(`hosts[${g}].power.idleW: expected at most maxW (${group.power.maxW}), got ${group.power.idleW}`)
+    }
+  })
+  const mostCores = Math.max(...scenario.hosts.map((h) => h.cores))
+  scenario.vms.forEach((group, g) => {
+    if (group.vcpus > mostCores) errors.push(`vms[${g}].vcpus: more than the largest host's cores (${mostCores}), got ${group.vcpus}`)
+  })
+  return errors
 }
 
 function crossReferenceErrors(scenario: Scenario): string[] {
@@ -106,8 +79,10 @@ function crossReferenceErrors(scenario: Scenario): string[] {
 /** Validates unknown JSON into a Scenario with defaults filled in, or lists every problem with its path. */
 export function validateScenario(input: unknown): ScenarioValidation {
   const parsed = scenarioSchema.safeParse(input)
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue) => formatIssue(issue, input)) }
-  const errors = crossReferenceErrors(parsed.data)
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((issue) => formatIssue(issue, input, '(scenario)')) }
+  const sizeErrors = scenarioSizeErrors(parsed.data)
+  if (sizeErrors.length > 0) return { ok: false, errors: sizeErrors }
+  const errors = [...nonsenseErrors(parsed.data), ...crossReferenceErrors(parsed.data)]
   return errors.length > 0 ? { ok: false, errors } : { ok: true, scenario: parsed.data }
 }
 

@@ -1,9 +1,10 @@
-// Builds a workload from its plain spec, and checks a spec against a memory geometry first so that callers
+// Builds a workload from its plain spec, and checks a spec (schema.ts, then the memory geometry) first so that callers
 // (CLI, scenario loader, migration engine) can report a bad field by name instead of tripping an assert.
+import { schemaIssues } from '../api/issues'
 import { InvariantViolation } from '../kernel/assert'
 import type { Rng } from '../kernel/rng'
 import type { PageRange } from '../memory/dirty-bitmap'
-import { PAGE_BYTES_DEFAULT } from '../memory/geometry'
+import { MIB, PAGE_BYTES_DEFAULT } from '../memory/geometry'
 import { GAME_DEFAULTS, GameWorkload, gameRegions } from './generators/game'
 import { HotsetWorkload, hotsetRegions } from './generators/hotset'
 import { IDLE_DEFAULTS, IdleWorkload } from './generators/idle'
@@ -11,7 +12,8 @@ import { MuncherWorkload, muncherRegions } from './generators/muncher'
 import { OLTP_DEFAULTS, OltpWorkload, oltpRegions } from './generators/oltp'
 import { parseWriteTrace, TraceWorkload } from './generators/trace'
 import { WEB_DEFAULTS, WebWorkload, webRegions } from './generators/web'
-import { HOTSET_DEFAULTS, HOTSET_PATTERNS, WORKLOAD_KINDS, type WorkloadSpec } from './spec'
+import { workloadSpecSchema } from './schema'
+import { HOTSET_DEFAULTS, type WorkloadSpec } from './spec'
 import type { Workload } from './workload'
 
 /** A workload for `spec` drawing from `rng` (give each workload its own stream, e.g. `workload/vm-0001`). */
@@ -46,46 +48,12 @@ function defaultsFor(spec: WorkloadSpec): object {
   }
 }
 
-/** A numeric field: inclusive minimum (or strictly positive), optional maximum, required or optional. */
-interface NumberRule { readonly field: string; readonly min: number; readonly max?: number; readonly positive?: boolean; readonly required?: boolean }
-
-const size = (field: string, required = false): NumberRule => ({ field, min: 0, positive: true, required })
-const rate = (field: string, required = false): NumberRule => ({ field, min: 0, required })
-
-const NUMBER_RULES: Record<WorkloadSpec['kind'], readonly NumberRule[]> = {
-  idle: [rate('writesPerS'), size('regionMiB')],
-  hotset: [size('hotMiB', true), rate('dirtyPagesPerS', true), size('zipfS'), rate('offsetMiB')],
-  muncher: [size('regionMiB', true), rate('writeMbitPerS', true)],
-  web: [rate('requestsPerS'), size('netBufferMiB'), size('heapMiB'), rate('pagesPerRequest'), rate('dmaPagesPerRequest'), size('requestsPerSAtFullCpu')],
-  game: [rate('frameHz'), size('stateMiB'), rate('pagesPerFrame'), rate('dmaPagesPerFrame')],
-  oltp: [size('bufferPoolMiB'), rate('dirtyPagesPerS'), size('zipfS'), size('logMiB'), rate('logMbitPerS'), rate('readPagesPerS')],
-  trace: [{ field: 'periodUs', min: 1 }]
-}
-const COMMON_RULES: readonly NumberRule[] = [rate('filledMiB'), { field: 'cpuDemand', min: 0, max: 1 }]
-
 /** Why `spec` cannot run in memBytes of memory, naming the field (e.g. `hotMiB: …`); undefined when fine. */
 export function checkWorkloadSpec(spec: WorkloadSpec, memBytes: number, pageBytes = PAGE_BYTES_DEFAULT): string | undefined {
-  if (!(WORKLOAD_KINDS as readonly string[]).includes(spec.kind)) return `kind: expected one of ${WORKLOAD_KINDS.join(', ')}, got "${String(spec.kind)}"`
-  const fields = spec as unknown as Record<string, unknown>
-  for (const rule of [...COMMON_RULES, ...NUMBER_RULES[spec.kind]]) {
-    const problem = numberProblem(rule, fields[rule.field])
-    if (problem !== undefined) return problem
-  }
-  if (spec.kind === 'hotset' && !(HOTSET_PATTERNS as readonly string[]).includes(spec.pattern)) {
-    return `pattern: expected one of ${HOTSET_PATTERNS.join(', ')}, got "${String(spec.pattern)}"`
-  }
-  if (spec.kind === 'trace' && typeof spec.csv !== 'string') return 'csv: required'
+  const [problem] = schemaIssues(workloadSpecSchema, spec, '(workload)')
+  if (problem !== undefined) return problem
+  if (spec.filledMiB !== undefined && spec.filledMiB * MIB > memBytes) return `filledMiB: more than the memory (${memBytes / MIB} MiB), got ${spec.filledMiB}`
   return layoutProblem(spec, memBytes / pageBytes, pageBytes)
-}
-
-function numberProblem(rule: NumberRule, value: unknown): string | undefined {
-  const { field } = rule
-  if (value === undefined) return rule.required === true ? `${field}: required` : undefined
-  if (typeof value !== 'number' || !Number.isFinite(value)) return `${field}: expected a number, got ${JSON.stringify(value)}`
-  if (rule.positive === true && !(value > 0)) return `${field}: must be positive, got ${value}`
-  if (value < rule.min) return `${field}: must be at least ${rule.min}, got ${value}`
-  if (rule.max !== undefined && value > rule.max) return `${field}: must be at most ${rule.max}, got ${value}`
-  return undefined
 }
 
 function layoutProblem(spec: WorkloadSpec, pageCount: number, pageBytes: number): string | undefined {

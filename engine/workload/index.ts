@@ -2,6 +2,7 @@
 export * from './spec'
 export { RateAccumulator, type Workload, type TickInput, type TickReport } from './workload'
 export { createWorkload, checkWorkloadSpec, resolvedWorkloadSpec } from './factory'
+export { WORKLOAD_RATE_LIMITS } from './schema'
 export { parseWriteTrace, type WriteTrace, type TraceParseResult } from './generators/trace'
 export { IDLE_DEFAULTS } from './generators/idle'
 export { WEB_DEFAULTS } from './generators/web'

@@ -30,7 +30,7 @@ const refused = (detail: string): CommandOutcome => ({ ok: false, detail })
 const answer = (refusal: string | null, detail: string): CommandOutcome => (refusal === null ? ok(detail) : refused(refusal))
 
 /** Maps the UI's parameter names onto the migration parameters. */
-export function migrationParams(parameters: Readonly<Record<string, number | boolean>> = {}): Partial<MigrationParams> {
+export function migrationParams(parameters: Readonly<Record<string, number | boolean | undefined>> = {}): Partial<MigrationParams> {
   const number = (key: string): number | undefined => (typeof parameters[key] === 'number' ? parameters[key] as number : undefined)
   const clark = { ...DEFAULT_PARAMS.clark, rateMinMbitPerS: number('rateMinMbitPerS') ?? DEFAULT_PARAMS.clark.rateMinMbitPerS, rateMaxMbitPerS: number('rateMaxMbitPerS') ?? DEFAULT_PARAMS.clark.rateMaxMbitPerS }
   const qemu = {
@@ -72,7 +72,7 @@ export function applyCommand(world: CommandTarget, command: EngineCommand): Comm
     case 'force-complete': {
       const migration = world.tracker.live.get(command.migrationId)
       if (migration === undefined) return refused(`no running migration ${command.migrationId}`)
-      migration.forceSwitchover = true
+      migration.requestSwitchover()
       return ok(`${command.migrationId} switches over at its next decision point`)
     }
     case 'evacuate-host': return answer(dc.evacuateHost(command.hostId), `evacuating ${command.hostId} for maintenance`)

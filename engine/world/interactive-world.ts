@@ -3,6 +3,8 @@
 // LAN with a client per rack. The façade the engine worker hosts: apply commands, advance time, take
 // snapshots for the UI and drain records for the history. Deterministic: same scenario, seed and commands at
 // the same virtual times ⇒ same trace hash.
+import type { DropVerdict } from '../api/commands'
+import { userMoveRefusal } from '../cluster/admission'
 import type { EngineCommand } from '../api/commands'
 import type { WorldRecord } from '../api/records'
 import type { WorldSnapshot } from '../api/snapshot'
@@ -36,6 +38,8 @@ export interface World {
   runUntil(targetUs: number): string[]
   apply(command: EngineCommand): CommandOutcome
   snapshot(): WorldSnapshot
+  /** The engine's verdict on dropping `vmId` on each host (the rule the migrate command enforces); [] for an unknown VM. */
+  dropVerdicts(vmId: string): DropVerdict[]
   traceHash(): string
   drainRecords(): WorldRecord[]
 }
@@ -111,6 +115,16 @@ class InteractiveWorld implements World {
 
   snapshot(): WorldSnapshot {
     return buildSnapshot(this)
+  }
+
+  dropVerdicts(vmId: string): DropVerdict[] {
+    const state = this.dc.inspectState()
+    const vm = state.vms.find((candidate) => candidate.id === vmId)
+    if (vm === undefined) return []
+    return state.hosts.map((host) => {
+      const refusal = userMoveRefusal(state, vm.index, host.index)
+      return { hostId: host.id, refusal: refusal?.code ?? null, reason: refusal?.reason ?? '' }
+    })
   }
 
   traceHash(): string {

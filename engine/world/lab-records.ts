@@ -2,8 +2,9 @@
 // with every round, recorded as a run of its own with an audit entry naming the command's settings.
 import type { WorldRecord } from '../api/records'
 import type { Simulation } from '../kernel/simulation'
-import type { MigrationEvent, RoundStats } from '../migration/types'
-import { roundRecord } from './records'
+import type { MigrationRound } from '../api/rounds'
+import type { MigrationEvent } from '../migration/types'
+import { roundRecord } from '../api/rounds'
 
 interface Timed<E> { readonly event: E; readonly atUs: number }
 type Started = Extract<MigrationEvent, { kind: 'migration.started' }>
@@ -13,7 +14,7 @@ type Finished = Extract<MigrationEvent, { kind: 'migration.finished' }>
 export class LabMigrationLog {
   private started: Timed<Started> | undefined
   private finished: Timed<Finished> | undefined
-  private readonly rounds: RoundStats[] = []
+  private readonly rounds: MigrationRound[] = []
 
   attach(sim: Simulation<never>): void {
     const typed = sim as unknown as Simulation<MigrationEvent>

@@ -3,10 +3,11 @@
 // every user command. Records wait here until the host drains them. Page-level migrations arrive whole
 // (`migration`); with the analytic model (`migrationsFromEvents`) the started/ended events are the record,
 // with the estimate's figures and no per-round rows (strategy `precopy-estimate`).
-import type { JsonLike, MigrationRecord, RoundRecord, WorldRecord } from '../api/records'
+import type { JsonLike, MigrationRecord, WorldRecord } from '../api/records'
+import { roundRecord } from '../api/rounds'
 import type { DcEvent } from '../cluster/events'
 import type { MigrationStart } from '../cluster/migration-model'
-import type { MigrationResult, RoundStats } from '../migration/types'
+import type { MigrationResult } from '../migration/types'
 import type { NetEvent } from '../net/types'
 
 interface Cause { readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'; readonly reason: string }
@@ -22,15 +23,6 @@ export interface WorldRecordsOptions {
 export const ESTIMATE_STRATEGY = 'precopy-estimate'
 
 const TRIGGERS: Record<string, Cause['trigger']> = { user: 'user', policy: 'policy', maintenance: 'evacuation' }
-
-/** A round of the migration engine in the history's shape. */
-export function roundRecord(round: RoundStats): RoundRecord {
-  return {
-    roundIndex: round.index, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent,
-    pagesSkipped: round.pagesSkipped, zeroPagesSent: round.zeroPagesSent, bytesSent: round.bytesSent,
-    rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter, stopReason: round.stopReason ?? null
-  }
-}
 
 export class WorldRecords {
   private pending: WorldRecord[] = []
@@ -101,7 +93,8 @@ export class WorldRecords {
       vmId: started.vmId, sourceHostId: started.sourceHostId, targetHostId: started.targetHostId, strategy: ESTIMATE_STRATEGY,
       trigger: cause.trigger, reason: cause.reason, outcome: event.outcome,
       ...(event.abortReason === null ? {} : { abortReason: event.abortReason }),
-      startUs: started.startUs, endUs: atUs, downtimeUs: event.downtimeUs, bytesSent: event.bytes, lostWrites: event.lostWrites,
+      startUs: started.startUs, endUs: atUs, downtimeUs: event.downtimeUs, bytesSent: event.bytes,
+      ...(event.lostWrites === null ? {} : { lostWrites: event.lostWrites }),
       rounds: []
     }))
   }

@@ -5,7 +5,8 @@ import type { MigrationStart } from '../cluster/migration-model'
 import type { ClusterState, HostState } from '../cluster/state'
 import type { Datacenter } from '../cluster/datacenter-run'
 import type { Migration } from '../migration/migration'
-import type { MigrationResult, RoundStats } from '../migration/types'
+import { roundMs } from '../api/rounds'
+import type { MigrationResult } from '../migration/types'
 import type { Lan } from '../net/lan'
 import type { RequestClient } from '../net/traffic'
 import type { NetSnapshot } from '../net/snapshot'
@@ -76,14 +77,6 @@ function vmView(world: SnapshotSource, state: Readonly<ClusterState>, index: num
   }
 }
 
-function roundView(round: RoundStats, startUs: number) {
-  return {
-    index: round.index, startMs: (round.startUs - startUs) / 1000, durationMs: round.durationUs / 1000, pagesSent: round.pagesSent,
-    pagesDirtied: round.dirtyPagesAfter, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10, final: round.final,
-    stopReason: round.stopReason ?? null
-  }
-}
-
 function migrationViews(world: SnapshotSource): MigrationView[] {
   const views: MigrationView[] = []
   for (const [id, migration] of world.tracker.live) {
@@ -113,13 +106,13 @@ export function clientOutageMs(clients: readonly RequestClient[] | undefined, st
 function liveView(id: string, migration: Migration, request: MigrationStart, world: SnapshotSource): MigrationView {
   const memory = migration.vm.memory
   const last = migration.rounds[migration.rounds.length - 1]
-  const remainingBytes = Math.max(0, (migration.log?.count ?? 0) * memory.pageBytes)
+  const remainingBytes = Math.max(0, (migration.dirtyLog?.count ?? 0) * memory.pageBytes)
   const dirtyRateMbitPerS = last === undefined ? 0 : (last.dirtyPagesAfter * memory.pageBytes * 8) / Math.max(1, last.durationUs)
   const rateMbitPerS = migration.currentRateBitPerS / 1e6
   return {
     id, vmId: request.vm.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: migration.params.strategy,
     trigger: 'user', reason: '', stage: migration.stage, startedAtUs: migration.startedAtUs,
-    rounds: migration.rounds.map((round) => roundView(round, migration.startedAtUs)), bytesSent: Math.round(migration.bytesSent),
+    rounds: migration.rounds.map((round) => roundMs(round, migration.startedAtUs)), bytesSent: Math.round(migration.bytesSent),
     bytesRemaining: remainingBytes, memBytes: memory.memBytes, dirtyRateMbitPerS: Math.round(dirtyRateMbitPerS * 10) / 10,
     rateLimitMbitPerS: last?.rateMbitPerS ?? rateMbitPerS, linkMbitPerS: request.linkMbitPerS,
     expectedDowntimeMs: rateMbitPerS > 0 ? (remainingBytes * 8) / (rateMbitPerS * 1e3) : null, throttlePct: migration.throttlePct,
@@ -132,7 +125,7 @@ function finishedView(result: MigrationResult, request: MigrationStart, world: S
   return {
     id: result.migrationId, vmId: result.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: result.strategy,
     trigger: 'user', reason: '', stage: 'done', startedAtUs: result.startUs,
-    rounds: result.rounds.map((round) => roundView(round, result.startUs)), bytesSent: result.bytesSent, bytesRemaining: 0,
+    rounds: result.rounds.map((round) => roundMs(round, result.startUs)), bytesSent: result.bytesSent, bytesRemaining: 0,
     memBytes: request.vm.memBytes, dirtyRateMbitPerS: 0, rateLimitMbitPerS: result.rounds[result.rounds.length - 1]?.rateMbitPerS ?? 0,
     linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: result.expectedDowntimeMs, throttlePct: result.throttlePctMax, outcome: result.outcome,
     abortReason: result.abortReason, totalTimeMs: result.totalTimeUs / 1000, downtimeMs: result.downtimeUs / 1000,

@@ -7,7 +7,7 @@
 //  1. At most one advance is outstanding; commands and snapshot requests queue behind it in the worker.
 //  2. A crash is reported once through onError and never propagates to the caller's event loop.
 import type { Worker } from 'node:worker_threads'
-import type { EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
+import type { DropVerdict, EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
 import type { SimStatus } from '../ipc/contract'
 import { Pacer, systemClock, type WallClock } from './pacer'
 import type { FromWorker, ToWorker } from './protocol'
@@ -117,6 +117,14 @@ export class EngineHost {
     return { ok: message.ok, detail: message.detail }
   }
 
+  /** The engine's verdict on dropping `vmId` on each host, from the current state. */
+  async dropVerdicts(vmId: string): Promise<readonly DropVerdict[]> {
+    if (this.worker === undefined) return []
+    const id = this.nextId++
+    const message = await this.request({ type: 'drop-verdicts', id, vmId }, id)
+    return message.type === 'drop-verdicts' ? message.verdicts : []
+  }
+
   /** Advances by `durationUs` now (the step button), waiting for the worker. */
   async step(durationUs: number): Promise<void> {
     if (this.worker === undefined || this.advancing) return
@@ -214,7 +222,7 @@ export class EngineHost {
   }
 
   private route(message: FromWorker): void {
-    const id = message.type === 'command-result' || message.type === 'snapshot' || message.type === 'failed' ? message.id : undefined
+    const id = message.type === 'command-result' || message.type === 'snapshot' || message.type === 'drop-verdicts' || message.type === 'failed' ? message.id : undefined
     if (id !== undefined && this.pending.has(id)) {
       const waiter = this.pending.get(id)
       this.pending.delete(id)

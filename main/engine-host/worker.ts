@@ -53,6 +53,9 @@ function handle(message: ToWorker): void {
     }
     case 'snapshot':
       post({ type: 'snapshot', id: message.id, snapshot: world.snapshot() })
+      return
+    case 'drop-verdicts':
+      post({ type: 'drop-verdicts', id: message.id, verdicts: world.dropVerdicts(message.vmId) })
   }
 }
 
@@ -60,7 +63,7 @@ port.on('message', (message: ToWorker) => {
   try {
     handle(message)
   } catch (error) {
-    const id = message.type === 'command' || message.type === 'snapshot' ? message.id : undefined
+    const id = message.type === 'command' || message.type === 'snapshot' || message.type === 'drop-verdicts' ? message.id : undefined
     post({ type: 'failed', id, message: error instanceof Error ? error.message : String(error) })
   }
 })

@@ -4,10 +4,13 @@
 // through z.custom so type and channel list stay one source.
 import { z } from 'zod'
 import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
-import type { WorldSnapshot } from '../../engine/index'
+import { dropVerdictSchema, engineCatalogSchema, engineCommandSchema, idSchema as id, outcomeSchema, worldSnapshotSchema, type RunSummary } from '../../engine/index'
+import type { MetricComparison } from '../experiments/summary'
 export type { Result, ErrorCode } from './result'
 export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/index'
-export type { EngineCommand, DropRefusal, StrategyChoice } from '../../engine/index'
+export type { EngineCatalog, StrategyInfo, StageInfo, PolicyCatalogEntry, CatalogParam } from '../../engine/index'
+export type { EngineCommand, DropRefusal, DropVerdict, StrategyName, Stage, Trigger, Outcome, AutomationLevel, DropRefusalCode } from '../../engine/index'
+export { engineCommandSchema }
 
 const simStatusSchema = z.object({
   nowUs: z.number().int().nonnegative(),
@@ -30,31 +33,10 @@ const simControlSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('speed'), speed: z.number().min(1).max(10_000).nullable() })
 ])
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'expected an id of letters, digits, . _ : -')
-const strategySchema = z.enum(['stop-and-copy', 'demand', 'precopy', 'precopy-qemu', 'postcopy', 'hybrid'])
-const paramValue = z.union([z.number().finite(), z.boolean()])
-
-export const engineCommandSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('migrate'), vmId: id, destination: id, strategy: strategySchema,
-    parameters: z.record(z.string().max(40), paramValue).optional() }),
-  z.object({ kind: z.literal('abort-migration'), migrationId: id }),
-  z.object({ kind: z.literal('force-complete'), migrationId: id }),
-  z.object({ kind: z.literal('evacuate-host'), hostId: id }),
-  z.object({ kind: z.literal('exit-maintenance'), hostId: id }),
-  z.object({ kind: z.literal('fail-host'), hostId: id }),
-  z.object({ kind: z.literal('repair-host'), hostId: id }),
-  z.object({ kind: z.literal('power-host'), hostId: id, on: z.boolean() }),
-  z.object({ kind: z.literal('inject-fault'), fault: z.enum(['link-down', 'link-up', 'partition', 'heal']), target: id }),
-  z.object({ kind: z.literal('set-policy'), policy: id, automation: z.enum(['manual', 'partial', 'full']),
-    parameters: z.record(z.string().max(40), z.union([z.number().finite(), z.string().max(64), z.boolean()])).optional() }),
-  z.object({ kind: z.literal('accept-recommendation'), recommendationId: id }),
-  z.object({ kind: z.literal('reject-recommendation'), recommendationId: id })
-])
-
 const scenarioSummarySchema = z.object({ name: z.string(), description: z.string(), hosts: z.number(), vms: z.number() })
 
 const historyFilterSchema = z.object({
-  vm: id.optional(), host: id.optional(), outcome: z.enum(['completed', 'aborted', 'failed']).optional(),
+  vm: id.optional(), host: id.optional(), outcome: outcomeSchema.optional(),
   sinceUs: z.number().int().nonnegative().optional(), untilUs: z.number().int().nonnegative().optional(),
   sort: z.enum(['start', 'downtime', 'total']).default('start'), direction: z.enum(['asc', 'desc']).default('desc'),
   cursor: z.string().max(200).nullable().default(null), limit: z.number().int().min(1).max(500).default(50)
@@ -94,27 +76,33 @@ export interface HistoryPage { readonly rows: readonly HistoryRow[]; readonly ne
 export interface HistoryDetail { readonly migration: HistoryRow; readonly rounds: readonly HistoryRound[] }
 export interface AuditVerdict { readonly ok: boolean; readonly checked: number; readonly firstBadSeq: number | null; readonly reason: string | null }
 
-export interface ExperimentRow { readonly policy: string; readonly seed: number; readonly metrics: Readonly<Record<string, number>> }
-export interface ExperimentResult { readonly runs: readonly ExperimentRow[] }
+/**
+ * An experiment's answer from the one pipeline (main/experiments): every run's summary in canonical order, and
+ * per metric and policy the values, their mean ± 95 % CI and box summary (engine/metrics/stats) and the text
+ * `cutover sweep` prints for the same cell.
+ */
+export interface ExperimentResult { readonly runs: readonly RunSummary[]; readonly comparison: readonly MetricComparison[] }
 export interface ExperimentProgress { readonly done: number; readonly total: number }
+export type { RunSummary, BoxSummary, MeanCi } from '../../engine/index'
+export type { MetricComparison, PolicyCell } from '../experiments/summary'
 
 export const invokeSchemas = {
   'app:get-info': { request: z.undefined(), response: appInfoSchema },
   'sim:get-status': { request: z.undefined(), response: simStatusSchema },
   'sim:control': { request: simControlSchema, response: simStatusSchema },
-  'sim:get-snapshot': { request: z.undefined(), response: z.custom<WorldSnapshot>() },
+  'sim:get-snapshot': { request: z.undefined(), response: worldSnapshotSchema },
   'sim:command': { request: engineCommandSchema, response: z.custom<{ readonly accepted: true; readonly detail: string }>() },
   'scenario:list': { request: z.undefined(), response: z.array(scenarioSummarySchema) },
-  'scenario:load': { request: z.object({ name: id, seed: z.number().int().min(0).max(2 ** 31).default(1) }), response: z.custom<WorldSnapshot>() },
+  'scenario:load': { request: z.object({ name: id, seed: z.number().int().min(0).max(2 ** 31).default(1) }), response: worldSnapshotSchema },
   /** A scenario file the user opened (its text; validated by the engine, errors name the field path). */
   'scenario:load-file': {
     request: z.object({ fileName: z.string().max(200), text: z.string().max(8 * 1024 * 1024), seed: z.number().int().min(0).max(2 ** 31).default(1) }),
-    response: z.custom<WorldSnapshot>()
+    response: worldSnapshotSchema
   },
   /** A new cluster from three numbers (then saved, edited and reopened like any file). */
   'scenario:new': {
     request: z.object({ racks: z.number().int().min(1).max(50), hostsPerRack: z.number().int().min(1).max(40), vmsPerHost: z.number().int().min(0).max(20), seed: z.number().int().min(0).max(2 ** 31).default(1) }),
-    response: z.custom<WorldSnapshot>()
+    response: worldSnapshotSchema
   },
   /** The running scenario as a file to save. */
   'scenario:export': { request: z.undefined(), response: z.custom<{ readonly fileName: string; readonly text: string }>() },
@@ -122,6 +110,10 @@ export const invokeSchemas = {
   'history:get': { request: z.object({ id: z.number().int().positive() }), response: z.custom<HistoryDetail>() },
   'history:verify': { request: z.undefined(), response: z.custom<AuditVerdict>() },
   'history:export': { request: z.object({ format: z.enum(['csv', 'json']) }), response: z.custom<{ readonly text: string; readonly rows: number }>() },
+  /** What the engine offers: strategies (parameters, stages), stage labels, policies (parameter schemas), automation levels. */
+  'engine:catalog': { request: z.undefined(), response: engineCatalogSchema },
+  /** The engine's verdict (allowed, or why not, in words) on dropping one VM on each host, for drag feedback. */
+  'sim:drop-verdicts': { request: z.object({ vmId: id }), response: z.array(dropVerdictSchema).readonly() },
   'experiment:run': {
     request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional() }),
     response: z.custom<ExperimentResult>()
@@ -130,7 +122,7 @@ export const invokeSchemas = {
 
 export const pushSchemas = {
   'sim:status': simStatusSchema,
-  'sim:snapshot': z.custom<WorldSnapshot>(),
+  'sim:snapshot': worldSnapshotSchema,
   'sim:error': z.object({ message: z.string() }),
   'experiment:progress': z.custom<ExperimentProgress>()
 } as const

@@ -10,7 +10,10 @@ import { setApi } from '../../renderer/src/ipc/api'
 import { startSession } from '../../renderer/src/ipc/session'
 import { useUiStore } from '../../renderer/src/stores/ui'
 import type { ViewName } from '../../renderer/src/stores/ui'
-import type { ExperimentRow, WorldSnapshot } from '../../main/ipc/contract'
+import type { ExperimentResult, WorldSnapshot } from '../../main/ipc/contract'
+import { printSummaryTable, summarize } from '../../main/experiments/summary'
+import { useExperimentsStore } from '../../renderer/src/stores/experiments'
+import { experimentResult } from './fixtures/experiments'
 import { advanceWorld, buildWorld, completedMigration } from './fixtures/world'
 import { createFakeApi, type FakeApi } from './fixtures/fake-api'
 import { historyDetail, historyHandler } from './fixtures/history'
@@ -19,14 +22,14 @@ import '../../renderer/src/styles.css'
 const VIEWS: ViewName[] = ['datacenter', 'migrations', 'network', 'policies', 'history', 'experiments']
 const shot = (name: string) => page.screenshot({ path: `../../test-results/screenshots/${name}.png` })
 
-function experimentRuns(policies: readonly string[], seeds: readonly number[]): ExperimentRow[] {
+function experimentRuns(policies: readonly string[], seeds: readonly number[]): ExperimentResult {
   const base: Record<string, [number, number, number, number]> = { none: [118, 0.2, 0, 0], 'thr-mmt': [96, 1.6, 42, 210], drs: [104, 0.7, 18, 160] }
-  return policies.flatMap((policy) => seeds.map((seed) => {
+  return experimentResult(policies, seeds, (policy, _p, seed) => {
     const [energy, sla, moves, downtime] = base[policy] ?? [100, 1, 10, 150]
     const wobble = Math.sin(seed * 12.9898 + policy.length * 78.233) * 0.5
-    return { policy, seed, metrics: { energyKWh: energy * (1 + wobble * 0.08), slaViolationPct: Math.max(0, sla * (1 + wobble * 0.6)),
-      migrations: Math.round(moves * (1 + wobble * 0.3)), meanDowntimeMs: downtime * (1 + wobble * 0.25) } }
-  }))
+    return { energyKWh: energy * (1 + wobble * 0.08), slatahPct: Math.max(0, sla * (1 + wobble * 0.6)),
+      migrations: Math.round(moves * (1 + wobble * 0.3)), meanDowntimeMs: downtime * (1 + wobble * 0.25) }
+  })
 }
 
 let api: FakeApi
@@ -42,7 +45,7 @@ beforeAll(async () => {
     'history:get': ({ id }) => historyDetail(id),
     'experiment:run': async (request) => {
       for (let done = 1; done <= 3; done++) api.push('experiment:progress', { done, total: request.policies.length * request.seeds.length })
-      return { runs: experimentRuns(request.policies, request.seeds) }
+      return experimentRuns(request.policies, request.seeds)
     }
   })
   setApi(api)
@@ -75,6 +78,13 @@ describe('App', () => {
         if (view === 'experiments' && theme === 'light') {
           await screen.getByTestId('experiment-run').click()
           await expect.element(screen.getByTestId('comparison-table')).toBeVisible()
+          // One value as `cutover sweep` prints it for the same runs (the CLI's table over the pipeline summary).
+          const asked = useExperimentsStore().lastRequest
+          const cliLines: string[] = []
+          printSummaryTable(summarize(experimentRuns(asked?.policies ?? [], asked?.seeds ?? []).runs), (line) => cliLines.push(line))
+          const cell = screen.getByTestId('comparison-energyKWh').element().querySelectorAll('td')[1]?.textContent ?? ''
+          expect(cell).toMatch(/ ± /)
+          expect(cliLines.find((line) => line.startsWith('energyKWh'))?.split(/\s{2,}/)).toContain(cell)
         }
         await new Promise((resolve) => setTimeout(resolve, 150))
         await shot(`${view}-${theme}`)

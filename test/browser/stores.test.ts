@@ -12,6 +12,7 @@ import { useMigrationsStore } from '../../renderer/src/stores/migrations'
 import { useNetworkStore } from '../../renderer/src/stores/network'
 import { usePolicyStore } from '../../renderer/src/stores/policy'
 import { useHistoryStore, PAGE_SIZE } from '../../renderer/src/stores/history'
+import { experimentResult } from './fixtures/experiments'
 import { useExperimentsStore } from '../../renderer/src/stores/experiments'
 import { useScenariosStore } from '../../renderer/src/stores/scenarios'
 import { useUiStore } from '../../renderer/src/stores/ui'
@@ -120,12 +121,13 @@ describe('commands and errors', () => {
   })
 
   it('runs an experiment and compares the runs', async () => {
-    api = createFakeApi({ 'experiment:run': (request) => ({ runs: request.policies.flatMap((policy, p) => request.seeds.map((seed) => ({ policy, seed, metrics: { energyKWh: 10 + p + seed } }))) }) })
+    api = createFakeApi({ 'experiment:run': (request) => experimentResult(request.policies, request.seeds, (_policy, p, seed) => ({ energyKWh: 10 + p + seed })) })
     setApi(api)
     const experiments = useExperimentsStore()
     await experiments.run({ scenario: 'fixture-4x5', policies: ['none', 'drs'], seeds: [1, 2, 3], hours: 2 })
     expect(experiments.state).toBe('done')
-    expect(experiments.comparison[0].byPolicy.map((p) => p.summary.mean)).toEqual([12, 13])
+    const energy = experiments.comparison.find((row) => row.metric === 'energyKWh')
+    expect(energy?.byPolicy.map((p) => p.summary.mean)).toEqual([12, 13])
   })
 })
 

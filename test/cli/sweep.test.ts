@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSeeds, parseShard, sweepTasks, toCsv } from '../../cli/commands/sweep'
-import { mergeRuns, parseCsvRuns } from '../../cli/commands/merge'
+import { checkShards, mergeRuns, parseCsvRuns, type ShardFile } from '../../cli/commands/merge'
+import { runsInShard } from '../../cli/support/sweep-identity'
 import { RUN_SUMMARY_FIELDS, type RunSummary } from '../../engine/metrics/summary'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -20,7 +21,7 @@ function cutover(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
-interface Doc { runs: RunSummary[]; summary: Record<string, Record<string, { mean: number; ci95: number; n: number }>> }
+interface Doc { sweep: { id: string; shard: { index: number; count: number }; runsTotal: number } | null; runs: RunSummary[]; summary: Record<string, Record<string, { mean: number; ci95: number; n: number }>> }
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Doc
 const SWEEP = ['sweep', 'two-hosts', '--policies', 'drs,thr-mmt', '--seeds', '1-3', '--hours', '2']
 
@@ -42,9 +43,40 @@ describe('sweep arguments', () => {
 
   it('round-trips runs through CSV and refuses to merge conflicting runs', () => {
     const run = Object.fromEntries(RUN_SUMMARY_FIELDS.map((f) => [f, f === 'policy' ? 'drs' : f === 'traceHash' ? 'abc' : 1])) as unknown as RunSummary
-    expect(parseCsvRuns(toCsv([run]), 'x.csv')).toEqual([run])
+    expect(parseCsvRuns(toCsv([run]), 'x.csv')).toEqual({ label: 'x.csv', identity: null, runs: [run] })
+    const identity = { id: '0123456789abcdef', shard: { index: 2, count: 3 }, runsTotal: 7 }
+    expect(parseCsvRuns(toCsv([run], identity), 'x.csv').identity).toEqual(identity)
     expect(() => mergeRuns([[run], [{ ...run, traceHash: 'def' }]])).toThrow(/different trace hashes/)
     expect(mergeRuns([[run], [run]])).toEqual([run])
+  })
+})
+
+describe('shard completeness', () => {
+  const run = (policy: string, seed: number) => ({ ...Object.fromEntries(RUN_SUMMARY_FIELDS.map((f) => [f, 1])), policy, seed, traceHash: `${policy}${seed}` }) as unknown as RunSummary
+  const shard = (index: number, count: number, runs: RunSummary[], id = 'aaaaaaaaaaaaaaaa', runsTotal = 4): ShardFile =>
+    ({ label: `s${index}-${id.slice(0, 1)}.json`, identity: { id, shard: { index, count }, runsTotal }, runs })
+  const one = shard(1, 2, [run('a', 1), run('b', 1)])
+  const two = shard(2, 2, [run('a', 2), run('b', 2)])
+
+  it('accepts every shard once, each whole, as the complete sweep', () => {
+    expect(checkShards([two, one])).toEqual({ problems: [], identity: { id: 'aaaaaaaaaaaaaaaa', shard: { index: 1, count: 1 }, runsTotal: 4 } })
+  })
+
+  it('reports missing, duplicate and truncated shards, foreign sweeps and files without an identity', () => {
+    expect(checkShards([one]).problems).toEqual(['missing shard 2/2 of sweep aaaaaaaaaaaaaaaa'])
+    expect(checkShards([one, one, two]).problems).toEqual(['shard 1/2 appears twice (s1-a.json and s1-a.json)'])
+    expect(checkShards([one, shard(2, 2, [run('a', 2)])]).problems).toEqual(['s2-a.json: shard 2/2 holds 1 of its 2 runs'])
+    expect(checkShards([one, shard(2, 2, two.runs, 'bbbbbbbbbbbbbbbb')]).problems).toEqual(['the files come from 2 different sweeps (aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb)'])
+    expect(checkShards([one, shard(2, 3, two.runs)]).problems).toEqual(['the files are shards of different splits (/2, /3)'])
+    expect(checkShards([one, two, { label: 'old.csv', identity: null, runs: [] }]).problems)
+      .toEqual(['old.csv: says neither its sweep nor its shard (i/n), so completeness cannot be checked'])
+    expect(checkShards([one, two, { label: 'old.csv', identity: null, runs: [] }]).identity).toBeNull()
+  })
+
+  it('counts the runs of each shard of a round-robin deal', () => {
+    const counts = [1, 2, 3].map((index) => runsInShard({ id: 'x', shard: { index, count: 3 }, runsTotal: 7 }))
+    expect(counts).toEqual([3, 2, 2])
+    expect(runsInShard({ id: 'x', shard: { index: 5, count: 5 }, runsTotal: 3 })).toBe(0)
   })
 })
 
@@ -83,7 +115,26 @@ describe('cutover sweep', () => {
     const merged = join(scratch, 'merged.json')
     expect(cutover('merge', shardA, shardB, '--out', merged).code).toBe(0)
     expect(read(merged)).toEqual(read(parallel))
-    expect(readFileSync(shardA, 'utf8').split('\n')[0]).toBe(RUN_SUMMARY_FIELDS.join(','))
+    expect(readFileSync(shardA, 'utf8').split('\n')[0]).toBe([...RUN_SUMMARY_FIELDS, 'sweepId', 'shard', 'sweepRuns'].join(','))
+    const id = read(parallel).sweep?.id
+    expect(id).toMatch(/^[0-9a-f]{16}$/)
+    expect(read(shardB).sweep).toEqual({ id, shard: { index: 2, count: 2 }, runsTotal: 6 })
+    expect(readFileSync(shardA, 'utf8').split('\n')[1].endsWith(`,${id},1/2,6`)).toBe(true)
+  })
+
+  it('refuses an incomplete set of shards unless --allow-partial, naming the missing shard', () => {
+    const shards = [1, 3].map((i) => join(scratch, `s${i}.json`))
+    shards.forEach((path, i) => expect(cutover(...SWEEP, '--workers', '0', '--shard', `${i * 2 + 1}/3`, '--out', path).code).toBe(0))
+    const missing = cutover('merge', ...shards, '--json')
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/missing shard 2\/3 of sweep [0-9a-f]{16}/)
+    expect(missing.stdout).toBe('')
+    const partial = cutover('merge', ...shards, '--allow-partial', '--json')
+    expect(partial.code).toBe(0)
+    expect(partial.stderr).toMatch(/warning: missing shard 2\/3/)
+    const doc = JSON.parse(partial.stdout) as Doc
+    expect(doc.sweep).toBeNull()
+    expect(doc.runs.map((r) => `${r.policy}/${r.seed}`)).toEqual(['drs/1', 'drs/3', 'thr-mmt/1', 'thr-mmt/3'])
   })
 
   it('rejects an unknown policy before starting any worker', () => {

@@ -14,7 +14,7 @@ const migration = (vmId: string): WorldRecord => ({
   kind: 'migration', migration: {
     vmId, sourceHostId: 'host-a', targetHostId: 'host-b', strategy: 'precopy', trigger: 'user', reason: 'test', outcome: 'completed',
     startUs: 0, endUs: 1000, downtimeUs: 10, bytesSent: 4096,
-    rounds: [{ roundIndex: 1, startUs: 0, durationUs: 900, pagesSent: 1, pagesSkipped: 0, zeroPagesSent: 0, bytesSent: 4096, rateMbitPerS: 100, pagesDirtied: 0, stopReason: null }]
+    rounds: [{ roundIndex: 1, startUs: 0, durationUs: 900, pagesSent: 1, pagesSkipped: 0, zeroPagesSent: 0, bytesSent: 4096, rateMbitPerS: 100, pagesDirtied: 0 }]
   }
 })
 

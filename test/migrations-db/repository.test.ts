@@ -2,6 +2,7 @@
 // no row skipped or repeated across keyset pages, counts, details, stats, export and prune. Method: temp-file
 // databases with seeded fixtures; fast-check compares every page walk with an in-memory oracle.
 import Database from 'better-sqlite3'
+import { parse as parseCsv } from 'csv-parse/sync'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Writable } from 'node:stream'
@@ -178,6 +179,21 @@ describe('export', () => {
     expect(lines).toHaveLength(1 + db.countMigrations({ outcome: 'completed' }))
     const quoted = lines.find((line) => line.includes('urgent'))
     if (quoted !== undefined) expect(quoted).toContain('"operator request, ""urgent"", rack 2"')
+  })
+
+  test('CSV export reads back (csv-parse) to the stored text, whatever commas, quotes, CR and LF it holds', () => {
+    const runId = db.createRun(RUN)
+    const random = seededRandom(7)
+    const text = fc.string({ unit: fc.constantFrom(',', '"', '\r', '\n', ' ', 'x', 'é') })
+    fc.assert(fc.property(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 5 }), (reasons) => {
+      const migrations = reasons.map(([reason, abortReason], i) => ({ ...makeMigration(runId, i, random), reason, abortReason, outcome: 'aborted' as const }))
+      db.recordBatch({ migrations, decisions: [], faults: [], audit: [] })
+      const records = parseCsv([...db.exportChunks({ format: 'csv', filters: { runId } })].join('')) as string[][]
+      const header = records[0]
+      const rows = db.listMigrations({ filters: { runId }, sort: { key: 'start', direction: 'asc' }, limit: 500 }).rows.sort((a, b) => a.id - b.id)
+      expect(records.slice(1).map((cells) => [Number(cells[header.indexOf('id')]), cells[header.indexOf('reason')], cells[header.indexOf('abortReason')]]))
+        .toEqual(rows.map((row) => [row.id, row.reason, row.abortReason ?? '']))
+    }), { numRuns: 40 })
   })
 
   test('writeExport waits for a slow sink to drain instead of pulling the whole export into memory', async () => {

@@ -1,5 +1,5 @@
 // The strategy interface and its registry: a strategy decides how memory moves; the Migration owns the protocol.
-import type { Migration } from '../migration'
+import type { MigrationControl } from '../control'
 import type { StrategyName } from '../types'
 import { ClarkPrecopy } from './precopy-clark'
 import { QemuPrecopy } from './precopy-qemu'
@@ -12,7 +12,7 @@ export interface Strategy {
   onCancel?(): void
 }
 
-export function strategyFor(name: StrategyName, migration: Migration): Strategy {
+export function strategyFor(name: StrategyName, migration: MigrationControl): Strategy {
   switch (name) {
     case 'stop-and-copy': return new StopAndCopy(migration)
     case 'precopy': return new ClarkPrecopy(migration)

@@ -4,11 +4,12 @@
 // meanwhile (recorded as block time and a CPU-share loss). Post-copy also pushes the rest in the background,
 // pre-paging outward from the last fault ("bubbling"); pure demand only fetches on faults.
 import { assert } from '../../kernel/assert'
-import { ALL_ONES, popcount32, type PageVersions } from '../../memory/bits'
+import { ALL_ONES, popcount32 } from '../../memory/bits'
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
 import type { DirtyLog } from '../../memory/dirty-log'
-import type { Migration } from '../migration'
+import type { MigrationControl } from '../control'
 import { PAGE_HEADER_BYTES } from '../page-encoder'
+import type { Suspension } from '../control'
 import type { Strategy } from './index'
 
 const MBIT = 1_000_000
@@ -17,15 +18,14 @@ const MIN_CPU_SHARE = 0.05
 export class PostcopyStrategy implements Strategy {
   private pull: PostcopyPull | undefined
 
-  constructor(private readonly migration: Migration, private readonly mode: 'postcopy' | 'demand') {}
+  constructor(private readonly migration: MigrationControl, private readonly mode: 'postcopy' | 'demand') {}
 
   begin(): void {
     const m = this.migration
     m.enterStage('stop-and-copy')
     if (m.isFinished) return
     m.suspend()
-    m.snapshotAtSuspension()
-    m.pagesOnSource = true
+    m.resumeBeforeAllPages()
     const pending = m.allPages()
     m.sendBytes(m.params.cpuStateBytes, () => {
       m.markFinalCopyDone()
@@ -49,9 +49,12 @@ export class PostcopyPull {
   private readonly wordsPerPage: number
   private stepping = false
   private bytesAtStart = 0
+  private readonly suspension: Suspension
 
-  constructor(private readonly m: Migration, private readonly pending: DirtyBitmap, private readonly push: boolean) {
+  constructor(private readonly m: MigrationControl, private readonly pending: DirtyBitmap, private readonly push: boolean) {
     this.wordsPerPage = m.vm.memory.pageBytes >>> 2
+    assert(m.suspension !== undefined, 'post-copy pull without the suspension snapshot')
+    this.suspension = m.suspension
   }
 
   start(): void {
@@ -60,7 +63,7 @@ export class PostcopyPull {
     this.log = this.m.startDirtyLog()
     this.bytesAtStart = this.m.bytesSent
     const limit = this.m.params.postcopy.maxPostcopyBandwidthMbitPerS
-    this.m.rounds.push({ index: this.m.rounds.length + 1, startUs: this.m.sim.nowUs, durationUs: 0, pagesSent: 0, pagesSkipped: 0, zeroPagesSent: 0, bytesSent: 0, rateMbitPerS: limit, dirtyPagesAfter: 0, final: true, phase: this.push ? 'postcopy' : 'demand' })
+    this.m.openPhaseRound(this.push ? 'postcopy' : 'demand', limit)
     this.step(limit > 0 ? limit * MBIT : null)
   }
 
@@ -74,7 +77,7 @@ export class PostcopyPull {
     if (this.pending.count === 0) return this.complete()
     const rttUs = m.controlRttUs()
     if (!m.pathUp()) {
-      m.sim.schedule(m.params.stepUs, () => this.step(limitBitPerS))
+      m.schedule(m.params.stepUs, () => this.step(limitBitPerS))
       return
     }
     m.vm.flushWrites()
@@ -84,7 +87,7 @@ export class PostcopyPull {
     const pushedBytes = this.pushPages(budget, pageWireBytes)
     const bytes = faultBytes + pushedBytes
     if (bytes === 0) {
-      m.sim.schedule(m.params.stepUs, () => this.step(limitBitPerS))
+      m.schedule(m.params.stepUs, () => this.step(limitBitPerS))
       return
     }
     this.stepping = true
@@ -123,8 +126,7 @@ export class PostcopyPull {
     const m = this.m
     const linkRate = Math.max(m.currentRateBitPerS, 1e6)
     const blockedUs = faults * (rttUs + Math.ceil((pageWireBytes * 8e6) / linkRate))
-    m.postcopyFaults += faults
-    m.postcopyBlockTimeUs += blockedUs
+    m.recordPostcopyFaults(faults, blockedUs)
     m.vm.setCpuShare(Math.max(MIN_CPU_SHARE, 1 - blockedUs / m.params.stepUs))
     return faults * pageWireBytes
   }
@@ -172,7 +174,7 @@ export class PostcopyPull {
       const word = page >>> 5
       const wholeWords = this.wholeWordsFrom(page, left)
       if (wholeWords > 0) {
-        this.m.dest.receiveWordRun(word, wholeWords, null, this.m.suspendVersions as PageVersions, this.m.suspendWords)
+        this.m.dest.receiveWordRun(word, wholeWords, null, this.suspension.versions, this.suspension.words)
         this.pending.clearRange(page, wholeWords << 5)
         this.pushCursor = page + (wholeWords << 5)
         left -= wholeWords << 5
@@ -186,7 +188,7 @@ export class PostcopyPull {
       this.pushCursor = lastPage + 1
       left -= popcount32(mask)
     }
-    this.m.account(0, pages - left, 0)
+    this.m.countPages(pages - left)
     return pages - left
   }
 
@@ -208,7 +210,7 @@ export class PostcopyPull {
   private receiveWord(word: number, mask: number): void {
     const m = this.m
     const memory = m.vm.memory
-    const snapshot = m.suspendVersions as PageVersions
+    const snapshot = this.suspension.versions
     // A page zero on the source now was zero at suspension only if it has not been written since.
     let zeroMask = memory.zeroWordAt(word) & mask
     let bits = zeroMask
@@ -218,22 +220,21 @@ export class PostcopyPull {
       const page = (word << 5) + bit
       if (snapshot.get(page) !== memory.versionOf(page)) zeroMask &= ~(1 << bit)
     }
-    m.dest.receiveWord(word, mask, zeroMask, snapshot, m.suspendWords)
+    m.dest.receiveWord(word, mask, zeroMask, snapshot, this.suspension.words)
   }
 
   private receive(page: number): void {
     const m = this.m
-    const version = (m.suspendVersions as PageVersions).get(page)
+    const version = this.suspension.versions.get(page)
     if (m.vm.memory.isZero(page) && version === m.vm.memory.versionOf(page)) m.dest.receiveZero(page, version)
-    else m.dest.receive(page, version, m.suspendWords, page * this.wordsPerPage)
+    else m.dest.receive(page, version, this.suspension.words, page * this.wordsPerPage)
     this.pending.clear(page)
-    m.account(0, 1, 0)
+    m.countPages(1)
   }
 
   private complete(): void {
     const m = this.m
-    const round = m.rounds[m.rounds.length - 1]
-    m.rounds[m.rounds.length - 1] = { ...round, durationUs: m.sim.nowUs - round.startUs, pagesSent: m.dest.receivedPages, bytesSent: Math.round(m.bytesSent - this.bytesAtStart) }
+    m.closePhaseRound(m.dest.receivedPages, Math.round(m.bytesSent - this.bytesAtStart))
     m.verifyArrivals(this.pending.count === 0 ? null : complementOf(this.pending))
     m.vm.setCpuShare(1)
     m.complete()

@@ -3,9 +3,10 @@
 // rate is the measured dirty rate + the increment, never decreasing; iteration stops when that rate would pass
 // R_max, little remains, or a cap trips (rounds, pages per round, total sent). The final copy runs at R_max.
 // Optionally a writer dirtying faster than R_max is stunned (its CPU throttled) so pre-copy can converge.
-import type { Migration } from '../migration'
+import type { MigrationControl } from '../control'
 import type { DirtyBitmap } from '../../memory/dirty-bitmap'
-import type { RoundStats } from '../types'
+import type { MigrationRound } from '../../api/rounds'
+import type { ClarkParams } from '../types'
 import type { Strategy } from './index'
 
 const MBIT = 1_000_000
@@ -18,9 +19,9 @@ export interface ClarkDecision {
 
 /** The pure convergence rule, separated so tests can check it on numbers alone. */
 export function clarkNextStep(input: {
-  readonly round: RoundStats; readonly previous: RoundStats | undefined; readonly rateMbitPerS: number
+  readonly round: MigrationRound; readonly previous: MigrationRound | undefined; readonly rateMbitPerS: number
   readonly dirtyPages: number; readonly pageBytes: number; readonly totalSentBytes: number; readonly memBytes: number
-  readonly params: Migration['params']['clark']
+  readonly params: ClarkParams
 }): ClarkDecision {
   const { round, params } = input
   const seconds = Math.max(round.durationUs, 1) / 1e6
@@ -44,7 +45,7 @@ export class ClarkPrecopy implements Strategy {
   private rateMbitPerS: number
   private stunned = false
 
-  constructor(private readonly migration: Migration) {
+  constructor(private readonly migration: MigrationControl) {
     this.rateMbitPerS = migration.params.clark.rateMinMbitPerS
   }
 
@@ -58,12 +59,12 @@ export class ClarkPrecopy implements Strategy {
 
   private round(toSend: DirtyBitmap): void {
     const m = this.migration
-    m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.rateMbitPerS * MBIT, skipLog: m.log }, (stats) => this.afterRound(stats))
+    m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.rateMbitPerS * MBIT, skipLog: m.dirtyLog }, (stats) => this.afterRound(stats))
   }
 
-  private afterRound(round: RoundStats): void {
+  private afterRound(round: MigrationRound): void {
     const m = this.migration
-    const log = m.log
+    const log = m.dirtyLog
     if (log === undefined) return
     const memory = m.vm.memory
     const params = m.params.clark
@@ -73,7 +74,7 @@ export class ClarkPrecopy implements Strategy {
       pageBytes: memory.pageBytes, totalSentBytes: m.bytesSent, memBytes: memory.memBytes, params
     })
     this.maybeStun(dirtyPages, round)
-    if (decision.stop || m.forceSwitchover) {
+    if (decision.stop || m.switchoverRequested) {
       m.noteStopReason(decision.stop ? decision.reason : 'switchover forced by the user')
       return this.stopAndCopy()
     }
@@ -81,7 +82,7 @@ export class ClarkPrecopy implements Strategy {
     this.round(log.harvest())
   }
 
-  private maybeStun(dirtyPages: number, round: RoundStats): void {
+  private maybeStun(dirtyPages: number, round: MigrationRound): void {
     const m = this.migration
     const stunShare = m.params.clark.stunCpuShare
     if (stunShare === null || this.stunned) return
@@ -94,10 +95,10 @@ export class ClarkPrecopy implements Strategy {
   private stopAndCopy(): void {
     const m = this.migration
     m.enterStage('stop-and-copy')
-    if (m.isFinished || m.log === undefined) return
+    if (m.isFinished || m.dirtyLog === undefined) return
     m.suspend()
     const rateBitPerS = m.params.clark.rateMaxMbitPerS * MBIT
-    m.runPass({ phase: 'stop-and-copy', toSend: m.log.harvest(), rateLimitBitPerS: rateBitPerS, extraBytes: m.params.cpuStateBytes }, () => {
+    m.runPass({ phase: 'stop-and-copy', toSend: m.dirtyLog.harvest(), rateLimitBitPerS: rateBitPerS, extraBytes: m.params.cpuStateBytes }, () => {
       m.markFinalCopyDone()
       m.commitAndActivate()
     })

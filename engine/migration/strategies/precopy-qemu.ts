@@ -7,21 +7,14 @@
 // Auto-converge throttles the guest (20 %, +10 % per trigger, ≤ 99 %) when dirtying outruns 50 % of the
 // transfer twice. Hybrid switches to post-copy when passes stop converging.
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
-import type { Migration } from '../migration'
+import type { MigrationControl } from '../control'
 import type { PageScanner } from '../page-scanner'
-import type { RoundStats } from '../types'
+import type { MigrationRound } from '../../api/rounds'
 import type { Strategy } from './index'
 import { PostcopyPull } from './postcopy'
 
 const MBIT = 1_000_000
 export const BUFFER_DELAY_US = 100_000
-
-export interface QemuStatus {
-  readonly expectedDowntimeMs: number
-  readonly bandwidthBytesPerMs: number
-  readonly pendingBytes: number
-  readonly thresholdBytes: number
-}
 
 export class QemuPrecopy implements Strategy {
   private scanner: PageScanner | undefined
@@ -31,9 +24,8 @@ export class QemuPrecopy implements Strategy {
   private dirtyRateHighCount = 0
   private bytesAtLastSync = 0
   private switching = false
-  status: QemuStatus = { expectedDowntimeMs: 0, bandwidthBytesPerMs: 0, pendingBytes: 0, thresholdBytes: 0 }
 
-  constructor(private readonly migration: Migration, private readonly hybrid: boolean) {}
+  constructor(private readonly migration: MigrationControl, private readonly hybrid: boolean) {}
 
   private get rateBitPerS(): number {
     return this.migration.params.qemu.maxBandwidthMbitPerS * MBIT
@@ -44,7 +36,7 @@ export class QemuPrecopy implements Strategy {
     m.enterStage('precopy')
     if (m.isFinished) return
     m.startDirtyLog()
-    this.periodStartUs = m.sim.nowUs
+    this.periodStartUs = m.nowUs
     this.periodBytes = m.bytesSent
     this.pass(m.allPages())
   }
@@ -57,10 +49,10 @@ export class QemuPrecopy implements Strategy {
   }
 
   /** Runs before every step: every BUFFER_DELAY, measure bandwidth and test the switchover condition. */
-  private checkSwitchover(scanner: PageScanner, recordRound: () => RoundStats): boolean {
+  private checkSwitchover(scanner: PageScanner, recordRound: () => MigrationRound): boolean {
     const m = this.migration
-    const elapsedUs = m.sim.nowUs - this.periodStartUs
-    if (m.forceSwitchover) {
+    const elapsedUs = m.nowUs - this.periodStartUs
+    if (m.switchoverRequested) {
       const pending = this.pendingBytes(scanner)
       recordRound()
       m.noteStopReason('switchover forced by the user')
@@ -70,7 +62,7 @@ export class QemuPrecopy implements Strategy {
     }
     if (elapsedUs < BUFFER_DELAY_US) return true
     this.bandwidthBytesPerMs = (m.bytesSent - this.periodBytes) / (elapsedUs / 1000)
-    this.periodStartUs = m.sim.nowUs
+    this.periodStartUs = m.nowUs
     this.periodBytes = m.bytesSent
     const pending = this.pendingBytes(scanner)
     if (pending > this.thresholdBytes()) return true
@@ -82,12 +74,8 @@ export class QemuPrecopy implements Strategy {
 
   private pendingBytes(scanner: PageScanner | undefined): number {
     const m = this.migration
-    const pages = (scanner?.pagesRemaining ?? 0) + (m.log?.count ?? 0)
-    const pendingBytes = pages * m.vm.memory.pageBytes
-    const thresholdBytes = this.thresholdBytes()
-    const bandwidth = Math.max(this.decisionBandwidthBytesPerMs(), 1e-9)
-    this.status = { expectedDowntimeMs: pendingBytes / bandwidth, bandwidthBytesPerMs: this.bandwidthBytesPerMs, pendingBytes, thresholdBytes }
-    return pendingBytes
+    const pages = (scanner?.pagesRemaining ?? 0) + (m.dirtyLog?.count ?? 0)
+    return pages * m.vm.memory.pageBytes
   }
 
   /** QEMU's switchover rule in words, with the numbers of the moment. */
@@ -108,9 +96,9 @@ export class QemuPrecopy implements Strategy {
     return this.decisionBandwidthBytesPerMs() * this.migration.params.qemu.downtimeLimitMs
   }
 
-  private afterPass(stats: RoundStats): void {
+  private afterPass(stats: MigrationRound): void {
     const m = this.migration
-    const log = m.log
+    const log = m.dirtyLog
     if (log === undefined) return
     if (this.bandwidthBytesPerMs === 0) this.bandwidthBytesPerMs = stats.bytesSent / Math.max(stats.durationUs / 1000, 1e-3)
     const dirtiedBytes = log.count * m.vm.memory.pageBytes
@@ -142,7 +130,7 @@ export class QemuPrecopy implements Strategy {
   /** The pages the destination still lacks: dirtied since the last sync plus the rest of the current pass. */
   private outstandingPages(): DirtyBitmap {
     const m = this.migration
-    const pending = m.log === undefined ? new DirtyBitmap(m.vm.memory.pageCount) : m.log.harvest(new DirtyBitmap(m.vm.memory.pageCount))
+    const pending = m.dirtyLog === undefined ? new DirtyBitmap(m.vm.memory.pageCount) : m.dirtyLog.harvest(new DirtyBitmap(m.vm.memory.pageCount))
     this.scanner?.markRemaining(pending)
     return pending
   }
@@ -168,10 +156,9 @@ export class QemuPrecopy implements Strategy {
     m.enterStage('stop-and-copy')
     if (m.isFinished) return
     m.suspend()
-    m.snapshotAtSuspension()
-    m.pagesOnSource = true
+    m.resumeBeforeAllPages()
     const pending = this.outstandingPages()
-    m.log?.stop()
+    m.dirtyLog?.stop()
     m.sendBytes(m.params.cpuStateBytes, () => {
       m.markFinalCopyDone()
       m.commitAndActivate(() => new PostcopyPull(m, pending, true).start())

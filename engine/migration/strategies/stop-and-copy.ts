@@ -1,9 +1,9 @@
 // Pure stop-and-copy: suspend, copy every page and the CPU state at link rate, commit, resume on the destination.
-import type { Migration } from '../migration'
+import type { MigrationControl } from '../control'
 import type { Strategy } from './index'
 
 export class StopAndCopy implements Strategy {
-  constructor(private readonly migration: Migration) {}
+  constructor(private readonly migration: MigrationControl) {}
 
   begin(): void {
     const m = this.migration

@@ -8,6 +8,8 @@
 // timeUs: integer ≥ 0, non-decreasing; firstPage: integer ≥ 0; pageCount: integer ≥ 1; source: `guest`
 // (default) or `device`. Times are relative to the workload's start and run on a trace clock that advances
 // with the CPU share, so a throttled guest replays proportionally slower; a paused one stops.
+// The browser ESM build: pure JavaScript (its own Buffer shim), so the engine stays free of node:* modules.
+import { parse as parseCsv } from 'csv-parse/browser/esm/sync'
 import { InvariantViolation } from '../../kernel/assert'
 import type { Rng } from '../../kernel/rng'
 import type { GuestMemory } from '../../memory/guest-memory'
@@ -31,17 +33,25 @@ export type TraceParseResult = { readonly ok: true; readonly trace: WriteTrace }
 
 interface Row { timeUs: number; firstPage: number; pageCount: number; device: boolean }
 
-/** Parses the trace text; errors name the 1-based line and the field. */
+/** A parsed CSV record with the 1-based line it ends on. */
+interface CsvRecord { readonly record: string[]; readonly info: { readonly lines: number } }
+
+/** Parses the trace text (csv-parse: RFC 4180 fields, `#` comment lines); errors name the 1-based line and the field. */
 export function parseWriteTrace(text: string): TraceParseResult {
+  let records: CsvRecord[]
+  try {
+    records = parseCsv(text, {
+      comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true
+    }) as unknown as CsvRecord[]
+  } catch (error) {
+    const line = (error as { lines?: number }).lines
+    return { ok: false, error: `${line === undefined ? '' : `line ${line}: `}${(error as Error).message}` }
+  }
   const rows: Row[] = []
-  const lines = text.split(/\r?\n/)
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index].trim()
-    if (line === '' || line.startsWith('#')) continue
-    const fields = line.split(',').map((field) => field.trim())
+  for (const { record: fields, info } of records) {
     if (rows.length === 0 && fields[0] === 'timeUs') continue
     const parsed = parseRow(fields, rows.length === 0 ? 0 : rows[rows.length - 1].timeUs)
-    if (typeof parsed === 'string') return { ok: false, error: `line ${index + 1}: ${parsed}` }
+    if (typeof parsed === 'string') return { ok: false, error: `line ${info.lines}: ${parsed}` }
     rows.push(parsed)
   }
   return { ok: true, trace: packRows(rows) }

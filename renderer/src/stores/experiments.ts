@@ -4,7 +4,6 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { ExperimentProgress, ExperimentResult, InvokeRequest } from '../../../main/ipc/contract'
 import { getApi } from '../ipc/api'
-import { compareMetrics } from '../logic/experiment-table'
 
 export type ExperimentRequest = InvokeRequest<'experiment:run'>
 export type RunState = 'idle' | 'running' | 'done' | 'error'
@@ -16,7 +15,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
   const lastRequest = shallowRef<ExperimentRequest | null>(null)
   const lastError = ref<string | null>(null)
 
-  const comparison = computed(() => compareMetrics(result.value?.runs ?? []))
+  const comparison = computed(() => result.value?.comparison ?? [])
   const progressPct = computed(() => (progress.value.total > 0 ? (100 * progress.value.done) / progress.value.total : 0))
 
   function fail(message: string): void {

@@ -3,7 +3,7 @@
 // rate limit and link bandwidth. Series mutate in place; `revision` bumps once per recorded snapshot.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
-import type { EngineCommand, MigrationView, StrategyChoice, WorldSnapshot } from '../../../main/ipc/contract'
+import type { EngineCommand, MigrationView, StrategyName, WorldSnapshot } from '../../../main/ipc/contract'
 import { getApi } from '../ipc/api'
 import { appendPoint, emptyColumns, type Columns } from '../logic/series'
 
@@ -67,7 +67,7 @@ export const useMigrationsStore = defineStore('migrations', () => {
     return result.ok
   }
 
-  function migrate(vmId: string, destination: string, strategy: StrategyChoice, parameters: Record<string, number | boolean>): Promise<boolean> {
+  function migrate(vmId: string, destination: string, strategy: StrategyName, parameters: Record<string, number | boolean>): Promise<boolean> {
     return send({ kind: 'migrate', vmId, destination, strategy, parameters })
   }
 

@@ -2,10 +2,9 @@
 // switch policy or automation level and to accept or reject a pending recommendation.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { EngineCommand, WorldSnapshot } from '../../../main/ipc/contract'
+import type { AutomationLevel, EngineCommand, WorldSnapshot } from '../../../main/ipc/contract'
 import { getApi } from '../ipc/api'
 import { appendPoint, emptyColumns, type Columns } from '../logic/series'
-import type { Automation } from '../logic/policies'
 
 const SERIES_POINTS = 1800
 
@@ -41,7 +40,7 @@ export const usePolicyStore = defineStore('policy', () => {
     return result.ok
   }
 
-  function setPolicy(policy: string, automation: Automation, parameters: Record<string, number | string | boolean>): Promise<boolean> {
+  function setPolicy(policy: string, automation: AutomationLevel, parameters: Record<string, number | string | boolean>): Promise<boolean> {
     return send({ kind: 'set-policy', policy, automation, parameters })
   }
 

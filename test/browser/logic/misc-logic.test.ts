@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { formatBytes, formatMbit, formatMs, formatPct, formatVirtualTime, secondsFieldToUs } from '../../../renderer/src/format'
 import { stageSteps } from '../../../renderer/src/logic/stages'
 import { appendPoint, emptyColumns, toAligned } from '../../../renderer/src/logic/series'
-import { defaultParams, paramsProblem } from '../../../renderer/src/logic/strategy-params'
+import { defaultParams, paramsProblem } from '../../../renderer/src/logic/params'
+import { engineCatalog } from '../../../engine/index'
 import { layoutTopology, utilisationLevel } from '../../../renderer/src/logic/topology-layout'
 import { buildWorld } from '../fixtures/world'
 
@@ -24,23 +25,26 @@ describe('format', () => {
   })
 })
 
+const catalog = engineCatalog()
+const paramsOf = (name: string) => catalog.strategies.find((s) => s.name === name)?.params ?? []
+
 describe('stage timeline', () => {
   it('marks stages before the current one done and the current one current', () => {
-    const steps = stageSteps({ strategy: 'precopy', stage: 'stop-and-copy', outcome: null })
+    const steps = stageSteps({ strategy: 'precopy', stage: 'stop-and-copy', outcome: null }, catalog)
     expect(steps.map((s) => s.state)).toEqual(['done', 'done', 'done', 'current', 'pending', 'pending'])
   })
 
   it('adds post-copy for post-copy strategies and skips pre-copy', () => {
-    const steps = stageSteps({ strategy: 'postcopy', stage: 'postcopy', outcome: null })
+    const steps = stageSteps({ strategy: 'postcopy', stage: 'postcopy', outcome: null }, catalog)
     expect(steps.map((s) => s.stage)).toEqual(['pre-migration', 'reservation', 'precopy', 'stop-and-copy', 'commit', 'activation', 'postcopy'])
     expect(steps[2].state).toBe('skipped')
     expect(steps[6].state).toBe('current')
   })
 
   it('marks the stage where an aborted migration stopped as failed', () => {
-    const steps = stageSteps({ strategy: 'precopy', stage: 'commit', outcome: 'aborted' })
+    const steps = stageSteps({ strategy: 'precopy', stage: 'commit', outcome: 'aborted' }, catalog)
     expect(steps[4].state).toBe('failed')
-    expect(stageSteps({ strategy: 'precopy', stage: 'done', outcome: 'completed' }).every((s) => s.state === 'done')).toBe(true)
+    expect(stageSteps({ strategy: 'precopy', stage: 'done', outcome: 'completed' }, catalog).every((s) => s.state === 'done')).toBe(true)
   })
 })
 
@@ -57,13 +61,13 @@ describe('series', () => {
 })
 
 describe('strategy parameters', () => {
-  it('fills defaults and rejects a minimum above the maximum', () => {
-    expect(defaultParams('precopy')).toEqual({ rateMinMbitPerS: 100, rateMaxMbitPerS: 500 })
-    expect(defaultParams('precopy-qemu')).toEqual({ maxBandwidthMbitPerS: 1000, downtimeLimitMs: 300, autoConverge: false })
-    expect(defaultParams('postcopy')).toEqual({})
-    expect(paramsProblem('precopy', { rateMinMbitPerS: 600, rateMaxMbitPerS: 500 })).toMatch(/must not exceed/)
-    expect(paramsProblem('precopy-qemu', { maxBandwidthMbitPerS: 0, downtimeLimitMs: 300, autoConverge: true })).toMatch(/at least 1/)
-    expect(paramsProblem('precopy', defaultParams('precopy'))).toBeNull()
+  it('fills the engine catalog\'s defaults and rejects a minimum above the maximum', () => {
+    expect(defaultParams(paramsOf('precopy'))).toEqual({ rateMinMbitPerS: 100, rateMaxMbitPerS: 500 })
+    expect(defaultParams(paramsOf('precopy-qemu'))).toEqual({ maxBandwidthMbitPerS: 1000, downtimeLimitMs: 300, autoConverge: false })
+    expect(defaultParams(paramsOf('postcopy'))).toEqual({})
+    expect(paramsProblem(paramsOf('precopy'), { rateMinMbitPerS: 600, rateMaxMbitPerS: 500 })).toMatch(/must not exceed/)
+    expect(paramsProblem(paramsOf('precopy-qemu'), { maxBandwidthMbitPerS: 0, downtimeLimitMs: 300, autoConverge: true })).toMatch(/at least 1/)
+    expect(paramsProblem(paramsOf('precopy'), defaultParams(paramsOf('precopy')))).toBeNull()
   })
 })
 

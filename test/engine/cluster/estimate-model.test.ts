@@ -79,7 +79,7 @@ describe('EstimateMigrationModel', () => {
     const expected = model.estimate(vm, end('a'), end('b'), 1000, 1)
     expect(outcomes).toHaveLength(1)
     expect(outcomes[0][0]).toBe(expected.totalUs)
-    expect(outcomes[0][1]).toMatchObject({ outcome: 'completed', bytes: expected.bytes, downtimeUs: expected.downtimeUs, lostWrites: 0 })
+    expect(outcomes[0][1]).toMatchObject({ outcome: 'completed', bytes: expected.bytes, downtimeUs: expected.downtimeUs, lostWrites: null })
   })
 
   it('reports aborted (source alive) or failed (source lost) with the bytes sent so far', () => {

@@ -15,7 +15,8 @@ describe('HA restart (failure drill)', () => {
   it('ends with every VM running and none lost', () => {
     expect(state.vms.filter((vm) => vm.status !== 'running')).toEqual([])
     expect(problems).toEqual([])
-    expect(run.summary.lostWrites).toBe(0)
+    // The analytic estimate model moves no pages, so it cannot verify writes: not verified, not a claimed 0.
+    expect(run.summary.lostWrites).toBeNull()
   })
 
   it('restarts the crashed host\'s VMs after the detection delay, highest priority first', () => {

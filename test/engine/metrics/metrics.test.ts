@@ -3,7 +3,7 @@
 // 100 % CPU, PDM from CPU lost to migrations. Method: hand-computed values and tiny constant-demand runs.
 import { describe, expect, it } from 'vitest'
 import { createDatacenter } from '../../../engine/index'
-import { mean, meanCi95, percentile, tQuantile975 } from '../../../engine/metrics/stats'
+import { boxSummary, mean, meanCi95, percentile, quantileSorted, sampleStdDev, tQuantile975 } from '../../../engine/metrics/stats'
 import { RUN_SUMMARY_FIELDS } from '../../../engine/metrics/summary'
 import { tinyScenario } from '../cluster/support'
 
@@ -12,7 +12,7 @@ describe('statistics', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1)
     expect(percentile(values, 99)).toBe(99)
     expect(percentile([5], 99)).toBe(5)
-    expect(percentile([], 99)).toBe(0)
+    expect(percentile([], 99)).toBeNaN()
   })
 
   it('gives the 95 % confidence interval of a mean with Student\'s t', () => {
@@ -20,8 +20,34 @@ describe('statistics', () => {
     const ci = meanCi95([1, 2, 3, 4])
     expect(ci.mean).toBe(2.5)
     expect(ci.ci95).toBeCloseTo(3.182 * Math.sqrt(5 / 3) / 2, 9)
-    expect(meanCi95([7]).ci95).toBe(0)
-    expect(mean([])).toBe(0)
+    const values = [2, 4, 4, 4, 5, 5, 7, 9]
+    expect(sampleStdDev(values)).toBeCloseTo(2.138, 3)
+    expect(meanCi95(values).ci95).toBeCloseTo(2.365 * 2.138 / Math.sqrt(8), 3)
+  })
+
+  it('uses exact t quantiles beyond the 30-row table, not step values', () => {
+    // R: qt(0.975, c(31, 35, 40, 50, 60, 100, 120, 1000)); the old table said 2.0 for 31–60 and 1.98 to 120.
+    const exact: [number, number][] = [[31, 2.039513], [35, 2.030108], [40, 2.021075], [50, 2.008559], [60, 2.000298], [100, 1.983972], [120, 1.979930], [1000, 1.962339]]
+    for (const [df, t] of exact) expect(Math.abs(tQuantile975(df) - t)).toBeLessThan(1e-4)
+    expect(tQuantile975(30)).toBe(2.042)
+    expect(tQuantile975(31)).toBeLessThan(tQuantile975(30))
+    expect(tQuantile975(0)).toBeNaN()
+  })
+
+  it('reports an empty sample, and the spread of a single value, as not measured (NaN), never as 0', () => {
+    expect(mean([])).toBeNaN()
+    expect(meanCi95([])).toEqual({ mean: Number.NaN, ci95: Number.NaN, n: 0 })
+    expect(meanCi95([7])).toEqual({ mean: 7, ci95: Number.NaN, n: 1 })
+    expect(boxSummary([]).median).toBeNaN()
+  })
+
+  it('summarises a box with type-7 quartiles, Tukey whiskers and outliers, ignoring non-finite values', () => {
+    expect(quantileSorted([1, 2, 3, 4], 0.25)).toBe(1.75)
+    expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5)
+    const box = boxSummary([5, 1, 2, 3, 4, 6, 7, 8, 100, Number.NaN])
+    expect(box).toMatchObject({ n: 9, min: 1, q1: 3, median: 5, q3: 7, max: 100, whiskerLow: 1, whiskerHigh: 8, outliers: [100] })
+    expect(box.mean).toBeCloseTo(136 / 9, 12)
+    expect(box.ci95).toBe(meanCi95([1, 2, 3, 4, 5, 6, 7, 8, 100]).ci95)
   })
 })
 

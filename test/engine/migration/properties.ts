@@ -3,7 +3,7 @@
 // the source at suspension byte for byte (these VMs keep real bytes). A failure prints the seed.
 import { expect } from 'vitest'
 import fc from 'fast-check'
-import { FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, type PlannedFault } from '../../../engine/migration'
+import { MIGRATION_FAULT_KINDS, FAULT_STAGES, STRATEGIES, runMigrationLab, type PlannedFault } from '../../../engine/migration'
 import type { WorkloadSpec } from '../../../engine/workload'
 import { labConfig } from './support'
 
@@ -18,8 +18,8 @@ const workloadArb: fc.Arbitrary<WorkloadSpec> = fc.oneof(
 )
 
 const faultArb: fc.Arbitrary<PlannedFault> = fc.oneof(
-  fc.record({ kind: fc.constantFrom(...FAULT_KINDS), stage: fc.constantFrom(...FAULT_STAGES) }),
-  fc.record({ kind: fc.constantFrom(...FAULT_KINDS), afterStartUs: fc.integer({ min: 0, max: 3_000_000 }) })
+  fc.record({ kind: fc.constantFrom(...MIGRATION_FAULT_KINDS), stage: fc.constantFrom(...FAULT_STAGES) }),
+  fc.record({ kind: fc.constantFrom(...MIGRATION_FAULT_KINDS), afterStartUs: fc.integer({ min: 0, max: 3_000_000 }) })
 )
 
 export const configArb = fc.record({

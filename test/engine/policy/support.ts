@@ -73,6 +73,7 @@ export function handView(cluster: HandCluster): ClusterView {
       return (spec.history ?? [vms[vmIndex].cpuUtil]).slice(-count)
     },
     powerW: (hostIndex, util) => powerAtW(tables[hostIndex], util),
+    powerTableW: (hostIndex) => tables[hostIndex],
     estimateMove: () => cluster.cost ?? FREE_MOVE
   }
 }

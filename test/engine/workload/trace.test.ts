@@ -37,6 +37,16 @@ describe('trace format', () => {
     expect(parsed.trace.pagesNeeded).toBe(202)
   })
 
+  it('reads CSV as CSV: CRLF line ends, quoted fields, comments between rows keep line numbers right', () => {
+    const parsed = parseWriteTrace('# made on Windows\r\ntimeUs,firstPage,pageCount,source\r\n"0","3","2",guest\r\n\r\n# a pause\r\n10,5,1,"device"\r\n')
+    if (!parsed.ok) throw new Error(parsed.error)
+    expect(Array.from(parsed.trace.firstPages)).toEqual([3, 5])
+    expect(Array.from(parsed.trace.deviceRows)).toEqual([0, 1])
+    expect(parseWriteTrace('# header\n\n0,1,1\n0,"x",1')).toEqual({ ok: false, error: 'line 4: firstPage: expected an integer ≥ 0, got "x"' })
+    const unterminated = parseWriteTrace('0,1,1\n0,"1,1')
+    expect(unterminated.ok).toBe(false)
+  })
+
   it.each([
     ['0,1', 'line 1: expected timeUs,firstPage,pageCount[,source], got 2 fields'],
     ['x,1,1', 'line 1: timeUs: expected an integer ≥ 0, got "x"'],

@@ -1,0 +1,84 @@
+// What a strategy may do to its migration: the narrow interface strategies/*.ts receive instead of the
+// Migration class. Everything here is a method or a read-only view; the protocol state (phase.ts), the
+// accounting and the verification stay inside Migration, so a strategy cannot write them directly.
+import type { MigrationRound, RoundPhase } from '../api/rounds'
+import type { Timer } from '../kernel/event-queue'
+import type { SimTimeUs } from '../kernel/time'
+import type { PageVersions } from '../memory/bits'
+import type { DirtyBitmap } from '../memory/dirty-bitmap'
+import type { DirtyLog } from '../memory/dirty-log'
+import type { PageStore } from '../memory/page-store'
+import type { PageScanner } from './page-scanner'
+import type { MigrationParams, Stage } from './types'
+import type { MigratableVm } from './vm-handle'
+
+export interface TransferPass {
+  readonly phase: RoundPhase
+  readonly toSend: DirtyBitmap
+  readonly rateLimitBitPerS: number | null
+  readonly skipLog?: DirtyLog
+  readonly extraBytes?: number
+}
+
+/** The source's page versions (and bytes) at suspension, for strategies that resume before all pages arrive. */
+export interface Suspension {
+  readonly versions: PageVersions
+  readonly words: Uint32Array | undefined
+}
+
+export interface MigrationControl {
+  readonly params: MigrationParams
+  readonly vm: MigratableVm
+  /** The destination's copy of memory (strategies that pull pages store them here). */
+  readonly dest: PageStore
+  readonly nowUs: SimTimeUs
+  readonly isFinished: boolean
+  readonly committed: boolean
+  /** force-complete was asked: pre-copy strategies switch over at their next decision point. */
+  readonly switchoverRequested: boolean
+  readonly dirtyLog: DirtyLog | undefined
+  readonly rounds: readonly MigrationRound[]
+  readonly bytesSent: number
+  readonly throttlePct: number
+  /** The rate the channel gives the migration now (bit/s). */
+  readonly currentRateBitPerS: number
+  /** Set by resumeBeforeAllPages(). */
+  readonly suspension: Suspension | undefined
+
+  schedule(delayUs: SimTimeUs, action: () => void): Timer
+  /** Enters a protocol stage (asserting the transition), firing the faults planned for its entry. */
+  enterStage(stage: Exclude<Stage, 'done'>): void
+  startDirtyLog(): DirtyLog
+  allPages(): DirtyBitmap
+  /**
+   * Sends the pass's pages in steps and calls `done` with its round; `onStep` runs before each batch and
+   * returning false ends the pass early, after it has called `recordRound`.
+   */
+  runPass(pass: TransferPass, done: (round: MigrationRound) => void,
+    onStep?: (scanner: PageScanner, recordRound: () => MigrationRound) => boolean): PageScanner
+  /** Sends raw bytes (CPU state, fetched pages) and calls `done` when delivered. */
+  sendBytes(bytes: number, done: () => void): void
+  /** Counts pages moved outside runPass (post-copy receives them straight into `dest`). */
+  countPages(pages: number): void
+  controlRttUs(): SimTimeUs
+  pathUp(): boolean
+  setThrottle(pct: number, reason: string): void
+  suspend(): void
+  /** In stop-and-copy: the destination will resume before it holds every page (post-copy, demand, hybrid). */
+  resumeBeforeAllPages(): void
+  /** Records on the latest round why pre-copy iteration stopped after it (the rule that fired). */
+  noteStopReason(reason: string): void
+  /** QEMU's expected_downtime when it decided to switch over (ms). */
+  noteExpectedDowntime(ms: number): void
+  markFinalCopyDone(): void
+  /** Commit, then activation on the destination; then `afterActivation`, or completion. */
+  commitAndActivate(afterActivation?: () => void): void
+  /** Opens the round of a post-copy phase, which closePhaseRound fills in at its end. */
+  openPhaseRound(phase: RoundPhase, rateMbitPerS: number): void
+  closePhaseRound(pagesSent: number, bytesSent: number): void
+  recordPostcopyFaults(faults: number, blockedUs: SimTimeUs): void
+  /** Post-copy: checks the pages arrived (null: all) against the suspension versions. */
+  verifyArrivals(pages: DirtyBitmap | null): void
+  complete(): void
+  abort(reason: string): void
+}
