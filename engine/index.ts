@@ -22,6 +22,7 @@ export {
   runMigrationLab, DEFAULT_LAB, REAL_BYTES_UP_TO, labLanSpec,
   type LabConfig, type LabResult, type LabRound, type LabWorld, type LabEvent
 } from './migration/lab'
+export { runMultiMigrationLab, type MultiLabConfig, type MultiLabResult, type MultiLabVmResult } from './migration/lab-multi'
 export { ENGINE_VERSION } from './version'
 
 // ── The contract's DTOs: commands in, snapshots and history records out ──────────────────────────────────────

@@ -1,11 +1,12 @@
 // `cutover migrate`: one VM, two hosts on one switch, one migration with the chosen strategy (see
 // cli-contract.md for every flag and JSON field). Faults are KIND@STAGE or KIND@TIME (e.g. dest-crash@commit,
 // link-down@12.5s); a path fault may last FOR seconds (link-down@2s+1.5s). `--trace-out FILE` writes every
-// engine event as JSON lines.
+// engine event as JSON lines. `--vms N` migrates N VMs from the same source together (or `--stagger-s` apart)
+// so their migrations contend for the links; one result per VM.
 import { createWriteStream, openSync } from 'node:fs'
 import type { Command } from 'commander'
-import { sToUs, DEFAULT_PARAMS, STRATEGIES, STRATEGY_STAGES, parseFaultText, runMigrationLab, LabMigrationLog,
-  type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
+import { sToUs, DEFAULT_PARAMS, STRATEGIES, STRATEGY_STAGES, parseFaultText, runMigrationLab, runMultiMigrationLab, LabMigrationLog,
+  type MultiLabResult, type LabResult, type MigrationParams, type PlannedFault, type StrategyName } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { RunHistory } from '../support/run-history'
 import { checkWritableFile, parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
@@ -29,6 +30,7 @@ interface MigrateFlags extends WorkloadFlags {
   maxSentFactor: number
   maxBandwidthMbit: number
   downtimeLimitMs: number
+  availSwitchoverBandwidthMbit: number
   autoConverge?: boolean
   xbzrle?: boolean
   stun?: boolean
@@ -40,6 +42,8 @@ interface MigrateFlags extends WorkloadFlags {
   traceOut?: string
   seed: number
   json?: boolean
+  vms: number
+  staggerS: number
 }
 
 /** Parses KIND@STAGE, KIND@TIME (seconds with an `s`), optionally +FORs (the engine's fault grammar). */
@@ -71,6 +75,7 @@ function paramsFromFlags(flags: MigrateFlags): MigrationParams {
     },
     qemu: {
       ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: flags.maxBandwidthMbit, downtimeLimitMs: flags.downtimeLimitMs,
+      availSwitchoverBandwidthMbitPerS: flags.availSwitchoverBandwidthMbit,
       autoConverge: flags.autoConverge === true, xbzrle: flags.xbzrle === true
     },
     cancelAfterUs: sToUs(flags.cancelAfterS)
@@ -78,14 +83,17 @@ function paramsFromFlags(flags: MigrateFlags): MigrationParams {
 }
 
 function printTable(result: LabResult): void {
+  const p = result.downtimeParts
   const lines = [
     `strategy ${result.strategy}   outcome ${result.outcome}${result.abortReason === null ? '' : ` (${result.abortReason})`}`,
     `total ${result.totalTimeMs.toFixed(1)} ms   downtime ${result.downtimeMs.toFixed(1)} ms   client outage ${result.clientOutageMs === null ? '–' : `${result.clientOutageMs.toFixed(1)} ms`}`,
+    `downtime parts: final copy ${p.finalCopyMs.toFixed(1)} ms, device state ${p.deviceStateMs.toFixed(1)} ms, commit ${p.commitMs.toFixed(1)} ms, ` +
+      `announce ${p.announceMs.toFixed(1)} ms, resume ${p.resumeMs.toFixed(1)} ms${result.expectedDowntimeMs === null ? '' : `   expected at switchover ${result.expectedDowntimeMs.toFixed(1)} ms`}`,
     `sent ${(result.bytesSent / 1e6).toFixed(1)} MB in ${result.pagesSent} pages (${result.zeroPagesSent} zero)   lost writes ${result.lostWrites}   running on ${result.runningOn ?? 'nowhere'}`,
     '', ' round   start ms  duration ms      pages         MB  rate Mbit/s  dirty after'
   ]
   for (const round of result.rounds) {
-    lines.push(`${String(round.index).padStart(6)}${round.final ? '*' : ' '} ${round.startMs.toFixed(1).padStart(9)} ${round.durationMs.toFixed(1).padStart(12)} ${String(round.pagesSent).padStart(10)} ${(round.bytesSent / 1e6).toFixed(2).padStart(10)} ${String(round.rateMbitPerS).padStart(12)} ${String(round.dirtyPagesAfter).padStart(12)}`)
+    lines.push(`${String(round.index).padStart(6)}${round.final ? '*' : ' '} ${round.startMs.toFixed(1).padStart(9)} ${round.durationMs.toFixed(1).padStart(12)} ${String(round.pagesSent).padStart(10)} ${(round.bytesSent / 1e6).toFixed(2).padStart(10)} ${String(round.rateMbitPerS).padStart(12)} ${String(round.dirtyPagesAfter).padStart(12)}${round.stopReason === null ? '' : `  stop: ${round.stopReason}`}`)
   }
   lines.push('', `trace ${result.traceHash}   (* = final transfer)`)
   process.stdout.write(lines.join('\n') + '\n')
@@ -118,6 +126,8 @@ export function registerMigrateCommand(program: Command): void {
     .option('--max-sent-factor <n>', 'stop when more than this × memory was sent', parseNumberFlag('--max-sent-factor', { min: 1, max: 1000 }), 3)
     .option('--max-bandwidth-mbit <n>', 'QEMU: max-bandwidth', parseNumberFlag('--max-bandwidth-mbit', { min: 1, max: RATE_MBIT_MAX }), 1000)
     .option('--downtime-limit-ms <n>', 'QEMU: downtime-limit', parseNumberFlag('--downtime-limit-ms', { min: 1, max: 2_000_000 }), 300)
+    .option('--avail-switchover-bandwidth-mbit <n>', 'QEMU: bandwidth assumed for the switchover decision only (0 = measured)',
+      parseNumberFlag('--avail-switchover-bandwidth-mbit', { min: 0, max: RATE_MBIT_MAX }), 0)
     .option('--auto-converge', 'QEMU: throttle the guest when it dirties faster than the transfer')
     .option('--xbzrle', 'QEMU: XBZRLE delta compression')
     .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')
@@ -130,11 +140,15 @@ export function registerMigrateCommand(program: Command): void {
     .option('--seed <n>', 'random seed', parseSeedFlag, 1)
     .option('--json', 'print one JSON document')
     .option('--db <path>', 'record the migration (with every round) in this history database')
+    .option('--vms <n>', 'migrate this many VMs (same workload) from the same source; they share the links', parseNumberFlag('--vms', { min: 1, max: 64, integer: true }), 1)
+    .option('--stagger-s <s>', 'with --vms: seconds between one migration\'s start and the next (0 = together)', parseNumberFlag('--stagger-s', { min: 0, max: 86_400 }), 0)
   addWorkloadOptions(command)
   command.action(async (flags: MigrateFlags) => {
-    pageBytesFromFlag(flags.pageKib, flags.memMib)
     const workload = workloadSpecFromFlags(flags)
+    // After the spec: a preset fills in --mem-mib, which the page-size check needs.
+    pageBytesFromFlag(flags.pageKib, flags.memMib)
     const params = paramsFromFlags(flags)
+    if (flags.vms > 1) return migrateMany(flags, workload, params)
     checkFaultStages(flags.strategy, flags.fault)
     const trace = flags.traceOut === undefined ? undefined : openTrace(flags.traceOut)
     const lab = {
@@ -162,4 +176,33 @@ export function registerMigrateCommand(program: Command): void {
     if (flags.json === true) printJson(result)
     else printTable(result)
   })
+}
+
+/** `--vms N` (N > 1): the contention lab, one result per VM. Faults, clients and --db stay single-VM features. */
+async function migrateMany(flags: MigrateFlags, workload: ReturnType<typeof workloadSpecFromFlags>, params: MigrationParams): Promise<void> {
+  if (flags.fault.length > 0) throw new UsageError('--fault: not supported with --vms > 1 (faults apply to a single migration)')
+  if (flags.clients > 0) throw new UsageError('--clients: not supported with --vms > 1')
+  if (flags.db !== undefined) throw new UsageError('--db: not supported with --vms > 1')
+  const trace = flags.traceOut === undefined ? undefined : openTrace(flags.traceOut)
+  const result = runMultiMigrationLab({
+    seed: flags.seed, memMiB: flags.memMib, pageKiB: flags.pageKib, workload, warmupS: flags.warmupS, linkMbitPerS: flags.linkMbit,
+    latencyUs: flags.latencyUs, params, faults: [], clients: 0, arp: flags.arp, macPolicy: flags.macPolicy, vms: flags.vms, staggerS: flags.staggerS
+  }, (sim) => { if (trace !== undefined) sim.subscribe((event) => trace.write(JSON.stringify(event) + '\n')) })
+  if (trace !== undefined) await new Promise<void>((resolve) => trace.end(resolve))
+  if (flags.json === true) printJson(result)
+  else printManyTable(result)
+}
+
+function printManyTable(result: MultiLabResult): void {
+  const lines = [
+    `strategy ${result.strategy}   ${result.vms} VMs from host-a to host-b over ${result.linkMbitPerS} Mbit/s links, stagger ${result.staggerS} s`,
+    `makespan ${result.makespanMs.toFixed(1)} ms   sent ${(result.bytesSent / 1e6).toFixed(1)} MB   lost writes ${result.lostWrites}`,
+    '', 'vm        start ms    total ms  downtime ms         MB  rounds  mean Mbit/s  outcome'
+  ]
+  for (const m of result.migrations) {
+    const meanMbitPerS = m.totalTimeMs > 0 ? (m.bytesSent * 8) / (m.totalTimeMs * 1000) : 0
+    lines.push(`${m.vmId}  ${m.startedAtMs.toFixed(1).padStart(9)} ${m.totalTimeMs.toFixed(1).padStart(11)} ${m.downtimeMs.toFixed(1).padStart(12)} ${(m.bytesSent / 1e6).toFixed(1).padStart(10)} ${String(m.rounds.length).padStart(7)} ${meanMbitPerS.toFixed(1).padStart(12)}  ${m.outcome}`)
+  }
+  lines.push('', `trace ${result.traceHash}`)
+  process.stdout.write(lines.join('\n') + '\n')
 }

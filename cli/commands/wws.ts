@@ -3,13 +3,14 @@
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { MEM_BYTES_MAX, MEM_BYTES_MIN, MIB, geometryProblem, checkWorkloadSpec, resolvedWorkloadSpec, GAME_DEFAULTS,
-  HOTSET_DEFAULTS, HOTSET_PATTERNS, MUNCHER_DEFAULTS, OLTP_DEFAULTS, WEB_DEFAULTS, WORKLOAD_KINDS, WORKLOAD_RATE_LIMITS, measureWws,
-  type HotsetPattern, type WorkloadSpec, type WwsMeasurement } from '../../engine/index'
+  HOTSET_DEFAULTS, HOTSET_PATTERNS, MUNCHER_DEFAULTS, OLTP_DEFAULTS, WEB_DEFAULTS, WORKLOAD_KINDS, WORKLOAD_PRESET_NAMES, WORKLOAD_RATE_LIMITS,
+  measureWws, isWorkloadPresetName, workloadPreset, type HotsetPattern, type WorkloadSpec, type WwsMeasurement } from '../../engine/index'
 import { UsageError } from '../support/errors'
 import { parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
 
 export interface WorkloadFlags {
   workload: string
+  /** Filled in by workloadSpecFromFlags when not given: the preset's set-up, else 512. */
   memMib: number
   hotMib?: number
   dirtyPagesPerS?: number
@@ -64,19 +65,25 @@ function traceText(workload: string): string {
 function workloadKind(workload: string): string {
   const kind = workload.startsWith('trace:') ? 'trace' : workload
   if (!(WORKLOAD_KINDS as readonly string[]).includes(kind) || (kind === 'trace' && !workload.startsWith('trace:'))) {
-    throw new UsageError(`--workload: expected one of ${WORKLOAD_KINDS.filter((k) => k !== 'trace').join(', ')} or trace:FILE, got "${workload}"`)
+    throw new UsageError(`--workload: expected one of ${WORKLOAD_KINDS.filter((k) => k !== 'trace').join(', ')}, a preset ` +
+      `(${WORKLOAD_PRESET_NAMES.join(', ')}) or trace:FILE, got "${workload}"`)
   }
   return kind
 }
 
 /** Builds and validates the workload spec from CLI flags; errors are UsageErrors naming the flag. */
 export function workloadSpecFromFlags(flags: WorkloadFlags): WorkloadSpec {
-  const kind = workloadKind(flags.workload)
+  const preset = isWorkloadPresetName(flags.workload) ? workloadPreset(flags.workload) : undefined
+  // The preset's VM size is its set-up's (Clark §6); --mem-mib overrides it.
+  ;(flags as { memMib?: number }).memMib ??= preset?.memMiB ?? 512
+  const kind = preset?.spec.kind ?? workloadKind(flags.workload)
   const given = flags as unknown as Record<string, unknown>
   for (const [key, { flag, kinds }] of Object.entries(FLAG_KINDS)) {
-    if (given[key] !== undefined && !kinds.includes(kind)) throw new UsageError(`${flag}: does not apply to --workload ${kind}`)
+    if (given[key] === undefined) continue
+    if (preset !== undefined) throw new UsageError(`${flag}: does not apply to the preset --workload ${preset.name} (its parameters come from the paper)`)
+    if (!kinds.includes(kind)) throw new UsageError(`${flag}: does not apply to --workload ${kind}`)
   }
-  const spec = specFor(kind, flags)
+  const spec = preset === undefined ? specFor(kind, flags) : { ...preset.spec, ...(flags.filledMib === undefined ? {} : { filledMiB: flags.filledMib }) }
   const problem = checkWorkloadSpec(spec, flags.memMib * MIB)
   if (problem !== undefined) {
     const field = problem.slice(0, problem.indexOf(':'))
@@ -117,8 +124,8 @@ function specFor(kind: string, flags: WorkloadFlags): WorkloadSpec {
 /** Adds the workload flags shared by commands that run one VM (`wws`, and `migrate` may reuse them). */
 export function addWorkloadOptions(command: Command): Command {
   return command
-    .option('--workload <kind>', `${WORKLOAD_KINDS.filter((k) => k !== 'trace').join(', ')} or trace:FILE`, 'idle')
-    .option('--mem-mib <n>', 'guest memory (MiB)', parseNumberFlag('--mem-mib', { min: MEM_BYTES_MIN / MIB, max: MEM_BYTES_MAX / MIB, integer: true }), 512)
+    .option('--workload <kind>', `${WORKLOAD_KINDS.filter((k) => k !== 'trace').join(', ')}, a preset of Clark et al.'s workloads (${WORKLOAD_PRESET_NAMES.join(', ')}) or trace:FILE`, 'idle')
+    .option('--mem-mib <n>', 'guest memory (MiB; default 512, or the preset\'s set-up)', parseNumberFlag('--mem-mib', { min: MEM_BYTES_MIN / MIB, max: MEM_BYTES_MAX / MIB, integer: true }))
     .option('--hot-mib <n>', `hotset: region written (default ${HOTSET_DEFAULTS.hotMiB})`, parseNumberFlag('--hot-mib', { min: 0, max: MEM_BYTES_MAX / MIB }))
     .option('--dirty-pages-per-s <n>', `hotset, oltp: page writes per second (hotset default ${HOTSET_DEFAULTS.dirtyPagesPerS})`, parseNumberFlag('--dirty-pages-per-s', { min: 0, max: WORKLOAD_RATE_LIMITS.pagesPerS }))
     .option('--pattern <p>', `hotset: ${HOTSET_PATTERNS.join(', ')} (default ${HOTSET_DEFAULTS.pattern})`, parseChoiceFlag('--pattern', HOTSET_PATTERNS))
@@ -155,17 +162,20 @@ export function pageBytesFromFlag(pageKib: number, memMib: number): number {
 }
 
 function runWws(flags: WwsFlags): void {
-  const pageBytes = pageBytesFromFlag(flags.pageKib, flags.memMib)
   const sampleUs = Math.round(flags.sampleMs * 1000)
   const windowUs = Math.round(flags.windowS * 1_000_000)
   if (windowUs % sampleUs !== 0) throw new UsageError(`--window-s: ${flags.windowS} s is not a multiple of --sample-ms ${flags.sampleMs}`)
   const samples = Math.ceil((flags.durationS * 1000) / flags.sampleMs)
   if (samples > WWS_SAMPLES_MAX) throw new UsageError(`--sample-ms: --duration-s ${flags.durationS} / --sample-ms ${flags.sampleMs} is ${samples} samples, at most ${WWS_SAMPLES_MAX}`)
   const spec = workloadSpecFromFlags(flags)
+  // After the spec: a preset fills in --mem-mib, which the page-size check needs.
+  const pageBytes = pageBytesFromFlag(flags.pageKib, flags.memMib)
   const memBytes = flags.memMib * MIB
   const result = measureWws({ spec, memBytes, pageBytes, durationUs: Math.round(flags.durationS * 1_000_000), seed: flags.seed, sampleUs, windowUs })
   const resolved = resolvedWorkloadSpec(spec)
-  const shownSpec = resolved.kind === 'trace' ? { ...resolved, csv: undefined, file: flags.workload.slice('trace:'.length) } : resolved
+  const preset = isWorkloadPresetName(flags.workload) ? workloadPreset(flags.workload) : undefined
+  const traceLabel = preset === undefined ? { file: flags.workload.slice('trace:'.length) } : { preset: preset.name }
+  const shownSpec = resolved.kind === 'trace' ? { ...resolved, csv: undefined, ...traceLabel } : resolved
   if (flags.json === true) printJson(jsonDocument(shownSpec, flags, memBytes, result))
   else printTable(flags, memBytes, result)
 }

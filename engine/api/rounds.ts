@@ -24,10 +24,15 @@ export interface MigrationRound {
   readonly dirtyPagesAfter: number
   readonly final: boolean
   readonly phase: RoundPhase
+  /**
+   * On the last pre-copy round: why iteration stopped (the stop rule that fired); absent on the others. Set after
+   * the round's `migration.roundCompleted`, so it is not part of the trace hash.
+   */
+  readonly stopReason?: string
 }
 
 /** A round in the history repository's names (columns round_index, pages_dirtied); µs. */
-export type RoundRecord = Omit<MigrationRound, 'index' | 'dirtyPagesAfter' | 'final' | 'phase'> & {
+export type RoundRecord = Omit<MigrationRound, 'index' | 'dirtyPagesAfter' | 'final' | 'phase' | 'stopReason'> & {
   readonly roundIndex: number
   readonly pagesDirtied: number
 }
@@ -36,6 +41,8 @@ export type RoundRecord = Omit<MigrationRound, 'index' | 'dirtyPagesAfter' | 'fi
 export type RoundMs = Pick<MigrationRound, 'index' | 'pagesSent' | 'bytesSent' | 'rateMbitPerS' | 'dirtyPagesAfter' | 'final'> & {
   readonly startMs: number
   readonly durationMs: number
+  /** On the last pre-copy round: why iteration stopped; null on the others. */
+  readonly stopReason: string | null
 }
 
 export function roundRecord(round: MigrationRound): RoundRecord {
@@ -51,6 +58,6 @@ export function roundMs(round: MigrationRound, migrationStartUs: number): RoundM
   return {
     index: round.index, startMs: usToMs(round.startUs - migrationStartUs), durationMs: usToMs(round.durationUs),
     pagesSent: round.pagesSent, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10,
-    dirtyPagesAfter: round.dirtyPagesAfter, final: round.final
+    dirtyPagesAfter: round.dirtyPagesAfter, final: round.final, stopReason: round.stopReason ?? null
   }
 }

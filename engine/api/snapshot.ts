@@ -57,7 +57,9 @@ export const roundViewSchema = z.object({
   bytesSent: count,
   rateMbitPerS: z.number(),
   dirtyPagesAfter: count,
-  final: z.boolean()
+  final: z.boolean(),
+  /** On the last pre-copy round: why iteration stopped (the rule that fired); null on the others. */
+  stopReason: z.string().nullable()
 }).readonly() satisfies z.ZodType<RoundMs>
 export type RoundView = RoundMs
 

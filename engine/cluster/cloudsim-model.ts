@@ -27,16 +27,18 @@ export class CloudsimMigrationModel implements MigrationModel {
       request.onEnd(outcome)
     }
     const timer = request.clock.schedule(plan.totalUs, () => finish({
-      outcome: 'completed', totalUs: plan.totalUs, downtimeUs: 0, bytes: plan.bytes, rounds: 1, lostWrites: 0, abortReason: null
+      outcome: 'completed', totalUs: plan.totalUs, downtimeUs: 0, bytes: plan.bytes, rounds: 1, lostWrites: null, abortReason: null
     }))
     return {
+      // CloudSim's migration time is RAM over half the target's bandwidth whatever else shares the link.
+      rateChanged: () => {},
       abort: (reason, sourceSurvives) => {
         if (ended) return
         request.clock.cancel(timer)
         const elapsedUs = request.clock.nowUs - startedUs
         request.clock.schedule(0, () => finish({
           outcome: sourceSurvives ? 'aborted' : 'failed', totalUs: elapsedUs, downtimeUs: 0,
-          bytes: Math.round((plan.bytes * elapsedUs) / Math.max(1, plan.totalUs)), rounds: 1, lostWrites: 0, abortReason: reason
+          bytes: Math.round((plan.bytes * elapsedUs) / Math.max(1, plan.totalUs)), rounds: 1, lostWrites: null, abortReason: reason
         }))
       }
     }

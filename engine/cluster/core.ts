@@ -25,6 +25,7 @@ export interface CoreConfig {
   readonly limits: ClusterLimits
   readonly pingPongWindowUs: SimTimeUs
   readonly bandwidthShare: number
+  readonly torUplinkMbitPerS: number
   readonly cpuOverheadFraction: number
   readonly ha: HaConfig
   readonly maintenance: readonly (MaintenanceRequest & { readonly atUs: SimTimeUs })[]
@@ -57,7 +58,7 @@ export class DatacenterCore {
     this.detector = new PingPongDetector(config.pingPongWindowUs)
     this.executor = new MigrationExecutor(sim, state, model, {
       perHost: config.limits.migrationsPerHost, perCluster: config.limits.migrationsPerCluster,
-      bandwidthShare: config.bandwidthShare, cpuOverheadFraction: config.cpuOverheadFraction, cooldownUs: config.limits.cooldownUs
+      bandwidthShare: config.bandwidthShare, torUplinkMbitPerS: config.torUplinkMbitPerS, cpuOverheadFraction: config.cpuOverheadFraction, cooldownUs: config.limits.cooldownUs
     }, this.detector, { onEnded: (record) => this.migrationEnded(record) })
     this.services = {
       sim, state, executor: this.executor, groups: hardAffinityGroups(state),
@@ -162,9 +163,11 @@ export class DatacenterCore {
     const host = this.state.hosts[fault.hostIndex]
     host.nicFactor = fault.factor
     this.sim.emit({ kind: 'link.changed', hostId: host.id, factor: fault.factor })
+    this.executor.linksChanged()
     this.sim.scheduleAt(fault.atUs + fault.durationUs, () => {
       host.nicFactor = 1
       this.sim.emit({ kind: 'link.changed', hostId: host.id, factor: 1 })
+      this.executor.linksChanged()
     }, PRIORITY.fault)
   }
 
@@ -196,7 +199,7 @@ export class DatacenterCore {
     this.maintenance.pump()
     this.revertStaleDrains()
     const view = buildView({
-      state, model: this.model, bandwidthShare: config.bandwidthShare, limits: config.limits, nowUs: sim.nowUs,
+      state, model: this.model, network: this.executor.network, bandwidthShare: config.bandwidthShare, limits: config.limits, nowUs: sim.nowUs,
       tick: this.tickNumber, intervalUs: config.policyIntervalUs, migrationsActive: this.executor.runningCount,
       pinned: (vmIndex) => this.services.groups.has(vmIndex), powerOnFree: config.powerOnFree
     })
@@ -210,7 +213,7 @@ export class DatacenterCore {
   private decisionContext(): DecisionContext {
     const { config } = this
     return {
-      services: this.services, detector: this.detector, model: this.model, bandwidthShare: config.bandwidthShare,
+      services: this.services, detector: this.detector, model: this.model, network: this.executor.network,
       cooldownUs: config.limits.cooldownUs, movesPerCycleMax: config.limits.movesPerCycleMax, policy: this.policy.name,
       tick: this.tickNumber, nextDecisionId: () => `dec-${String(this.decisionNumber++).padStart(6, '0')}`,
       powerOff: (hostIndex, reason) => this.powerOff(this.state.hosts[hostIndex], reason),

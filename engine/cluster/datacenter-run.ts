@@ -106,6 +106,7 @@ function coreConfig(options: DatacenterOptions, built: ReturnType<typeof buildDa
     },
     powerOnFree: switches.instantFreePower,
     pingPongWindowUs: free ? 0 : sToUs(limits.pingPongWindowH * 3600), bandwidthShare: scenario.migration.bandwidthShare,
+    torUplinkMbitPerS: scenario.network.torUplinkMbitPerS,
     cpuOverheadFraction: scenario.migration.cpuOverheadFraction,
     ha: { detectionUs: sToUs(scenario.ha.detectionS), restartUs: sToUs(scenario.ha.restartS) },
     maintenance: scenario.maintenance.map((entry) => ({

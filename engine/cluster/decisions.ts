@@ -7,6 +7,7 @@ import type { MigrateProposal, MoveCost, PolicyOutput, PowerProposal } from '../
 import { judgeMigration, judgePower, type AdmissionContext } from './admission'
 import type { Disposition } from './events'
 import type { MigrationModel } from './migration-model'
+import type { MigrationNetwork } from './network'
 import type { CoreServices } from './services'
 import { estimateMoveCost } from './view'
 
@@ -17,7 +18,7 @@ export interface DecisionContext {
   readonly services: CoreServices
   readonly detector: PingPongDetector
   readonly model: MigrationModel
-  readonly bandwidthShare: number
+  readonly network: MigrationNetwork
   readonly cooldownUs: SimTimeUs
   readonly movesPerCycleMax: number
   readonly policy: string
@@ -39,7 +40,7 @@ function migrationCost(context: DecisionContext, proposal: MigrateProposal): Mov
   const vm = state.vms[proposal.vmIndex]
   const target = state.hosts[proposal.targetHostIndex]
   if (vm === undefined || target === undefined || vm.hostIndex < 0 || vm.hostIndex === target.index) return null
-  return estimateMoveCost(state, context.model, context.bandwidthShare, vm, target)
+  return estimateMoveCost(state, context.model, context.network, vm, target)
 }
 
 function emitDecision(

@@ -2,7 +2,8 @@
 // (so V_i = M·λ^i, λ = D/R), capped by the writable working set W — the pages a round can find dirty are at most
 // the set being rewritten: V_(i+1) = min(D·T_i, W). With λ ≥ 1 rounds stall at W, which is the downtime floor
 // W/R. Clark/Xen stop rules (30 passes, < 256 KiB left, 3 × M sent, no progress); downtime = remaining / R +
-// resume overhead. As a MigrationModel it runs a migration as one timer at the estimated end.
+// resume overhead. As a MigrationModel it runs a migration in virtual time (estimate-run.ts): one timer at the
+// estimated end, re-predicted whenever the network changes the migration's rate.
 //
 // The refined form (`peekAndSkip`, the default for the datacenter) models what the page-level engine and Xen
 // really do: writes land uniformly in W, so the distinct pages dirtied in T are W·(1 − e^(−D·T/W)); and the
@@ -14,6 +15,7 @@ import { US_PER_S, type SimTimeUs } from '../kernel/time'
 import type {
   MigratingVm, MigrationEndpoint, MigrationEstimate, MigrationModel, MigrationOutcome, MigrationRun, MigrationStart
 } from './migration-model'
+import { FluidPrecopy, type FluidParams } from './estimate-run'
 
 export interface PrecopyParams {
   readonly memBytes: number
@@ -138,41 +140,76 @@ export class EstimateMigrationModel implements MigrationModel {
   constructor(private readonly rules: StopRules = DEFAULT_STOP_RULES) {}
 
   estimate(vm: MigratingVm, _source: MigrationEndpoint, _target: MigrationEndpoint, linkMbitPerS: number, concurrent: number): MigrationEstimate {
-    const rateBytesPerS = (linkMbitPerS * 1e6) / 8 / Math.max(1, concurrent)
-    return estimatePrecopy({
-      memBytes: vm.memBytes, dirtyBytesPerS: vm.dirtyBytesPerS, wwsBytes: vm.wwsBytes, rateBytesPerS,
-      resumeOverheadUs: this.rules.resumeOverheadUs, maxRounds: this.rules.maxRounds,
-      stopBelowBytes: this.rules.stopBelowBytes, maxSentFactor: this.rules.maxSentFactor, cpuStateBytes: this.rules.cpuStateBytes,
-      ...(this.rules.peekLagUs === null ? {} : { peekAndSkip: { peekLagUs: this.rules.peekLagUs } })
-    })
+    return estimatePrecopy({ ...this.params(vm), rateBytesPerS: (linkMbitPerS * 1e6) / 8 / Math.max(1, concurrent) })
   }
 
+  /**
+   * Runs the estimate in virtual time. While the rate stays what it was at the start, the migration ends exactly
+   * when `estimate` said; every rate change advances the fluid model to now at the old rate and re-predicts the
+   * end at the new one (one timer, rescheduled), so time, bytes and downtime respond to contention.
+   */
   start(request: MigrationStart): MigrationRun {
-    const plan = this.estimate(request.vm, request.source, request.target, request.linkMbitPerS, request.concurrent)
-    const startedUs = request.clock.nowUs
+    const { clock } = request
+    const params = this.params(request.vm)
+    const initialMbitPerS = request.rateMbitPerS ?? request.linkMbitPerS / Math.max(1, request.concurrent)
+    const plan = estimatePrecopy({ ...params, rateBytesPerS: (initialMbitPerS * 1e6) / 8 })
+    const fluid = new FluidPrecopy(params)
+    const startedUs = clock.nowUs
+    let rateBytesPerS = (initialMbitPerS * 1e6) / 8
+    let advancedToUs = startedUs
+    let planned: MigrationOutcome = {
+      outcome: 'completed', totalUs: plan.totalUs, downtimeUs: plan.downtimeUs, bytes: plan.bytes, rounds: plan.rounds, lostWrites: null, abortReason: null
+    }
     let ended = false
     const finish = (outcome: MigrationOutcome): void => {
       if (ended) return
       ended = true
       request.onEnd(outcome)
     }
-    const timer = request.clock.schedule(plan.totalUs, () => finish({
-      outcome: 'completed', totalUs: plan.totalUs, downtimeUs: plan.downtimeUs, bytes: plan.bytes,
-      rounds: plan.rounds, lostWrites: null, abortReason: null
-    }))
+    let timer = clock.schedule(plan.totalUs, () => finish(planned))
+    const catchUp = (): void => {
+      fluid.advance((clock.nowUs - advancedToUs) / US_PER_S, rateBytesPerS)
+      advancedToUs = clock.nowUs
+    }
     return {
+      rateChanged: (rateMbitPerS) => {
+        if (ended) return
+        catchUp()
+        rateBytesPerS = (rateMbitPerS * 1e6) / 8
+        // In the resume overhead nothing is left to send: the end stands.
+        if (fluid.phase === 'done') return
+        const rest = fluid.predict(rateBytesPerS)
+        const suspendedUs = startedUs + Math.round(rest.suspendedAtS * US_PER_S)
+        const transferEndUs = Math.max(clock.nowUs, startedUs + Math.ceil(rest.transferS * US_PER_S))
+        const endUs = transferEndUs + this.rules.resumeOverheadUs
+        planned = {
+          outcome: 'completed', totalUs: endUs - startedUs, downtimeUs: endUs - suspendedUs, bytes: Math.round(rest.bytes),
+          rounds: rest.rounds, lostWrites: null, abortReason: null
+        }
+        clock.cancel(timer)
+        timer = clock.schedule(endUs - clock.nowUs, () => finish(planned))
+      },
       abort: (reason, sourceSurvives) => {
         if (ended) return
-        request.clock.cancel(timer)
-        const elapsedUs = request.clock.nowUs - startedUs
-        const suspendedUs = Math.max(0, elapsedUs - (plan.totalUs - plan.downtimeUs))
+        clock.cancel(timer)
+        catchUp()
+        const elapsedUs = clock.nowUs - startedUs
+        const suspendedUs = fluid.suspendedAtS < 0 ? clock.nowUs : startedUs + Math.round(fluid.suspendedAtS * US_PER_S)
         const outcome: MigrationOutcome = {
-          outcome: sourceSurvives ? 'aborted' : 'failed', totalUs: elapsedUs, downtimeUs: suspendedUs,
-          bytes: Math.round((plan.bytes * elapsedUs) / Math.max(1, plan.totalUs)), rounds: plan.rounds,
-          lostWrites: null, abortReason: reason
+          outcome: sourceSurvives ? 'aborted' : 'failed', totalUs: elapsedUs, downtimeUs: Math.max(0, clock.nowUs - suspendedUs),
+          bytes: Math.round(fluid.sentBytes), rounds: fluid.rounds, lostWrites: null, abortReason: reason
         }
-        request.clock.schedule(0, () => finish(outcome))
+        clock.schedule(0, () => finish(outcome))
       }
+    }
+  }
+
+  private params(vm: MigratingVm): FluidParams {
+    return {
+      memBytes: vm.memBytes, dirtyBytesPerS: vm.dirtyBytesPerS, wwsBytes: vm.wwsBytes,
+      resumeOverheadUs: this.rules.resumeOverheadUs, maxRounds: this.rules.maxRounds,
+      stopBelowBytes: this.rules.stopBelowBytes, maxSentFactor: this.rules.maxSentFactor, cpuStateBytes: this.rules.cpuStateBytes,
+      ...(this.rules.peekLagUs === null ? {} : { peekAndSkip: { peekLagUs: this.rules.peekLagUs } })
     }
   }
 }

@@ -32,6 +32,7 @@ export type DcEvent =
     /** null: not verified (the analytic estimate model moves no pages). */
     readonly lostWrites: number | null; readonly abortReason: string | null
   }
+  | { readonly kind: 'migration.rate'; readonly migrationId: string; readonly vmId: string; readonly rateMbitPerS: number }
   | { readonly kind: 'migration.cancelled'; readonly migrationId: string; readonly vmId: string; readonly reason: string }
   | { readonly kind: 'host.powerChanged'; readonly hostId: string; readonly state: 'booting' | 'on' | 'off' | 'maintenance'; readonly reason: string }
   | { readonly kind: 'host.crashed'; readonly hostId: string; readonly vmsDown: number; readonly cause: string }

@@ -6,12 +6,15 @@
 //  1. At most `perHost` migrations touch a host and at most `perCluster` run at once.
 //  2. A VM has at most one queued or running migration (vm.moving) and holds one reservation while it does.
 //  3. The VM is on its source until the model reports `completed`.
+//  4. Every running migration is a flow on the network; its rate is re-shared (max-min) whenever a migration
+//     starts or ends or a link changes, and each change reaches the model and a `migration.rate` event.
 import type { Simulation } from '../kernel/simulation'
 import type { SimTimeUs } from '../kernel/time'
 import type { PingPongDetector } from '../policy/oscillation'
 import type { DcEvent, MigrationCause } from './events'
 import { endpointOf, migratingVmOf } from './links'
-import { sharedLink, type MigrationModel, type MigrationOutcome, type MigrationRun } from './migration-model'
+import type { MigrationModel, MigrationOutcome, MigrationRun } from './migration-model'
+import { MigrationNetwork } from './network'
 import type { ClusterState, HostState, VmState } from './state'
 
 export interface MigrationRequest {
@@ -39,6 +42,8 @@ export interface ExecutorConfig {
   readonly perHost: number
   readonly perCluster: number
   readonly bandwidthShare: number
+  /** ToR ↔ aggregation capacity of the migration network (migration.md §9: R is shared). */
+  readonly torUplinkMbitPerS: number
   readonly cpuOverheadFraction: number
   readonly cooldownUs: SimTimeUs
 }
@@ -52,6 +57,7 @@ export class MigrationExecutor {
   private nextNumber = 1
   private readonly queue: MigrationRecord[] = []
   private readonly running: MigrationRecord[] = []
+  readonly network: MigrationNetwork
 
   constructor(
     private readonly sim: Simulation<DcEvent>,
@@ -60,7 +66,9 @@ export class MigrationExecutor {
     private readonly config: ExecutorConfig,
     private readonly detector: PingPongDetector,
     private readonly hooks: ExecutorHooks
-  ) {}
+  ) {
+    this.network = new MigrationNetwork(state.hosts, { bandwidthShare: config.bandwidthShare, torUplinkMbitPerS: config.torUplinkMbitPerS })
+  }
 
   get runningCount(): number {
     return this.running.length
@@ -93,6 +101,10 @@ export class MigrationExecutor {
    * one source in queue order (an evacuation keeps its WWS order), so one that waits holds back the rest.
    */
   dispatch(): void {
+    this.network.batch(() => this.dispatchQueued())
+  }
+
+  private dispatchQueued(): void {
     const heldSources = new Set<number>()
     for (let i = 0; i < this.queue.length && this.running.length < this.config.perCluster;) {
       const record = this.queue[i]
@@ -122,6 +134,11 @@ export class MigrationExecutor {
         record.run?.abort(`${sourceLost ? 'source' : 'destination'} ${this.state.hosts[hostIndex].id} crashed`, !sourceLost)
       }
     }
+  }
+
+  /** A host link's capacity changed (degradation or its end): re-share the network. */
+  linksChanged(): void {
+    this.network.linksChanged()
   }
 
   /** Running migrations that involve the host, oldest first. */
@@ -155,9 +172,10 @@ export class MigrationExecutor {
     const target = this.state.hosts[record.targetIndex]
     const sourceEnd = endpointOf(source, this.config.bandwidthShare)
     const targetEnd = endpointOf(target, this.config.bandwidthShare)
-    const link = sharedLink(sourceEnd, targetEnd)
     const migratingVm = migratingVmOf(vm)
-    const estimate = this.model.estimate(migratingVm, sourceEnd, targetEnd, link.linkMbitPerS, link.concurrent)
+    const rateMbitPerS = this.network.prospectiveRateBitPerS(source.index, target.index) / 1e6
+    const estimate = this.model.estimate(migratingVm, sourceEnd, targetEnd, rateMbitPerS, 1)
+    const pathMbitPerS = this.network.pathCapacityBitPerS(source.index, target.index) / 1e6
     record.phase = 'running'
     record.startedUs = this.sim.nowUs
     source.migrationsActive++
@@ -166,13 +184,21 @@ export class MigrationExecutor {
     this.running.push(record)
     this.sim.emit({
       kind: 'migration.started', migrationId: record.id, vmId: vm.id, sourceHostId: source.id, targetHostId: target.id,
-      cause: record.cause, decisionId: record.decisionId, rateMbitPerS: link.linkMbitPerS / link.concurrent,
+      cause: record.cause, decisionId: record.decisionId, rateMbitPerS,
       estimateTotalUs: estimate.totalUs, estimateDowntimeUs: estimate.downtimeUs, estimateBytes: estimate.bytes
     })
+    // Joining the network slows the migrations it shares links with (their rate events follow the start).
+    this.network.add(record.id, source.index, target.index, (rateBitPerS) => this.rateChanged(record, rateBitPerS))
     record.run = this.model.start({
-      migrationId: record.id, vm: migratingVm, source: sourceEnd, target: targetEnd, linkMbitPerS: link.linkMbitPerS,
-      concurrent: link.concurrent, clock: this.sim, onEnd: (outcome) => this.finish(record, outcome)
+      migrationId: record.id, vm: migratingVm, source: sourceEnd, target: targetEnd, linkMbitPerS: pathMbitPerS,
+      concurrent: 1, rateMbitPerS, clock: this.sim, onEnd: (outcome) => this.finish(record, outcome)
     })
+  }
+
+  private rateChanged(record: MigrationRecord, rateBitPerS: number): void {
+    const rateMbitPerS = rateBitPerS / 1e6
+    this.sim.emit({ kind: 'migration.rate', migrationId: record.id, vmId: this.state.vms[record.vmIndex].id, rateMbitPerS })
+    record.run?.rateChanged(rateMbitPerS)
   }
 
   private finish(record: MigrationRecord, outcome: MigrationOutcome): void {
@@ -194,8 +220,12 @@ export class MigrationExecutor {
       downtimeUs: outcome.downtimeUs, bytes: outcome.bytes, rounds: outcome.rounds, lostWrites: outcome.lostWrites,
       abortReason: outcome.abortReason
     })
-    this.hooks.onEnded(record, outcome)
-    this.dispatch()
+    // The freed share goes to whoever runs after the next dispatch, told once.
+    this.network.batch(() => {
+      this.network.remove(record.id)
+      this.hooks.onEnded(record, outcome)
+      this.dispatch()
+    })
   }
 
   private complete(vm: VmState, source: HostState, target: HostState, nowUs: SimTimeUs): void {

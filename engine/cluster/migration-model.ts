@@ -24,7 +24,7 @@ export interface MigrationEndpoint {
   readonly hostId: string
   /** Capacity of the host link available to migrations (NIC × bandwidth share × degradation), Mbit/s. */
   readonly linkMbitPerS: number
-  /** Migrations already using this link (not counting the one being estimated or started). */
+  /** Migrations already using this host (not counting the one being estimated or started); informational. */
   readonly activeMigrations: number
 }
 
@@ -69,6 +69,11 @@ export interface MigrationStart {
   /** Bottleneck link capacity for migrations and the number of migrations sharing it, this one included. */
   readonly linkMbitPerS: number
   readonly concurrent: number
+  /**
+   * The rate the network gives this migration now (max-min fair share on the datacenter topology); it changes
+   * later through `MigrationRun.rateChanged`. Default: linkMbitPerS / concurrent (a link of its own).
+   */
+  readonly rateMbitPerS?: number
   readonly clock: MigrationClock
   readonly onEnd: (outcome: MigrationOutcome) => void
 }
@@ -76,21 +81,17 @@ export interface MigrationStart {
 export interface MigrationRun {
   /** Ends the migration early; `sourceSurvives` false means the source host died (outcome `failed`). */
   abort(reason: string, sourceSurvives: boolean): void
+  /** The network re-shared its links: from now on this migration moves at `rateMbitPerS`. */
+  rateChanged(rateMbitPerS: number): void
 }
 
 export interface MigrationModel {
   /** `estimate` or `page`. */
   readonly name: string
-  /** Predicted cost of moving `vm` now, with the link shared by `concurrent` migrations (this one included). */
+  /**
+   * Predicted cost of moving `vm` now at `linkMbitPerS / concurrent`. The datacenter passes the max-min fair rate
+   * the move would get on the network as it is now (concurrent 1), so a move that shares a busy link costs more.
+   */
   estimate(vm: MigratingVm, source: MigrationEndpoint, target: MigrationEndpoint, linkMbitPerS: number, concurrent: number): MigrationEstimate
   start(request: MigrationStart): MigrationRun
-}
-
-/** The bottleneck of the two host links for one more migration: min over both ends of capacity / sharers. */
-export function sharedLink(source: MigrationEndpoint, target: MigrationEndpoint): { linkMbitPerS: number; concurrent: number } {
-  const sourceShare = source.linkMbitPerS / (source.activeMigrations + 1)
-  const targetShare = target.linkMbitPerS / (target.activeMigrations + 1)
-  return sourceShare <= targetShare
-    ? { linkMbitPerS: source.linkMbitPerS, concurrent: source.activeMigrations + 1 }
-    : { linkMbitPerS: target.linkMbitPerS, concurrent: target.activeMigrations + 1 }
 }

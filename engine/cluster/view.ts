@@ -3,13 +3,15 @@
 import type { SimTimeUs } from '../kernel/time'
 import type { ClusterLimits, ClusterView, HostView, MoveCost, RuleView, VmView } from '../policy/types'
 import { endpointOf, migratingVmOf, migrationLinkMbitPerS } from './links'
-import { sharedLink, type MigrationModel } from './migration-model'
+import type { MigrationModel } from './migration-model'
+import type { MigrationNetwork } from './network'
 import { powerAtW } from './power'
 import type { ClusterState, HostState, VmState } from './state'
 
 export interface ViewContext {
   readonly state: ClusterState
   readonly model: MigrationModel
+  readonly network: MigrationNetwork
   readonly bandwidthShare: number
   readonly limits: ClusterLimits
   readonly nowUs: SimTimeUs
@@ -52,12 +54,12 @@ function ruleViews(state: ClusterState): readonly RuleView[] {
   })))
 }
 
-/** The predicted cost of moving `vm` to `target` now with the model and current link sharing. */
-export function estimateMoveCost(state: ClusterState, model: MigrationModel, bandwidthShare: number, vm: VmState, target: HostState): MoveCost {
-  const source = endpointOf(state.hosts[vm.hostIndex], bandwidthShare)
-  const dest = endpointOf(target, bandwidthShare)
-  const link = sharedLink(source, dest)
-  return model.estimate(migratingVmOf(vm), source, dest, link.linkMbitPerS, link.concurrent)
+/** The predicted cost of moving `vm` to `target` now: the model at the fair share the move would get on the network as it is. */
+export function estimateMoveCost(state: ClusterState, model: MigrationModel, network: MigrationNetwork, vm: VmState, target: HostState): MoveCost {
+  const share = network.bandwidthShare
+  const source = endpointOf(state.hosts[vm.hostIndex], share)
+  const dest = endpointOf(target, share)
+  return model.estimate(migratingVmOf(vm), source, dest, network.prospectiveRateBitPerS(vm.hostIndex, target.index) / 1e6, 1)
 }
 
 export function buildView(context: ViewContext): ClusterView {
@@ -84,7 +86,7 @@ export function buildView(context: ViewContext): ClusterView {
     estimateMove: (vmIndex, targetHostIndex) => {
       const vm = state.vms[vmIndex]
       if (vm.hostIndex < 0) return Object.freeze({ totalUs: 0, downtimeUs: 0, bytes: 0, rounds: 0, converges: true })
-      return Object.freeze(estimateMoveCost(state, context.model, context.bandwidthShare, vm, state.hosts[targetHostIndex]))
+      return Object.freeze(estimateMoveCost(state, context.model, context.network, vm, state.hosts[targetHostIndex]))
     }
   }
   return Object.freeze(view)

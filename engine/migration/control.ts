@@ -66,6 +66,10 @@ export interface MigrationControl {
   suspend(): void
   /** In stop-and-copy: the destination will resume before it holds every page (post-copy, demand, hybrid). */
   resumeBeforeAllPages(): void
+  /** Records on the latest round why pre-copy iteration stopped after it (the rule that fired). */
+  noteStopReason(reason: string): void
+  /** QEMU's expected_downtime when it decided to switch over (ms). */
+  noteExpectedDowntime(ms: number): void
   markFinalCopyDone(): void
   /** Commit, then activation on the destination; then `afterActivation`, or completion. */
   commitAndActivate(afterActivation?: () => void): void

@@ -63,7 +63,12 @@ export interface LabResult {
   readonly abortReason: string | null
   readonly traceHash: string
   readonly bytesVerified: boolean
-  readonly downtimeParts: { readonly finalCopyMs: number; readonly commitMs: number; readonly resumeMs: number }
+  /** Where the downtime went; the parts sum to downtimeMs. */
+  readonly downtimeParts: {
+    readonly finalCopyMs: number; readonly deviceStateMs: number; readonly commitMs: number; readonly announceMs: number; readonly resumeMs: number
+  }
+  /** QEMU: expected_downtime at the switchover, beside the measured downtime; null for other strategies. */
+  readonly expectedDowntimeMs: number | null
   readonly throttlePctMax: number
   readonly postcopyFaults: number
   readonly postcopyBlockTimeMs: number
@@ -226,7 +231,7 @@ function applyLabFault(
   }
 }
 
-function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationResult, clientOutageMs: number | null, traceHash: string, endUs: number): LabResult {
+export function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationResult, clientOutageMs: number | null, traceHash: string, endUs: number): LabResult {
   return {
     strategy: result.strategy, seed: config.seed, outcome: result.outcome, memBytes: memory.memBytes, pageBytes: memory.pageBytes,
     totalTimeMs: usToMs(result.totalTimeUs), downtimeMs: usToMs(result.downtimeUs), clientOutageMs,
@@ -234,7 +239,11 @@ function toLabResult(config: LabConfig, memory: GuestMemory, result: MigrationRe
     rounds: result.rounds.map((round) => roundMs(round, result.startUs)),
     lostWrites: result.lostWrites, maxRunningCopies: result.maxRunningCopies, runningOn: result.runningOn,
     abortReason: result.abortReason, traceHash, bytesVerified: result.bytesVerified,
-    downtimeParts: { finalCopyMs: usToMs(result.downtimeParts.finalCopyUs), commitMs: usToMs(result.downtimeParts.commitUs), resumeMs: usToMs(result.downtimeParts.resumeUs) },
+    downtimeParts: {
+      finalCopyMs: usToMs(result.downtimeParts.finalCopyUs), deviceStateMs: usToMs(result.downtimeParts.deviceStateUs),
+      commitMs: usToMs(result.downtimeParts.commitUs), announceMs: usToMs(result.downtimeParts.announceUs), resumeMs: usToMs(result.downtimeParts.resumeUs)
+    },
+    expectedDowntimeMs: result.expectedDowntimeMs === null ? null : Math.round(result.expectedDowntimeMs * 1000) / 1000,
     throttlePctMax: result.throttlePctMax, postcopyFaults: result.postcopyFaults,
     postcopyBlockTimeMs: usToMs(result.postcopyBlockTimeUs), xbzrle: result.xbzrle, simulatedMs: usToMs(endUs)
   }

@@ -87,7 +87,10 @@ export class Migration implements MigrationControl {
   private suspendedAtUs: SimTimeUs | null = null
   private resumedAtUs: SimTimeUs | null = null
   private finalCopyUs = 0
+  private deviceStateUs = 0
   private commitUs = 0
+  private bytesAtSuspension = 0
+  private expectedDowntimeMs: number | null = null
   private runningCopies = 1
   private maxRunningCopies = 1
   private runningOn: string | null
@@ -336,6 +339,7 @@ export class Migration implements MigrationControl {
     assert(this.suspendedAtUs === null, 'VM suspended twice')
     this.vm.suspend()
     this.suspendedAtUs = this.sim.nowUs
+    this.bytesAtSuspension = this.bytesSent
     this.runningCopies--
     this.runningOn = null
     this.emit({ kind: 'migration.suspended', migrationId: this.id, host: this.setup.hosts.source })
@@ -350,8 +354,24 @@ export class Migration implements MigrationControl {
     this.phase = { kind: 'stop-and-copy', pagesOnSource: true }
   }
 
+  /** Records on the latest round why pre-copy iteration stopped after it (the rule that fired). */
+  noteStopReason(reason: string): void {
+    const last = this.roundList.length - 1
+    if (last >= 0) this.roundList[last] = { ...this.roundList[last], stopReason: reason }
+  }
+
+  /** QEMU's expected_downtime when it decided to switch over (ms). */
+  noteExpectedDowntime(ms: number): void {
+    this.expectedDowntimeMs = ms
+  }
+
   markFinalCopyDone(): void {
-    this.finalCopyUs = this.sim.nowUs - (this.suspendedAtUs ?? this.sim.nowUs)
+    const transferUs = this.sim.nowUs - (this.suspendedAtUs ?? this.sim.nowUs)
+    // The device state travels with the final pages: its part of the transfer time is its share of the bytes.
+    const finalBytes = this.bytesSent - this.bytesAtSuspension
+    const deviceShare = finalBytes > 0 ? Math.min(1, this.params.cpuStateBytes / finalBytes) : 0
+    this.deviceStateUs = Math.round(transferUs * deviceShare)
+    this.finalCopyUs = transferUs - this.deviceStateUs
   }
 
   /** Stage 4: B reports a consistent image, A commits (one event) and acknowledges; then activation. */
@@ -475,7 +495,11 @@ export class Migration implements MigrationControl {
     return {
       migrationId: this.id, vmId: this.vm.id, strategy: this.params.strategy, outcome, abortReason,
       startUs: this.startUs, endUs, totalTimeUs: endUs - this.startUs, downtimeUs,
-      downtimeParts: { finalCopyUs: this.finalCopyUs, commitUs: this.commitUs, resumeUs: this.resumedAtUs === null ? 0 : this.params.resumeOverheadUs },
+      downtimeParts: {
+        finalCopyUs: this.finalCopyUs, deviceStateUs: this.deviceStateUs, commitUs: this.commitUs, announceUs: 0,
+        resumeUs: this.resumedAtUs === null ? 0 : this.params.resumeOverheadUs
+      },
+      expectedDowntimeMs: this.expectedDowntimeMs,
       bytesSent: Math.round(this.sentBytes), pagesSent: this.sentPages, zeroPagesSent: this.sentZeroPages, rounds: this.roundList,
       lostWrites: this.lostWrites, bytesVerified: this.bytesVerified, maxRunningCopies: this.maxRunningCopies,
       runningOn: this.runningOn, throttlePctMax: this.throttlePctMax, postcopyFaults: this.postcopyFaults,

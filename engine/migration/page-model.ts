@@ -2,7 +2,8 @@
 // is a real engine/migration run over a synthetic guest whose hot set is the VM's writable working set,
 // rewritten cyclically at its dirty rate (so distinct pages dirtied in T are min(D·T, W), the model's premise).
 // It sends at the bottleneck share with Xen's stop rules (fixed rate: R_min = R_max, no increment), over the
-// emulated LAN when one is given, else over a dedicated link. Estimates are delegated to the analytic model.
+// emulated LAN when one is given, else over a channel whose capacity is the rate the datacenter's network gives
+// it (re-set whenever the network re-shares a link). Estimates are delegated to the analytic model.
 import { deriveStream } from '../kernel/rng'
 import type { SimTimeUs } from '../kernel/time'
 import type {
@@ -86,8 +87,9 @@ export class PageMigrationModel implements MigrationModel {
       flushWrites: () => workloadVm.flushWrites()
     }
     const emit = this.options.emit ?? (() => {})
+    const channel = this.channel(request)
     const migration = new Migration({
-      migrationId: request.migrationId, vm, channel: this.channel(request), params: this.params(request, override),
+      migrationId: request.migrationId, vm, channel, params: this.params(request, override),
       sim: { get nowUs() { return request.clock.nowUs }, schedule: (d, a, p) => request.clock.schedule(d, a, p), cancel: (t) => request.clock.cancel(t), emit },
       hosts: {
         source: request.source.hostId, destination: request.target.hostId, reserve: () => null, release: () => {},
@@ -107,7 +109,9 @@ export class PageMigrationModel implements MigrationModel {
     this.options.onStarted?.(migration, request)
     migration.start()
     return {
-      abort: (reason, sourceSurvives) => (sourceSurvives ? migration.abort(reason) : migration.fail(reason))
+      abort: (reason, sourceSurvives) => (sourceSurvives ? migration.abort(reason) : migration.fail(reason)),
+      // Over the emulated LAN the LAN shares its links itself; on a dedicated channel the datacenter's network does.
+      rateChanged: (rateMbitPerS) => { if (channel instanceof FixedRateChannel) channel.setCapacity(rateMbitPerS * 1e6) }
     }
   }
 
@@ -128,7 +132,7 @@ export class PageMigrationModel implements MigrationModel {
     if (lan !== undefined) {
       return new LanChannel(lan, () => request.clock.nowUs, request.source.hostId, request.target.hostId, `migration/${request.migrationId}`, linkBitPerS, 100)
     }
-    return new FixedRateChannel(request.clock, linkBitPerS / Math.max(1, request.concurrent), 50)
+    return new FixedRateChannel(request.clock, (request.rateMbitPerS ?? request.linkMbitPerS / Math.max(1, request.concurrent)) * 1e6, 50)
   }
 
   private activateOnLan(request: MigrationStart): void {

@@ -151,7 +151,7 @@ export const scenarioSchema = z.strictObject({
     pingPongWindowH: nonNegative.default(2)
   }).default({ migrationsPerHost: 2, migrationsPerCluster: 16, movesPerCycleMax: 100, cooldownMin: 30, pingPongWindowH: 2 }),
   migration: z.strictObject({
-    bandwidthShare: z.number().gt(0).max(1).default(0.5).describe('share of a host NIC that migrations may use'),
+    bandwidthShare: z.number().gt(0).max(1).default(0.5).describe('share of every link (host NIC, ToR uplink) that migrations may use'),
     resumeOverheadMs: nonNegative.default(30),
     maxRounds: count.default(30),
     stopBelowKiB: nonNegative.default(256),
@@ -164,6 +164,10 @@ export const scenarioSchema = z.strictObject({
     switches: z.strictObject(Object.fromEntries(COMPAT_SWITCHES.map((name) => [name, z.boolean().optional().describe(COMPAT_SWITCH_DOCS[name])])))
       .default({}).describe('per-quirk overrides on top of the mode')
   }).default({ mode: 'faithful', switches: {} }),
+  network: z.strictObject({
+    torUplinkMbitPerS: positive.default(40_000).describe('capacity of each rack\'s top-of-rack ↔ aggregation link (racks from hosts[].rack)')
+  }).default({ torUplinkMbitPerS: 40_000 })
+    .describe('the migration network: host NIC → top-of-rack switch → aggregation; migrations share it max-min fairly'),
   ha: z.strictObject({
     detectionS: nonNegative.default(15),
     restartS: nonNegative.default(60)

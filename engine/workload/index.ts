@@ -13,3 +13,4 @@ export {
   type WorkloadDriverOptions, type AppliedTick
 } from './driver'
 export { measureWws, type WwsMeasurementOptions, type WwsMeasurement, type WwsSampledEvent } from './measure'
+export { WORKLOAD_PRESET_NAMES, isWorkloadPresetName, workloadPreset, phasedTraceCsv, type WorkloadPreset, type WorkloadPresetName } from './presets'

@@ -127,7 +127,7 @@ function finishedView(result: MigrationResult, request: MigrationStart, world: S
     trigger: 'user', reason: '', stage: 'done', startedAtUs: result.startUs,
     rounds: result.rounds.map((round) => roundMs(round, result.startUs)), bytesSent: result.bytesSent, bytesRemaining: 0,
     memBytes: request.vm.memBytes, dirtyRateMbitPerS: 0, rateLimitMbitPerS: result.rounds[result.rounds.length - 1]?.rateMbitPerS ?? 0,
-    linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: null, throttlePct: result.throttlePctMax, outcome: result.outcome,
+    linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: result.expectedDowntimeMs, throttlePct: result.throttlePctMax, outcome: result.outcome,
     abortReason: result.abortReason, totalTimeMs: result.totalTimeUs / 1000, downtimeMs: result.downtimeUs / 1000,
     // Read a second after the end, so the gap the cutover opened has closed (or is still counting).
     clientOutageMs: clientOutageMs(world.clientsByVm.get(result.vmId), result.startUs, Math.min(world.sim.nowUs, endedAtUs + 1_000_000))

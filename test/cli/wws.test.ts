@@ -58,4 +58,20 @@ describe('cutover wws', () => {
     expect(stderr).toContain(flag)
     expect(stdout).toBe('')
   })
+
+  it('runs a paper preset at its set-up\'s VM size (quake3: 64 MiB, 400–500 pages/s), and rejects generator flags with it', () => {
+    const { code, stdout } = wws('--workload', 'quake3', '--duration-s', '10', '--json')
+    expect(code).toBe(0)
+    const doc = JSON.parse(stdout) as WwsDocument
+    expect(doc.memBytes).toBe(64 * 2 ** 20)
+    expect(doc.workload.kind).toBe('game')
+    expect(doc.summary.dirtyPagesPerSMean).toBeGreaterThanOrEqual(400)
+    expect(doc.summary.dirtyPagesPerSMean).toBeLessThanOrEqual(500)
+    const traced = JSON.parse(wws('--workload', 'oltp-osdb', '--duration-s', '2', '--json').stdout) as { workload: Record<string, unknown> }
+    expect(traced.workload).toMatchObject({ kind: 'trace', preset: 'oltp-osdb' })
+    expect(traced.workload.csv).toBeUndefined()
+    const bad = wws('--workload', 'specweb99', '--hot-mib', '8')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--hot-mib')
+  })
 })

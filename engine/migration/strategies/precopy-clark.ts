@@ -74,7 +74,10 @@ export class ClarkPrecopy implements Strategy {
       pageBytes: memory.pageBytes, totalSentBytes: m.bytesSent, memBytes: memory.memBytes, params
     })
     this.maybeStun(dirtyPages, round)
-    if (decision.stop || m.switchoverRequested) return this.stopAndCopy()
+    if (decision.stop || m.switchoverRequested) {
+      m.noteStopReason(decision.stop ? decision.reason : 'switchover forced by the user')
+      return this.stopAndCopy()
+    }
     this.rateMbitPerS = decision.nextRateMbitPerS
     this.round(log.harvest())
   }

@@ -1,6 +1,9 @@
 // QEMU-style pre-copy (migration.md §11): passes over the dirty bitmap at max-bandwidth, zero pages as flags,
 // optional XBZRLE deltas. Every BUFFER_DELAY (100 ms) the bandwidth is measured and the switchover threshold
-// = bandwidth × downtime-limit is compared with the pending bytes; expected-downtime = pending / bandwidth.
+// = bandwidth × downtime-limit (avail-switchover-bandwidth instead, when set) is compared with the pending bytes;
+// expected-downtime = pending / that bandwidth. Entering completion QEMU disables its rate limit (§11.2a): the
+// final copy and device state leave at whatever the link gives, so downtime is far below downtime-limit on a
+// fast link; max-bandwidth shapes pre-copy only.
 // Auto-converge throttles the guest (20 %, +10 % per trigger, ≤ 99 %) when dirtying outruns 50 % of the
 // transfer twice. Hybrid switches to post-copy when passes stop converging.
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
@@ -50,18 +53,22 @@ export class QemuPrecopy implements Strategy {
     const m = this.migration
     const elapsedUs = m.nowUs - this.periodStartUs
     if (m.switchoverRequested) {
+      const pending = this.pendingBytes(scanner)
       recordRound()
+      m.noteStopReason('switchover forced by the user')
       if (this.hybrid) this.switchToPostcopy()
-      else this.stopAndCopy()
+      else this.stopAndCopy(pending)
       return false
     }
     if (elapsedUs < BUFFER_DELAY_US) return true
     this.bandwidthBytesPerMs = (m.bytesSent - this.periodBytes) / (elapsedUs / 1000)
     this.periodStartUs = m.nowUs
     this.periodBytes = m.bytesSent
-    if (this.pendingBytes(scanner) > this.thresholdBytes()) return true
+    const pending = this.pendingBytes(scanner)
+    if (pending > this.thresholdBytes()) return true
     recordRound()
-    this.stopAndCopy()
+    m.noteStopReason(this.thresholdReason(pending))
+    this.stopAndCopy(pending)
     return false
   }
 
@@ -71,8 +78,22 @@ export class QemuPrecopy implements Strategy {
     return pages * m.vm.memory.pageBytes
   }
 
+  /** QEMU's switchover rule in words, with the numbers of the moment. */
+  private thresholdReason(pendingBytes: number): string {
+    const mb = (bytes: number) => (bytes / 1e6).toFixed(2)
+    const q = this.migration.params.qemu
+    const source = q.availSwitchoverBandwidthMbitPerS > 0 ? ' (avail-switchover-bandwidth)' : ''
+    return `pending ${mb(pendingBytes)} MB ≤ threshold ${mb(this.thresholdBytes())} MB (${(this.decisionBandwidthBytesPerMs() * 8 / 1000).toFixed(1)} Mbit/s${source} × downtime-limit ${q.downtimeLimitMs} ms)`
+  }
+
+  /** The bandwidth the switchover decision uses: avail-switchover-bandwidth when set, else the measured one (B/ms). */
+  private decisionBandwidthBytesPerMs(): number {
+    const avail = this.migration.params.qemu.availSwitchoverBandwidthMbitPerS
+    return avail > 0 ? (avail * MBIT) / 8 / 1000 : this.bandwidthBytesPerMs
+  }
+
   private thresholdBytes(): number {
-    return this.bandwidthBytesPerMs * this.migration.params.qemu.downtimeLimitMs
+    return this.decisionBandwidthBytesPerMs() * this.migration.params.qemu.downtimeLimitMs
   }
 
   private afterPass(stats: MigrationRound): void {
@@ -82,8 +103,15 @@ export class QemuPrecopy implements Strategy {
     if (this.bandwidthBytesPerMs === 0) this.bandwidthBytesPerMs = stats.bytesSent / Math.max(stats.durationUs / 1000, 1e-3)
     const dirtiedBytes = log.count * m.vm.memory.pageBytes
     this.autoConverge(dirtiedBytes, m.bytesSent - this.bytesAtLastSync)
-    if (this.pendingBytes(undefined) <= this.thresholdBytes()) return this.stopAndCopy()
-    if (this.hybrid && stats.index >= m.params.qemu.postcopyAfterPasses) return this.switchToPostcopy()
+    const pending = this.pendingBytes(undefined)
+    if (pending <= this.thresholdBytes()) {
+      m.noteStopReason(this.thresholdReason(pending))
+      return this.stopAndCopy(pending)
+    }
+    if (this.hybrid && stats.index >= m.params.qemu.postcopyAfterPasses) {
+      m.noteStopReason(`not converged after ${stats.index} passes: switching to post-copy`)
+      return this.switchToPostcopy()
+    }
     this.pass(log.harvest())
   }
 
@@ -107,14 +135,16 @@ export class QemuPrecopy implements Strategy {
     return pending
   }
 
-  private stopAndCopy(): void {
+  /** Completion: vCPUs stop and the rate limit is lifted (null: the link's rate, shared fairly on the LAN). */
+  private stopAndCopy(pendingBytes: number): void {
     const m = this.migration
     if (this.switching) return
     this.switching = true
+    m.noteExpectedDowntime(pendingBytes / Math.max(this.decisionBandwidthBytesPerMs(), 1e-9))
     m.enterStage('stop-and-copy')
     if (m.isFinished) return
     m.suspend()
-    m.runPass({ phase: 'stop-and-copy', toSend: this.outstandingPages(), rateLimitBitPerS: this.rateBitPerS, extraBytes: m.params.cpuStateBytes }, () => {
+    m.runPass({ phase: 'stop-and-copy', toSend: this.outstandingPages(), rateLimitBitPerS: null, extraBytes: m.params.cpuStateBytes }, () => {
       m.markFinalCopyDone()
       m.commitAndActivate()
     })

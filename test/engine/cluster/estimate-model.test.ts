@@ -1,9 +1,11 @@
 // Goal: the analytic pre-copy model reproduces migration.md §9 (geometric rounds capped by the WWS, Clark/Xen stop
-// rules) and, as a MigrationModel, ends every migration exactly once at the estimated time or on abort.
+// rules) and, as a MigrationModel, ends every migration exactly once at the estimated time or on abort; when the
+// network changes its rate mid-run, the fluid form continues the round in progress at the new rate.
 // Method: closed-form arithmetic checks, then runs on a bare kernel Simulation.
 import { describe, expect, it } from 'vitest'
 import { EstimateMigrationModel, estimatePrecopy, skipRoundS, DEFAULT_STOP_RULES } from '../../../engine/cluster/estimate-model'
-import { sharedLink, type MigrationOutcome } from '../../../engine/cluster/migration-model'
+import type { MigrationOutcome } from '../../../engine/cluster/migration-model'
+import { FluidPrecopy } from '../../../engine/cluster/estimate-run'
 import { Simulation } from '../../../engine/kernel/simulation'
 
 const GIB = 2 ** 30
@@ -53,13 +55,6 @@ describe('estimatePrecopy', () => {
     const idle = estimatePrecopy({ ...base, resumeOverheadUs: 30_000, memBytes: GIB, dirtyBytesPerS: 0, wwsBytes: 16 * 2 ** 20, rateBytesPerS: 100e6 })
     expect(idle.bytes).toBe(GIB)
     expect(idle.downtimeUs).toBe(30_000)
-  })
-})
-
-describe('sharedLink', () => {
-  it('takes the bottleneck end: the smaller capacity per sharing migration', () => {
-    const link = sharedLink({ hostId: 'a', linkMbitPerS: 1000, activeMigrations: 0 }, { hostId: 'b', linkMbitPerS: 1000, activeMigrations: 3 })
-    expect(link).toEqual({ linkMbitPerS: 1000, concurrent: 4 })
   })
 })
 
@@ -139,5 +134,75 @@ describe('estimatePrecopy with peek-and-skip (the datacenter default)', () => {
     const refined = estimatePrecopy({ ...params, ...skip })
     expect(Math.abs(refined.totalUs - plain.totalUs) / plain.totalUs).toBeLessThan(0.01)
     expect(Math.abs(refined.bytes - plain.bytes) / plain.bytes).toBeLessThan(0.01)
+  })
+})
+
+describe('FluidPrecopy (the estimate under a piecewise-constant rate)', () => {
+  const MIB = 2 ** 20
+  const rules = { ...base, resumeOverheadUs: 30_000, cpuStateBytes: 256 * 1024 }
+  const shapes = [
+    { memBytes: GIB, dirtyBytesPerS: 10e6, wwsBytes: 256 * MIB },
+    { memBytes: 8 * GIB, dirtyBytesPerS: 150 * MIB, wwsBytes: 512 * MIB },
+    { memBytes: 2 * GIB, dirtyBytesPerS: 800 * MIB, wwsBytes: 128 * MIB },
+    { memBytes: 512 * MIB, dirtyBytesPerS: 0, wwsBytes: 16 * MIB }
+  ]
+
+  it('at a constant rate reproduces estimatePrecopy (textbook and peek-and-skip), however the time is sliced', () => {
+    for (const shape of shapes) {
+      for (const peek of [undefined, { peekLagUs: 25_000 }]) {
+        const params = { ...rules, ...shape, ...(peek === undefined ? {} : { peekAndSkip: peek }) }
+        const rate = 125e6
+        const expected = estimatePrecopy({ ...params, rateBytesPerS: rate })
+        const whole = new FluidPrecopy(params).predict(rate)
+        expect(Math.ceil(whole.transferS * 1e6) + rules.resumeOverheadUs).toBeGreaterThanOrEqual(expected.totalUs - 2)
+        expect(Math.ceil(whole.transferS * 1e6) + rules.resumeOverheadUs).toBeLessThanOrEqual(expected.totalUs + 1)
+        expect(whole.bytes).toBeCloseTo(expected.bytes, -1)
+        expect(whole.rounds).toBe(expected.rounds)
+        const sliced = new FluidPrecopy(params)
+        for (let k = 0; k < 37; k++) sliced.advance(0.173, rate)
+        const rest = sliced.predict(rate)
+        expect(rest.transferS).toBeCloseTo(whole.transferS, 6)
+        expect(rest.bytes / whole.bytes).toBeCloseTo(1, 9)
+      }
+    }
+  })
+
+  it('a round in progress continues at the new rate: 10 s at half the rate cost about 5 s (less what the slow scan skipped)', () => {
+    const params = { ...rules, ...shapes[1], peekAndSkip: { peekLagUs: 25_000 } }
+    const fast = new FluidPrecopy(params).predict(250e6)
+    const slowed = new FluidPrecopy(params)
+    slowed.advance(10, 125e6)
+    const rest = slowed.predict(250e6)
+    expect(rest.transferS).toBeGreaterThan(fast.transferS + 4.5)
+    expect(rest.transferS).toBeLessThan(fast.transferS + 5.5)
+  })
+})
+
+describe('EstimateMigrationModel under rate changes', () => {
+  const vm = { vmId: 'vm-0001', memBytes: 4 * GIB, dirtyBytesPerS: 50e6, wwsBytes: 256 * 2 ** 20 }
+  const end = (hostId: string) => ({ hostId, linkMbitPerS: 1000, activeMigrations: 0 })
+
+  function runWithChange(changeAtUs: number, toMbitPerS: number): { atUs: number; outcome: MigrationOutcome } {
+    const sim = new Simulation(1)
+    let ended: { atUs: number; outcome: MigrationOutcome } | undefined
+    const run = new EstimateMigrationModel().start({ migrationId: 'm', vm, source: end('a'), target: end('b'), linkMbitPerS: 1000,
+      concurrent: 1, rateMbitPerS: 1000, clock: sim, onEnd: (outcome) => { ended = { atUs: sim.nowUs, outcome } } })
+    sim.scheduleAt(changeAtUs, () => run.rateChanged(toMbitPerS))
+    sim.runToCompletion()
+    if (ended === undefined) throw new Error('no outcome')
+    return ended
+  }
+
+  it('ends later when the rate halves mid-run and at the estimated time when the "change" keeps the rate', () => {
+    const planned = new EstimateMigrationModel().estimate(vm, end('a'), end('b'), 1000, 1)
+    const same = runWithChange(5_000_000, 1000)
+    expect(Math.abs(same.atUs - planned.totalUs)).toBeLessThanOrEqual(35)
+    const halved = runWithChange(5_000_000, 500)
+    expect(halved.outcome.outcome).toBe('completed')
+    expect(halved.atUs).toBe(halved.outcome.totalUs)
+    expect(halved.outcome.totalUs).toBeGreaterThan(planned.totalUs * 1.5)
+    expect(halved.outcome.bytes).toBeGreaterThan(planned.bytes)
+    // Downtime is the final copy at the rate of the moment plus the resume overhead.
+    expect(halved.outcome.downtimeUs).toBeGreaterThan(planned.downtimeUs)
   })
 })
