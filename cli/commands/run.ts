@@ -13,7 +13,6 @@ import {
   ScenarioTextError, type MigrationModelName
 } from '../../main/experiments/task'
 import { UsageError } from '../support/errors'
-import { attachTracePack } from '../../main/scenarios/trace-files'
 import { RunHistory } from '../support/run-history'
 import { ensureWritableDir, parseChoiceFlag, parseNumberFlag, parseSeedFlag, printJson } from '../support/flags'
 

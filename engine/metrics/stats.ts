@@ -84,13 +84,16 @@ export interface BoxSummary extends MeanCi {
 
 /** Tukey box summary plus mean and 95 % CI of the finite values (non-finite ones are not measurements). */
 export function boxSummary(values: readonly number[]): BoxSummary {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b)
+  const finite = values.filter(Number.isFinite)
+  const sorted = [...finite].sort((a, b) => a - b)
   const q1 = quantileSorted(sorted, 0.25)
   const q3 = quantileSorted(sorted, 0.75)
   const fence = 1.5 * (q3 - q1)
   const inside = sorted.filter((v) => v >= q1 - fence && v <= q3 + fence)
   return {
-    ...meanCi95(sorted), min: sorted[0] ?? Number.NaN, q1, median: quantileSorted(sorted, 0.5), q3,
+    // The mean and interval over the values in their given order: exactly what meanCi95 gives the CLI's summary
+    // (a sorted sum can differ in the last bit).
+    ...meanCi95(finite), min: sorted[0] ?? Number.NaN, q1, median: quantileSorted(sorted, 0.5), q3,
     max: sorted[sorted.length - 1] ?? Number.NaN,
     whiskerLow: inside[0] ?? Number.NaN, whiskerHigh: inside[inside.length - 1] ?? Number.NaN,
     outliers: sorted.filter((v) => v < q1 - fence || v > q3 + fence)

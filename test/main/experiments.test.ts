@@ -51,7 +51,8 @@ describe('experiment pipeline', () => {
       for (const cell of row.byPolicy) {
         const fromCli = cli.summary[cell.policy][row.metric]
         // JSON carries "not measured" (NaN) as null.
-        expect({ mean: cell.summary.mean, ci95: Number.isNaN(cell.summary.ci95) ? null : cell.summary.ci95, n: cell.summary.n }).toEqual(fromCli)
+        const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x)
+        expect({ mean: orNull(cell.summary.mean), ci95: orNull(cell.summary.ci95), n: cell.summary.n }).toEqual(fromCli)
         expect(cell.text).toBe(formatMeanCi(cell.summary))
         if (cell.summary.ci95 > 0) distinctCis++
       }
