@@ -28,10 +28,10 @@ describe('CSV round trip', () => {
   })
 
   it('keeps a sweep run whose text fields hold separators, quotes and line breaks', () => {
-    const base = Object.fromEntries(RUN_SUMMARY_FIELDS.map((field) => [field, 0])) as unknown as RunSummary
+    const base = { ...Object.fromEntries(RUN_SUMMARY_FIELDS.map((field) => [field, 0])), compat: 'faithful', compatSwitches: '' } as unknown as RunSummary
     fc.assert(fc.property(nasty.filter((s) => s !== ''), fc.string({ minLength: 1 }), fc.double({ noNaN: true, noDefaultInfinity: true }),
-      fc.option(fc.nat(), { nil: null }), (policy, traceHash, energyKWh, lostWrites) => {
-        const run = { ...base, policy, traceHash, energyKWh, seed: 3, lostWrites } as RunSummary
+      fc.option(fc.nat(), { nil: null }), nasty, (policy, traceHash, energyKWh, lostWrites, compatSwitches) => {
+        const run = { ...base, policy, traceHash, energyKWh, seed: 3, lostWrites, compatSwitches } as RunSummary
         const parsed = parseCsvRuns(sweepCsv([run, run]), 'x.csv')
         expect(parsed.runs).toEqual([run, run].map((r) => ({ ...r, energyKWh: Object.is(r.energyKWh, -0) ? 0 : r.energyKWh })))
       }), { numRuns: 300 })
