@@ -6,7 +6,8 @@ import { chromiumArgs, chromiumPath } from './scripts/chromium-args.ts'
 
 export default defineConfig({
   plugins: [vue()],
-  optimizeDeps: { include: ['vue', 'pinia', 'vitest-browser-vue', 'uplot'] },
+  // Pre-bundled so a first run does not discover them mid-test and reload the page (a flaky import failure).
+  optimizeDeps: { include: ['vue', 'pinia', 'vitest-browser-vue', 'uplot', 'csv-parse/browser/esm/sync', 'csv-stringify/browser/esm/sync'] },
   test: {
     projects: [
       {

@@ -21,10 +21,15 @@ function check(label: string, command: string, args: string[]): void {
   else { tally.failed++; process.stdout.write(`✗ ${label} failed\n`) }
 }
 
+interface FileResult { readonly status?: string; readonly assertionResults?: readonly { readonly status?: string }[] }
+
 function readCounts(file: string, passedKey: string, failedKey: string): Tally | undefined {
   if (!existsSync(file)) return undefined
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>
-  return { passed: parsed[passedKey] ?? 0, failed: parsed[failedKey] ?? 0 }
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number> & { testResults?: readonly FileResult[] }
+  // A test file that fails to load (an import error) has no failed test of its own: count it as one failure.
+  const unloaded = (parsed.testResults ?? []).filter((result) => result.status === 'failed'
+    && !(result.assertionResults ?? []).some((assertion) => assertion.status === 'failed')).length
+  return { passed: parsed[passedKey] ?? 0, failed: (parsed[failedKey] ?? 0) + unloaded }
 }
 
 function runner(label: string, file: string, passedKey: string, failedKey: string, command: string, args: string[]): void {

@@ -1,7 +1,8 @@
 // Every CSV Cutover writes or reads (CLI, experiments, history export) goes through csv-stringify / csv-parse (RFC 4180 quoting of commas, quotes,
-// CR and LF), never through hand-rolled splitting. null and undefined are written as empty cells.
-import { parse } from 'csv-parse/sync'
-import { stringify } from 'csv-stringify/sync'
+// CR and LF), never through hand-rolled splitting. Their browser builds: the Experiments view (in Chromium) shares this
+// module with the CLI through the experiment summary, and the Node builds need Buffer. null and undefined are written as empty cells.
+import { parse } from 'csv-parse/browser/esm/sync'
+import { stringify } from 'csv-stringify/browser/esm/sync'
 
 export type CsvCell = string | number | boolean | null | undefined
 
