@@ -22,19 +22,30 @@ export function clientId(rack: string): string {
   return `client-${rack}`
 }
 
+/** Every rack, in name order. */
+function racksOf(state: Readonly<ClusterState>): string[] {
+  return [...new Set(state.hosts.map((host) => host.rack))].sort()
+}
+
+/** The racks that get a client: the first `racksMax` (at most CLIENTS_MAX) in name order. */
+function clientRacksOf(state: Readonly<ClusterState>, racksMax: number): string[] {
+  return racksOf(state).slice(0, Math.min(CLIENTS_MAX, racksMax))
+}
+
 export function buildWorldLan(state: Readonly<ClusterState>, clientRacks = CLIENTS_MAX): LanSpec {
-  const racks = [...new Set(state.hosts.map((host) => host.rack))].sort()
+  const racks = racksOf(state)
+  const withClient = clientRacksOf(state, clientRacks)
   const link = (a: string, b: string, capacityMbitPerS: number): LinkSpec => ({ id: `${a}~${b}`, a, b, capacityMbitPerS, latencyUs: 5, queueBytes: 512 * 1024 })
   const hosts: EndpointSpec[] = state.hosts.map((host) => ({ id: host.id }))
   const vms: VmSpec[] = state.vms.filter((vm) => vm.hostIndex >= 0).map((vm) => ({ id: vm.id, hostId: state.hosts[vm.hostIndex].id }))
-  const clients: EndpointSpec[] = racks.slice(0, Math.min(CLIENTS_MAX, clientRacks)).map((rack) => ({ id: clientId(rack) }))
+  const clients: EndpointSpec[] = withClient.map((rack) => ({ id: clientId(rack) }))
   return {
     switches: [{ id: 'agg' }, ...racks.map((rack) => ({ id: torId(rack) }))],
     hosts, vms, clients,
     links: [
       ...racks.map((rack) => link(torId(rack), 'agg', UPLINK_MBIT_PER_S)),
       ...state.hosts.map((host) => link(host.id, torId(host.rack), host.nicMbitPerS)),
-      ...racks.slice(0, Math.min(CLIENTS_MAX, clientRacks)).map((rack) => link(clientId(rack), torId(rack), 1000))
+      ...withClient.map((rack) => link(clientId(rack), torId(rack), 1000))
     ]
   }
 }
@@ -46,8 +57,7 @@ export function buildWorldLan(state: Readonly<ClusterState>, clientRacks = CLIEN
 export function startWorldClients(lan: Lan, state: Readonly<ClusterState>, clients: Scenario['clients']): Map<string, RequestClient[]> {
   const byVm = new Map<string, RequestClient[]>()
   if (!clients.enabled) return byVm
-  const racks = [...new Set(state.hosts.map((host) => host.rack))].sort().slice(0, Math.min(CLIENTS_MAX, clients.racksMax))
-  for (const rack of racks) {
+  for (const rack of clientRacksOf(state, clients.racksMax)) {
     const vm = state.vms.filter((candidate) => candidate.hostIndex >= 0 && state.hosts[candidate.hostIndex].rack === rack)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0]
     if (vm === undefined) continue
