@@ -25,6 +25,9 @@ export default defineConfig({
           name: 'browser', include: ['test/browser/**/*.test.ts'],
           browser: {
             enabled: true, headless: true, instances: [{ browser: 'chromium' }],
+            // Loopback only, and a port per checkout (CUTOVER_BROWSER_TEST_PORT): two checkouts on Vitest's shared
+            // default port ran each other's test files.
+            api: { host: '127.0.0.1', port: Number(process.env.CUTOVER_BROWSER_TEST_PORT ?? 63315), strictPort: true },
             provider: playwright({ launchOptions: { executablePath: chromiumPath(), args: chromiumArgs } })
           }
         }
