@@ -45,10 +45,10 @@ const MIGRATION_EXPORT_COLUMNS: Column[] = [
 const ROUND_EXPORT_COLUMNS: Column[] = [
   num('roundIndex', 'round_index'), num('startUs', 'start_us'), num('durationUs', 'duration_us'), num('pagesSent', 'pages_sent'),
   num('pagesSkipped', 'pages_skipped'), num('zeroPagesSent', 'zero_pages_sent'), num('bytesSent', 'bytes_sent'),
-  num('rateMbitPerS', 'rate_mbit_per_s'), num('pagesDirtied', 'pages_dirtied')
+  num('rateMbitPerS', 'rate_mbit_per_s'), num('pagesDirtied', 'pages_dirtied'), text('stopReason', 'stop_reason')
 ]
 
-function tableSpec(table: ExportTable, filters: MigrationFilters): TableSpec {
+function tableSpec(table: ExportTable, filters: MigrationFilters, roundColumns: readonly Column[]): TableSpec {
   if (table === 'decisions') {
     return { columns: [num('id', 'id'), num('runId', 'run_id'), num('atUs', 'at_us'), text('policy', 'policy'),
       json('inputs', 'inputs_json'), json('chosen', 'chosen_json'), json('rejected', 'rejected_json')],
@@ -60,7 +60,7 @@ function tableSpec(table: ExportTable, filters: MigrationFilters): TableSpec {
     from: 'FROM audit_log ORDER BY seq', params: [] }
   }
   const where = whereClause(filters)
-  const roundObject = jsonObject(ROUND_EXPORT_COLUMNS.map((c) => ({ ...c, sql: `r.${c.sql}` })))
+  const roundObject = jsonObject(roundColumns.map((c) => ({ ...c, sql: c.sql === 'NULL' ? c.sql : `r.${c.sql}` })))
   return { columns: MIGRATION_EXPORT_COLUMNS, from: `FROM migrations ${where.sql} ORDER BY id`, params: where.params,
     nested: { name: 'rounds', sql: `(SELECT json_group_array(json(${roundObject}) ORDER BY r.round_index)
       FROM migration_rounds r WHERE r.migration_id = migrations.id)` } }
@@ -90,12 +90,18 @@ function* csvBatches(rows: Iterable<unknown[]>): Generator<string> {
 }
 
 export class HistoryExporter {
-  constructor(private readonly cache: StatementCache) {}
+  private readonly roundColumns: readonly Column[]
+
+  /** roundStopReason: the file has migration_rounds.stop_reason (schema 4; an older file read read-only exports null). */
+  constructor(private readonly cache: StatementCache, roundStopReason = true) {
+    this.roundColumns = roundStopReason ? ROUND_EXPORT_COLUMNS
+      : ROUND_EXPORT_COLUMNS.map((c) => (c.name === 'stopReason' ? { ...c, sql: 'NULL' } : c))
+  }
 
   /** The export as text chunks; iterate it to completion or call return() to release the statement. */
   *chunks(options: ExportOptions): Generator<string> {
     const table = options.table ?? 'migrations'
-    const spec = tableSpec(table, options.filters ?? {})
+    const spec = tableSpec(table, options.filters ?? {}, this.roundColumns)
     if (options.format === 'csv') {
       const rows = this.cache.get(`SELECT ${spec.columns.map((c) => c.sql).join(', ')} ${spec.from}`).raw(true).iterate(...spec.params) as Iterable<unknown[]>
       yield* batchChunks(stringify([spec.columns.map((c) => c.name)], { record_delimiter: 'unix' }), csvBatches(rows), '')

@@ -10,9 +10,17 @@ import type {
 
 const RUN_COLUMNS = `id, scenario, seed, policy, app_version AS appVersion, engine_version AS engineVersion,
   started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, end_us AS endUs, trace_hash AS traceHash`
-const ROUND_COLUMNS = `round_index AS roundIndex, start_us AS startUs, duration_us AS durationUs, pages_sent AS pagesSent,
+/** The round columns; a schema-2/3 file read read-only has no stop_reason yet (then every round reads null). */
+function roundColumns(stopReason: boolean): string {
+  return `round_index AS roundIndex, start_us AS startUs, duration_us AS durationUs, pages_sent AS pagesSent,
   pages_skipped AS pagesSkipped, zero_pages_sent AS zeroPagesSent, bytes_sent AS bytesSent, rate_mbit_per_s AS rateMbitPerS,
-  pages_dirtied AS pagesDirtied`
+  pages_dirtied AS pagesDirtied, ${stopReason ? 'stop_reason' : 'NULL'} AS stopReason`
+}
+
+/** Whether `table` has `column` (read-only connections may hold an older schema). */
+export function hasColumn(db: Database, table: string, column: string): boolean {
+  return db.prepare('SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?').pluck().get(table, column) === 1
+}
 
 /** Prepares each distinct SQL text once; the set of shapes is bounded by the filter/sort combinations. */
 export class StatementCache {
@@ -39,7 +47,7 @@ export class HistoryReader {
     this.runById = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`)
     this.runsNewestFirst = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at_ms DESC, id DESC LIMIT ?`)
     this.migrationById = db.prepare(`SELECT ${MIGRATION_COLUMNS} FROM migrations WHERE id = ?`)
-    this.roundsOf = db.prepare(`SELECT ${ROUND_COLUMNS} FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`)
+    this.roundsOf = db.prepare(`SELECT ${roundColumns(hasColumn(db, 'migration_rounds', 'stop_reason'))} FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`)
     this.tableCounts = db.prepare(`SELECT (SELECT COUNT(*) FROM runs) AS runs, (SELECT COUNT(*) FROM policy_decisions) AS decisions,
       (SELECT COUNT(*) FROM faults) AS faults, (SELECT COUNT(*) FROM audit_log) AS auditEntries`)
   }

@@ -19,7 +19,7 @@ import type {
 } from './types'
 
 const RUNS_BEFORE = 'SELECT id FROM runs WHERE COALESCE(finished_at_ms, started_at_ms) < ?'
-const ROUND_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+const ROUND_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
 /** Rounds per INSERT statement: one statement per migration for the usual handful of rounds. */
 const ROUNDS_PER_STATEMENT = 16
 
@@ -58,7 +58,7 @@ export class HistoryWriter {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     for (let count = 1; count <= ROUNDS_PER_STATEMENT; count++) {
       this.insertRounds.push(db.prepare(`INSERT INTO migration_rounds (migration_id, round_index, start_us, duration_us, pages_sent,
-        pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied) VALUES ${Array(count).fill(ROUND_PLACEHOLDERS).join(', ')}`))
+        pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied, stop_reason) VALUES ${Array(count).fill(ROUND_PLACEHOLDERS).join(', ')}`))
     }
     this.insertDecision = db.prepare(`INSERT INTO policy_decisions (id, run_id, at_us, policy, inputs_json, chosen_json, rejected_json, row_hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -154,19 +154,29 @@ export class HistoryWriter {
   }
 
   private writeMigration(m: MigrationInput, id: number, digest: SealDigest): void {
+    // lostWrites absent or null: not verified, stored as NULL (never as 0).
     const values: MigrationValues = [id, m.runId, text(m.vmId), text(m.sourceHostId), text(m.targetHostId), text(m.strategy), m.trigger,
       text(m.reason), m.outcome, m.abortReason === undefined ? null : text(m.abortReason), m.startUs, m.endUs, m.downtimeUs, m.bytesSent,
-      m.lostWrites ?? 0, m.rounds.length]
-    const rounds: RoundValues[] = m.rounds.map((r) => [r.roundIndex, r.startUs, r.durationUs, r.pagesSent, r.pagesSkipped, r.zeroPagesSent,
-      r.bytesSent, r.rateMbitPerS, r.pagesDirtied])
+      m.lostWrites ?? null, m.rounds.length]
+    const rounds: RoundValues[] = new Array<RoundValues>(m.rounds.length)
+    for (let i = 0; i < m.rounds.length; i++) {
+      const r = m.rounds[i]
+      const round: RoundValues = [r.roundIndex, r.startUs, r.durationUs, r.pagesSent, r.pagesSkipped, r.zeroPagesSent, r.bytesSent,
+        r.rateMbitPerS, r.pagesDirtied]
+      if (r.stopReason !== undefined && r.stopReason !== null) round.push(text(r.stopReason))
+      rounds[i] = round
+    }
     const rowHash = migrationHash(values)
     const roundsHashText = roundsHash(id, rounds)
     this.insertMigration.run(...values, rowHash, roundsHashText)
     for (let start = 0; start < rounds.length; start += ROUNDS_PER_STATEMENT) {
-      const chunk = rounds.slice(start, start + ROUNDS_PER_STATEMENT)
-      const params: number[] = []
-      for (const round of chunk) params.push(id, ...round)
-      this.insertRounds[chunk.length - 1].run(params)
+      const end = Math.min(rounds.length, start + ROUNDS_PER_STATEMENT)
+      const params: (number | string | null)[] = []
+      for (let i = start; i < end; i++) {
+        const round = rounds[i]
+        params.push(id, round[0], round[1], round[2], round[3], round[4], round[5], round[6], round[7], round[8], round[9] ?? null)
+      }
+      this.insertRounds[end - start - 1].run(params)
     }
     digest.add(rowHash + roundsHashText)
   }

@@ -6,7 +6,7 @@ import { AuditLog } from './audit-log'
 import { HistoryDbError, toHistoryDbError } from './errors'
 import { HistoryExporter } from './export'
 import type { ExportOptions } from './export'
-import { HistoryReader, StatementCache } from './history-reader'
+import { hasColumn, HistoryReader, StatementCache } from './history-reader'
 import { HistoryWriter } from './history-writer'
 import { Verifier } from './verify'
 import type { VerifierOptions } from './verify'
@@ -50,7 +50,7 @@ export class HistoryDb {
     this.audit = new AuditLog(db, info.nowMs)
     this.nowMs = info.nowMs
     this.reader = new HistoryReader(db, cache)
-    this.exporter = new HistoryExporter(cache)
+    this.exporter = new HistoryExporter(cache, hasColumn(db, 'migration_rounds', 'stop_reason'))
   }
 
   /** Built on first write: its statements name columns an older schema, read-only, does not have. */

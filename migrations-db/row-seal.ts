@@ -4,6 +4,13 @@
 // values SQLite hands back (so the writer and the verifier agree byte for byte); a row hash is the first 22
 // base64url characters (132 bits) of SHA-256 of that text, stored as TEXT (a string result is several times
 // cheaper to get from node:crypto than a Buffer); a seal digest is SHA-256 over its rows' hashes in id order.
+//
+// Seal versions: columns added after rows were sealed must not change the encoding of a row that does not use
+// them, or every older sealed file would stop verifying. So a new column is encoded by presence: schema 4's
+// nullable lost_writes is JSON null when NULL (schema 3 stored only integers, so 0 and NULL stay distinct and
+// every schema-3 row encodes as before), and a round's stop_reason is appended to its array only when it is not
+// NULL (a 9-element round is one without a stop reason, a 10-element round carries it). The encoding stays
+// one-to-one, so setting, clearing or changing either value in a sealed row changes its hash.
 import { createHash, hash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 
@@ -33,15 +40,30 @@ export function runHash(r: RunValues): string {
 /** Stored columns of a migration row in seal order (total_us is generated from end and start). */
 export type MigrationValues = [id: number, runId: number, vmId: string, sourceHostId: string, targetHostId: string,
   strategy: string, trigger: string, reason: string, outcome: string, abortReason: string | null, startUs: number,
-  endUs: number, downtimeUs: number, bytesSent: number, lostWrites: number, roundsCount: number]
+  endUs: number, downtimeUs: number, bytesSent: number, lostWrites: number | null, roundsCount: number]
 
 export function migrationHash(values: MigrationValues): string {
   return rowHash(['migrations', ...values])
 }
 
-/** One round's stored columns after migration_id, in seal order. */
+/** The migration columns a seal covers, in seal order (as selected by the verifier and the legacy sealer). */
+export const MIGRATION_SEAL_COLUMNS = `id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
+  start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count`
+
+/** One round's stored columns after migration_id, in seal order; stop_reason last (absent when NULL, see above). */
 export type RoundValues = [roundIndex: number, startUs: number, durationUs: number, pagesSent: number, pagesSkipped: number,
-  zeroPagesSent: number, bytesSent: number, rateMbitPerS: number, pagesDirtied: number]
+  zeroPagesSent: number, bytesSent: number, rateMbitPerS: number, pagesDirtied: number, stopReason?: string]
+
+/** The round columns after migration_id in seal order; stop_reason is NULL or text. */
+export const ROUND_SEAL_COLUMNS = `round_index, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent,
+  rate_mbit_per_s, pages_dirtied, stop_reason`
+
+/** A round as SQLite returns ROUND_SEAL_COLUMNS (stop_reason NULL or text) in its seal encoding. */
+export function roundValues(row: readonly (number | string | null)[]): RoundValues {
+  const values = row.slice(0, 9) as RoundValues
+  if (row[9] !== null && row[9] !== undefined) values.push(row[9] as string)
+  return values
+}
 
 /** All rounds of one migration in round_index order hash together: they are written and read as one unit. */
 export function roundsHash(migrationId: number, rounds: readonly RoundValues[]): string {

@@ -4,8 +4,8 @@
 // Protection of those rows starts at the upgrade: a change made before it is sealed as it was found.
 import type { Database } from 'better-sqlite3'
 import { AuditLog } from './audit-log'
-import { decisionHash, faultHash, migrationHash, roundsHash, runHash, SealDigest } from './row-seal'
-import type { DecisionValues, FaultValues, MigrationValues, RoundValues, RunValues, SealRange } from './row-seal'
+import { decisionHash, faultHash, MIGRATION_SEAL_COLUMNS, migrationHash, ROUND_SEAL_COLUMNS, roundsHash, roundValues, runHash, SealDigest } from './row-seal'
+import type { DecisionValues, FaultValues, MigrationValues, RunValues, SealRange } from './row-seal'
 
 export function sealLegacyRows(db: Database, nowMs: () => number): void {
   const pending = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'seal_legacy_pending'").get() !== undefined
@@ -28,17 +28,16 @@ export function sealLegacyRows(db: Database, nowMs: () => number): void {
 }
 
 function sealMigrations(db: Database): SealRange | undefined {
-  const rows = db.prepare(`SELECT id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
-    start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count FROM migrations WHERE row_hash IS NULL ORDER BY id`).raw(true).all() as MigrationValues[]
+  const rows = db.prepare(`SELECT ${MIGRATION_SEAL_COLUMNS} FROM migrations WHERE row_hash IS NULL ORDER BY id`).raw(true).all() as MigrationValues[]
   if (rows.length === 0) return undefined
-  const rounds = db.prepare(`SELECT round_index, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent,
-    rate_mbit_per_s, pages_dirtied FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`).raw(true)
+  // Runs after every migration file (open.ts), so stop_reason exists (NULL on rows from before schema 4).
+  const rounds = db.prepare(`SELECT ${ROUND_SEAL_COLUMNS} FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`).raw(true)
   const update = db.prepare('UPDATE migrations SET row_hash = ?, rounds_hash = ? WHERE id = ?')
   const digest = new SealDigest()
   for (const row of rows) {
     const id = row[0]
     const rowHash = migrationHash(row)
-    const roundsHashText = roundsHash(id, rounds.all(id) as RoundValues[])
+    const roundsHashText = roundsHash(id, (rounds.all(id) as (number | string | null)[][]).map(roundValues))
     update.run(rowHash, roundsHashText, id)
     digest.add(rowHash + roundsHashText)
   }

@@ -42,6 +42,8 @@ export interface RoundInput {
   rateMbitPerS: number
   /** Pages written by the guest during this round (the next round's work). */
   pagesDirtied: number
+  /** On the last pre-copy round: why iteration stopped (the stop rule that fired); absent or null on the others. */
+  stopReason?: string | null
 }
 
 export interface MigrationInput {
@@ -59,8 +61,8 @@ export interface MigrationInput {
   endUs: number
   downtimeUs: number
   bytesSent: number
-  /** Guest writes lost (post-copy failure); absent means 0. */
-  lostWrites?: number
+  /** Guest writes lost (post-copy failure); absent or null: not verified (stored as NULL, shown as "not verified"). */
+  lostWrites?: number | null
   /** Committed together with the migration; rounds_count = rounds.length. */
   rounds: readonly RoundInput[]
 }
@@ -127,14 +129,16 @@ export const migrationRowSchema = z.object({
   id: int, runId: int, vmId: z.string(), sourceHostId: z.string(), targetHostId: z.string(), strategy: z.string(),
   trigger: z.enum(MIGRATION_TRIGGERS), reason: z.string(), outcome: z.enum(MIGRATION_OUTCOMES),
   abortReason: z.string().nullable(), startUs: nonNegativeInt, endUs: nonNegativeInt, totalUs: nonNegativeInt,
-  downtimeUs: nonNegativeInt, bytesSent: nonNegativeInt, lostWrites: nonNegativeInt, roundsCount: nonNegativeInt
+  downtimeUs: nonNegativeInt, bytesSent: nonNegativeInt,
+  /** Null: not verified (the model did not check the destination's memory). */
+  lostWrites: nonNegativeInt.nullable(), roundsCount: nonNegativeInt
 })
 export type MigrationRow = z.infer<typeof migrationRowSchema>
 
 export const roundRowSchema = z.object({
   roundIndex: nonNegativeInt, startUs: nonNegativeInt, durationUs: nonNegativeInt, pagesSent: nonNegativeInt,
   pagesSkipped: nonNegativeInt, zeroPagesSent: nonNegativeInt, bytesSent: nonNegativeInt, rateMbitPerS: z.number().nonnegative(),
-  pagesDirtied: nonNegativeInt
+  pagesDirtied: nonNegativeInt, stopReason: z.string().nullable()
 })
 export type RoundRow = z.infer<typeof roundRowSchema>
 

@@ -6,7 +6,10 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { ChainWalker, GENESIS_HASH } from './audit-chain'
 import type { ChainHead, ChainStart } from './audit-chain'
-import { decisionHash, faultHash, migrationHash, roundsHash, runHash, SealDigest, SEALED_TABLE_SQL, SEALED_TABLES } from './row-seal'
+import {
+  decisionHash, faultHash, MIGRATION_SEAL_COLUMNS, migrationHash, ROUND_SEAL_COLUMNS, roundsHash, roundValues, runHash, SealDigest, SEALED_TABLE_SQL,
+  SEALED_TABLES
+} from './row-seal'
 import type { DecisionValues, FaultValues, MigrationValues, RoundValues, RunValues, SealedTable, SealRange } from './row-seal'
 import { auditRowSchema } from './types'
 import type { AuditRow, AuditVerdict } from './types'
@@ -45,6 +48,7 @@ interface Bounds { head: ChainHead; start: ChainStart; maxIds: Record<SealedTabl
 export class Verifier {
   private readonly chunkRows: number
   private readonly statements = new Map<string, Statement>()
+  private roundColumnsText: string | undefined
 
   constructor(private readonly db: Database, private readonly options: VerifierOptions = {}) {
     this.chunkRows = Math.max(1, Math.trunc(options.chunkRows ?? DEFAULT_CHUNK_ROWS))
@@ -144,8 +148,7 @@ export class Verifier {
   private readChunk(table: SealedTable, afterId: number, maxId: number): ChunkRow[] {
     const limit = this.chunkRows
     if (table === 'migrations') {
-      const rows = this.sql(`SELECT id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
-        start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, row_hash, rounds_hash FROM migrations
+      const rows = this.sql(`SELECT ${MIGRATION_SEAL_COLUMNS}, row_hash, rounds_hash FROM migrations
         WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`).raw(true).all(afterId, maxId, limit) as unknown[][]
       if (rows.length === 0) return []
       const rounds = this.roundsOf(rows[0][0] as number, rows[rows.length - 1][0] as number)
@@ -167,14 +170,13 @@ export class Verifier {
   }
 
   private roundsOf(firstId: number, lastId: number): Map<number, RoundValues[]> {
-    const rows = this.sql(`SELECT migration_id, round_index, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent,
-      rate_mbit_per_s, pages_dirtied FROM migration_rounds WHERE migration_id BETWEEN ? AND ? ORDER BY migration_id, round_index`)
-      .raw(true).all(firstId, lastId) as number[][]
+    const rows = this.sql(`SELECT migration_id, ${this.roundColumns()} FROM migration_rounds WHERE migration_id BETWEEN ? AND ?
+      ORDER BY migration_id, round_index`).raw(true).all(firstId, lastId) as [number, ...(number | string | null)[]][]
     const byMigration = new Map<number, RoundValues[]>()
     for (const row of rows) {
       let list = byMigration.get(row[0])
       if (list === undefined) { list = []; byMigration.set(row[0], list) }
-      list.push(row.slice(1) as RoundValues)
+      list.push(roundValues(row.slice(1)))
     }
     return byMigration
   }
@@ -222,6 +224,13 @@ export class Verifier {
   private missingTriggers(): string[] {
     const present = new Set((this.sql("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all() as { name: string }[]).map((row) => row.name))
     return APPEND_ONLY_TRIGGERS.filter((name) => !present.has(name)).map((name) => `append-only trigger ${name} is missing`)
+  }
+
+  /** Round columns in seal order; a schema-3 file read read-only has no stop_reason (every round then has none). */
+  private roundColumns(): string {
+    this.roundColumnsText ??= this.sql("SELECT COUNT(*) FROM pragma_table_info('migration_rounds') WHERE name = 'stop_reason'").pluck().get() === 1
+      ? ROUND_SEAL_COLUMNS : ROUND_SEAL_COLUMNS.replace('stop_reason', 'NULL')
+    return this.roundColumnsText
   }
 
   private sql(text: string): Statement {

@@ -84,9 +84,10 @@ function addShow(history: Command): void {
         if (options.json) { printJson(migration); return }
         const { rounds, ...fields } = migration
         for (const [key, value] of Object.entries(fields)) process.stdout.write(`${key.padEnd(14)} ${formatField(key, value)}\n`)
-        printTable(['ROUND', 'START', 'DURATION', 'PAGES', 'SKIPPED', 'ZERO', 'BYTES', 'RATE Mbit/s', 'DIRTIED'], rounds.map((r) => [
+        printTable(['ROUND', 'START', 'DURATION', 'PAGES', 'SKIPPED', 'ZERO', 'BYTES', 'RATE Mbit/s', 'DIRTIED', 'STOP REASON'], rounds.map((r) => [
           String(r.roundIndex), formatUs(r.startUs), formatUs(r.durationUs), String(r.pagesSent), String(r.pagesSkipped),
-          String(r.zeroPagesSent), String(r.bytesSent), (Math.round(r.rateMbitPerS * 10) / 10).toString(), String(r.pagesDirtied)]))
+          String(r.zeroPagesSent), String(r.bytesSent), (Math.round(r.rateMbitPerS * 10) / 10).toString(), String(r.pagesDirtied),
+          r.stopReason ?? '-']))
       })
     })
 }
@@ -300,9 +301,9 @@ export function parseWallTime(flag: string): (raw: string) => number {
 }
 
 function printMigrationTable(rows: readonly MigrationRow[], total: number, nextCursor: string | null): void {
-  printTable(['ID', 'RUN', 'VM', 'SOURCE', 'TARGET', 'STRATEGY', 'TRIGGER', 'OUTCOME', 'START', 'TOTAL', 'DOWNTIME', 'BYTES'],
+  printTable(['ID', 'RUN', 'VM', 'SOURCE', 'TARGET', 'STRATEGY', 'TRIGGER', 'OUTCOME', 'START', 'TOTAL', 'DOWNTIME', 'BYTES', 'LOST WRITES'],
     rows.map((m) => [String(m.id), String(m.runId), m.vmId, m.sourceHostId, m.targetHostId, m.strategy, m.trigger, m.outcome,
-      formatUs(m.startUs), formatUs(m.totalUs), formatUs(m.downtimeUs), String(m.bytesSent)]))
+      formatUs(m.startUs), formatUs(m.totalUs), formatUs(m.downtimeUs), String(m.bytesSent), formatLostWrites(m.lostWrites)]))
   process.stdout.write(`${rows.length} of ${total} migrations${nextCursor === null ? '' : `; next page: --cursor ${nextCursor}`}\n`)
 }
 
@@ -313,7 +314,13 @@ function printTable(header: readonly string[], rows: readonly string[][]): void 
   }
 }
 
+/** What was not verified says so; it is never shown as 0. */
+function formatLostWrites(lostWrites: number | null): string {
+  return lostWrites === null ? 'not verified' : String(lostWrites)
+}
+
 function formatField(key: string, value: unknown): string {
+  if (key === 'lostWrites') return formatLostWrites(value as number | null)
   if (typeof value === 'number' && key.endsWith('Us')) return formatUs(value)
   return value === null ? '-' : String(value)
 }

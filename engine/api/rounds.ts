@@ -31,8 +31,8 @@ export interface MigrationRound {
   readonly stopReason?: string
 }
 
-/** A round in the history repository's names (columns round_index, pages_dirtied); µs. */
-export type RoundRecord = Omit<MigrationRound, 'index' | 'dirtyPagesAfter' | 'final' | 'phase' | 'stopReason'> & {
+/** A round in the history repository's names (columns round_index, pages_dirtied, stop_reason); µs. */
+export type RoundRecord = Omit<MigrationRound, 'index' | 'dirtyPagesAfter' | 'final' | 'phase'> & {
   readonly roundIndex: number
   readonly pagesDirtied: number
 }
@@ -49,7 +49,8 @@ export function roundRecord(round: MigrationRound): RoundRecord {
   return {
     roundIndex: round.index, startUs: round.startUs, durationUs: round.durationUs, pagesSent: round.pagesSent,
     pagesSkipped: round.pagesSkipped, zeroPagesSent: round.zeroPagesSent, bytesSent: round.bytesSent,
-    rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter
+    rateMbitPerS: round.rateMbitPerS, pagesDirtied: round.dirtyPagesAfter,
+    ...(round.stopReason === undefined ? {} : { stopReason: round.stopReason })
   }
 }
 

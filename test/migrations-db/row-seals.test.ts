@@ -52,7 +52,7 @@ describe('raw-SQL edits, deletes and inserts name the first bad row', () => {
   const cases: [string, string, { table: string; id: number }, RegExp][] = [
     ['edit a migration', 'UPDATE migrations SET downtime_us = downtime_us + 1 WHERE id = 23', { table: 'migrations', id: 23 }, /content does not match its row hash/],
     ['edit a round', 'UPDATE migration_rounds SET bytes_sent = 1 WHERE migration_id = 31 AND round_index = 1', { table: 'migrations', id: 31 }, /or its rounds/],
-    ['insert a round', 'INSERT INTO migration_rounds SELECT migration_id, 99, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied FROM migration_rounds WHERE migration_id = 12 AND round_index = 1', { table: 'migrations', id: 12 }, /or its rounds/],
+    ['insert a round', 'INSERT INTO migration_rounds SELECT migration_id, 99, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied, stop_reason FROM migration_rounds WHERE migration_id = 12 AND round_index = 1', { table: 'migrations', id: 12 }, /or its rounds/],
     ['delete a migration (its rounds cascade)', 'PRAGMA foreign_keys = ON; DELETE FROM migrations WHERE id = 17', { table: 'migrations', id: 17 }, /row 17 is missing \(sealed at audit seq \d+/],
     ['insert a migration', `INSERT INTO migrations (id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count)
       VALUES (1000, 1, 'vm-x', 'host-00', 'host-01', 'precopy', 'user', 'forged', 'completed', 0, 1, 0, 0, 0, 0)`, { table: 'migrations', id: 1000 }, /content does not match its row hash/],

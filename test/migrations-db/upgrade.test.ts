@@ -2,9 +2,11 @@
 // a row, and the audit chain written before the upgrade still verifies and keeps growing. Method: the runner
 // stops at version v, a per-version fixture inserts realistic rows with raw SQL, then openHistoryDb upgrades.
 import Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { auditHash, GENESIS_HASH } from '../../migrations-db/audit-chain'
+import { AuditLog } from '../../migrations-db/audit-log'
 import { loadMigrationFiles } from '../../migrations-db/migration-files'
 import { migrate } from '../../migrations-db/runner'
 import { openHistoryDb } from '../../migrations-db'
@@ -34,7 +36,51 @@ const FIXTURES: Record<number, (raw: Database.Database) => void> = {
     appendAuditV1(raw, 12)
   },
   // Schema 2 added the chain head (its triggers accept these appends in order) and indexes: same rows.
-  2: (raw) => FIXTURES[1](raw)
+  2: (raw) => FIXTURES[1](raw),
+  // Schema 3 sealed every row: the same rows, hashed and sealed as schema 3's Cutover did (formulas frozen below).
+  3: (raw) => {
+    FIXTURES[1](raw)
+    sealAsSchema3(raw)
+  }
+}
+
+/** Schema 3's row hash, frozen here on purpose: files sealed by it must keep verifying after every later upgrade. */
+function schema3Hash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22)
+}
+
+/** What schema 3's Cutover wrote for the rows above: row and rounds hashes, and one history.sealed entry (seq 13). */
+function sealAsSchema3(raw: Database.Database): void {
+  const migrations = raw.prepare(`SELECT id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
+    start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count FROM migrations ORDER BY id`).raw(true).all() as unknown[][]
+  const rounds = raw.prepare(`SELECT round_index, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent,
+    rate_mbit_per_s, pages_dirtied FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`).raw(true)
+  const digest = createHash('sha256')
+  for (const row of migrations) {
+    const rowHash = schema3Hash(JSON.stringify(['migrations', ...row]))
+    const roundsHash = schema3Hash(`["migration_rounds",${row[0] as number},${JSON.stringify(rounds.all(row[0]))}]`)
+    raw.prepare('UPDATE migrations SET row_hash = ?, rounds_hash = ? WHERE id = ?').run(rowHash, roundsHash, row[0])
+    digest.update(rowHash + roundsHash)
+  }
+  const simple = (table: string, columns: string) => {
+    const rows = raw.prepare(`SELECT ${columns} FROM ${table} ORDER BY id`).raw(true).all() as unknown[][]
+    const tableDigest = createHash('sha256')
+    for (const row of rows) {
+      const hash = schema3Hash(JSON.stringify([table, ...row]))
+      raw.prepare(`UPDATE ${table} SET row_hash = ? WHERE id = ?`).run(hash, row[0])
+      tableDigest.update(hash)
+    }
+    return [rows[0][0], rows[rows.length - 1][0], rows.length, tableDigest.digest('hex')]
+  }
+  const decisions = simple('policy_decisions', 'id, run_id, at_us, policy, inputs_json, chosen_json, rejected_json')
+  const faults = simple('faults', 'id, run_id, at_us, kind, target_id, detail_json')
+  const run = raw.prepare(`SELECT id, scenario, scenario_json, seed, policy, app_version, engine_version, started_at_ms, finished_at_ms,
+    end_us, trace_hash FROM runs WHERE id = 1`).raw(true).get() as unknown[]
+  const runHash = schema3Hash(JSON.stringify(['runs', ...run]))
+  raw.prepare('UPDATE runs SET row_hash = ? WHERE id = 1').run(runHash)
+  new AuditLog(raw, () => 3000).append([{ actor: 'cutover', action: 'history.sealed', payload: {
+    legacy: true, migrations: [1, 30, 30, digest.digest('hex')], decisions, faults, runs: [[1, runHash]] } as never }])
+  raw.exec('DROP TABLE seal_legacy_pending')
 }
 
 /** Schema 1 had no chain head: the app appended after MAX(seq). */
@@ -87,8 +133,6 @@ describe.each(Array.from({ length: latest - 1 }, (_, i) => i + 1))('upgrading fr
     const reopened = openHistoryDb(temp.path, { readonly: true })
     expect(reopened.verifyAudit()).toMatchObject({ ok: false, firstBadRow: { table: 'migrations', id: 7 } })
     reopened.close()
-    return
-    db.close()
   })
 })
 
@@ -103,11 +147,11 @@ test('a brand-new file goes straight to the latest version', () => {
   raw.close()
 })
 
-test('a read-only open of an older database reads it without upgrading it, and says its rows are not sealed', () => {
-  buildAtVersion(latest - 1)
+test('a read-only open of a schema-2 database reads it without upgrading it, and says its rows are not sealed', () => {
+  buildAtVersion(2)
   const before = readFileSync(temp.path)
   const db = openHistoryDb(temp.path, { readonly: true })
-  expect(db.schemaVersion).toBe(latest - 1)
+  expect(db.schemaVersion).toBe(2)
   expect(db.countMigrations()).toBe(30)
   const verdict = db.verifyAudit()
   expect(verdict).toMatchObject({ ok: true, checked: 12, sealedRows: 0 })
@@ -119,4 +163,65 @@ test('a read-only open of an older database reads it without upgrading it, and s
 test('a read-only open of a schema-1 database refuses (it predates the chain head)', () => {
   buildAtVersion(1)
   expect(() => openHistoryDb(temp.path, { readonly: true })).toThrow(/needs \d+; open it read-write once to upgrade/)
+})
+
+describe('a file sealed by schema 3 (lost_writes NOT NULL, no stop reasons) upgraded to schema 4', () => {
+  function tamperRaw(sql: string): void {
+    const raw = new Database(temp.path)
+    raw.exec(sql)
+    raw.close()
+  }
+  function verifyReadonly() {
+    const db = openHistoryDb(temp.path, { readonly: true })
+    try { return db.verifyAudit() } finally { db.close() }
+  }
+
+  test('every schema-3 seal still verifies, and new rows with NULL lost writes and stop reasons join the chain', () => {
+    buildAtVersion(3)
+    const db = openHistoryDb(temp.path)
+    expect(db.schemaVersion).toBe(latest)
+    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 13, sealedRows: 33 })
+    expect(db.getMigration(5)).toMatchObject({ lostWrites: 0, rounds: [{ stopReason: null }, { stopReason: null }] })
+    const rounds = [{ roundIndex: 1, startUs: 0, durationUs: 10, pagesSent: 1, pagesSkipped: 0, zeroPagesSent: 0, bytesSent: 4096, rateMbitPerS: 100,
+      pagesDirtied: 0, stopReason: 'dirty set fits the downtime limit' }]
+    const [estimated, verified] = db.recordBatch({ migrations: [
+      { runId: 1, vmId: 'vm-e', sourceHostId: 'host-1', targetHostId: 'host-2', strategy: 'precopy-estimate', trigger: 'policy', reason: 'r',
+        outcome: 'completed', startUs: 0, endUs: 10, downtimeUs: 1, bytesSent: 1, rounds: [] },
+      { runId: 1, vmId: 'vm-p', sourceHostId: 'host-1', targetHostId: 'host-2', strategy: 'precopy', trigger: 'user', reason: 'r',
+        outcome: 'completed', startUs: 0, endUs: 10, downtimeUs: 1, bytesSent: 1, lostWrites: 0, rounds }
+    ] }).migrationIds
+    expect(db.getMigration(estimated)?.lostWrites).toBeNull()
+    expect(db.getMigration(verified)).toMatchObject({ lostWrites: 0, rounds: [{ stopReason: 'dirty set fits the downtime limit' }] })
+    expect(db.verifyAudit()).toMatchObject({ ok: true, sealedRows: 35 })
+    db.close()
+    // The old file's rounds survived the table rebuild with their foreign key pointing at the new table.
+    const raw = new Database(temp.path, { readonly: true })
+    expect(raw.prepare('SELECT COUNT(*) FROM migration_rounds').pluck().get()).toBe(61)
+    expect(raw.pragma('foreign_key_check')).toEqual([])
+    expect(raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'migration_rounds'").pluck().get()).toMatch(/REFERENCES migrations \(id\)/)
+    raw.close()
+  })
+
+  test.each([
+    ['an old row\'s lost writes 0 set to NULL', 'UPDATE migrations SET lost_writes = NULL WHERE id = 9', 9],
+    ['an old round given a stop reason', "UPDATE migration_rounds SET stop_reason = 'forged' WHERE migration_id = 11 AND round_index = 2", 11]
+  ])('%s is caught and named', (_name, sql, id) => {
+    buildAtVersion(3)
+    openHistoryDb(temp.path).close()
+    tamperRaw(sql)
+    expect(verifyReadonly()).toMatchObject({ ok: false, firstBadRow: { table: 'migrations', id } })
+  })
+
+  test('read-only, a schema-3 file is read and its seals verified without upgrading it (stop reasons read as null)', () => {
+    buildAtVersion(3)
+    const before = readFileSync(temp.path)
+    const db = openHistoryDb(temp.path, { readonly: true })
+    expect(db.schemaVersion).toBe(3)
+    expect(db.getMigration(5)).toMatchObject({ lostWrites: 0, rounds: [{ stopReason: null }, { stopReason: null }] })
+    expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 13, sealedRows: 33, warnings: [] })
+    const exported = JSON.parse([...db.exportChunks({ format: 'json' })].join('')) as { rows: { rounds: { stopReason: unknown }[] }[] }
+    expect(exported.rows[4].rounds[0]).toHaveProperty('stopReason', null)
+    db.close()
+    expect(readFileSync(temp.path).equals(before)).toBe(true)
+  })
 })

@@ -28,10 +28,12 @@ export const RUN: RunInput = { scenario: 'rack-of-8', seed: 7, policy: 'balance-
 const OUTCOMES: MigrationOutcome[] = ['completed', 'completed', 'completed', 'aborted', 'failed']
 const TRIGGERS = ['user', 'policy', 'evacuation', 'ha'] as const
 
+/** The last round says why pre-copy stopped; the others carry no stop reason (null, as they read back). */
 export function makeRounds(count: number, startUs: number): RoundInput[] {
   return Array.from({ length: count }, (_, index) => ({
     roundIndex: index + 1, startUs: startUs + index * 1000, durationUs: 900 - index * 100, pagesSent: 4096 >> index,
-    pagesSkipped: index * 3, zeroPagesSent: index, bytesSent: (4096 >> index) * 4096, rateMbitPerS: 1000, pagesDirtied: 2048 >> index
+    pagesSkipped: index * 3, zeroPagesSent: index, bytesSent: (4096 >> index) * 4096, rateMbitPerS: 1000, pagesDirtied: 2048 >> index,
+    stopReason: index === count - 1 ? 'dirty set fits the downtime limit' : null
   }))
 }
 
