@@ -1,8 +1,10 @@
 // `npm run bench -- history-insert`: sustained recordBatch throughput for migrations with 5 rounds (flushes of 500
 // migrations, each with one audit entry, synchronous FULL as shipped), before and after in the same run. "Before"
-// is the history store as it was at BEFORE_COMMIT (rows not sealed), extracted from git into a temporary folder;
-// "after" is this tree (every row hashed and sealed into the chain). Runs alternate, best of REPEATS each, so
-// the other load on this machine hits both alike. Rows = migrations + rounds (6 per migration).
+// is the history store as it was at BEFORE_COMMIT (schema 3: rows sealed, lost_writes NOT NULL, no stop reasons),
+// extracted from git into a temporary folder; "after" is this tree. Runs alternate, best of REPEATS each, so the
+// other load on this machine hits both alike. Rows = migrations + rounds (6 per migration). Two rates are printed:
+// rows per wall second (what a caller waits) and rows per CPU second of this process (user + sys, which the other
+// agents on this 2-core machine disturb far less); the target is checked against both.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +15,7 @@ import * as current from '../migrations-db'
 import type { HistoryBatch, MigrationInput, RoundInput } from '../migrations-db'
 import { formatRate, report } from './support'
 
-const BEFORE_COMMIT = '118b2e3'
+const BEFORE_COMMIT = '6e6085e'
 const FLUSHES = 60
 const PER_FLUSH = 500
 const REPEATS = 3
@@ -60,18 +62,27 @@ function batches(runId: number): HistoryBatch[] {
   })
 }
 
-/** Rows per second of one fresh database filled with every flush. */
-function measure(store: Store, dir: string, name: string): number {
+interface Rates { wall: number; cpu: number }
+
+/** Rows per wall second and per CPU second of one fresh database filled with every flush. */
+function measure(store: Store, dir: string, name: string): Rates {
   const path = join(dir, `${name}.db`)
   const db = store.openHistoryDb(path)
   const runId = db.createRun({ scenario: 'bench', seed: 1, policy: 'balance-cpu', appVersion: '0.1.0', engineVersion: '0.1.0' })
   const work = batches(runId)
+  const cpuBefore = process.cpuUsage()
   const started = performance.now()
   for (const batch of work) db.recordBatch(batch)
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   db.close()
   for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true })
-  return (FLUSHES * PER_FLUSH * 6) / seconds
+  const rows = FLUSHES * PER_FLUSH * 6
+  return { wall: rows / seconds, cpu: rows / ((cpu.user + cpu.system) / 1e6) }
+}
+
+function best(a: Rates, b: Rates): Rates {
+  return { wall: Math.max(a.wall, b.wall), cpu: Math.max(a.cpu, b.cpu) }
 }
 
 /** The store at BEFORE_COMMIT, from git, in a folder inside the repository (so it resolves node_modules). */
@@ -96,20 +107,22 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-history-insert-'))
   const legacy = await legacyStore()
   try {
-    let before = 0
-    let after = 0
+    let before: Rates = { wall: 0, cpu: 0 }
+    let after: Rates = { wall: 0, cpu: 0 }
     for (let repeat = 0; repeat < REPEATS; repeat++) {
-      if (legacy !== undefined) before = Math.max(before, measure(legacy.store, dir, `before-${repeat}`))
-      after = Math.max(after, measure(current as unknown as Store, dir, `after-${repeat}`))
+      if (legacy !== undefined) before = best(before, measure(legacy.store, dir, `before-${repeat}`))
+      after = best(after, measure(current as unknown as Store, dir, `after-${repeat}`))
     }
-    if (legacy !== undefined) report(`insert before (${BEGIN_LABEL}), synchronous FULL`, `${formatRate(before)} rows`)
-    report('insert after (every row sealed), synchronous FULL', `${formatRate(after)} rows`, '>= 100 k/s')
-    if (legacy !== undefined) report('  after / before', `${(after / before).toFixed(2)}×`)
-    report('  migrations per second (5 rounds + 1 audit entry each)', formatRate(after / 6))
+    const rate = (r: Rates) => `${formatRate(r.wall)} rows per wall s, ${formatRate(r.cpu)} per CPU s`
+    if (legacy !== undefined) report(`insert before (${BEFORE_COMMIT}, schema 3), synchronous FULL`, rate(before))
+    report('insert after (this tree), synchronous FULL', rate(after), `>= ${formatRate(TARGET_ROWS_PER_S)} rows`)
+    report('  target met (wall / CPU)', `${after.wall >= TARGET_ROWS_PER_S ? 'yes' : 'no'} / ${after.cpu >= TARGET_ROWS_PER_S ? 'yes' : 'no'}`)
+    if (legacy !== undefined) report('  after / before (wall, CPU)', `${(after.wall / before.wall).toFixed(2)}×, ${(after.cpu / before.cpu).toFixed(2)}×`)
+    report('  migrations per CPU second (5 rounds + 1 audit entry each)', formatRate(after.cpu / 6))
   } finally {
     legacy?.cleanup()
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-const BEGIN_LABEL = `${BEFORE_COMMIT}, rows unsealed`
+const TARGET_ROWS_PER_S = 100_000

@@ -1,5 +1,5 @@
 // Builds the History view's SQL from filters, sort and keyset cursor (pure; no database here). Invariants:
-// every shape is an index range scan (see 0002's indexes); a host filter is a UNION ALL of the source and
+// every shape is an index range scan (see 0002's and 0004's indexes); a host filter is a UNION ALL of the source and
 // target indexes merged in sort order; pages are ordered by (sort column, id), so a cursor never skips a row.
 import { HistoryDbError } from './errors'
 import { MIGRATION_OUTCOMES, SORT_KEYS } from './types'
@@ -28,14 +28,18 @@ export interface Cursor { value: number; id: number }
 
 export interface BuiltQuery { sql: string; params: SqlParam[] }
 
-/** WHERE terms for every filter except the host, which the caller places (OR for counts, UNION for pages). */
-export function filterTerms(filters: MigrationFilters): { terms: string[]; params: SqlParam[] } {
+/**
+ * WHERE terms for every filter except the host, which the caller places (OR for counts, UNION for pages).
+ * sortedBy downtime or total: the outcome term is written `+outcome`, so the planner walks that sort's index
+ * (which carries the outcome, 0004) instead of taking the outcome index and sorting every row of the outcome.
+ */
+export function filterTerms(filters: MigrationFilters, sortedBy?: MigrationSortKey): { terms: string[]; params: SqlParam[] } {
   const terms: string[] = []
   const params: SqlParam[] = []
   const add = (term: string, value: SqlParam) => { terms.push(term); params.push(value) }
   if (filters.runId !== undefined) add('run_id = ?', filters.runId)
   if (filters.vmId !== undefined) add('vm_id = ?', filters.vmId)
-  if (filters.outcome !== undefined) add('outcome = ?', filters.outcome)
+  if (filters.outcome !== undefined) add(sortedBy === 'downtime' || sortedBy === 'total' ? '+outcome = ?' : 'outcome = ?', filters.outcome)
   if (filters.sinceUs !== undefined) add('start_us >= ?', filters.sinceUs)
   if (filters.untilUs !== undefined) add('start_us < ?', filters.untilUs)
   return { terms, params }
@@ -62,7 +66,7 @@ export function buildPageQuery(query: ListQuery): BuiltQuery & { limit: number; 
     throw new HistoryDbError('invalid-argument', 'use either a cursor or an offset, not both')
   }
   const { column, field } = SORT_COLUMN[sort.key]
-  const { terms, params } = filterTerms(filters)
+  const { terms, params } = filterTerms(filters, sort.key)
   if (cursor !== undefined) {
     terms.push(`(${column}, id) ${sort.direction === 'desc' ? '<' : '>'} (?, ?)`)
     params.push(cursor.value, cursor.id)
