@@ -21,7 +21,7 @@ function cutover(...args: string[]) {
 
 interface MigrateJson {
   outcome: string; traceHash: string; lostWrites: number; runningOn: string | null; abortReason: string | null
-  rounds: { index: number; final: boolean; pagesSent: number }[]
+  rounds: { index: number; final: boolean; pagesSent: number; phase: string }[]
   [field: string]: unknown
 }
 
@@ -56,7 +56,7 @@ describe('cutover migrate', () => {
   it('post-copy pauses while the path is down and recovers (link-down@activation+5s); without the heal it ends paused', () => {
     const run = cutover('migrate', '--strategy', 'postcopy', '--mem-mib', '512', '--workload', 'web', '--fault', 'link-down@activation+5s', '--json')
     expect(run.code).toBe(0)
-    const result = JSON.parse(run.stdout) as MigrateJson & { postcopyPausedMs: number; rounds: { phase: string }[] }
+    const result = JSON.parse(run.stdout) as MigrateJson & { postcopyPausedMs: number }
     expect(result).toMatchObject({ outcome: 'completed', lostWrites: 0, runningOn: 'host-b', lostPages: 0 })
     expect(result.postcopyPausedMs).toBeGreaterThanOrEqual(5000)
     expect(result.postcopyPausedMs).toBeLessThanOrEqual(5120)
