@@ -82,6 +82,11 @@ function paramsFromFlags(flags: MigrateFlags): MigrationParams {
   }
 }
 
+/** Rounds the table marks: post-copy's pause and recovery (migration.md §11.2b). */
+const PHASE_NOTES: Partial<Record<LabResult['rounds'][number]['phase'], string>> = {
+  'postcopy-paused': '  post-copy paused (path broken)', 'postcopy-recover': '  post-copy recover (re-send what the destination lacks)'
+}
+
 function printTable(result: LabResult): void {
   const p = result.downtimeParts
   const lines = [
@@ -90,10 +95,14 @@ function printTable(result: LabResult): void {
     `downtime parts: final copy ${p.finalCopyMs.toFixed(1)} ms, device state ${p.deviceStateMs.toFixed(1)} ms, commit ${p.commitMs.toFixed(1)} ms, ` +
       `announce ${p.announceMs.toFixed(1)} ms, resume ${p.resumeMs.toFixed(1)} ms${result.expectedDowntimeMs === null ? '' : `   expected at switchover ${result.expectedDowntimeMs.toFixed(1)} ms`}`,
     `sent ${(result.bytesSent / 1e6).toFixed(1)} MB in ${result.pagesSent} pages (${result.zeroPagesSent} zero)   lost writes ${result.lostWrites}   running on ${result.runningOn ?? 'nowhere'}`,
+    ...(result.postcopyPausedMs === null ? [] : [
+      `post-copy: ${result.postcopyFaults} faults, vCPUs blocked ${result.postcopyBlockTimeMs.toFixed(1)} ms, paused ${result.postcopyPausedMs.toFixed(1)} ms` +
+        (result.lostPages > 0 ? `, ${result.lostPages} pages lost with the source` : '')
+    ]),
     '', ' round   start ms  duration ms      pages         MB  rate Mbit/s  dirty after'
   ]
   for (const round of result.rounds) {
-    lines.push(`${String(round.index).padStart(6)}${round.final ? '*' : ' '} ${round.startMs.toFixed(1).padStart(9)} ${round.durationMs.toFixed(1).padStart(12)} ${String(round.pagesSent).padStart(10)} ${(round.bytesSent / 1e6).toFixed(2).padStart(10)} ${String(round.rateMbitPerS).padStart(12)} ${String(round.dirtyPagesAfter).padStart(12)}${round.stopReason === null ? '' : `  stop: ${round.stopReason}`}`)
+    lines.push(`${String(round.index).padStart(6)}${round.final ? '*' : ' '} ${round.startMs.toFixed(1).padStart(9)} ${round.durationMs.toFixed(1).padStart(12)} ${String(round.pagesSent).padStart(10)} ${(round.bytesSent / 1e6).toFixed(2).padStart(10)} ${String(round.rateMbitPerS).padStart(12)} ${String(round.dirtyPagesAfter).padStart(12)}${round.stopReason === null ? '' : `  stop: ${round.stopReason}`}${PHASE_NOTES[round.phase] ?? ''}`)
   }
   lines.push('', `trace ${result.traceHash}   (* = final transfer)`)
   process.stdout.write(lines.join('\n') + '\n')

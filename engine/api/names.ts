@@ -18,8 +18,12 @@ export const TRIGGERS = ['user', 'policy', 'evacuation', 'ha'] as const
 export const triggerSchema = z.enum(TRIGGERS)
 export type Trigger = z.infer<typeof triggerSchema>
 
-/** How a migration ended: completed (destination runs it), aborted (source runs it again), failed (neither). */
-export const OUTCOMES = ['completed', 'aborted', 'failed'] as const
+/**
+ * How a migration ended: completed (destination runs it), aborted (source runs it again), failed (neither: a
+ * side died), paused (post-copy still waiting for its broken path when the run ended: the VM is neither lost
+ * nor failed, it sits on the destination with vCPUs blocked on pages the source still holds).
+ */
+export const OUTCOMES = ['completed', 'aborted', 'failed', 'paused'] as const
 export const outcomeSchema = z.enum(OUTCOMES)
 export type Outcome = z.infer<typeof outcomeSchema>
 

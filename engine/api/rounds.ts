@@ -5,7 +5,8 @@
 
 import { usToMs } from '../kernel/time'
 
-export const ROUND_PHASES = ['precopy', 'stop-and-copy', 'postcopy', 'demand'] as const
+/** `postcopy-paused`: the path was broken (nothing sent); `postcopy-recover`: the re-send of what the destination lacked. */
+export const ROUND_PHASES = ['precopy', 'stop-and-copy', 'postcopy', 'demand', 'postcopy-paused', 'postcopy-recover'] as const
 export type RoundPhase = (typeof ROUND_PHASES)[number]
 
 /** Field order is part of the trace hash (the record is emitted in `migration.roundCompleted`): do not reorder. */
@@ -38,7 +39,7 @@ export type RoundRecord = Omit<MigrationRound, 'index' | 'dirtyPagesAfter' | 'fi
 }
 
 /** A round at the CLI/UI edge: times in ms from the migration's start, the rate to 0.1 Mbit/s. */
-export type RoundMs = Pick<MigrationRound, 'index' | 'pagesSent' | 'bytesSent' | 'rateMbitPerS' | 'dirtyPagesAfter' | 'final'> & {
+export type RoundMs = Pick<MigrationRound, 'index' | 'pagesSent' | 'bytesSent' | 'rateMbitPerS' | 'dirtyPagesAfter' | 'final' | 'phase'> & {
   readonly startMs: number
   readonly durationMs: number
   /** On the last pre-copy round: why iteration stopped; null on the others. */
@@ -59,6 +60,6 @@ export function roundMs(round: MigrationRound, migrationStartUs: number): RoundM
   return {
     index: round.index, startMs: usToMs(round.startUs - migrationStartUs), durationMs: usToMs(round.durationUs),
     pagesSent: round.pagesSent, bytesSent: round.bytesSent, rateMbitPerS: Math.round(round.rateMbitPerS * 10) / 10,
-    dirtyPagesAfter: round.dirtyPagesAfter, final: round.final, stopReason: round.stopReason ?? null
+    dirtyPagesAfter: round.dirtyPagesAfter, final: round.final, stopReason: round.stopReason ?? null, phase: round.phase
   }
 }

@@ -2,7 +2,7 @@
 // so the TypeScript types (inferred below) and the IPC contract's response schemas are one source. A snapshot
 // is complete; the host sends one on connect and then newer ones (coalesced, at most 30 a second).
 import { z } from 'zod'
-import type { RoundMs } from './rounds'
+import { ROUND_PHASES, type RoundMs } from './rounds'
 import { automationSchema, outcomeSchema, stageSchema, strategySchema, triggerSchema } from './names'
 
 const count = z.number().int().nonnegative()
@@ -59,7 +59,9 @@ export const roundViewSchema = z.object({
   dirtyPagesAfter: count,
   final: z.boolean(),
   /** On the last pre-copy round: why iteration stopped (the rule that fired); null on the others. */
-  stopReason: z.string().nullable()
+  stopReason: z.string().nullable(),
+  /** What the round moved: a pre-copy pass, the final copy, post-copy (active, paused, recover) or demand paging. */
+  phase: z.enum(ROUND_PHASES)
 }).readonly() satisfies z.ZodType<RoundMs>
 export type RoundView = RoundMs
 

@@ -1,6 +1,7 @@
 // Typed events of a datacenter run. Only decisions, migrations, power changes, faults and operations are
 // events (never per-sample demand), so a simulated day of a thousand hosts stays a few thousand records.
 // Field order is fixed by these literals and is part of the trace hash.
+import type { MigrationOutcomeKind } from './migration-model'
 
 export type MigrationCause = 'policy' | 'maintenance' | 'user'
 export type Disposition = 'accepted' | 'rejected' | 'recommended'
@@ -27,7 +28,7 @@ export type DcEvent =
     readonly rateMbitPerS: number; readonly estimateTotalUs: number; readonly estimateDowntimeUs: number; readonly estimateBytes: number
   }
   | {
-    readonly kind: 'migration.ended'; readonly migrationId: string; readonly vmId: string; readonly outcome: 'completed' | 'aborted' | 'failed'
+    readonly kind: 'migration.ended'; readonly migrationId: string; readonly vmId: string; readonly outcome: MigrationOutcomeKind
     readonly totalUs: number; readonly downtimeUs: number; readonly bytes: number; readonly rounds: number
     /** null: not verified (the analytic estimate model moves no pages). */
     readonly lostWrites: number | null; readonly abortReason: string | null

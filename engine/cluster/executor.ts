@@ -212,7 +212,8 @@ export class MigrationExecutor {
     target.migrationsActive--
     vm.migrationLossMipsS += this.config.cpuOverheadFraction * this.state.demandIntegralMipsS(vm.index, record.startedUs, nowUs)
     this.state.unreserve(vm, target, nowUs)
-    if (outcome.outcome === 'completed') this.complete(vm, source, target, nowUs)
+    // A paused post-copy is committed: the target holds the VM (waiting for pages), as after completion.
+    if (outcome.outcome === 'completed' || outcome.outcome === 'paused') this.complete(vm, source, target, nowUs)
     vm.moving = false
     if (vm.status === 'migrating') vm.status = 'running'
     this.sim.emit({

@@ -38,7 +38,12 @@ export interface MigrationEstimate {
   readonly converges: boolean
 }
 
-export type MigrationOutcomeKind = 'completed' | 'aborted' | 'failed'
+/**
+ * `paused`: a post-copy run ended (by its owner) while its path was broken; the VM is committed to the target
+ * and waits there for its pages (the page model leaves a paused migration running, so a datacenter run only
+ * sees it if a model reports it).
+ */
+export type MigrationOutcomeKind = 'completed' | 'aborted' | 'failed' | 'paused'
 
 export interface MigrationOutcome {
   readonly outcome: MigrationOutcomeKind

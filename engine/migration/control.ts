@@ -26,6 +26,16 @@ export interface Suspension {
   readonly words: Uint32Array | undefined
 }
 
+/** What the post-copy pull tells its migration, so faults reach it and a dead source's losses can be counted. */
+export interface PostcopyAttachment {
+  /** The source–destination path broke (a planned fault, or the channel lost it). */
+  onPathLost(): void
+  /** Pages the destination lacks now: still on the source, or lost in flight. */
+  lackingPages(): number
+  /** The migration ends (failed, paused) while the pull runs: close its open round. */
+  onEnd(): void
+}
+
 export interface MigrationControl {
   readonly params: MigrationParams
   readonly vm: MigratableVm
@@ -75,8 +85,25 @@ export interface MigrationControl {
   commitAndActivate(afterActivation?: () => void): void
   /** Opens the round of a post-copy phase, which closePhaseRound fills in at its end. */
   openPhaseRound(phase: RoundPhase, rateMbitPerS: number): void
+  /** Fills in the open phase round: its pages and bytes, its duration up to now. */
   closePhaseRound(pagesSent: number, bytesSent: number): void
   recordPostcopyFaults(faults: number, blockedUs: SimTimeUs): void
+  /** The path is known broken since the switch (a path fault after the commit, not yet found back by a probe). */
+  readonly pathBroken: boolean
+  /** The post-copy pull registers here when it starts. */
+  attachPostcopy(attachment: PostcopyAttachment): void
+  /** Drops the batch on the wire (the path broke under it). */
+  dropInFlight(): void
+  /** A control round trip to see whether the path is back: `up` (and pathBroken cleared) or `down`. */
+  probePath(up: () => void, down: () => void): void
+  /** postcopy-active → postcopy-paused (event, pause clock from the break). */
+  pausePostcopy(lackingPages: number, inFlightPages: number): void
+  /** postcopy-paused → postcopy-recover (event; the pause ends here). */
+  recoverPostcopy(lackingPages: number, inFlightPages: number): void
+  /** postcopy-recover → postcopy-active (event). */
+  resumePostcopy(lackingPages: number): void
+  /** The guest's vCPUs wait on a page the destination lacks (block time counts while true; clients see no answer). */
+  setGuestBlocked(blocked: boolean): void
   /** Post-copy: checks the pages arrived (null: all) against the suspension versions. */
   verifyArrivals(pages: DirtyBitmap | null): void
   complete(): void

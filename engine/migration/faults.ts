@@ -13,7 +13,8 @@ export interface FaultVerdict {
  * The protocol's answer to a fault. Before the commit the source is authoritative: any fault of the
  * destination or the path aborts and the VM runs on the source; only the source's own death loses the VM.
  * After the commit the destination is authoritative: it must survive, and in post-copy the source and the
- * path too, because pages still live there (migration.md §2, §10); a lost path pauses it until recovery.
+ * path too, because pages still live there (migration.md §2, §10). A lost path only pauses post-copy
+ * (QEMU's postcopy-paused) until it returns; post-copy fails only when a side dies (migration.md §11.2b).
  */
 export function faultVerdict(kind: MigrationFaultKind, stage: Stage, committed: boolean, pagesOnSource: boolean): FaultVerdict {
   const destinationFault = kind === 'dest-crash' || kind === 'dest-oom'
@@ -24,9 +25,10 @@ export function faultVerdict(kind: MigrationFaultKind, stage: Stage, committed: 
     return { outcome: 'aborted', reason: `${what} during ${stage}: the source stays authoritative and keeps running the VM` }
   }
   if (pagesOnSource) {
-    if (pathFault) return { outcome: null, reason: `${what} during post-copy: the destination is paused waiting for pages` }
-    return { outcome: 'failed', reason: `${what} during post-copy: neither host holds a complete image` }
+    if (pathFault) return { outcome: null, reason: `${what} during post-copy: paused (postcopy-paused) until the path returns` }
+    if (kind === 'source-crash') return { outcome: 'failed', reason: `${what} during post-copy: the pages only the source held are lost` }
+    return { outcome: 'failed', reason: `${what} after the switch: the running VM is lost with the destination (HA restarts it from shared storage, if configured)` }
   }
-  if (destinationFault) return { outcome: 'failed', reason: `${what} after commit: the VM is lost with the destination (HA restart needed)` }
+  if (destinationFault) return { outcome: 'failed', reason: `${what} after commit: the VM is lost with the destination (HA restarts it from shared storage, if configured)` }
   return { outcome: null, reason: `${what} after commit: the destination already holds the whole image` }
 }

@@ -72,6 +72,10 @@ export interface LabResult {
   readonly throttlePctMax: number
   readonly postcopyFaults: number
   readonly postcopyBlockTimeMs: number
+  /** Time in postcopy-paused (path broken after the switch); null when the run never reached post-copy. */
+  readonly postcopyPausedMs: number | null
+  /** Pages lost with a source that died during post-copy; 0 otherwise. */
+  readonly lostPages: number
   readonly xbzrle: MigrationResult['xbzrle']
   readonly simulatedMs: number
 }
@@ -134,6 +138,8 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
       copies.started(activatedOnDestination ? DESTINATION : SOURCE)
     },
     setCpuShare: (share) => workloadVm.setCpuShare(share),
+    // A guest blocked on a missing page answers no client (on a path fault they cannot reach it anyway).
+    setBlocked: (blocked) => lan.setVmRunning(VM_ID, !blocked),
     flushWrites: () => workloadVm.flushWrites()
   }
   const events: LabEvent[] = []
@@ -165,6 +171,12 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
   })
   const startUs = sim.nowUs
   migration.start()
+  // A post-copy still paused at the cancel horizon stays paused for good here: the run ends, outcome paused.
+  sim.schedule(config.params.cancelAfterUs, () => {
+    if (!migration.isFinished && migration.postcopyInterrupted) {
+      migration.endPaused(`post-copy still paused after ${usToMs(config.params.cancelAfterUs) / 1000} s: the path did not return (pages remain on the source)`)
+    }
+  })
   const horizonUs = sim.nowUs + config.params.cancelAfterUs + 60_000_000
   while (result === undefined && sim.nowUs < horizonUs) sim.runUntil(Math.min(horizonUs, sim.nowUs + 1_000_000))
   if (result === undefined) giveUp(migration, horizonUs - startUs)
@@ -182,7 +194,8 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
  */
 function giveUp(migration: Migration, waitedUs: number): void {
   const reason = `timed out: still running ${usToMs(waitedUs) / 1000} s after the start (cancel horizon)`
-  if (migration.committed) migration.fail(`${reason}, pages still on the source`)
+  if (migration.postcopyInterrupted) migration.endPaused(`${reason}, post-copy paused`)
+  else if (migration.committed) migration.fail(`${reason}, pages still on the source`)
   else migration.abort(reason)
 }
 
@@ -191,7 +204,9 @@ function waitForClients(sim: Simulation<LabEvent>, clients: readonly RequestClie
   const settledUs = sim.nowUs
   const limitUs = settledUs + CLIENT_RECOVERY_MAX_US
   const recovered = (): boolean => clients.every((client) => client.stats.lastReplyAtUs > settledUs)
-  if (result.runningOn !== null) {
+  // A paused post-copy's VM sits on the destination but serves nobody until its path returns.
+  const serving = result.runningOn !== null && result.outcome !== 'paused'
+  if (serving) {
     while (!recovered() && sim.nowUs < limitUs) sim.runUntil(Math.min(limitUs, sim.nowUs + 50_000))
     sim.runUntil(sim.nowUs + 50_000)
   }
@@ -201,7 +216,7 @@ function waitForClients(sim: Simulation<LabEvent>, clients: readonly RequestClie
     for (const gap of [...stats.gaps, stats.longestGap]) {
       if (gap.toUs >= startUs) outageUs = Math.max(outageUs, gap.toUs - Math.max(gap.fromUs, 0))
     }
-    if (stats.lastReplyAtUs >= 0 && stats.lastReplyAtUs < sim.nowUs && result.runningOn === null) outageUs = Math.max(outageUs, sim.nowUs - stats.lastReplyAtUs)
+    if (stats.lastReplyAtUs >= 0 && stats.lastReplyAtUs < sim.nowUs && !serving) outageUs = Math.max(outageUs, sim.nowUs - stats.lastReplyAtUs)
   }
   return usToMs(outageUs)
 }
@@ -245,7 +260,8 @@ export function toLabResult(config: LabConfig, memory: GuestMemory, result: Migr
     },
     expectedDowntimeMs: result.expectedDowntimeMs === null ? null : Math.round(result.expectedDowntimeMs * 1000) / 1000,
     throttlePctMax: result.throttlePctMax, postcopyFaults: result.postcopyFaults,
-    postcopyBlockTimeMs: usToMs(result.postcopyBlockTimeUs), xbzrle: result.xbzrle, simulatedMs: usToMs(endUs)
+    postcopyBlockTimeMs: usToMs(result.postcopyBlockTimeUs),
+    postcopyPausedMs: result.postcopyPausedUs === null ? null : usToMs(result.postcopyPausedUs), lostPages: result.lostPages, xbzrle: result.xbzrle, simulatedMs: usToMs(endUs)
   }
 }
 

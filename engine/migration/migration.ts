@@ -10,7 +10,9 @@
 //  2. At most one running copy at any instant (runningCopies ∈ {0, 1}); zero only while suspended.
 //  3. When the destination resumes with the whole image, every page's version there equals the source's at
 //     suspension (lostWrites = 0); post-copy checks each page as it arrives against the suspension snapshot.
-//  4. Every migration ends: completed, aborted (with a reason) or failed (with a reason), by cancelAfterUs.
+//  4. Every migration ends: completed, aborted (with a reason) or failed (with a reason), by cancelAfterUs;
+//     except a post-copy whose path is broken: it stays paused (QEMU's postcopy-paused) until the path returns
+//     or its owner ends the run (endPaused: outcome paused). Only a dead side makes post-copy fail.
 import { assert } from '../kernel/assert'
 import type { Timer } from '../kernel/event-queue'
 import type { SimTimeUs } from '../kernel/time'
@@ -18,15 +20,15 @@ import { DirtyBitmap } from '../memory/dirty-bitmap'
 import type { DirtyLog } from '../memory/dirty-log'
 import { PageStore } from '../memory/page-store'
 import type { BulkChannel } from './channel'
-import type { MigrationControl, Suspension, TransferPass } from './control'
+import type { MigrationControl, PostcopyAttachment, Suspension, TransferPass } from './control'
 import type { MigrationFaultKind, PlannedFault } from '../faults/vocabulary'
 import { faultVerdict } from './faults'
 import { fullPageEncoder, QemuPageEncoder, type PageEncoder } from './page-encoder'
 import { PageScanner } from './page-scanner'
-import { hasPagesOnSource, isCommitted, phaseForStage, stageOf, transition, type MigrationPhase } from './phase'
+import { hasPagesOnSource, isCommitted, isPostcopyInterrupted, phaseForStage, stageOf, transition, type MigrationPhase } from './phase'
 import { strategyFor, type Strategy } from './strategies'
 import type { MigrationRound, RoundPhase } from '../api/rounds'
-import type { MigrationEvent, MigrationParams, MigrationResult, Outcome, Stage } from './types'
+import type { MigrationEvent, MigrationParams, MigrationResult, Outcome, PostcopyStatus, Stage } from './types'
 import type { MigratableVm, MigrationHosts } from './vm-handle'
 
 /** The slice of a simulation a migration needs: the clock, timers, and where its events go. */
@@ -58,8 +60,6 @@ export interface MigrationSetup {
 export type { TransferPass } from './control'
 
 const MBIT = 1_000_000
-/** Without the source–destination path for this long after a post-copy switch, the VM is given up. */
-export const POSTCOPY_RECOVERY_TIMEOUT_US = 30_000_000
 
 export class Migration implements MigrationControl {
   readonly id: string
@@ -95,6 +95,15 @@ export class Migration implements MigrationControl {
   private maxRunningCopies = 1
   private runningOn: string | null
   private pathLost = false
+  /** A path fault after the switch with pages on the source, until a probe finds the path back. */
+  private brokenPath = false
+  private brokenAtUs = 0
+  private postcopy: PostcopyAttachment | undefined
+  private postcopyEntered = false
+  private pausedTotalUs = 0
+  private pausedSinceUs: SimTimeUs | null = null
+  private blockedSinceUs: SimTimeUs | null = null
+  private pagesLost = 0
   private lostWrites = 0
   private bytesVerified = false
 
@@ -203,6 +212,7 @@ export class Migration implements MigrationControl {
   enterStage(stage: Exclude<Stage, 'done'>): void {
     if (this.isFinished) return
     this.phase = transition(this.phase, phaseForStage(stage, this.phase))
+    if (stage === 'postcopy') this.postcopyEntered = true
     this.emit({ kind: 'migration.stageChanged', migrationId: this.id, stage })
     for (const fault of this.setup.faults ?? []) {
       if (fault.stage === stage && !this.isFinished) this.injectFault(fault.kind, fault.durationUs)
@@ -222,17 +232,99 @@ export class Migration implements MigrationControl {
     const pagesOnSource = hasPagesOnSource(this.phase)
     const verdict = faultVerdict(kind, this.stage, this.committed, pagesOnSource)
     if (verdict.outcome === 'aborted') this.abort(verdict.reason)
-    else if (verdict.outcome === 'failed') this.fail(verdict.reason)
-    else if (pagesOnSource && (kind === 'link-down' || kind === 'partition')) this.awaitPathRecovery()
+    else if (verdict.outcome === 'failed') {
+      if (kind === 'source-crash' && pagesOnSource) this.pagesLost = this.postcopy?.lackingPages() ?? this.vm.memory.pageCount - this.dest.receivedPages
+      this.fail(kind === 'source-crash' && pagesOnSource ? `${verdict.reason} (${this.pagesLost} pages lost)` : verdict.reason)
+    } else if (this.committed && pagesOnSource && (kind === 'link-down' || kind === 'partition')) this.pathBreaks()
   }
 
-  /** Post-copy with the path down: the destination waits (postcopy-paused); without recovery the VM is lost. */
-  private awaitPathRecovery(): void {
-    this.sim.schedule(POSTCOPY_RECOVERY_TIMEOUT_US, () => {
-      if (!this.isFinished && !this.channel.pathUp()) {
-        this.fail('source–destination path lost during post-copy and not recovered: neither host holds a complete image')
-      }
-    })
+  /** Post-copy loses its path: the pull pauses (postcopy-paused) and waits for it; nothing is given up. */
+  private pathBreaks(): void {
+    if (this.brokenPath) return
+    this.brokenPath = true
+    this.brokenAtUs = this.sim.nowUs
+    this.postcopy?.onPathLost()
+  }
+
+  get pathBroken(): boolean {
+    return this.brokenPath
+  }
+
+  /** Whether post-copy is paused or recovering (its path broke); the lab ends such a run as `paused`. */
+  get postcopyInterrupted(): boolean {
+    return isPostcopyInterrupted(this.phase)
+  }
+
+  attachPostcopy(attachment: PostcopyAttachment): void {
+    this.postcopy = attachment
+  }
+
+  dropInFlight(): void {
+    this.channel.cancel()
+  }
+
+  probePath(up: () => void, down: () => void): void {
+    this.channel.controlRoundTrip(() => {
+      if (this.isFinished) return
+      this.brokenPath = false
+      up()
+    }, () => { if (!this.isFinished) down() })
+  }
+
+  pausePostcopy(lackingPages: number, inFlightPages: number): void {
+    this.phase = transition(this.phase, { kind: 'postcopy-paused' })
+    // The pause runs from the break (it may have come at activation, before the pull started).
+    this.pausedSinceUs = this.brokenPath ? Math.min(this.brokenAtUs, this.sim.nowUs) : this.sim.nowUs
+    this.emitPostcopyStatus('postcopy-paused', lackingPages, inFlightPages)
+  }
+
+  recoverPostcopy(lackingPages: number, inFlightPages: number): void {
+    this.phase = transition(this.phase, { kind: 'postcopy-recover' })
+    this.endPauseClock()
+    this.emitPostcopyStatus('postcopy-recover', lackingPages, inFlightPages)
+  }
+
+  resumePostcopy(lackingPages: number): void {
+    this.phase = transition(this.phase, { kind: 'postcopy' })
+    this.emitPostcopyStatus('postcopy-active', lackingPages, 0)
+  }
+
+  setGuestBlocked(blocked: boolean): void {
+    if (blocked === (this.blockedSinceUs !== null)) return
+    if (blocked) {
+      this.blockedSinceUs = this.sim.nowUs
+      this.vm.setCpuShare(0)
+    } else {
+      this.endBlockClock()
+      this.vm.setCpuShare(1)
+    }
+    this.vm.setBlocked?.(blocked)
+  }
+
+  /**
+   * Ends a post-copy still paused (or recovering) when the run ends: outcome `paused`, never lost or failed.
+   * The VM stays on the destination with its vCPUs waiting for the pages the source holds.
+   */
+  endPaused(reason: string): void {
+    assert(this.postcopyInterrupted, `endPaused in phase ${this.phase.kind}`)
+    this.channel.cancel()
+    this.finish('paused', reason)
+  }
+
+  private endPauseClock(): void {
+    if (this.pausedSinceUs === null) return
+    this.pausedTotalUs += this.sim.nowUs - this.pausedSinceUs
+    this.pausedSinceUs = null
+  }
+
+  private endBlockClock(): void {
+    if (this.blockedSinceUs === null) return
+    this.postcopyBlockTimeUs += this.sim.nowUs - this.blockedSinceUs
+    this.blockedSinceUs = null
+  }
+
+  private emitPostcopyStatus(status: PostcopyStatus, lackingPages: number, inFlightPages: number): void {
+    this.emit({ kind: 'migration.postcopyStatus', migrationId: this.id, status, lackingPages, inFlightPages })
   }
 
   /** Runs `then` one control round trip from now; aborts if source and destination cannot talk. */
@@ -429,7 +521,7 @@ export class Migration implements MigrationControl {
   closePhaseRound(pagesSent: number, bytesSent: number): void {
     const last = this.roundList.length - 1
     const round = this.roundList[last]
-    assert(round !== undefined && (round.phase === 'postcopy' || round.phase === 'demand'), 'closePhaseRound without an open phase round')
+    assert(round !== undefined && round.phase !== 'precopy' && round.phase !== 'stop-and-copy', 'closePhaseRound without an open phase round')
     this.roundList[last] = { ...round, durationUs: this.sim.nowUs - round.startUs, pagesSent, bytesSent }
   }
 
@@ -469,6 +561,7 @@ export class Migration implements MigrationControl {
 
   private checkPath(): void {
     if (this.isFinished) return
+    // A paused post-copy learns the path is back from its own probe (recovery), not from a resumed flow.
     if (this.channel.pathUp()) {
       this.pathLost = false
       return
@@ -479,6 +572,9 @@ export class Migration implements MigrationControl {
   }
 
   private finish(outcome: Outcome, abortReason: string | null): void {
+    this.endPauseClock()
+    this.endBlockClock()
+    if (outcome !== 'completed') this.postcopy?.onEnd()
     this.phase = transition(this.phase, { kind: 'done', outcome, committed: this.committed })
     this.log?.stop()
     this.channel.cancel()
@@ -503,7 +599,8 @@ export class Migration implements MigrationControl {
       bytesSent: Math.round(this.sentBytes), pagesSent: this.sentPages, zeroPagesSent: this.sentZeroPages, rounds: this.roundList,
       lostWrites: this.lostWrites, bytesVerified: this.bytesVerified, maxRunningCopies: this.maxRunningCopies,
       runningOn: this.runningOn, throttlePctMax: this.throttlePctMax, postcopyFaults: this.postcopyFaults,
-      postcopyBlockTimeUs: this.postcopyBlockTimeUs, xbzrle: encoder
+      postcopyBlockTimeUs: this.postcopyBlockTimeUs, postcopyPausedUs: this.postcopyEntered ? this.pausedTotalUs : null,
+      lostPages: this.pagesLost, xbzrle: encoder
     }
   }
 

@@ -84,6 +84,8 @@ export class PageMigrationModel implements MigrationModel {
       suspend: () => { workloadVm.suspend(); onLan(false) },
       resume: () => { onLan(true); workloadVm.resume() },
       setCpuShare: (share) => workloadVm.setCpuShare(share),
+      // Post-copy with its path broken: a guest blocked on a missing page answers none of its clients.
+      setBlocked: (blocked) => onLan(!blocked),
       flushWrites: () => workloadVm.flushWrites()
     }
     const emit = this.options.emit ?? (() => {})

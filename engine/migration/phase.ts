@@ -16,8 +16,15 @@ export type MigrationPhase =
   /** The commit record is written: the destination is authoritative (still reported as stage `commit`). */
   | { readonly kind: 'committed'; readonly pagesOnSource: boolean }
   | { readonly kind: 'activation'; readonly pagesOnSource: boolean }
-  /** Running on the destination while pages are still pulled from the source. */
+  /** Running on the destination while pages are still pulled from the source (QEMU's postcopy-active). */
   | { readonly kind: 'postcopy' }
+  /**
+   * The source–destination path broke during post-copy (QEMU's postcopy-paused): neither side gives up; vCPUs
+   * that touch a page the destination lacks block until the path returns. Reported as stage `postcopy`.
+   */
+  | { readonly kind: 'postcopy-paused' }
+  /** The path is back (QEMU's postcopy-recover): the destination reports what it lacks and the source re-sends it. */
+  | { readonly kind: 'postcopy-recover' }
   | { readonly kind: 'done'; readonly outcome: Outcome; readonly committed: boolean }
 
 export type PhaseKind = MigrationPhase['kind']
@@ -31,7 +38,10 @@ const NEXT: Readonly<Record<PhaseKind, readonly PhaseKind[]>> = {
   commit: ['committed'],
   committed: ['activation'],
   activation: ['postcopy'],
-  postcopy: [],
+  postcopy: ['postcopy-paused'],
+  'postcopy-paused': ['postcopy-recover'],
+  // The path may break again while recovering; recovery ends back in postcopy-active.
+  'postcopy-recover': ['postcopy', 'postcopy-paused'],
   done: []
 }
 
@@ -44,12 +54,21 @@ export function transition(from: MigrationPhase, to: MigrationPhase): MigrationP
 
 /** The stage events, faults and snapshots name for a phase. */
 export function stageOf(phase: MigrationPhase): Stage {
-  return phase.kind === 'committed' ? 'commit' : phase.kind
+  switch (phase.kind) {
+    case 'committed': return 'commit'
+    case 'postcopy-paused': case 'postcopy-recover': return 'postcopy'
+    default: return phase.kind
+  }
+}
+
+/** Post-copy with its path broken or being recovered (not postcopy-active). */
+export function isPostcopyInterrupted(phase: MigrationPhase): boolean {
+  return phase.kind === 'postcopy-paused' || phase.kind === 'postcopy-recover'
 }
 
 export function isCommitted(phase: MigrationPhase): boolean {
   switch (phase.kind) {
-    case 'committed': case 'activation': case 'postcopy': return true
+    case 'committed': case 'activation': case 'postcopy': case 'postcopy-paused': case 'postcopy-recover': return true
     case 'done': return phase.committed
     default: return false
   }
@@ -58,7 +77,7 @@ export function isCommitted(phase: MigrationPhase): boolean {
 export function hasPagesOnSource(phase: MigrationPhase): boolean {
   switch (phase.kind) {
     case 'stop-and-copy': case 'commit': case 'committed': case 'activation': return phase.pagesOnSource
-    case 'postcopy': return true
+    case 'postcopy': case 'postcopy-paused': case 'postcopy-recover': return true
     default: return false
   }
 }

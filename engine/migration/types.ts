@@ -126,8 +126,18 @@ export interface MigrationResult {
   readonly throttlePctMax: number
   readonly postcopyFaults: number
   readonly postcopyBlockTimeUs: SimTimeUs
+  /**
+   * Time spent in postcopy-paused (the path broken after the switch, until its recovery began); null when the
+   * migration never reached post-copy. Measured from the break, so a fault of duration D pauses for D plus the
+   * probe that finds the path back (at most POSTCOPY_PROBE_US + one round trip).
+   */
+  readonly postcopyPausedUs: SimTimeUs | null
+  /** Pages only the source held when it died during post-copy (lost with it); 0 otherwise. */
+  readonly lostPages: number
   readonly xbzrle: { readonly cacheHits: number; readonly cacheMisses: number; readonly overflows: number; readonly bytesSaved: number } | null
 }
+
+export type PostcopyStatus = 'postcopy-paused' | 'postcopy-recover' | 'postcopy-active'
 
 export type MigrationEvent =
   | { readonly kind: 'migration.started'; readonly migrationId: string; readonly vmId: string; readonly strategy: StrategyName; readonly source: string; readonly destination: string }
@@ -139,4 +149,10 @@ export type MigrationEvent =
   | { readonly kind: 'migration.suspended'; readonly migrationId: string; readonly host: string }
   | { readonly kind: 'migration.resumed'; readonly migrationId: string; readonly host: string }
   | { readonly kind: 'migration.committed'; readonly migrationId: string }
+  /**
+   * QEMU's MIGRATION {status} for post-copy's path handling: paused (path broken), recover (path back, re-sending
+   * what the destination lacks), active again. `lackingPages`: pages the destination lacks (still on the source or
+   * lost in flight); `inFlightPages`: of those, pages that were on the wire when the path broke.
+   */
+  | { readonly kind: 'migration.postcopyStatus'; readonly migrationId: string; readonly status: PostcopyStatus; readonly lackingPages: number; readonly inFlightPages: number }
   | { readonly kind: 'migration.finished'; readonly migrationId: string; readonly outcome: Outcome; readonly abortReason: string | null; readonly totalTimeUs: SimTimeUs; readonly downtimeUs: SimTimeUs; readonly bytesSent: number; readonly lostWrites: number }

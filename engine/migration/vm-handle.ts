@@ -12,6 +12,11 @@ export interface MigratableVm {
   resume(): void
   /** CPU share granted to the guest, 0 … 1 (throttling, stunning, post-copy fault blocking). */
   setCpuShare(share: number): void
+  /**
+   * Post-copy with the path broken: the guest's vCPUs wait on a page the destination lacks (true) or got it
+   * (false). A blocked guest makes no progress and answers no client; optional for hosts without clients.
+   */
+  setBlocked?(blocked: boolean): void
   /** Applies writes pending in the current workload batch, so the dirty log is exact as of now. */
   flushWrites(): void
 }

@@ -21,7 +21,7 @@ function cutover(...args: string[]) {
 
 interface MigrateJson {
   outcome: string; traceHash: string; lostWrites: number; runningOn: string | null; abortReason: string | null
-  rounds: { index: number; final: boolean; pagesSent: number }[]
+  rounds: { index: number; final: boolean; pagesSent: number; phase: string }[]
   [field: string]: unknown
 }
 
@@ -51,6 +51,21 @@ describe('cutover migrate', () => {
     const bad = cutover('migrate', '--mem-mib', '-4')
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--mem-mib')
+  })
+
+  it('post-copy pauses while the path is down and recovers (link-down@activation+5s); without the heal it ends paused', () => {
+    const run = cutover('migrate', '--strategy', 'postcopy', '--mem-mib', '512', '--workload', 'web', '--fault', 'link-down@activation+5s', '--json')
+    expect(run.code).toBe(0)
+    const result = JSON.parse(run.stdout) as MigrateJson & { postcopyPausedMs: number }
+    expect(result).toMatchObject({ outcome: 'completed', lostWrites: 0, runningOn: 'host-b', lostPages: 0 })
+    expect(result.postcopyPausedMs).toBeGreaterThanOrEqual(5000)
+    expect(result.postcopyPausedMs).toBeLessThanOrEqual(5120)
+    expect(result.rounds.map((round) => round.phase)).toEqual(['postcopy-paused', 'postcopy-recover', 'postcopy'])
+    const table = cutover('migrate', '--strategy', 'postcopy', '--mem-mib', '64', '--fault', 'partition@postcopy', '--cancel-after-s', '5')
+    expect(table.code).toBe(0)
+    expect(table.stdout).toMatch(/outcome paused \(post-copy still paused after 5 s/)
+    expect(table.stdout).toMatch(/post-copy: \d+ faults, vCPUs blocked [\d.]+ ms, paused [\d.]+ ms/)
+    expect(table.stdout).toContain('post-copy paused (path broken)')
   })
 
   it('records the migration with every round in the history with --db', () => {

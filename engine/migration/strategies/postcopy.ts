@@ -2,18 +2,24 @@
 // CPU state is sent, and the destination resumes; pages follow. Each step, pages the guest touched that are
 // still on the source are network faults: fetched at once (a round trip + the page), with the vCPU blocked
 // meanwhile (recorded as block time and a CPU-share loss). Post-copy also pushes the rest in the background,
-// pre-paging outward from the last fault ("bubbling"); pure demand only fetches on faults.
+// pre-paging outward from the last fault ("bubbling"); pure demand only fetches on faults. A broken path pauses
+// the pull and a returning one recovers it (PostcopyPull; migration.md §11.2b).
 import { assert } from '../../kernel/assert'
 import { ALL_ONES, popcount32 } from '../../memory/bits'
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
 import type { DirtyLog } from '../../memory/dirty-log'
-import type { MigrationControl } from '../control'
+import type { RoundPhase } from '../../api/rounds'
+import type { MigrationControl, Suspension } from '../control'
 import { PAGE_HEADER_BYTES } from '../page-encoder'
-import type { Suspension } from '../control'
 import type { Strategy } from './index'
 
 const MBIT = 1_000_000
 const MIN_CPU_SHARE = 0.05
+/**
+ * While post-copy is paused, the source tries the path this often (the management layer retrying
+ * `migrate-recover`); a healed path is found within this plus one round trip.
+ */
+export const POSTCOPY_PROBE_US = 100_000
 
 export class PostcopyStrategy implements Strategy {
   private pull: PostcopyPull | undefined
@@ -42,59 +48,192 @@ export class PostcopyStrategy implements Strategy {
   }
 }
 
+type PullState = 'active' | 'paused' | 'recovering'
+
+/**
+ * The pull after the switch. With the path broken it pauses (QEMU's postcopy-paused): the batch on the wire is
+ * lost, the guest runs until it touches a page the destination lacks and then blocks, and the source probes
+ * the path every POSTCOPY_PROBE_US. When a probe gets through it recovers (postcopy-recover): the destination's
+ * received bitmap goes to the source, which re-sends what was lost in flight and the pages the guest faulted
+ * on meanwhile; then the pull carries on (postcopy-active). Each of the three phases is a round of its own.
+ */
 export class PostcopyPull {
   private log: DirtyLog | undefined
   private pushCursor = 0
   private prepageQueue: number[] = []
   private readonly wordsPerPage: number
-  private stepping = false
-  private bytesAtStart = 0
   private readonly suspension: Suspension
+  /** Pages of the batch on the wire: stored on the destination, but lost with the batch if the path breaks. */
+  private readonly inFlight: DirtyBitmap
+  private state: PullState = 'active'
+  /** Bumped at every pause, so a step, delivery or probe from before it does nothing. */
+  private epoch = 0
+  private guestBlocked = false
+  private limitBitPerS: number | null = null
+  private roundBytesAtStart = 0
+  /** Pages the pull has sent (faults, pushes and re-sends), for the rounds' page counts. */
+  private movedPages = 0
+  private roundMovedAtStart = 0
+  private roundOpen = false
 
   constructor(private readonly m: MigrationControl, private readonly pending: DirtyBitmap, private readonly push: boolean) {
     this.wordsPerPage = m.vm.memory.pageBytes >>> 2
     assert(m.suspension !== undefined, 'post-copy pull without the suspension snapshot')
     this.suspension = m.suspension
+    this.inFlight = new DirtyBitmap(pending.pageCount)
   }
 
   start(): void {
     this.m.enterStage('postcopy')
     if (this.m.isFinished) return
     this.log = this.m.startDirtyLog()
-    this.bytesAtStart = this.m.bytesSent
     const limit = this.m.params.postcopy.maxPostcopyBandwidthMbitPerS
-    this.m.openPhaseRound(this.push ? 'postcopy' : 'demand', limit)
-    this.step(limit > 0 ? limit * MBIT : null)
+    this.limitBitPerS = limit > 0 ? limit * MBIT : null
+    this.m.attachPostcopy({ onPathLost: () => this.pause(), lackingPages: () => this.lackingPages, onEnd: () => this.closeRound() })
+    // A path fault at activation or at this stage's entry came before the pull could hear of it.
+    if (this.m.pathBroken) return this.pause()
+    this.openRound(this.activePhase, limit)
+    this.step(this.epoch)
   }
 
   finishWithResidual(): void {
-    this.complete()
+    // A paused demand migration cannot finish: its residual pages are out of reach.
+    if (this.state === 'active') this.complete()
   }
 
-  private step(limitBitPerS: number | null): void {
+  private get activePhase(): RoundPhase {
+    return this.push ? 'postcopy' : 'demand'
+  }
+
+  /** Pages the destination lacks: still on the source, or lost in flight. */
+  private get lackingPages(): number {
+    return this.pending.count + this.inFlight.count
+  }
+
+  private step(epoch: number): void {
     const m = this.m
-    if (m.isFinished || this.stepping) return
+    if (m.isFinished || epoch !== this.epoch || this.state !== 'active') return
     if (this.pending.count === 0) return this.complete()
+    if (m.pathBroken || !m.pathUp()) return this.pause()
     const rttUs = m.controlRttUs()
-    if (!m.pathUp()) {
-      m.schedule(m.params.stepUs, () => this.step(limitBitPerS))
-      return
-    }
     m.vm.flushWrites()
     const pageWireBytes = m.vm.memory.pageBytes + PAGE_HEADER_BYTES
     const faultBytes = this.serveFaults(rttUs, pageWireBytes)
-    const budget = this.push ? Math.max(pageWireBytes, ((limitBitPerS ?? 1e9) * m.params.stepUs) / 8e6) : 0
+    const budget = this.push ? Math.max(pageWireBytes, ((this.limitBitPerS ?? 1e9) * m.params.stepUs) / 8e6) : 0
     const pushedBytes = this.pushPages(budget, pageWireBytes)
     const bytes = faultBytes + pushedBytes
     if (bytes === 0) {
-      m.schedule(m.params.stepUs, () => this.step(limitBitPerS))
+      m.schedule(m.params.stepUs, () => this.step(epoch))
       return
     }
-    this.stepping = true
     m.sendBytes(bytes, () => {
-      this.stepping = false
-      this.step(limitBitPerS)
+      if (epoch !== this.epoch) return
+      this.inFlight.clearAll()
+      this.step(epoch)
     })
+  }
+
+  /** The path broke: drop the batch on the wire, end the round, watch the guest and probe for the path. */
+  private pause(): void {
+    const m = this.m
+    if (m.isFinished || this.state === 'paused' || this.log === undefined) return
+    this.epoch++
+    m.dropInFlight()
+    this.closeRound()
+    m.pausePostcopy(this.lackingPages, this.inFlight.count)
+    this.state = 'paused'
+    this.openRound('postcopy-paused', 0)
+    this.watchGuest(this.epoch)
+    this.probe(this.epoch)
+  }
+
+  /** While the path is out, the guest runs until it touches a page the destination lacks; then its vCPU blocks. */
+  private watchGuest(epoch: number): void {
+    const m = this.m
+    if (m.isFinished || epoch !== this.epoch || this.state === 'active' || this.guestBlocked) return
+    m.vm.flushWrites()
+    if (this.touchesLackingPage()) {
+      this.guestBlocked = true
+      m.setGuestBlocked(true)
+      return
+    }
+    m.schedule(m.params.stepUs, () => this.watchGuest(epoch))
+  }
+
+  /** Whether the guest touched (since the pull last served faults) a page still pending or lost in flight. */
+  private touchesLackingPage(): boolean {
+    const touched = (this.log as DirtyLog).live
+    // No pending page lies below the push cursor (see pushInOrder), so the log is read from there on.
+    for (let page = touched.nextSetBit(this.pushCursor); page >= 0; page = touched.nextSetBit(((page >>> 5) + 1) << 5)) {
+      const word = page >>> 5
+      if ((touched.wordAt(word) & this.pending.wordAt(word)) !== 0) return true
+    }
+    for (let page = this.inFlight.nextSetBit(0); page >= 0; page = this.inFlight.nextSetBit(page + 1)) {
+      if (touched.test(page)) return true
+    }
+    return false
+  }
+
+  private probe(epoch: number): void {
+    const m = this.m
+    m.schedule(POSTCOPY_PROBE_US, () => {
+      if (m.isFinished || epoch !== this.epoch || this.state !== 'paused') return
+      m.probePath(() => { if (epoch === this.epoch && this.state === 'paused') this.recover(epoch) }, () => {})
+      this.probe(epoch)
+    })
+  }
+
+  /** postcopy-recover: the destination reports what it holds (one bit a page); the source then re-sends the rest. */
+  private recover(epoch: number): void {
+    const m = this.m
+    this.closeRound()
+    m.recoverPostcopy(this.lackingPages, this.inFlight.count)
+    this.state = 'recovering'
+    this.openRound('postcopy-recover', 0)
+    const bitmapBytes = Math.ceil(this.pending.pageCount / 8)
+    const reportUs = Math.ceil(m.controlRttUs() / 2 + (bitmapBytes * 8e6) / Math.max(m.currentRateBitPerS, 1e6))
+    m.schedule(reportUs, () => this.resend(epoch))
+  }
+
+  /** Re-sends the pages lost in flight and fetches those the guest faulted on while paused, in one batch. */
+  private resend(epoch: number): void {
+    const m = this.m
+    if (m.isFinished || epoch !== this.epoch || this.state !== 'recovering') return
+    m.vm.flushWrites()
+    const pageWireBytes = m.vm.memory.pageBytes + PAGE_HEADER_BYTES
+    const resentPages = this.inFlight.count
+    this.movedPages += resentPages
+    m.countPages(resentPages)
+    const bytes = resentPages * pageWireBytes + this.serveFaults(m.controlRttUs(), pageWireBytes)
+    if (bytes === 0) return this.finishRecovery()
+    m.sendBytes(bytes, () => { if (epoch === this.epoch) this.finishRecovery() })
+  }
+
+  private finishRecovery(): void {
+    const m = this.m
+    this.inFlight.clearAll()
+    if (this.guestBlocked) {
+      this.guestBlocked = false
+      m.setGuestBlocked(false)
+    }
+    this.closeRound()
+    this.state = 'active'
+    m.resumePostcopy(this.lackingPages)
+    this.openRound(this.activePhase, m.params.postcopy.maxPostcopyBandwidthMbitPerS)
+    this.step(this.epoch)
+  }
+
+  private openRound(phase: RoundPhase, rateMbitPerS: number): void {
+    this.roundBytesAtStart = this.m.bytesSent
+    this.roundMovedAtStart = this.movedPages
+    this.roundOpen = true
+    this.m.openPhaseRound(phase, rateMbitPerS)
+  }
+
+  private closeRound(): void {
+    if (!this.roundOpen) return
+    this.roundOpen = false
+    this.m.closePhaseRound(this.movedPages - this.roundMovedAtStart, Math.round(this.m.bytesSent - this.roundBytesAtStart))
   }
 
   /**
@@ -127,7 +266,8 @@ export class PostcopyPull {
     const linkRate = Math.max(m.currentRateBitPerS, 1e6)
     const blockedUs = faults * (rttUs + Math.ceil((pageWireBytes * 8e6) / linkRate))
     m.recordPostcopyFaults(faults, blockedUs)
-    m.vm.setCpuShare(Math.max(MIN_CPU_SHARE, 1 - blockedUs / m.params.stepUs))
+    // A guest blocked through a pause gets its share back when the recovery batch lands.
+    if (!this.guestBlocked) m.vm.setCpuShare(Math.max(MIN_CPU_SHARE, 1 - blockedUs / m.params.stepUs))
     return faults * pageWireBytes
   }
 
@@ -175,6 +315,7 @@ export class PostcopyPull {
       const wholeWords = this.wholeWordsFrom(page, left)
       if (wholeWords > 0) {
         this.m.dest.receiveWordRun(word, wholeWords, null, this.suspension.versions, this.suspension.words)
+        this.inFlight.markRange(page, wholeWords << 5)
         this.pending.clearRange(page, wholeWords << 5)
         this.pushCursor = page + (wholeWords << 5)
         left -= wholeWords << 5
@@ -189,6 +330,7 @@ export class PostcopyPull {
       left -= popcount32(mask)
     }
     this.m.countPages(pages - left)
+    this.movedPages += pages - left
     return pages - left
   }
 
@@ -221,6 +363,7 @@ export class PostcopyPull {
       if (snapshot.get(page) !== memory.versionOf(page)) zeroMask &= ~(1 << bit)
     }
     m.dest.receiveWord(word, mask, zeroMask, snapshot, this.suspension.words)
+    for (let rest = mask; rest !== 0; rest &= rest - 1) this.inFlight.mark((word << 5) + 31 - Math.clz32(rest & -rest))
   }
 
   private receive(page: number): void {
@@ -229,12 +372,14 @@ export class PostcopyPull {
     if (m.vm.memory.isZero(page) && version === m.vm.memory.versionOf(page)) m.dest.receiveZero(page, version)
     else m.dest.receive(page, version, this.suspension.words, page * this.wordsPerPage)
     this.pending.clear(page)
+    this.inFlight.mark(page)
+    this.movedPages++
     m.countPages(1)
   }
 
   private complete(): void {
     const m = this.m
-    m.closePhaseRound(m.dest.receivedPages, Math.round(m.bytesSent - this.bytesAtStart))
+    this.closeRound()
     m.verifyArrivals(this.pending.count === 0 ? null : complementOf(this.pending))
     m.vm.setCpuShare(1)
     m.complete()

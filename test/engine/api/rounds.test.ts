@@ -11,8 +11,8 @@ const round: MigrationRound = {
 describe('round views', () => {
   it('the ms view counts from the migration start, keeps the contract keys in order and rounds the rate', () => {
     const view = roundMs(round, 1_000_000)
-    expect(Object.keys(view)).toEqual(['index', 'startMs', 'durationMs', 'pagesSent', 'bytesSent', 'rateMbitPerS', 'dirtyPagesAfter', 'final', 'stopReason'])
-    expect(view).toEqual({ index: 2, startMs: 250.5, durationMs: 40.25, pagesSent: 900, bytesSent: 3_690_000, rateMbitPerS: 733.3, dirtyPagesAfter: 120, final: false, stopReason: null })
+    expect(Object.keys(view)).toEqual(['index', 'startMs', 'durationMs', 'pagesSent', 'bytesSent', 'rateMbitPerS', 'dirtyPagesAfter', 'final', 'stopReason', 'phase'])
+    expect(view).toEqual({ index: 2, startMs: 250.5, durationMs: 40.25, pagesSent: 900, bytesSent: 3_690_000, rateMbitPerS: 733.3, dirtyPagesAfter: 120, final: false, stopReason: null, phase: 'precopy' })
   })
 
   it('the history view keeps µs and renames to the repository columns', () => {

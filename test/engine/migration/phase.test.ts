@@ -2,7 +2,7 @@
 // commit, leaving a finished migration, entering post-copy with the whole image moved) throws InvariantViolation.
 import { describe, expect, it } from 'vitest'
 import { InvariantViolation } from '../../../engine/kernel/assert'
-import { hasPagesOnSource, isCommitted, phaseForStage, stageOf, transition, type MigrationPhase } from '../../../engine/migration/phase'
+import { hasPagesOnSource, isCommitted, isPostcopyInterrupted, phaseForStage, stageOf, transition, type MigrationPhase } from '../../../engine/migration/phase'
 
 const walk = (phases: MigrationPhase[]): MigrationPhase => phases.reduce((from, to) => transition(from, to))
 
@@ -32,6 +32,25 @@ describe('migration phase', () => {
     [{ kind: 'done', outcome: 'completed', committed: true }, { kind: 'done', outcome: 'failed', committed: true }]
   ] as [MigrationPhase, MigrationPhase][])('refuses %j → %j', (from, to) => {
     expect(() => transition(from, to)).toThrow(InvariantViolation)
+  })
+
+  it('post-copy pauses on a broken path and recovers (QEMU postcopy-paused / postcopy-recover), still committed and stage postcopy', () => {
+    const paused = transition({ kind: 'postcopy' }, { kind: 'postcopy-paused' })
+    const recovering = transition(paused, { kind: 'postcopy-recover' })
+    for (const phase of [paused, recovering]) {
+      expect(stageOf(phase)).toBe('postcopy')
+      expect(isCommitted(phase)).toBe(true)
+      expect(hasPagesOnSource(phase)).toBe(true)
+      expect(isPostcopyInterrupted(phase)).toBe(true)
+    }
+    expect(transition(recovering, { kind: 'postcopy-paused' }).kind).toBe('postcopy-paused')
+    expect(transition(recovering, { kind: 'postcopy' }).kind).toBe('postcopy')
+    expect(isPostcopyInterrupted({ kind: 'postcopy' })).toBe(false)
+    expect(transition(paused, { kind: 'done', outcome: 'paused', committed: true }).kind).toBe('done')
+    // Recovery is the only way out of the pause, and only post-copy can pause.
+    expect(() => transition(paused, { kind: 'postcopy' })).toThrow(InvariantViolation)
+    expect(() => transition({ kind: 'activation', pagesOnSource: true }, { kind: 'postcopy-paused' })).toThrow(InvariantViolation)
+    expect(() => transition({ kind: 'precopy' }, { kind: 'postcopy-recover' })).toThrow(InvariantViolation)
   })
 
   it('any live phase may end, and post-copy needs pages on the source', () => {
