@@ -150,8 +150,6 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     'history:list': (filter) => {
       recorder.flush()
-      // The history stores no paused migration (the recorder keeps those as audit entries): none matches.
-      if (filter.outcome === 'paused') return { rows: [], nextCursor: null, total: 0 }
       const filters = { vmId: filter.vm, hostId: filter.host, outcome: filter.outcome, sinceUs: filter.sinceUs, untilUs: filter.untilUs }
       const page = history.listMigrations({ filters, sort: { key: filter.sort, direction: filter.direction }, cursor: filter.cursor ?? undefined, limit: filter.limit })
       return { rows: page.rows.map(historyRow), nextCursor: page.nextCursor, total: history.countMigrations(filters) }

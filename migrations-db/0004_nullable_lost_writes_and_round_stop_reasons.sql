@@ -20,7 +20,7 @@ CREATE TABLE migrations_schema4 (
   strategy       TEXT    NOT NULL,
   trigger_kind   TEXT    NOT NULL CHECK (trigger_kind IN ('user', 'policy', 'evacuation', 'ha')),
   reason         TEXT    NOT NULL DEFAULT '',
-  outcome        TEXT    NOT NULL CHECK (outcome IN ('completed', 'aborted', 'failed')),
+  outcome        TEXT    NOT NULL CHECK (outcome IN ('completed', 'aborted', 'failed', 'paused')),
   abort_reason   TEXT,
   start_us       INTEGER NOT NULL CHECK (start_us >= 0),
   end_us         INTEGER NOT NULL,

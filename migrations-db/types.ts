@@ -3,7 +3,8 @@
 import { z } from 'zod'
 
 export const MIGRATION_TRIGGERS = ['user', 'policy', 'evacuation', 'ha'] as const
-export const MIGRATION_OUTCOMES = ['completed', 'aborted', 'failed'] as const
+// `paused`: a post-copy whose path never came back before the run ended (schema 4 and later).
+export const MIGRATION_OUTCOMES = ['completed', 'aborted', 'failed', 'paused'] as const
 export type MigrationTrigger = (typeof MIGRATION_TRIGGERS)[number]
 export type MigrationOutcome = (typeof MIGRATION_OUTCOMES)[number]
 

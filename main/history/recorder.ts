@@ -1,7 +1,7 @@
 // The history recorder: engine records → the history repository in batches. A batch is flushed when it
 // reaches `maxItems` or `maxDelayMs` after its first item, in one transaction, so a crash loses at most
 // the open batch and never corrupts earlier history. The timer is injected, so tests drive it.
-import type { AuditInput, DecisionInput, FaultInput, HistoryBatch, JsonValue, MigrationInput } from '../../migrations-db/types'
+import type { AuditInput, DecisionInput, FaultInput, HistoryBatch, MigrationInput } from '../../migrations-db/types'
 import type { WorldRecord } from '../../engine/index'
 /** What the engine host hands over (the world's records); the run id is added here. */
 export type HistoryRecord = WorldRecord
@@ -87,11 +87,7 @@ export function toBatch(records: readonly HistoryRecord[], runId: number): Histo
   for (const record of records) {
     switch (record.kind) {
       case 'migration': {
-        const { outcome, ...migration } = record.migration
-        // The history's outcome column holds completed/aborted/failed; a post-copy that ended paused (its path
-        // never returned) is kept whole as an audit entry instead, so nothing is lost.
-        if (outcome === 'paused') audit.push({ actor: 'engine', action: 'migration.paused', payload: record.migration as unknown as JsonValue, atUs: record.migration.endUs, runId })
-        else migrations.push({ ...migration, outcome, rounds: [...record.migration.rounds], runId })
+        migrations.push({ ...record.migration, rounds: [...record.migration.rounds], runId })
         break
       }
       case 'decision': decisions.push({ ...record.decision, rejected: [...record.decision.rejected], runId } as DecisionInput); break
