@@ -11,6 +11,7 @@ import type { MigrationControl } from '../control'
 import { PAGE_HEADER_BYTES } from '../page-encoder'
 import type { Suspension } from '../control'
 import type { Strategy } from './index'
+import { timeCapReason } from '../time-cap'
 
 const MBIT = 1_000_000
 const MIN_CPU_SHARE = 0.05
@@ -37,7 +38,7 @@ export class PostcopyStrategy implements Strategy {
   }
 
   onCancel(): void {
-    if (!this.migration.committed) this.migration.abort('cancelled')
+    if (!this.migration.committed) this.migration.abort(timeCapReason(this.migration.params.cancelAfterUs))
     else if (this.mode === 'demand') this.pull?.finishWithResidual()
   }
 }
