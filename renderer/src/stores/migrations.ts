@@ -67,8 +67,8 @@ export const useMigrationsStore = defineStore('migrations', () => {
     return result.ok
   }
 
-  function migrate(vmId: string, destination: string, strategy: StrategyName, parameters: Record<string, number | boolean>): Promise<boolean> {
-    return send({ kind: 'migrate', vmId, destination, strategy, parameters })
+  function migrate(vmId: string, destination: string, strategy: StrategyName, parameters: Record<string, number | boolean>, timeCapS?: number): Promise<boolean> {
+    return send({ kind: 'migrate', vmId, destination, strategy, parameters, ...(timeCapS === undefined ? {} : { timeCapS }) })
   }
 
   function abort(migrationId: string): Promise<boolean> {
