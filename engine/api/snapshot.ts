@@ -28,7 +28,9 @@ export const hostViewSchema = z.object({
   netUsedPct: z.number(),
   power: powerStateSchema,
   maintenance: z.boolean(),
-  vmIds: ids
+  vmIds: ids,
+  /** VMs that went down with this host and have not been restarted elsewhere yet (HA restarts them). */
+  downVmIds: ids
 }).readonly()
 export type HostView = z.infer<typeof hostViewSchema>
 
@@ -42,6 +44,8 @@ export const vmViewSchema = z.object({
   workload: z.string(),
   state: vmStateSchema,
   migrationId: z.string().nullable(),
+  /** A down VM HA is restarting: the host it restarts on; null otherwise. */
+  restartingOnHostId: z.string().nullable(),
   /** Writable working set estimate in MiB (evacuation order, policy cost). */
   wwsMiB: z.number(),
   antiAffinityGroup: z.string().nullable()

@@ -70,9 +70,16 @@ export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
   const state = world.dc.inspectState()
   const net = world.lan?.snapshot()
   const linkUse = new Map((net?.links ?? []).map((link) => [link.id, Math.max(link.aToB.utilisation, link.bToA.utilisation)]))
+  const downByHost = new Map<number, string[]>()
+  for (const vm of state.vms) {
+    if (vm.status !== 'down' || vm.lastHostIndex === undefined) continue
+    const list = downByHost.get(vm.lastHostIndex) ?? []
+    list.push(vm.id)
+    downByHost.set(vm.lastHostIndex, list)
+  }
   return {
     nowUs: world.sim.nowUs, scenario: world.scenario.name, seed: world.seed,
-    hosts: state.hosts.map((host) => hostView(state, host, linkUse.get(`${host.id}~${torId(host.rack)}`))),
+    hosts: state.hosts.map((host) => hostView(state, host, linkUse.get(`${host.id}~${torId(host.rack)}`), downByHost.get(host.index) ?? [])),
     vms: state.vms.map((vm) => vmView(world, state, vm.index)),
     migrations: migrationViews(world),
     links: (net?.links ?? []).map(linkView),
@@ -84,7 +91,7 @@ export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
   }
 }
 
-function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisation: number | undefined): HostView {
+function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisation: number | undefined, downVmIds: readonly string[]): HostView {
   let reservedMiB = 0
   for (const vm of state.vms) if (vm.targetHostIndex === host.index) reservedMiB += vm.memMiB
   return {
@@ -92,7 +99,7 @@ function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisatio
     cpuUsedPct: pct(host.cpuDemandMips / host.cpuCapacityMips), memUsedMiB: host.memUsedMiB, memReservedMiB: reservedMiB,
     netUsedPct: pct(linkUtilisation ?? Math.min(1, host.netDemandMbitPerS / host.nicMbitPerS)),
     power: host.state === 'maintenance' ? 'on' : host.state, maintenance: host.state === 'maintenance' || host.drain === 'maintenance',
-    vmIds: host.vmIndices.map((index) => state.vms[index].id)
+    vmIds: host.vmIndices.map((index) => state.vms[index].id), downVmIds
   }
 }
 
@@ -105,7 +112,8 @@ function vmView(world: SnapshotSource, state: Readonly<ClusterState>, index: num
     id: vm.id, name: vm.id, hostId: vm.hostIndex >= 0 ? state.hosts[vm.hostIndex].id : null, vcpus: vm.vcpus, memMiB: vm.memMiB,
     cpuDemandPct: pct(vm.cpuDemandMips / vm.cpuCapacityMips), workload: vm.group,
     state: vm.status === 'down' ? 'lost' : vm.moving || migrationId !== null ? 'migrating' : 'running',
-    migrationId, wwsMiB: vm.wwsMiB, antiAffinityGroup: antiAffinity?.id ?? null
+    migrationId, restartingOnHostId: vm.status === 'down' && vm.moving && vm.targetHostIndex >= 0 ? state.hosts[vm.targetHostIndex].id : null,
+    wwsMiB: vm.wwsMiB, antiAffinityGroup: antiAffinity?.id ?? null
   }
 }
 

@@ -43,11 +43,14 @@ describe('drag to migrate', () => {
       parameters: { maxBandwidthMbitPerS: 10_000, downtimeLimitMs: 300, autoConverge: true }, timeCapS: 600 }])
   })
 
-  it('refuses a drop on a host in maintenance and says why, without a command', async () => {
+  it('refuses a drop on a host in maintenance and says why once, without a command and without moving the layout', async () => {
     const screen = await mount()
+    const before = (screen.getByTestId('host-card-host-01').element() as HTMLElement).getBoundingClientRect().top
     await dragAndDrop(screen.getByTestId('vm-chip-vm-0003'), screen.getByTestId(`host-card-${IDS.maintenanceHost}`))
     await expect.element(screen.getByTestId('drop-refusal')).toHaveTextContent(`${IDS.maintenanceHost} is in maintenance`)
-    await expect.element(screen.getByTestId('toast').first()).toHaveTextContent('maintenance')
+    // Once: the notice, not a toast repeating it; and the racks did not move down.
+    expect(screen.container.querySelectorAll('[data-testid="toast"]')).toHaveLength(0)
+    expect((screen.getByTestId('host-card-host-01').element() as HTMLElement).getBoundingClientRect().top).toBe(before)
     expect(screen.container.querySelector('[data-testid="migrate-sheet"]')).toBeNull()
     expect(app.api.callsOf('sim:command')).toEqual([])
   })
@@ -118,5 +121,34 @@ describe('virtualised grid', () => {
     const shown = [...screen.container.querySelectorAll('[data-testid^="host-card-"]')].map((el) => Number(el.getAttribute('data-testid')?.slice('host-card-host-'.length)))
     expect(Math.min(...shown)).toBeGreaterThan(400)
     expect(Math.max(...shown)).toBeLessThan(600)
+  })
+})
+
+describe('host cards', () => {
+  it('keeps a failed host\'s VMs on its card as down or restarting (HA)', async () => {
+    const screen = await mount()
+    await expect.element(screen.getByTestId('vm-state-vm-9001')).toHaveTextContent(`restarting on ${IDS.freeHost} (HA)`)
+    await expect.element(screen.getByTestId('vm-state-vm-9002')).toHaveTextContent('down · HA restart pending')
+    const card = screen.getByTestId(`host-card-${IDS.failedHost}`).element()
+    expect(card.querySelector('[data-testid="vm-chip-vm-9001"]')).not.toBeNull()
+  })
+
+  it('gives each VM chip a tooltip with vCPUs, memory, CPU now and WWS', async () => {
+    const screen = await mount()
+    await userEvent.hover(screen.getByTestId('vm-chip-vm-0003'))
+    const title = (screen.getByTestId('vm-chip-vm-0003').element() as HTMLElement).title
+    expect(title).toBe('batch-03 (vm-0003) · 2 vCPU · 4.00 GiB · CPU now 51 % · batch · WWS 640 MiB · running')
+  })
+
+  it('shows the drop badge without covering any chip', async () => {
+    const screen = await mount()
+    useUiStore().startDrag('vm-0003')
+    await expect.element(screen.getByTestId(`drop-hint-${IDS.fullHost}`)).toHaveTextContent('no memory')
+    const badge = (screen.getByTestId(`drop-hint-${IDS.fullHost}`).element() as HTMLElement).getBoundingClientRect()
+    const chips = [...screen.getByTestId(`host-card-${IDS.fullHost}`).element().querySelectorAll('.vm-chip')].map((chip) => chip.getBoundingClientRect())
+    expect(chips.length).toBeGreaterThan(0)
+    const overlaps = chips.filter((c) => c.left < badge.right && badge.left < c.right && c.top < badge.bottom && badge.top < c.bottom)
+    expect(overlaps).toEqual([])
+    useUiStore().endDrag()
   })
 })
