@@ -31,8 +31,8 @@ describe('live migration charts', () => {
     const screen = await render(Live, { global: { plugins: [app.pinia] } })
     await expect.poll(() => created.length).toBe(2)
     const [rounds, rates] = created
-    // Two completed rounds and the one in flight.
-    expect(rounds.data[0]).toHaveLength(3)
+    // Three completed rounds and the one in flight.
+    expect(rounds.data[0]).toHaveLength(4)
     expect(rates.data[0]).toHaveLength(1)
 
     for (let i = 0; i < 5; i++) {
@@ -40,12 +40,12 @@ describe('live migration charts', () => {
       app.api.push('sim:snapshot', world)
     }
     await expect.element(screen.getByTestId(`round-count-${IDS.migration}`)).toHaveTextContent('8')
-    await expect.poll(() => rounds.data[0].length).toBe(8)
-    // Seven completed and the eighth in flight (its pages so far; dirtied not known yet).
-    expect(rounds.data[2][7]).toBeNull()
+    await expect.poll(() => rounds.data[0].length).toBe(9)
+    // Eight completed and the ninth in flight (its pages so far; dirtied not known yet).
+    expect(rounds.data[2][8]).toBeNull()
     await expect.poll(() => rates.data[0].length).toBe(6)
-    expect(rounds.data[1][6]).toBe(world.migrations[0].rounds[6].pagesSent)
-    expect(rounds.data[1][7]).toBe(world.migrations[0].currentRound?.pagesDone)
+    expect(rounds.data[1][7]).toBe(world.migrations[0].rounds[7].pagesSent)
+    expect(rounds.data[1][8]).toBe(world.migrations[0].currentRound?.pagesDone)
     expect(rates.data[3]).toEqual([1000, 1000, 1000, 1000, 1000, 1000])
     expect(created).toHaveLength(2)
     expect(created[0]).toBe(rounds)
