@@ -1,6 +1,7 @@
 // `npm run bench -- ui`: the renderer in Debian's Chromium against browser mode with the ui-200 preset (200
 // hosts, 2,000 VMs) running at ×1,000: frame-time p95 from requestAnimationFrame (target ≤ 16.7 ms), and the
-// time from dropping a VM on a host to the first round shown in the Migrations view.
+// time from starting a dropped VM's migration to its first round shown in the Migrations view (the round in
+// flight counts: target ≤ 500 ms wall at ×100, #19).
 import type { Page } from 'playwright-core'
 import { launchBrowser } from '../test/e2e/harness'
 import { startServe } from '../main/server/serve'
@@ -66,19 +67,35 @@ export async function run(): Promise<void> {
     const cards = page.locator('[data-testid^="host-card-"]')
     const target = cards.nth(1)
     await target.scrollIntoViewIfNeeded()
+    // Playing at ×100 before the drop, so the interval is the app's (not the bench's clicks on speed and play).
+    await page.getByTestId('speed').selectOption('100')
+    await page.getByTestId('play').click()
     await chip.dragTo(target)
     await page.getByTestId('migrate-sheet').waitFor()
     await page.getByTestId('strategy-select').selectOption('precopy-qemu')
+    // The user presses Start once the sheet shows the engine's estimate for the path's defaults.
+    await page.getByTestId('estimate-duration').waitFor()
     const dropAt = Date.now()
     await page.getByTestId('migrate-confirm').click()
-    await page.getByTestId('speed').selectOption('100')
-    await page.getByTestId('play').click()
+    await page.getByTestId('migrate-sheet').waitFor({ state: 'detached' })
+    const acceptedAt = Date.now()
     await page.getByTestId('nav-migrations').click()
+    await page.getByTestId('view-migrations').waitFor()
+    const viewAt = Date.now()
     // Polled with evaluate: the app's CSP forbids the string eval that waitForFunction would need.
+    // Shown: the card has the round in flight, or a completed round.
     const shown = `[...document.querySelectorAll('[data-testid^="migration-panel-"]')].some((panel) =>
-      panel.textContent.includes(${JSON.stringify(vmId)}) && Number(panel.querySelector('[data-testid^="round-count-"]')?.textContent ?? '0') >= 1)`
-    for (let i = 0; i < 3000 && !(await page.evaluate(shown)); i++) await page.waitForTimeout(20)
-    report('drop → first round shown (×100)', `${Date.now() - dropAt} ms wall`)
+      panel.textContent.includes(${JSON.stringify(vmId)}) && (panel.querySelector('[data-testid^="round-progress-"]') !== null
+        || parseInt(panel.querySelector('[data-testid^="round-count-"]')?.textContent ?? '0', 10) >= 1))`
+    let seen = false
+    for (let i = 0; i < 3000 && !seen; i++) {
+      seen = (await page.evaluate(shown)) as boolean
+      if (!seen) await page.waitForTimeout(20)
+    }
+    const shownAt = Date.now()
+    report('drop → first round shown (×100)', seen ? `${shownAt - dropAt} ms wall (start clicked → round on screen)` : 'not shown within 60 s', '≤ 500 ms')
+    report('  of which: start accepted / view open / round shown', `${acceptedAt - dropAt} / ${viewAt - acceptedAt} / ${shownAt - viewAt} ms`)
+    await page.getByTestId('pause').click()
   })
   // The same frame measurement with dc-1000 (1,000 hosts), in both layouts: the heat map it opens on (every host
   // a square) and the virtualised cards, which keep the DOM to what is visible.

@@ -179,6 +179,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     'engine:catalog': () => catalog,
     'sim:drop-verdicts': ({ vmId }) => host.dropVerdicts(vmId),
+    'sim:migration-estimate': async (request) => {
+      const answer = await host.migrationEstimate(request)
+      if (answer === undefined) throw new HandlerError('not-found', 'no scenario loaded yet')
+      if (answer.estimate === null) throw new HandlerError('invalid-argument', answer.refusal ?? 'no estimate')
+      return answer.estimate
+    },
     'experiment:run': async ({ scenario, policies, seeds, hours, compat }) => {
       // Each experiment runs a pool of workers with their own heaps: refuse more than the cap instead of starting them all.
       const release = experimentSlots.tryAcquire()

@@ -28,7 +28,9 @@ export const hostViewSchema = z.object({
   netUsedPct: z.number(),
   power: powerStateSchema,
   maintenance: z.boolean(),
-  vmIds: ids
+  vmIds: ids,
+  /** VMs that went down with this host and have not been restarted elsewhere yet (HA restarts them). */
+  downVmIds: ids
 }).readonly()
 export type HostView = z.infer<typeof hostViewSchema>
 
@@ -42,6 +44,8 @@ export const vmViewSchema = z.object({
   workload: z.string(),
   state: vmStateSchema,
   migrationId: z.string().nullable(),
+  /** A down VM HA is restarting: the host it restarts on; null otherwise. */
+  restartingOnHostId: z.string().nullable(),
   /** Writable working set estimate in MiB (evacuation order, policy cost). */
   wwsMiB: z.number(),
   antiAffinityGroup: z.string().nullable()
@@ -65,24 +69,63 @@ export const roundViewSchema = z.object({
 }).readonly() satisfies z.ZodType<RoundMs>
 export type RoundView = RoundMs
 
+/** The pass being sent now, as far as it got: what a round looks like before it completes (ms from the migration's start). */
+export const roundProgressViewSchema = z.object({
+  index: count,
+  phase: z.enum(['precopy', 'stop-and-copy', 'postcopy', 'demand']),
+  startMs: z.number(),
+  elapsedMs: z.number(),
+  pagesToSend: count,
+  /** Pages sent (or skipped as re-dirtied) so far in this pass. */
+  pagesDone: count,
+  bytesSent: count,
+  /** Bytes of this pass still to send. */
+  bytesRemaining: count,
+  /** The pass's rate limit; null when it goes at link speed. */
+  rateMbitPerS: z.number().nullable(),
+  progressPct: z.number(),
+  /** Time to the pass's end at the rate measured so far; null until something was sent. */
+  etaMs: z.number().nullable()
+}).readonly()
+export type RoundProgressView = z.infer<typeof roundProgressViewSchema>
+
+/** How a migration is modelled: page by page (rounds, live figures) or by the analytic estimate (big clusters). */
+export const migrationModelKindSchema = z.enum(['page', 'estimate'])
+
 export const migrationViewSchema = z.object({
   id: z.string(),
   vmId: z.string(),
   source: z.string(),
   destination: z.string(),
-  strategy: strategySchema,
+  /** `precopy-estimate`: run by the analytic model (history uses the same name). */
+  strategy: z.union([strategySchema, z.literal('precopy-estimate')]),
+  model: migrationModelKindSchema,
   trigger: triggerSchema,
   reason: z.string(),
   stage: stageSchema,
   startedAtUs: timeUs,
   rounds: z.array(roundViewSchema).readonly(),
+  /** The pass in flight; null between passes, once finished and for estimated migrations. */
+  currentRound: roundProgressViewSchema.nullable(),
+  /** Estimated migrations: interpolated from the estimate (the model moves no pages). */
   bytesSent: z.number(),
+  /** All that is still to send: the rest of this pass plus the pages dirtied since it began. */
   bytesRemaining: z.number(),
   memBytes: z.number(),
   dirtyRateMbitPerS: z.number(),
   rateLimitMbitPerS: z.number(),
   linkMbitPerS: z.number(),
   expectedDowntimeMs: z.number().nullable(),
+  /** QEMU's downtime limit; null for strategies without one. */
+  downtimeLimitMs: z.number().nullable(),
+  /** Finished QEMU migrations: whether the measured downtime exceeded the limit; null otherwise. */
+  downtimeOverLimit: z.boolean().nullable(),
+  /** The migration is aborted when still running after this long; null when the model has no cap. */
+  timeCapMs: z.number().nullable(),
+  /** Force complete was asked for: it takes effect at the pass's end. */
+  switchoverRequested: z.boolean(),
+  /** The analytic model's prediction (estimated migrations only; null for page-level ones). */
+  estimate: z.object({ totalMs: z.number(), downtimeMs: z.number(), bytes: z.number() }).readonly().nullable(),
   throttlePct: z.number(),
   outcome: outcomeSchema.nullable(),
   abortReason: z.string().nullable(),

@@ -7,7 +7,8 @@ import { sToUs, type SimTimeUs } from '../kernel/time'
 import { DatacenterCore, type CoreConfig } from './core'
 import type { DcEvent } from './events'
 import { DEFAULT_STOP_RULES, EstimateMigrationModel } from './estimate-model'
-import type { MigrationModel, MigrationStart } from './migration-model'
+import type { MigratingVm, MigrationEndpoint, MigrationModel, MigrationStart } from './migration-model'
+import { endpointOf, migratingVmOf } from './links'
 import { PageMigrationModel } from '../migration/page-model'
 import type { MigrationResult } from '../migration/types'
 import type { ClusterState } from './state'
@@ -69,6 +70,8 @@ export interface Datacenter {
   hosts(): HostSnapshot[]
   /** The live cluster state, for snapshot builders and invariant checkers: read it, never write it. */
   inspectState(): Readonly<ClusterState>
+  /** What a move of `vmId` to `hostId` would start with now (the executor's inputs to the model), or why there is none. */
+  movePath(vmId: string, hostId: string): MovePath | string
   /** Commands; each returns why it was refused, or null. */
   migrateVm(vmId: string, hostId: string): string | null
   evacuateHost(hostId: string, deadlineS?: number): string | null
@@ -80,6 +83,16 @@ export interface Datacenter {
   repairHost(hostId: string): string | null
   /** Powers a host on (from off) or off (only when empty); returns why it was refused, or null. */
   powerHost(hostId: string, on: boolean): string | null
+}
+
+export interface MovePath {
+  readonly vm: MigratingVm
+  readonly source: MigrationEndpoint
+  readonly target: MigrationEndpoint
+  /** The smallest capacity on the path (what a migration alone on it gets), Mbit/s. */
+  readonly pathMbitPerS: number
+  /** The max-min fair share it would get on the network as it is now, Mbit/s. */
+  readonly rateMbitPerS: number
 }
 
 /** What noMigrationLimits puts in place of every cap (large, finite integers). */
@@ -226,6 +239,21 @@ class DatacenterRun implements Datacenter {
       id: host.id, state: host.state, drain: host.drain, cpuUtil: host.cpuDemandMips / host.cpuCapacityMips,
       memUsedMiB: host.memUsedMiB, vms: host.vmIndices.length
     }))
+  }
+
+  movePath(vmId: string, hostId: string): MovePath | string {
+    const vmIndex = this.vmIndex.get(vmId)
+    const hostIndex = this.hostIndex.get(hostId)
+    if (vmIndex === undefined) return `unknown VM ${vmId}`
+    if (hostIndex === undefined) return `unknown host ${hostId}`
+    const vm = this.state.vms[vmIndex]
+    if (vm.hostIndex < 0) return `${vmId} is not running on a host`
+    const share = this.core.config.bandwidthShare
+    const network = this.core.executor.network
+    return {
+      vm: migratingVmOf(vm), source: endpointOf(this.state.hosts[vm.hostIndex], share), target: endpointOf(this.state.hosts[hostIndex], share),
+      pathMbitPerS: network.pathCapacityBitPerS(vm.hostIndex, hostIndex) / 1e6, rateMbitPerS: network.prospectiveRateBitPerS(vm.hostIndex, hostIndex) / 1e6
+    }
   }
 
   migrateVm(vmId: string, hostId: string): string | null {

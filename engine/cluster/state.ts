@@ -60,6 +60,8 @@ export interface VmState {
   readonly automation: VmAutomation
   readonly downtimeBudgetUs: SimTimeUs
   hostIndex: number
+  /** The host it was last detached from (where a down VM went down); unset before its first detach. Display only. */
+  lastHostIndex?: number
   /** Target of a queued or running migration (holds a reservation there), else -1. */
   targetHostIndex: number
   status: VmStatus
@@ -215,6 +217,7 @@ export class ClusterState {
     host.memUsedMiB -= this.memChargeMiB(vm)
     host.cpuDemandMips = Math.max(0, host.cpuDemandMips - vm.cpuDemandMips)
     host.netDemandMbitPerS = Math.max(0, host.netDemandMbitPerS - (vm.cpuDemandMips / vm.cpuCapacityMips) * vm.netMbitPerS)
+    vm.lastHostIndex = vm.hostIndex
     vm.hostIndex = -1
     return host
   }

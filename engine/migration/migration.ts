@@ -25,6 +25,7 @@ import type { MigrationFaultKind, PlannedFault } from '../faults/vocabulary'
 import { faultVerdict } from './faults'
 import { fullPageEncoder, QemuPageEncoder, type PageEncoder } from './page-encoder'
 import { PageScanner } from './page-scanner'
+import { timeCapReason } from './time-cap'
 import { hasPagesOnSource, isCommitted, isPostcopyInterrupted, phaseForStage, stageOf, transition, type MigrationPhase } from './phase'
 import { strategyFor, type Strategy } from './strategies'
 import type { MigrationRound, RoundPhase } from '../api/rounds'
@@ -60,6 +61,19 @@ export interface MigrationSetup {
 export type { TransferPass } from './control'
 
 const MBIT = 1_000_000
+
+/** The pass being sent now, as far as it got (read-only; snapshots show it while the round runs). */
+export interface RoundProgress {
+  readonly index: number
+  readonly startUs: SimTimeUs
+  readonly phase: RoundPhase
+  readonly pagesToSend: number
+  readonly pagesSent: number
+  readonly pagesSkipped: number
+  readonly bytesSent: number
+  /** The pass's rate limit, Mbit/s; 0 when it goes at link speed. */
+  readonly rateMbitPerS: number
+}
 
 export class Migration implements MigrationControl {
   readonly id: string
@@ -106,6 +120,8 @@ export class Migration implements MigrationControl {
   private pagesLost = 0
   private lostWrites = 0
   private bytesVerified = false
+  private pass: { readonly index: number; readonly startUs: SimTimeUs; readonly phase: RoundProgress['phase']; readonly pagesToSend: number; readonly rateMbitPerS: number
+    readonly totals: { bytes: number; pages: number; skipped: number }; ended: boolean } | null = null
 
   constructor(private readonly setup: MigrationSetup) {
     this.id = setup.migrationId
@@ -164,6 +180,16 @@ export class Migration implements MigrationControl {
     return this.suspended
   }
 
+  /** The pass in flight (null between passes and once finished). */
+  get roundInProgress(): RoundProgress | null {
+    const pass = this.pass
+    if (pass === null || pass.ended || this.isFinished) return null
+    return {
+      index: pass.index, startUs: pass.startUs, phase: pass.phase, pagesToSend: pass.pagesToSend, pagesSent: pass.totals.pages,
+      pagesSkipped: pass.totals.skipped, bytesSent: pass.totals.bytes, rateMbitPerS: pass.rateMbitPerS
+    }
+  }
+
   get switchoverRequested(): boolean {
     return this.switchover
   }
@@ -198,7 +224,7 @@ export class Migration implements MigrationControl {
     this.sim.schedule(this.params.cancelAfterUs, () => {
       if (this.isFinished) return
       if (this.strategy.onCancel !== undefined) this.strategy.onCancel()
-      else if (!this.committed) this.abort('cancelled')
+      else if (!this.committed) this.abort(timeCapReason(this.params.cancelAfterUs))
     })
     this.enterStage('reservation')
     this.afterControlRoundTrip(() => {
@@ -347,12 +373,15 @@ export class Migration implements MigrationControl {
     this.channel.setRateLimit(pass.rateLimitBitPerS)
     this.emit({ kind: 'migration.roundStarted', migrationId: this.id, index, pagesToSend: pass.toSend.count, rateMbitPerS })
     const totals = { bytes: pass.extraBytes ?? 0, pages: 0, zeroPages: 0, skipped: 0 }
+    const progress = { index, startUs, phase: pass.phase, pagesToSend: pass.toSend.count, rateMbitPerS, totals, ended: false }
+    this.pass = progress
     const recordRound = (): MigrationRound => {
       const stats: MigrationRound = {
         index, startUs, durationUs: this.sim.nowUs - startUs, pagesSent: totals.pages, pagesSkipped: totals.skipped,
         zeroPagesSent: totals.zeroPages, bytesSent: totals.bytes, rateMbitPerS,
         dirtyPagesAfter: this.log?.count ?? 0, final: pass.phase !== 'precopy', phase: pass.phase
       }
+      progress.ended = true
       this.roundList.push(stats)
       this.emit({ kind: 'migration.roundCompleted', migrationId: this.id, round: stats })
       return stats

@@ -1,6 +1,6 @@
 // Applies a user command to the interactive world. Each answer says what happened or why it was refused, in
 // words the UI shows as is; every command is also audited by the world.
-import type { EngineCommand } from '../api/commands'
+import { TIME_CAP_S_DEFAULT, type EngineCommand } from '../api/commands'
 import type { Datacenter } from '../cluster/datacenter-run'
 import type { PageMigrationModel } from '../migration/page-model'
 import type { Migration } from '../migration/migration'
@@ -60,7 +60,7 @@ export function applyCommand(world: CommandTarget, command: EngineCommand): Comm
   const { dc } = world
   switch (command.kind) {
     case 'migrate':
-      world.model.overrideNext(command.vmId, { strategy: command.strategy, params: migrationParams(command.parameters) })
+      world.model.overrideNext(command.vmId, { strategy: command.strategy, params: { ...migrationParams(command.parameters), cancelAfterUs: (command.timeCapS ?? TIME_CAP_S_DEFAULT) * 1_000_000 } })
       return answer(dc.migrateVm(command.vmId, command.destination), `migrating ${command.vmId} to ${command.destination} (${command.strategy})`)
     case 'abort-migration': {
       const migration = world.tracker.live.get(command.migrationId)

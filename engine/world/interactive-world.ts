@@ -3,7 +3,9 @@
 // LAN with a client per rack. The façade the engine worker hosts: apply commands, advance time, take
 // snapshots for the UI and drain records for the history. Deterministic: same scenario, seed and commands at
 // the same virtual times ⇒ same trace hash.
-import type { DropVerdict } from '../api/commands'
+import type { DropVerdict, MigrationEstimateAnswer, MigrationEstimateRequest } from '../api/commands'
+import type { EstimateMigrationModel } from '../cluster/estimate-model'
+import { estimateMigration } from './estimate'
 import { userMoveRefusal } from '../cluster/admission'
 import type { EngineCommand } from '../api/commands'
 import type { WorldRecord } from '../api/records'
@@ -23,6 +25,8 @@ import { buildWorldLan, startWorldClients } from './lan-spec'
 import type { RequestClient } from '../net/traffic'
 import { WorldRecords } from './records'
 import { buildSnapshot, type MigrationTracker } from './snapshot'
+import { EstimatedMigrations } from './estimated-migrations'
+import type { Cause } from './records'
 import { applyCommand, type CommandOutcome } from './commands'
 import { PolicyTracker } from './policy-tracker'
 
@@ -50,6 +54,8 @@ export interface World {
   runUntil(targetUs: number): string[]
   apply(command: EngineCommand): CommandOutcome
   snapshot(): WorldSnapshot
+  /** The estimate model's cost of a move with the chosen parameters (the migrate sheet asks before start); or why there is none. */
+  estimateMigration(request: MigrationEstimateRequest): MigrationEstimateAnswer | string
   /** The engine's verdict on dropping `vmId` on each host (the rule the migrate command enforces); [] for an unknown VM. */
   dropVerdicts(vmId: string): DropVerdict[]
   traceHash(): string
@@ -74,6 +80,7 @@ class InteractiveWorld implements World {
   readonly records: WorldRecords
   readonly tracker: MigrationTracker
   readonly policy = new PolicyTracker()
+  readonly estimator: EstimateMigrationModel
   /** Rack clients by the VM they send requests to (none above LAN_HOSTS_MAX hosts: no LAN there). */
   readonly clientsByVm: ReadonlyMap<string, readonly RequestClient[]>
   private halt: WorldHalt | null = null
@@ -82,8 +89,9 @@ class InteractiveWorld implements World {
     this.sim = new Simulation<WorldEvent>(seed)
     const m = scenario.migration
     const estimator = estimateModelFor(scenario)
+    this.estimator = estimator
     let lan: Lan | undefined
-    this.tracker = { live: new Map(), finished: [], requests: new Map() }
+    this.tracker = { live: new Map(), finished: [], requests: new Map(), estimated: new Map() }
     this.model = new PageMigrationModel({
       seed, estimator, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), lan: () => lan,
       onStarted: (migration, request) => { this.tracker.live.set(request.migrationId, migration); this.tracker.requests.set(request.migrationId, request) },
@@ -100,7 +108,10 @@ class InteractiveWorld implements World {
     if (pageLevel) lan = new Lan(this.sim, buildWorldLan(state, scenario.clients.racksMax))
     this.lan = lan
     this.clientsByVm = lan === undefined ? new Map() : startWorldClients(lan, state, scenario.clients)
+    const estimated = pageLevel ? null : new EstimatedMigrations(this.tracker.estimated, state, (id) => this.records.causeOf(id))
     this.sim.subscribe((event) => {
+      // Before the records: they forget a migration's cause once it has ended.
+      estimated?.observe(event as DcEvent, this.sim.nowUs)
       this.records.observe(event, this.sim.nowUs)
       if (event.kind.startsWith('policy.') || event.kind === 'decision.made') this.policy.observe(event as DcEvent, this.sim.nowUs)
     })
@@ -142,8 +153,16 @@ class InteractiveWorld implements World {
     return outcome
   }
 
+  causeOf(migrationId: string): Cause {
+    return this.records.causeOf(migrationId)
+  }
+
   snapshot(): WorldSnapshot {
     return buildSnapshot(this)
+  }
+
+  estimateMigration(request: MigrationEstimateRequest): MigrationEstimateAnswer | string {
+    return estimateMigration(this.dc, this.estimator, request)
   }
 
   dropVerdicts(vmId: string): DropVerdict[] {
@@ -177,8 +196,15 @@ class InteractiveWorld implements World {
   }
 
   private migrationFinished(result: MigrationResult, request: MigrationStart): void {
+    const migration = this.tracker.live.get(request.migrationId)
     this.tracker.live.delete(request.migrationId)
-    this.tracker.finished.unshift({ result, request, endedAtUs: this.sim.nowUs })
+    const params = migration?.params
+    const downtimeLimitMs = params !== undefined && (params.strategy === 'precopy-qemu' || params.strategy === 'hybrid') ? params.qemu.downtimeLimitMs : null
+    // Read the cause before the record below consumes it.
+    this.tracker.finished.unshift({
+      result, request, endedAtUs: this.sim.nowUs, cause: this.records.causeOf(request.migrationId), downtimeLimitMs,
+      timeCapMs: (params?.cancelAfterUs ?? 0) / 1000
+    })
     if (this.tracker.finished.length > 12) this.tracker.finished.pop()
     this.records.migration(result, request)
   }

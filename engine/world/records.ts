@@ -10,7 +10,10 @@ import type { MigrationStart } from '../cluster/migration-model'
 import type { MigrationResult } from '../migration/types'
 import type { NetEvent } from '../net/types'
 
-interface Cause { readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'; readonly reason: string }
+export interface Cause { readonly trigger: 'user' | 'policy' | 'evacuation' | 'ha'; readonly reason: string }
+
+/** The cause of a migration no start event explained (a user command through the page-level model). */
+const USER_CAUSE: Cause = { trigger: 'user', reason: 'user command' }
 
 interface Started { readonly vmId: string; readonly sourceHostId: string; readonly targetHostId: string; readonly startUs: number }
 
@@ -40,6 +43,11 @@ export class WorldRecords {
     const drained = this.pending
     this.pending = []
     return drained
+  }
+
+  /** Who started a running migration and why: the cause its history record will carry. */
+  causeOf(migrationId: string): Cause {
+    return this.causes.get(migrationId) ?? USER_CAUSE
   }
 
   audit(actor: string, action: string, payload: JsonLike | object, atUs: number): void {
@@ -101,7 +109,7 @@ export class WorldRecords {
 
   /** Records a finished migration with the cause that started it (a user command when none was seen) and audits it. */
   private finishMigration(migrationId: string, atUs: number, build: (cause: Cause) => MigrationRecord): void {
-    const cause = this.causes.get(migrationId) ?? { trigger: 'user', reason: 'user command' }
+    const cause = this.causeOf(migrationId)
     this.causes.delete(migrationId)
     const migration = build(cause)
     this.pending.push({ kind: 'migration', migration })

@@ -13,11 +13,41 @@ import type { NetSnapshot } from '../net/snapshot'
 import type { Scenario } from '../scenario/schema'
 import type { PolicyTracker } from './policy-tracker'
 import { torId } from './lan-spec'
+import type { Cause } from './records'
+import { ESTIMATE_STRATEGY } from './records'
+
+/** A page-level migration the world has finished with: its result and what the view needs that the result lacks. */
+export interface FinishedMigration {
+  readonly result: MigrationResult
+  readonly request: MigrationStart
+  readonly endedAtUs: number
+  readonly cause: Cause
+  readonly downtimeLimitMs: number | null
+  readonly timeCapMs: number
+}
+
+/** A migration the analytic model runs (big clusters): what its start and rate events said. */
+export interface EstimatedMigration {
+  readonly id: string
+  readonly vmId: string
+  readonly source: string
+  readonly destination: string
+  readonly startUs: number
+  readonly estimateTotalUs: number
+  readonly estimateDowntimeUs: number
+  readonly estimateBytes: number
+  readonly memBytes: number
+  rateMbitPerS: number
+  /** Set when it ended (kept a while so the view shows how it ended). */
+  ended: { readonly atUs: number; readonly outcome: 'completed' | 'aborted' | 'failed'; readonly downtimeUs: number; readonly bytes: number; readonly abortReason: string | null; readonly cause: Cause } | null
+}
 
 export interface MigrationTracker {
   readonly live: Map<string, Migration>
   readonly requests: Map<string, MigrationStart>
-  readonly finished: { result: MigrationResult; request: MigrationStart; endedAtUs: number }[]
+  readonly finished: FinishedMigration[]
+  /** Estimated migrations by id: every running one and the most recent ended ones. */
+  readonly estimated: Map<string, EstimatedMigration>
 }
 
 export interface SnapshotSource {
@@ -29,6 +59,8 @@ export interface SnapshotSource {
   readonly tracker: MigrationTracker
   readonly policy: PolicyTracker
   readonly clientsByVm: ReadonlyMap<string, readonly RequestClient[]>
+  /** Who started a migration and why (the cause its history record carries). */
+  causeOf(migrationId: string): Cause
 }
 
 const pct = (value: number): number => Math.round(value * 1000) / 10
@@ -38,9 +70,16 @@ export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
   const state = world.dc.inspectState()
   const net = world.lan?.snapshot()
   const linkUse = new Map((net?.links ?? []).map((link) => [link.id, Math.max(link.aToB.utilisation, link.bToA.utilisation)]))
+  const downByHost = new Map<number, string[]>()
+  for (const vm of state.vms) {
+    if (vm.status !== 'down' || vm.lastHostIndex === undefined) continue
+    const list = downByHost.get(vm.lastHostIndex) ?? []
+    list.push(vm.id)
+    downByHost.set(vm.lastHostIndex, list)
+  }
   return {
     nowUs: world.sim.nowUs, scenario: world.scenario.name, seed: world.seed,
-    hosts: state.hosts.map((host) => hostView(state, host, linkUse.get(`${host.id}~${torId(host.rack)}`))),
+    hosts: state.hosts.map((host) => hostView(state, host, linkUse.get(`${host.id}~${torId(host.rack)}`), downByHost.get(host.index) ?? [])),
     vms: state.vms.map((vm) => vmView(world, state, vm.index)),
     migrations: migrationViews(world),
     links: (net?.links ?? []).map(linkView),
@@ -52,7 +91,7 @@ export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
   }
 }
 
-function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisation: number | undefined): HostView {
+function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisation: number | undefined, downVmIds: readonly string[]): HostView {
   let reservedMiB = 0
   for (const vm of state.vms) if (vm.targetHostIndex === host.index) reservedMiB += vm.memMiB
   return {
@@ -60,7 +99,7 @@ function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisatio
     cpuUsedPct: pct(host.cpuDemandMips / host.cpuCapacityMips), memUsedMiB: host.memUsedMiB, memReservedMiB: reservedMiB,
     netUsedPct: pct(linkUtilisation ?? Math.min(1, host.netDemandMbitPerS / host.nicMbitPerS)),
     power: host.state === 'maintenance' ? 'on' : host.state, maintenance: host.state === 'maintenance' || host.drain === 'maintenance',
-    vmIds: host.vmIndices.map((index) => state.vms[index].id)
+    vmIds: host.vmIndices.map((index) => state.vms[index].id), downVmIds
   }
 }
 
@@ -73,7 +112,8 @@ function vmView(world: SnapshotSource, state: Readonly<ClusterState>, index: num
     id: vm.id, name: vm.id, hostId: vm.hostIndex >= 0 ? state.hosts[vm.hostIndex].id : null, vcpus: vm.vcpus, memMiB: vm.memMiB,
     cpuDemandPct: pct(vm.cpuDemandMips / vm.cpuCapacityMips), workload: vm.group,
     state: vm.status === 'down' ? 'lost' : vm.moving || migrationId !== null ? 'migrating' : 'running',
-    migrationId, wwsMiB: vm.wwsMiB, antiAffinityGroup: antiAffinity?.id ?? null
+    migrationId, restartingOnHostId: vm.status === 'down' && vm.moving && vm.targetHostIndex >= 0 ? state.hosts[vm.targetHostIndex].id : null,
+    wwsMiB: vm.wwsMiB, antiAffinityGroup: antiAffinity?.id ?? null
   }
 }
 
@@ -83,8 +123,37 @@ function migrationViews(world: SnapshotSource): MigrationView[] {
     const request = world.tracker.requests.get(id)
     if (request !== undefined) views.push(liveView(id, migration, request, world))
   }
-  for (const { result, request, endedAtUs } of world.tracker.finished) views.push(finishedView(result, request, world, endedAtUs))
+  for (const finished of world.tracker.finished) views.push(finishedView(finished, world))
+  for (const estimated of world.tracker.estimated.values()) views.push(estimatedView(estimated, world))
   return views
+}
+
+const NO_LIVE_FIGURES = { currentRound: null, downtimeLimitMs: null, downtimeOverLimit: null, switchoverRequested: false, estimate: null } as const
+
+function downtimeLimitOf(migration: Migration): number | null {
+  return migration.params.strategy === 'precopy-qemu' || migration.params.strategy === 'hybrid' ? migration.params.qemu.downtimeLimitMs : null
+}
+
+/** The pass in flight, from the migration's own counters (the strategy's rate limit, or the link when it has none). */
+function roundProgress(migration: Migration, nowUs: number): { view: MigrationView['currentRound']; pagesLeft: number } {
+  const pass = migration.roundInProgress
+  if (pass === null) return { view: null, pagesLeft: 0 }
+  const pageBytes = migration.vm.memory.pageBytes
+  const pagesDone = Math.min(pass.pagesToSend, pass.pagesSent + pass.pagesSkipped)
+  const pagesLeft = pass.pagesToSend - pagesDone
+  const elapsedUs = nowUs - pass.startUs
+  const bytesRemaining = pagesLeft * pageBytes
+  // ETA from the pass's own pace so far (what it really got from the link), not from the limit.
+  const etaMs = pass.bytesSent > 0 && elapsedUs > 0 ? Math.round((bytesRemaining * elapsedUs) / pass.bytesSent / 100) / 10 : null
+  return {
+    pagesLeft,
+    view: {
+      index: pass.index, phase: pass.phase, startMs: (pass.startUs - migration.startedAtUs) / 1000, elapsedMs: elapsedUs / 1000,
+      pagesToSend: pass.pagesToSend, pagesDone, bytesSent: Math.round(pass.bytesSent), bytesRemaining,
+      rateMbitPerS: pass.rateMbitPerS > 0 ? pass.rateMbitPerS : null,
+      progressPct: pass.pagesToSend > 0 ? pct(pagesDone / pass.pagesToSend) : 100, etaMs
+    }
+  }
 }
 
 /**
@@ -106,31 +175,69 @@ export function clientOutageMs(clients: readonly RequestClient[] | undefined, st
 function liveView(id: string, migration: Migration, request: MigrationStart, world: SnapshotSource): MigrationView {
   const memory = migration.vm.memory
   const last = migration.rounds[migration.rounds.length - 1]
-  const remainingBytes = Math.max(0, (migration.dirtyLog?.count ?? 0) * memory.pageBytes)
-  const dirtyRateMbitPerS = last === undefined ? 0 : (last.dirtyPagesAfter * memory.pageBytes * 8) / Math.max(1, last.durationUs)
+  const nowUs = world.sim.nowUs
+  const progress = roundProgress(migration, nowUs)
+  const pass = migration.roundInProgress
+  const dirtyPages = migration.dirtyLog?.count ?? 0
+  // Still to send: what this pass has not reached yet plus what the guest dirtied since it began (the next pass).
+  const remainingBytes = Math.max(0, (progress.pagesLeft + dirtyPages) * memory.pageBytes)
+  // Live dirty rate: distinct pages dirtied since the pass began (the log is harvested at each pass's start).
+  const passUs = pass === null ? 0 : nowUs - pass.startUs
+  const dirtyRateMbitPerS = pass !== null && passUs > 0 ? (dirtyPages * memory.pageBytes * 8) / passUs
+    : last === undefined ? 0 : (last.dirtyPagesAfter * memory.pageBytes * 8) / Math.max(1, last.durationUs)
   const rateMbitPerS = migration.currentRateBitPerS / 1e6
+  const cause = world.causeOf(id)
   return {
-    id, vmId: request.vm.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: migration.params.strategy,
-    trigger: 'user', reason: '', stage: migration.stage, startedAtUs: migration.startedAtUs,
-    rounds: migration.rounds.map((round) => roundMs(round, migration.startedAtUs)), bytesSent: Math.round(migration.bytesSent),
+    id, vmId: request.vm.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: migration.params.strategy, model: 'page',
+    trigger: cause.trigger, reason: cause.reason, stage: migration.stage, startedAtUs: migration.startedAtUs,
+    rounds: migration.rounds.map((round) => roundMs(round, migration.startedAtUs)), currentRound: progress.view, bytesSent: Math.round(migration.bytesSent),
     bytesRemaining: remainingBytes, memBytes: memory.memBytes, dirtyRateMbitPerS: Math.round(dirtyRateMbitPerS * 10) / 10,
-    rateLimitMbitPerS: last?.rateMbitPerS ?? rateMbitPerS, linkMbitPerS: request.linkMbitPerS,
-    expectedDowntimeMs: rateMbitPerS > 0 ? (remainingBytes * 8) / (rateMbitPerS * 1e3) : null, throttlePct: migration.throttlePct,
+    rateLimitMbitPerS: pass !== null && pass.rateMbitPerS > 0 ? pass.rateMbitPerS : last?.rateMbitPerS ?? rateMbitPerS, linkMbitPerS: request.linkMbitPerS,
+    expectedDowntimeMs: rateMbitPerS > 0 ? (remainingBytes * 8) / (rateMbitPerS * 1e3) : null,
+    downtimeLimitMs: downtimeLimitOf(migration), downtimeOverLimit: null, timeCapMs: migration.params.cancelAfterUs / 1000,
+    switchoverRequested: migration.switchoverRequested, estimate: null, throttlePct: migration.throttlePct,
     outcome: null, abortReason: null, totalTimeMs: null, downtimeMs: null,
-    clientOutageMs: clientOutageMs(world.clientsByVm.get(request.vm.vmId), migration.startedAtUs, world.sim.nowUs)
+    clientOutageMs: clientOutageMs(world.clientsByVm.get(request.vm.vmId), migration.startedAtUs, nowUs)
   }
 }
 
-function finishedView(result: MigrationResult, request: MigrationStart, world: SnapshotSource, endedAtUs: number): MigrationView {
+function finishedView(finished: FinishedMigration, world: SnapshotSource): MigrationView {
+  const { result, request, endedAtUs, cause, downtimeLimitMs } = finished
+  const downtimeMs = result.downtimeUs / 1000
   return {
-    id: result.migrationId, vmId: result.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: result.strategy,
-    trigger: 'user', reason: '', stage: 'done', startedAtUs: result.startUs,
-    rounds: result.rounds.map((round) => roundMs(round, result.startUs)), bytesSent: result.bytesSent, bytesRemaining: 0,
+    id: result.migrationId, vmId: result.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: result.strategy, model: 'page',
+    trigger: cause.trigger, reason: cause.reason, stage: 'done', startedAtUs: result.startUs,
+    rounds: result.rounds.map((round) => roundMs(round, result.startUs)), currentRound: null, bytesSent: result.bytesSent, bytesRemaining: 0,
     memBytes: request.vm.memBytes, dirtyRateMbitPerS: 0, rateLimitMbitPerS: result.rounds[result.rounds.length - 1]?.rateMbitPerS ?? 0,
-    linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: result.expectedDowntimeMs, throttlePct: result.throttlePctMax, outcome: result.outcome,
-    abortReason: result.abortReason, totalTimeMs: result.totalTimeUs / 1000, downtimeMs: result.downtimeUs / 1000,
+    linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: result.expectedDowntimeMs,
+    downtimeLimitMs, downtimeOverLimit: downtimeLimitMs === null || result.outcome !== 'completed' ? null : downtimeMs > downtimeLimitMs,
+    timeCapMs: finished.timeCapMs, switchoverRequested: false, estimate: null,
+    throttlePct: result.throttlePctMax, outcome: result.outcome,
+    abortReason: result.abortReason, totalTimeMs: result.totalTimeUs / 1000, downtimeMs,
     // Read a second after the end, so the gap the cutover opened has closed (or is still counting).
     clientOutageMs: clientOutageMs(world.clientsByVm.get(result.vmId), result.startUs, Math.min(world.sim.nowUs, endedAtUs + 1_000_000))
+  }
+}
+
+/**
+ * An analytic-model migration: no pages move, so sent bytes are the estimate's volume pro rata of the time
+ * gone (labelled as estimated in the view), and there are no rounds.
+ */
+function estimatedView(migration: EstimatedMigration, world: SnapshotSource): MigrationView {
+  const ended = migration.ended
+  const nowUs = ended?.atUs ?? world.sim.nowUs
+  const share = migration.estimateTotalUs > 0 ? Math.min(1, (nowUs - migration.startUs) / migration.estimateTotalUs) : 1
+  const bytesSent = ended !== null ? ended.bytes : Math.round(migration.estimateBytes * share)
+  const cause = ended?.cause ?? world.causeOf(migration.id)
+  return {
+    id: migration.id, vmId: migration.vmId, source: migration.source, destination: migration.destination, strategy: ESTIMATE_STRATEGY, model: 'estimate',
+    trigger: cause.trigger, reason: cause.reason, stage: ended === null ? 'precopy' : 'done', startedAtUs: migration.startUs, rounds: [],
+    ...NO_LIVE_FIGURES, estimate: { totalMs: migration.estimateTotalUs / 1000, downtimeMs: migration.estimateDowntimeUs / 1000, bytes: migration.estimateBytes },
+    bytesSent, bytesRemaining: ended !== null ? 0 : Math.max(0, migration.estimateBytes - bytesSent), memBytes: migration.memBytes,
+    dirtyRateMbitPerS: 0, rateLimitMbitPerS: migration.rateMbitPerS, linkMbitPerS: migration.rateMbitPerS,
+    expectedDowntimeMs: migration.estimateDowntimeUs / 1000, timeCapMs: null, throttlePct: 0,
+    outcome: ended?.outcome ?? null, abortReason: ended?.abortReason ?? null,
+    totalTimeMs: ended === null ? null : (ended.atUs - migration.startUs) / 1000, downtimeMs: ended === null ? null : ended.downtimeUs / 1000, clientOutageMs: null
   }
 }
 

@@ -11,7 +11,7 @@
 //  4. A replay after a crash re-creates state only: it records nothing and pushes only the final state.
 //  5. A crash is reported once through onError and never propagates to the caller's event loop.
 import type { Worker } from 'node:worker_threads'
-import type { DropVerdict, EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
+import type { DropVerdict, EngineCommand, MigrationEstimateAnswer, MigrationEstimateRequest, WorldRecord, WorldSnapshot } from '../../engine/index'
 import type { SimStatus } from '../ipc/contract'
 import { Pacer, systemClock, type WallClock } from './pacer'
 import type { FromWorker, HaltReason, ToWorkerBody } from './protocol'
@@ -155,6 +155,13 @@ export class EngineHost {
     if (this.worker === undefined) return []
     const message = await this.request({ type: 'drop-verdicts', vmId })
     return message.type === 'drop-verdicts' ? message.verdicts : []
+  }
+
+  /** The estimate model's cost of a move with the chosen parameters, or why there is none; undefined without a world. */
+  async migrationEstimate(request: MigrationEstimateRequest): Promise<{ estimate: MigrationEstimateAnswer | null; refusal: string | null } | undefined> {
+    if (this.worker === undefined) return undefined
+    const message = await this.request({ type: 'migration-estimate', request })
+    return message.type === 'migration-estimate' ? { estimate: message.estimate, refusal: message.refusal } : undefined
   }
 
   /** Advances by `durationUs` now (the step button), waiting for the worker. */

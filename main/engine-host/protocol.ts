@@ -1,7 +1,7 @@
 // Messages between the engine host (main thread) and the engine worker. Plain structured-clone data. Every
 // request carries an id and every answer (including a failure) echoes it, so each reply settles exactly the
 // request it answers, whatever else is in flight.
-import type { DropVerdict, EngineCommand, WorldRecord, WorldSnapshot } from '../../engine/index'
+import type { DropVerdict, EngineCommand, MigrationEstimateAnswer, MigrationEstimateRequest, WorldRecord, WorldSnapshot } from '../../engine/index'
 
 export type ToWorkerBody =
   | { readonly type: 'load'; readonly scenario: unknown; readonly seed: number }
@@ -9,6 +9,7 @@ export type ToWorkerBody =
   | { readonly type: 'command'; readonly command: EngineCommand }
   | { readonly type: 'snapshot' }
   | { readonly type: 'drop-verdicts'; readonly vmId: string }
+  | { readonly type: 'migration-estimate'; readonly request: MigrationEstimateRequest }
 
 export type ToWorker = ToWorkerBody & { readonly id: number }
 
@@ -23,4 +24,6 @@ export type FromWorker =
   | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly snapshot: WorldSnapshot; readonly records: readonly WorldRecord[]; readonly halted: HaltReason }
   | { readonly type: 'snapshot'; readonly id: number; readonly snapshot: WorldSnapshot }
   | { readonly type: 'drop-verdicts'; readonly id: number; readonly verdicts: readonly DropVerdict[] }
+  /** The estimate, or why there is none (`refusal`). */
+  | { readonly type: 'migration-estimate'; readonly id: number; readonly estimate: MigrationEstimateAnswer | null; readonly refusal: string | null }
   | { readonly type: 'failed'; readonly id: number; readonly message: string }

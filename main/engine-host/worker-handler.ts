@@ -40,6 +40,11 @@ export function createWorkerHandler(post: (message: FromWorker) => void, build: 
         return
       case 'drop-verdicts':
         post({ type: 'drop-verdicts', id: message.id, verdicts: world.dropVerdicts(message.vmId) })
+        return
+      case 'migration-estimate': {
+        const answer = world.estimateMigration(message.request)
+        post(typeof answer === 'string' ? { type: 'migration-estimate', id: message.id, estimate: null, refusal: answer } : { type: 'migration-estimate', id: message.id, estimate: answer, refusal: null })
+      }
     }
   }
 

@@ -4,11 +4,12 @@
 // through z.custom so type and channel list stay one source.
 import { z } from 'zod'
 import type { INVOKE_CHANNELS, PUSH_CHANNELS } from './channels'
-import { dropVerdictSchema, engineCatalogSchema, engineCommandSchema, idSchema as id, outcomeSchema, worldSnapshotSchema, type RunSummary } from '../../engine/index'
+import { dropVerdictSchema, migrationEstimateRequestSchema, migrationEstimateSchema, engineCatalogSchema, engineCommandSchema, idSchema as id, outcomeSchema, worldSnapshotSchema, type RunSummary } from '../../engine/index'
 import type { MetricComparison } from '../experiments/summary'
 export type { Result, ErrorCode } from './result'
 export type { WorldSnapshot, HostView, VmView, MigrationView, RoundView, LinkView, SwitchView, ArpCacheView, ClientView, PolicyView, RecommendationView } from '../../engine/index'
 export type { EngineCatalog, StrategyInfo, StageInfo, PolicyCatalogEntry, CatalogParam } from '../../engine/index'
+export type { MigrationEstimateAnswer, MigrationEstimateRequest, RoundProgressView } from '../../engine/index'
 export type { EngineCommand, DropRefusal, DropVerdict, StrategyName, Stage, Trigger, Outcome, AutomationLevel, DropRefusalCode } from '../../engine/index'
 export { engineCommandSchema }
 
@@ -119,6 +120,8 @@ export const invokeSchemas = {
   'engine:catalog': { request: z.undefined(), response: engineCatalogSchema },
   /** The engine's verdict (allowed, or why not, in words) on dropping one VM on each host, for drag feedback. */
   'sim:drop-verdicts': { request: z.object({ vmId: id }), response: z.array(dropVerdictSchema).readonly() },
+  /** The engine's estimate (duration, data, downtime) of a move with the chosen parameters, before it starts; the path's defaults. */
+  'sim:migration-estimate': { request: migrationEstimateRequestSchema, response: migrationEstimateSchema },
   'experiment:run': {
     request: z.object({ scenario: id, policies: z.array(id).min(1).max(12), seeds: z.array(z.number().int().min(0).max(2 ** 31)).min(1).max(50), hours: z.number().positive().max(24 * 7).optional(),
       compat: z.enum(['faithful', 'cloudsim']).optional() }),

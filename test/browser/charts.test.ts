@@ -1,39 +1,26 @@
 // Charts receive data incrementally: a live migration's two uPlot charts are created once, then every pushed
 // snapshot grows their data through setData (rounds bars and the rate lines) without re-creating them.
 /* eslint-disable vue/one-component-per-file -- small render-function harnesses around the components under test */
-import { beforeEach, describe, expect, it } from 'vitest'
-import { page } from 'vitest/browser'
+import { describe, expect, it } from 'vitest'
 import { render } from 'vitest-browser-vue'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { defineComponent, h } from 'vue'
 import type uPlot from 'uplot'
 import MigrationCard from '../../renderer/src/components/migration/MigrationCard.vue'
 import TimeSeriesChart from '../../renderer/src/components/charts/TimeSeriesChart.vue'
-import { setApi } from '../../renderer/src/ipc/api'
-import { connectSubscriptions } from '../../renderer/src/ipc/subscriptions'
 import { useMigrationsStore } from '../../renderer/src/stores/migrations'
 import { usePolicyStore } from '../../renderer/src/stores/policy'
 import { useUiStore } from '../../renderer/src/stores/ui'
 import { advanceWorld, buildWorld, IDS } from './fixtures/world'
-import { createFakeApi, type FakeApi } from './fixtures/fake-api'
+import { useAppSetup } from './fixtures/app-setup'
 import '../../renderer/src/styles.css'
 
-let api: FakeApi
-let pinia: Pinia
+const app = useAppSetup({ start: 'subscribe' })
 
-beforeEach(async () => {
-  await page.viewport(1280, 800)
-  api = createFakeApi()
-  setApi(api)
-  pinia = createPinia()
-  setActivePinia(pinia)
-  connectSubscriptions()
-})
 
 describe('live migration charts', () => {
   it('creates each chart once and grows its data with every push', async () => {
     let world = buildWorld({ rounds: 3 })
-    api.push('sim:snapshot', world)
+    app.api.push('sim:snapshot', world)
     const created: uPlot[] = []
     const Live = defineComponent({
       setup() {
@@ -41,37 +28,41 @@ describe('live migration charts', () => {
         return () => h(MigrationCard, { migration: migrations.list[0], onChartReady: (chart: uPlot) => created.push(chart) })
       }
     })
-    const screen = await render(Live, { global: { plugins: [pinia] } })
+    const screen = await render(Live, { global: { plugins: [app.pinia] } })
     await expect.poll(() => created.length).toBe(2)
     const [rounds, rates] = created
-    expect(rounds.data[0]).toHaveLength(3)
+    // Three completed rounds and the one in flight.
+    expect(rounds.data[0]).toHaveLength(4)
     expect(rates.data[0]).toHaveLength(1)
 
     for (let i = 0; i < 5; i++) {
       world = advanceWorld(world)
-      api.push('sim:snapshot', world)
+      app.api.push('sim:snapshot', world)
     }
     await expect.element(screen.getByTestId(`round-count-${IDS.migration}`)).toHaveTextContent('8')
-    await expect.poll(() => rounds.data[0].length).toBe(8)
+    await expect.poll(() => rounds.data[0].length).toBe(9)
+    // Eight completed and the ninth in flight (its pages so far; dirtied not known yet).
+    expect(rounds.data[2][8]).toBeNull()
     await expect.poll(() => rates.data[0].length).toBe(6)
     expect(rounds.data[1][7]).toBe(world.migrations[0].rounds[7].pagesSent)
+    expect(rounds.data[1][8]).toBe(world.migrations[0].currentRound?.pagesDone)
     expect(rates.data[3]).toEqual([1000, 1000, 1000, 1000, 1000, 1000])
     expect(created).toHaveLength(2)
     expect(created[0]).toBe(rounds)
   })
 
   it('redraws on a theme switch without creating a new chart', async () => {
-    api.push('sim:snapshot', buildWorld())
+    app.api.push('sim:snapshot', buildWorld())
     const created: uPlot[] = []
     const policy = usePolicyStore()
     const Chart = defineComponent({
       setup: () => () => h(TimeSeriesChart, { series: [{ label: 'imbalance', color: '#8b5cf6' }], columns: policy.imbalanceSeries, revision: policy.revision,
         yLabel: 'imbalance', onReady: (chart: uPlot) => created.push(chart) })
     })
-    await render(Chart, { global: { plugins: [pinia] } })
+    await render(Chart, { global: { plugins: [app.pinia] } })
     await expect.poll(() => created.length).toBe(1)
     useUiStore().toggleTheme()
-    api.push('sim:snapshot', advanceWorld(buildWorld()))
+    app.api.push('sim:snapshot', advanceWorld(buildWorld()))
     await expect.poll(() => created[0].data[0].length).toBe(2)
     expect(created).toHaveLength(1)
   })

@@ -3,64 +3,56 @@
 // "Migrate to…" path, host actions, and virtualisation with 1,000 hosts. Drags are dispatched as DOM drag
 // events (fixtures/drag.ts explains why not Playwright's dropTo).
 /* eslint-disable vue/one-component-per-file -- small render-function harnesses around the components under test */
-import { beforeEach, describe, expect, it } from 'vitest'
-import { page, userEvent } from 'vitest/browser'
+import { describe, expect, it } from 'vitest'
+import { userEvent } from 'vitest/browser'
 import { render } from 'vitest-browser-vue'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { defineComponent, h, nextTick } from 'vue'
 import DatacenterView from '../../renderer/src/views/DatacenterView.vue'
 import HostGrid from '../../renderer/src/components/datacenter/HostGrid.vue'
 import ToastStack from '../../renderer/src/components/common/ToastStack.vue'
-import { setApi } from '../../renderer/src/ipc/api'
 import { feedSnapshot } from '../../renderer/src/ipc/snapshot-feed'
 import { useUiStore } from '../../renderer/src/stores/ui'
-import { buildLargeWorld, buildWorld, IDS } from './fixtures/world'
-import { createFakeApi, type FakeApi } from './fixtures/fake-api'
+import { buildLargeWorld, IDS } from './fixtures/world'
+import { useAppSetup } from './fixtures/app-setup'
 import { dragAndDrop } from './fixtures/drag'
 import '../../renderer/src/styles.css'
 
-let api: FakeApi
-let pinia: Pinia
+const app = useAppSetup()
 
 const Harness = defineComponent({ render: () => h('div', { style: 'height: 760px; display: flex; flex-direction: column' }, [h(DatacenterView), h(ToastStack)]) })
 
 async function mount() {
-  const screen = await render(Harness, { global: { plugins: [pinia] } })
+  const screen = await render(Harness, { global: { plugins: [app.pinia] } })
   await expect.element(screen.getByTestId(`host-card-${IDS.freeHost}`)).toBeVisible()
   return screen
 }
-
-beforeEach(async () => {
-  await page.viewport(1280, 800)
-  api = createFakeApi()
-  setApi(api)
-  pinia = createPinia()
-  setActivePinia(pinia)
-  feedSnapshot(buildWorld())
-})
 
 describe('drag to migrate', () => {
   it('opens the migrate sheet on a valid drop and starts the migration with the chosen strategy', async () => {
     const screen = await mount()
     await dragAndDrop(screen.getByTestId('vm-chip-vm-0003'), screen.getByTestId(`host-card-${IDS.freeHost}`))
     await expect.element(screen.getByTestId('migrate-sheet')).toBeVisible()
-    await expect.element(screen.getByTestId('param-rateMaxMbitPerS')).toHaveValue(500)
+    // The path's bandwidth (the engine's suggestion), not the catalog's reference 500 Mbit/s.
+    await expect.element(screen.getByTestId('param-rateMaxMbitPerS')).toHaveValue(10_000)
     await screen.getByTestId('strategy-select').selectOptions('precopy-qemu')
     await expect.element(screen.getByTestId('param-downtimeLimitMs')).toHaveValue(300)
     await screen.getByTestId('param-autoConverge').click()
     await screen.getByTestId('migrate-confirm').click()
     await expect.element(screen.getByTestId('migrate-sheet')).not.toBeInTheDocument()
-    expect(api.callsOf('sim:command')).toEqual([{ kind: 'migrate', vmId: 'vm-0003', destination: IDS.freeHost, strategy: 'precopy-qemu',
-      parameters: { maxBandwidthMbitPerS: 1000, downtimeLimitMs: 300, autoConverge: true } }])
+    expect(app.api.callsOf('sim:command')).toEqual([{ kind: 'migrate', vmId: 'vm-0003', destination: IDS.freeHost, strategy: 'precopy-qemu',
+      parameters: { maxBandwidthMbitPerS: 10_000, downtimeLimitMs: 300, autoConverge: true }, timeCapS: 600 }])
   })
 
-  it('refuses a drop on a host in maintenance and says why, without a command', async () => {
+  it('refuses a drop on a host in maintenance and says why once, without a command and without moving the layout', async () => {
     const screen = await mount()
+    const before = (screen.getByTestId('host-card-host-01').element() as HTMLElement).getBoundingClientRect().top
     await dragAndDrop(screen.getByTestId('vm-chip-vm-0003'), screen.getByTestId(`host-card-${IDS.maintenanceHost}`))
     await expect.element(screen.getByTestId('drop-refusal')).toHaveTextContent(`${IDS.maintenanceHost} is in maintenance`)
-    await expect.element(screen.getByTestId('toast').first()).toHaveTextContent('maintenance')
+    // Once: the notice, not a toast repeating it; and the racks did not move down.
+    expect(screen.container.querySelectorAll('[data-testid="toast"]')).toHaveLength(0)
+    expect((screen.getByTestId('host-card-host-01').element() as HTMLElement).getBoundingClientRect().top).toBe(before)
     expect(screen.container.querySelector('[data-testid="migrate-sheet"]')).toBeNull()
-    expect(api.callsOf('sim:command')).toEqual([])
+    expect(app.api.callsOf('sim:command')).toEqual([])
   })
 
   it('refuses anti-affinity and memory drops with their reasons', async () => {
@@ -98,15 +90,15 @@ describe('keyboard and menus', () => {
     await screen.getByTestId(`migrate-target-${IDS.freeHost}`).click()
     await expect.element(screen.getByTestId('migrate-sheet')).toBeVisible()
     await screen.getByTestId('migrate-confirm').click()
-    await expect.poll(() => api.callsOf('sim:command')).toEqual([{ kind: 'migrate', vmId: 'vm-0003', destination: IDS.freeHost, strategy: 'precopy',
-      parameters: { rateMinMbitPerS: 100, rateMaxMbitPerS: 500 } }])
+    await expect.poll(() => app.api.callsOf('sim:command')).toEqual([{ kind: 'migrate', vmId: 'vm-0003', destination: IDS.freeHost, strategy: 'precopy',
+      parameters: { rateMinMbitPerS: 10_000, rateMaxMbitPerS: 10_000 }, timeCapS: 600 }])
   })
 
   it('evacuates a host from its actions menu', async () => {
     const screen = await mount()
     await screen.getByTestId('host-menu-host-03').click()
     await screen.getByTestId('evacuate-host-03').click()
-    await expect.poll(() => api.callsOf('sim:command')).toEqual([{ kind: 'evacuate-host', hostId: 'host-03' }])
+    await expect.poll(() => app.api.callsOf('sim:command')).toEqual([{ kind: 'evacuate-host', hostId: 'host-03' }])
     await expect.element(screen.getByTestId('toast').first()).toHaveTextContent('evacuate-host accepted')
   })
 })
@@ -115,7 +107,7 @@ describe('virtualised grid', () => {
   it('renders only the visible cards of 1,000 hosts and follows the scroll', async () => {
     feedSnapshot(buildLargeWorld(50, 20))
     const Frame = defineComponent({ render: () => h('div', { style: 'height: 700px; width: 1100px; display: flex; flex-direction: column' }, [h(HostGrid)]) })
-    const screen = await render(Frame, { global: { plugins: [pinia] } })
+    const screen = await render(Frame, { global: { plugins: [app.pinia] } })
     await expect.element(screen.getByTestId('host-card-host-01')).toBeVisible()
     const cards = () => screen.container.querySelectorAll('[data-testid^="host-card-"]').length
     expect(cards()).toBeGreaterThan(8)
@@ -129,5 +121,34 @@ describe('virtualised grid', () => {
     const shown = [...screen.container.querySelectorAll('[data-testid^="host-card-"]')].map((el) => Number(el.getAttribute('data-testid')?.slice('host-card-host-'.length)))
     expect(Math.min(...shown)).toBeGreaterThan(400)
     expect(Math.max(...shown)).toBeLessThan(600)
+  })
+})
+
+describe('host cards', () => {
+  it('keeps a failed host\'s VMs on its card as down or restarting (HA)', async () => {
+    const screen = await mount()
+    await expect.element(screen.getByTestId('vm-state-vm-9001')).toHaveTextContent(`restarting on ${IDS.freeHost} (HA)`)
+    await expect.element(screen.getByTestId('vm-state-vm-9002')).toHaveTextContent('down · HA restart pending')
+    const card = screen.getByTestId(`host-card-${IDS.failedHost}`).element()
+    expect(card.querySelector('[data-testid="vm-chip-vm-9001"]')).not.toBeNull()
+  })
+
+  it('gives each VM chip a tooltip with vCPUs, memory, CPU now and WWS', async () => {
+    const screen = await mount()
+    await userEvent.hover(screen.getByTestId('vm-chip-vm-0003'))
+    const title = (screen.getByTestId('vm-chip-vm-0003').element() as HTMLElement).title
+    expect(title).toBe('batch-03 (vm-0003) · 2 vCPU · 4.00 GiB · CPU now 51 % · batch · WWS 640 MiB · running')
+  })
+
+  it('shows the drop badge without covering any chip', async () => {
+    const screen = await mount()
+    useUiStore().startDrag('vm-0003')
+    await expect.element(screen.getByTestId(`drop-hint-${IDS.fullHost}`)).toHaveTextContent('no memory')
+    const badge = (screen.getByTestId(`drop-hint-${IDS.fullHost}`).element() as HTMLElement).getBoundingClientRect()
+    const chips = [...screen.getByTestId(`host-card-${IDS.fullHost}`).element().querySelectorAll('.vm-chip')].map((chip) => chip.getBoundingClientRect())
+    expect(chips.length).toBeGreaterThan(0)
+    const overlaps = chips.filter((c) => c.left < badge.right && badge.left < c.right && c.top < badge.bottom && badge.top < c.bottom)
+    expect(overlaps).toEqual([])
+    useUiStore().endDrag()
   })
 })

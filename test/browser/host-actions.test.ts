@@ -1,23 +1,19 @@
 // The host actions menu offers only what applies to the host's state, asks before failing a host, ends
 // maintenance, and is keyboard-operable (focus on open, ↑/↓, Esc closes from anywhere).
-import { beforeEach, describe, expect, it } from 'vitest'
-import { page, userEvent } from 'vitest/browser'
+import { describe, expect, it } from 'vitest'
+import { userEvent } from 'vitest/browser'
 import { render } from 'vitest-browser-vue'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { defineComponent, h } from 'vue'
 import DatacenterView from '../../renderer/src/views/DatacenterView.vue'
-import { setApi } from '../../renderer/src/ipc/api'
-import { feedSnapshot } from '../../renderer/src/ipc/snapshot-feed'
-import { buildWorld, IDS } from './fixtures/world'
-import { createFakeApi, type FakeApi } from './fixtures/fake-api'
+import { IDS } from './fixtures/world'
+import { useAppSetup } from './fixtures/app-setup'
 import '../../renderer/src/styles.css'
 
-let api: FakeApi
-let pinia: Pinia
+const app = useAppSetup()
 const Harness = defineComponent({ render: () => h('div', { style: 'height: 760px; display: flex; flex-direction: column' }, [h(DatacenterView)]) })
 
 async function openMenu(hostId: string) {
-  const screen = await render(Harness, { global: { plugins: [pinia] } })
+  const screen = await render(Harness, { global: { plugins: [app.pinia] } })
   await screen.getByTestId(`host-menu-${hostId}`).click()
   await expect.element(screen.getByTestId(`host-actions-${hostId}`)).toBeVisible()
   return screen
@@ -27,14 +23,6 @@ function offered(screen: Awaited<ReturnType<typeof openMenu>>, hostId: string): 
   return [...screen.container.querySelectorAll(`[data-testid="host-actions-${hostId}"] [role="menuitem"]`)].map((item) => item.querySelector('strong')?.textContent ?? '')
 }
 
-beforeEach(async () => {
-  await page.viewport(1280, 800)
-  api = createFakeApi()
-  setApi(api)
-  pinia = createPinia()
-  setActivePinia(pinia)
-  feedSnapshot(buildWorld())
-})
 
 describe('host actions', () => {
   it('offers only the actions that apply to each state', async () => {
@@ -53,16 +41,16 @@ describe('host actions', () => {
     await screen.getByTestId(`fail-${IDS.freeHost}`).click()
     await expect.element(screen.getByTestId(`fail-confirm-${IDS.freeHost}`)).toBeVisible()
     await screen.getByRole('button', { name: 'Cancel' }).click()
-    expect(api.callsOf('sim:command')).toEqual([])
+    expect(app.api.callsOf('sim:command')).toEqual([])
     await screen.getByTestId(`fail-${IDS.freeHost}`).click()
     await screen.getByTestId(`fail-${IDS.freeHost}-confirm`).click()
-    await expect.poll(() => api.callsOf('sim:command')).toEqual([{ kind: 'fail-host', hostId: IDS.freeHost }])
+    await expect.poll(() => app.api.callsOf('sim:command')).toEqual([{ kind: 'fail-host', hostId: IDS.freeHost }])
   })
 
   it('ends maintenance', async () => {
     const screen = await openMenu(IDS.maintenanceHost)
     await screen.getByTestId(`exit-maintenance-${IDS.maintenanceHost}`).click()
-    await expect.poll(() => api.callsOf('sim:command')).toEqual([{ kind: 'exit-maintenance', hostId: IDS.maintenanceHost }])
+    await expect.poll(() => app.api.callsOf('sim:command')).toEqual([{ kind: 'exit-maintenance', hostId: IDS.maintenanceHost }])
   })
 
   it('takes focus, moves with the arrow keys and closes on Esc', async () => {
@@ -73,6 +61,6 @@ describe('host actions', () => {
     ;(document.activeElement as HTMLElement | null)?.blur()
     await userEvent.keyboard('{Escape}')
     await expect.poll(() => screen.container.querySelector(`[data-testid="host-actions-${IDS.freeHost}"]`)).toBeNull()
-    expect(api.callsOf('sim:command')).toEqual([])
+    expect(app.api.callsOf('sim:command')).toEqual([])
   })
 })

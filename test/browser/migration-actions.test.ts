@@ -1,39 +1,26 @@
 // A live migration's Abort asks first (Keep going sends nothing), and Force complete says at once that it takes
 // effect when the current round ends.
-import { beforeEach, describe, expect, it } from 'vitest'
-import { page } from 'vitest/browser'
+import { describe, expect, it } from 'vitest'
 import { render } from 'vitest-browser-vue'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { defineComponent, h } from 'vue'
 import MigrationCard from '../../renderer/src/components/migration/MigrationCard.vue'
-import { setApi } from '../../renderer/src/ipc/api'
-import { connectSubscriptions } from '../../renderer/src/ipc/subscriptions'
 import { useMigrationsStore } from '../../renderer/src/stores/migrations'
 import { buildWorld, IDS } from './fixtures/world'
-import { createFakeApi, type FakeApi } from './fixtures/fake-api'
+import { useAppSetup } from './fixtures/app-setup'
 import '../../renderer/src/styles.css'
 
-let api: FakeApi
-let pinia: Pinia
+const app = useAppSetup({ start: 'subscribe' })
 
-beforeEach(async () => {
-  await page.viewport(1280, 800)
-  api = createFakeApi()
-  setApi(api)
-  pinia = createPinia()
-  setActivePinia(pinia)
-  connectSubscriptions()
-})
 
 async function mountCard() {
-  api.push('sim:snapshot', buildWorld({ rounds: 2 }))
+  app.api.push('sim:snapshot', buildWorld({ rounds: 2 }))
   const Card = defineComponent({
     setup() {
       const migrations = useMigrationsStore()
       return () => (migrations.list[0] === undefined ? h('p', 'none') : h(MigrationCard, { migration: migrations.list[0] }))
     }
   })
-  const screen = await render(Card, { global: { plugins: [pinia] } })
+  const screen = await render(Card, { global: { plugins: [app.pinia] } })
   await expect.element(screen.getByTestId(`abort-${IDS.migration}`)).toBeVisible()
   return screen
 }
@@ -44,16 +31,16 @@ describe('migration actions', () => {
     await screen.getByTestId(`abort-${IDS.migration}`).click()
     await expect.element(screen.getByTestId(`abort-confirm-${IDS.migration}`)).toBeVisible()
     await screen.getByRole('button', { name: 'Keep going' }).click()
-    expect(api.callsOf('sim:command')).toEqual([])
+    expect(app.api.callsOf('sim:command')).toEqual([])
     await screen.getByTestId(`abort-${IDS.migration}`).click()
     await screen.getByTestId(`abort-${IDS.migration}-confirm`).click()
-    await expect.poll(() => api.callsOf('sim:command')).toEqual([{ kind: 'abort-migration', migrationId: IDS.migration }])
+    await expect.poll(() => app.api.callsOf('sim:command')).toEqual([{ kind: 'abort-migration', migrationId: IDS.migration }])
   })
 
   it('acknowledges force complete at once', async () => {
     const screen = await mountCard()
     await screen.getByTestId(`force-complete-${IDS.migration}`).click()
     await expect.element(screen.getByTestId(`force-note-${IDS.migration}`)).toHaveTextContent('takes effect when the current round ends')
-    expect(api.callsOf('sim:command')).toEqual([{ kind: 'force-complete', migrationId: IDS.migration }])
+    expect(app.api.callsOf('sim:command')).toEqual([{ kind: 'force-complete', migrationId: IDS.migration }])
   })
 })

@@ -19,7 +19,7 @@ describe('IPC contract types', () => {
     expectTypeOf<InvokeResponse<'scenario:load'>>().toEqualTypeOf<WorldSnapshot>()
     expectTypeOf<PushPayload<'sim:snapshot'>>().toEqualTypeOf<WorldSnapshot>()
     expectTypeOf<MigrationView['stage']>().toEqualTypeOf<Stage>()
-    expectTypeOf<MigrationView['strategy']>().toEqualTypeOf<StrategyName>()
+    expectTypeOf<MigrationView['strategy']>().toEqualTypeOf<StrategyName | 'precopy-estimate'>()
     expectTypeOf<MigrationView['trigger']>().toEqualTypeOf<Trigger>()
     expectTypeOf<MigrationView['outcome']>().toEqualTypeOf<Outcome | null>()
     expect(invokeSchemas['sim:command'].request).toBe(engineCommandSchema)

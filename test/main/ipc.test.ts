@@ -13,7 +13,7 @@ function handlers(overrides: Partial<HandlerMap> = {}): HandlerMap {
     'sim:get-status': () => status,
     'sim:control': () => status,
     'sim:get-snapshot': unused, 'sim:command': unused, 'scenario:list': () => [], 'scenario:load': unused, 'scenario:load-file': unused, 'scenario:new': unused, 'scenario:export': unused,
-    'history:list': unused, 'history:get': unused, 'history:verify': unused, 'history:export': unused, 'experiment:run': unused, 'engine:catalog': unused, 'sim:drop-verdicts': unused,
+    'history:list': unused, 'history:get': unused, 'history:verify': unused, 'history:export': unused, 'experiment:run': unused, 'engine:catalog': unused, 'sim:drop-verdicts': unused, 'sim:migration-estimate': unused,
     ...overrides
   }
 }

@@ -24,6 +24,7 @@ export const useMigrationsStore = defineStore('migrations', () => {
     })
   })
   const active = computed(() => list.value.filter((m) => m.outcome === null))
+  const finished = computed(() => list.value.filter((m) => m.outcome !== null))
 
   function fail(message: string): void {
     lastError.value = null
@@ -40,6 +41,15 @@ export const useMigrationsStore = defineStore('migrations', () => {
 
   function record(snapshot: WorldSnapshot): void {
     const t = snapshot.nowUs / 1e6
+    // A running migration the engine no longer lists ended while the view was not looking (more ended between
+    // two snapshots than the engine keeps): it must not stay "running" here for ever.
+    const listed = new Set(snapshot.migrations.map((m) => m.id))
+    for (const [id, m] of views.value) {
+      if (m.outcome === null && !listed.has(id)) {
+        views.value.delete(id)
+        series.delete(id)
+      }
+    }
     for (const m of snapshot.migrations) {
       views.value.set(m.id, m)
       const columns = series.get(m.id) ?? emptyColumns(3)
@@ -67,8 +77,8 @@ export const useMigrationsStore = defineStore('migrations', () => {
     return result.ok
   }
 
-  function migrate(vmId: string, destination: string, strategy: StrategyName, parameters: Record<string, number | boolean>): Promise<boolean> {
-    return send({ kind: 'migrate', vmId, destination, strategy, parameters })
+  function migrate(vmId: string, destination: string, strategy: StrategyName, parameters: Record<string, number | boolean>, timeCapS?: number): Promise<boolean> {
+    return send({ kind: 'migrate', vmId, destination, strategy, parameters, ...(timeCapS === undefined ? {} : { timeCapS }) })
   }
 
   function abort(migrationId: string): Promise<boolean> {
@@ -79,5 +89,5 @@ export const useMigrationsStore = defineStore('migrations', () => {
     return send({ kind: 'force-complete', migrationId })
   }
 
-  return { views, revision, lastError, list, active, fail, record, reset, seriesOf, migrate, abort, forceComplete }
+  return { views, revision, lastError, list, active, finished, fail, record, reset, seriesOf, migrate, abort, forceComplete }
 })

@@ -51,3 +51,16 @@ export function baseOptions(height: number, series: uPlot.Series[], axes: uPlot.
     ...extra
   }
 }
+
+/**
+ * A log₁₀ y scale: series that differ by orders of magnitude (a 10 Gbit/s link beside a 40 Mbit/s dirty rate,
+ * a first round of a million pages beside later ones of a few hundred) all stay visible.
+ */
+export function logScaleY(): uPlot.Scale {
+  return { distr: 3, log: 10, range: (_u, min, max) => uPlot.rangeLog(Math.max(min, 1e-3), Math.max(max, 1), 10, true) }
+}
+
+/** Log scales cannot show 0 or less: such points become gaps (null), not a fake floor. */
+export function positiveOrNull(values: readonly (number | null)[]): (number | null)[] {
+  return values.map((v) => (v === null || v <= 0 ? null : v))
+}

@@ -1,0 +1,55 @@
+// The migrate sheet's defaults finish (#17): it fills the rates the engine suggests for the path, shows the
+// engine's estimate of duration, data and downtime for the values in the form before start, warns when the
+// estimate runs past the time cap, and sends the time cap with the command.
+import { describe, expect, it } from 'vitest'
+import { render } from 'vitest-browser-vue'
+import { defineComponent, h } from 'vue'
+import MigrateSheet from '../../renderer/src/components/datacenter/MigrateSheet.vue'
+import { useUiStore } from '../../renderer/src/stores/ui'
+import { IDS } from './fixtures/world'
+import { useAppSetup } from './fixtures/app-setup'
+import '../../renderer/src/styles.css'
+
+const app = useAppSetup()
+
+async function openSheet() {
+  useUiStore().openMigrate({ vmId: 'vm-0003', hostId: IDS.freeHost })
+  const Harness = defineComponent({ render: () => h(MigrateSheet) })
+  const screen = await render(Harness, { global: { plugins: [app.pinia] } })
+  await expect.element(screen.getByTestId('migrate-sheet')).toBeVisible()
+  return screen
+}
+
+describe('migrate sheet', () => {
+  it('fills the path defaults and shows the engine estimate for them before start', async () => {
+    const screen = await openSheet()
+    await expect.element(screen.getByTestId('param-rateMinMbitPerS')).toHaveValue(10_000)
+    await expect.element(screen.getByTestId('estimate-duration')).toHaveTextContent('7.04 s')
+    await expect.element(screen.getByTestId('estimate-bytes')).toHaveTextContent('8.20 GiB')
+    await expect.element(screen.getByTestId('estimate-downtime')).toHaveTextContent('42')
+    await expect.element(screen.getByTestId('param-timeCapS')).toHaveValue(600)
+    expect(screen.container.querySelector('[data-testid="estimate-over-cap"]')).toBeNull()
+    expect(app.api.callsOf('sim:migration-estimate')[0]).toMatchObject({ vmId: 'vm-0003', destination: IDS.freeHost, strategy: 'precopy' })
+  })
+
+  it('re-asks the engine when a value changes and warns when the move would hit the time cap', async () => {
+    const screen = await openSheet()
+    await expect.element(screen.getByTestId('param-rateMinMbitPerS')).toHaveValue(10_000)
+    await screen.getByTestId('param-rateMinMbitPerS').fill('100')
+    await expect.element(screen.getByTestId('estimate-over-cap')).toBeVisible()
+    await expect.poll(() => app.api.callsOf('sim:migration-estimate').at(-1)?.parameters?.rateMinMbitPerS).toBe(100)
+    // The user's value stays: the path default does not overwrite what was typed.
+    await expect.element(screen.getByTestId('param-rateMinMbitPerS')).toHaveValue(100)
+    await screen.getByTestId('param-timeCapS').fill('900')
+    await expect.element(screen.getByTestId('estimate-over-cap')).not.toBeInTheDocument()
+    await screen.getByTestId('migrate-confirm').click()
+    await expect.poll(() => app.api.callsOf('sim:command')).toEqual([{ kind: 'migrate', vmId: 'vm-0003', destination: IDS.freeHost, strategy: 'precopy',
+      parameters: { rateMinMbitPerS: 100, rateMaxMbitPerS: 10_000 }, timeCapS: 900 }])
+  })
+
+  it('says when the engine has no estimate for a strategy', async () => {
+    const screen = await openSheet()
+    await screen.getByTestId('strategy-select').selectOptions('postcopy')
+    await expect.element(screen.getByTestId('estimate-none')).toHaveTextContent('pre-copy only')
+  })
+})

@@ -1,0 +1,56 @@
+// The Migrations view's data comes from the engine: each migration carries the trigger and reason its history
+// record will carry (not a hard-coded "user"), big clusters list their estimated migrations, the round in flight
+// shows as it goes, and a migration that hits its time cap says so.
+import { describe, it, expect } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { createWorld, type World } from '../../../engine/index'
+
+const load = (name: string): unknown => JSON.parse(readFileSync(`scenarios/${name}.json`, 'utf8')) as unknown
+
+function runUntilMigration(world: World, stepUs: number, limitUs: number): void {
+  while (world.nowUs < limitUs && world.snapshot().migrations.every((m) => m.outcome !== null)) world.runUntil(world.nowUs + stepUs)
+}
+
+describe('migration views', () => {
+  it('an evacuation migration says evacuation with the engine\'s reason, and history records the same cause', () => {
+    const world = createWorld(load('maintenance-evacuation'), 1)
+    runUntilMigration(world, 10_000_000, 2 * 3_600_000_000)
+    const live = world.snapshot().migrations.filter((m) => m.outcome === null)
+    expect(live.length).toBeGreaterThan(0)
+    expect(live.every((m) => m.trigger === 'evacuation')).toBe(true)
+    expect(live[0].reason).not.toBe('')
+    while (world.snapshot().migrations.some((m) => m.id === live[0].id && m.outcome === null)) world.runUntil(world.nowUs + 1_000_000)
+    const done = world.snapshot().migrations.find((m) => m.id === live[0].id)
+    const record = world.drainRecords().find((r) => r.kind === 'migration' && r.migration.vmId === live[0].vmId && r.migration.startUs === live[0].startedAtUs)
+    expect(done?.trigger).toBe('evacuation')
+    expect(record?.kind === 'migration' ? [record.migration.trigger, record.migration.reason] : null).toEqual([done?.trigger, done?.reason])
+  })
+
+  it('a user migration shows the round in flight: pages sent and left this round, a live dirty rate, an ETA', () => {
+    const world = createWorld(load('small-cluster'), 1)
+    const snap = world.snapshot()
+    const vm = snap.vms.find((v) => v.hostId !== null) as (typeof snap.vms)[number]
+    const verdict = world.dropVerdicts(vm.id).find((v) => v.refusal === null && v.hostId !== vm.hostId)
+    expect(world.apply({ kind: 'migrate', vmId: vm.id, destination: verdict?.hostId ?? '', strategy: 'precopy', parameters: {} }).ok).toBe(true)
+    world.runUntil(world.nowUs + 2_000_000)
+    const m = world.snapshot().migrations.find((x) => x.vmId === vm.id && x.outcome === null)
+    expect(m?.trigger).toBe('user')
+    expect(m?.currentRound?.index).toBe(1)
+    expect(m?.currentRound?.pagesDone).toBeGreaterThan(0)
+    expect(m?.currentRound?.etaMs).toBeGreaterThan(0)
+    // Remaining covers the unsent part of round 1, not only the pages dirtied since it began.
+    expect(m?.bytesRemaining).toBeGreaterThanOrEqual(m?.currentRound?.bytesRemaining ?? Infinity)
+    expect(m?.bytesRemaining).toBeGreaterThan((m?.memBytes ?? 0) - (m?.bytesSent ?? 0) - 1)
+    expect(m?.timeCapMs).toBe(600_000)
+  })
+
+  it('dc-1000 lists its running estimated migrations with their triggers', () => {
+    const world = createWorld(load('dc-1000'), 1)
+    runUntilMigration(world, 60_000_000, 6 * 3_600_000_000)
+    const live = world.snapshot().migrations.filter((m) => m.outcome === null)
+    expect(live.length).toBeGreaterThan(0)
+    expect(live.every((m) => m.model === 'estimate' && m.strategy === 'precopy-estimate')).toBe(true)
+    expect(live.some((m) => m.trigger !== 'user')).toBe(true)
+    expect(live[0].estimate?.totalMs).toBeGreaterThan(0)
+  })
+})
