@@ -3,7 +3,8 @@
 //
 // Invariants:
 //  1. `count` equals the number of set page bits (maintained on every mutation, checked by `recount`).
-//  2. A non-zero word always has its summary bit set (a summary bit may outlive its word after `clear`).
+//  2. A non-zero word always has its summary bit set (a summary bit may outlive its word after `clear`,
+//     until a search passes it).
 //  3. Bits at or beyond `pageCount` are never set.
 import { assert, InvariantViolation } from '../kernel/assert'
 import { clearBitRange, lowestBit, popcount32, popcountWords, setBitRange } from './bits'
@@ -62,6 +63,25 @@ export class DirtyBitmap {
       this.setCount++
       this.summary[w >>> 5] |= 1 << (w & 31)
     }
+  }
+
+  /** Marks pages[0 … count − 1], each already checked to lie inside the bitmap (the batched write path). */
+  markPages(pages: ArrayLike<number>, count: number): void {
+    const words = this.words
+    const summary = this.summary
+    let added = 0
+    for (let i = 0; i < count; i++) {
+      const page = pages[i]
+      const w = page >>> 5
+      const bit = 1 << (page & 31)
+      const old = words[w]
+      if ((old & bit) === 0) {
+        words[w] = old | bit
+        added++
+        summary[w >>> 5] |= 1 << (w & 31)
+      }
+    }
+    this.setCount += added
   }
 
   /** Marks pages firstPage … firstPage + pageCount − 1, whole words at a time. */
@@ -180,16 +200,23 @@ export class DirtyBitmap {
     return w < 0 ? -1 : (w << 5) + lowestBit(this.words[w])
   }
 
-  /** Index of the first non-zero word at or after `fromWord`, found through the summary, or −1. */
+  /**
+   * Index of the first non-zero word at or after `fromWord`, found through the summary, or −1. Summary bits
+   * left behind by `clear` are dropped as they are met, so a bitmap cleared page by page (post-copy's touch
+   * log) is not walked over its stale words again on every search.
+   */
   private nextNonZeroWord(fromWord: number): number {
     const summary = this.summary
+    const words = this.words
     let s = fromWord >>> 5
     if (s >= summary.length) return -1
     let bits = summary[s] & ~((1 << (fromWord & 31)) - 1)
     for (;;) {
       while (bits !== 0) {
-        const w = (s << 5) + lowestBit(bits)
-        if (this.words[w] !== 0) return w
+        const bit = lowestBit(bits)
+        const w = (s << 5) + bit
+        if (words[w] !== 0) return w
+        summary[s] &= ~(1 << bit)
         bits &= bits - 1
       }
       if (++s >= summary.length) return -1

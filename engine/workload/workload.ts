@@ -107,7 +107,14 @@ export abstract class PagedWorkload<S extends WorkloadSpec> implements Workload 
 
   /** `count` uniform writes over `region`, batched through the scratch buffer. */
   protected writeUniform(memory: GuestMemory, region: PageRange, count: number, source: WriteSource): void {
-    this.writeDrawn(memory, count, source, () => region.firstPage + this.rng.intBelow(region.pageCount))
+    const scratch = this.scratch
+    for (let left = count; left > 0;) {
+      const batch = Math.min(left, scratch.length)
+      this.rng.fillIntBelow(scratch, batch, region.pageCount, region.firstPage)
+      memory.writePages(scratch, batch, source)
+      left -= batch
+    }
+    this.count(count, source)
   }
 
   /** `count` Zipf writes over `region`; rank k lands on page (k − 1) × prime mod n, scattering hot pages. */
