@@ -7,6 +7,15 @@ const FNV_PRIME = 0x01000193
 const floatView = new Float64Array(1)
 const floatWords = new Uint32Array(floatView.buffer)
 
+/** One step of lane B (murmur3's block mix) over a 32-bit word. */
+function mixB(lane: number, value: number): number {
+  let mixed = Math.imul(value >>> 0, 0xcc9e2d51)
+  mixed = (mixed << 15) | (mixed >>> 17)
+  mixed = Math.imul(mixed, 0x1b873593)
+  const b = lane ^ mixed
+  return (Math.imul((b << 13) | (b >>> 19), 5) + 0xe6546b64) | 0
+}
+
 export class TraceHash {
   private laneA = FNV_OFFSET
   private laneB = 0x9e3779b9
@@ -18,12 +27,7 @@ export class TraceHash {
 
   private word(value: number): void {
     this.laneA = Math.imul(this.laneA ^ (value >>> 0), FNV_PRIME)
-    let mixed = Math.imul(value >>> 0, 0xcc9e2d51)
-    mixed = (mixed << 15) | (mixed >>> 17)
-    mixed = Math.imul(mixed, 0x1b873593)
-    this.laneB ^= mixed
-    this.laneB = (this.laneB << 13) | (this.laneB >>> 19)
-    this.laneB = (Math.imul(this.laneB, 5) + 0xe6546b64) | 0
+    this.laneB = mixB(this.laneB, value)
   }
 
   number(value: number): void {
@@ -42,7 +46,16 @@ export class TraceHash {
   string(value: string): void {
     this.word(3)
     this.word(value.length)
-    for (let i = 0; i < value.length; i++) this.word(value.charCodeAt(i))
+    // The lanes in locals for the character loop (every event's kind, keys and labels pass here).
+    let a = this.laneA
+    let b = this.laneB
+    for (let i = 0; i < value.length; i++) {
+      const code = value.charCodeAt(i)
+      a = Math.imul(a ^ code, FNV_PRIME)
+      b = mixB(b, code)
+    }
+    this.laneA = a
+    this.laneB = b
   }
 
   /** Folds any JSON-like value; object fields in their own (insertion) order, which our event literals fix. */

@@ -119,20 +119,21 @@ export function firstDifference(a: Uint32Array, b: Uint32Array, from: number, to
 
 /** log2 of the pages per version chunk: 1024 32-bit versions fill one 4 KiB OS page. */
 export const VERSION_CHUNK_SHIFT = 10
-const CHUNK_MASK = (1 << VERSION_CHUNK_SHIFT) - 1
+export const VERSION_CHUNK_MASK = (1 << VERSION_CHUNK_SHIFT) - 1
+const CHUNK_MASK = VERSION_CHUNK_MASK
 
 /**
  * Per-page 32-bit versions stored by 1024-page chunk, each chunk allocated when first written; a chunk never
  * written is absent and holds only zeros. A large VM's workload writes a few percent of its pages, so the
  * destination image and the post-copy snapshot allocate a few chunks instead of a flat array each (8 MiB per
  * 8 GiB, zeroed by the allocator on every run), and copies and checks skip chunks absent on both sides.
- * Guest memory keeps a flat array for its write path and passes it as `flat`: its chunks are views into it.
+ * Guest memory keeps its versions here too, so a VM's set-up costs the chunks its workload writes.
  */
 export class PageVersions {
   /** Chunk c holds the versions of pages c·1024 … c·1024 + 1023 (fewer in the last chunk). */
   readonly chunks: (Uint32Array | undefined)[]
 
-  constructor(readonly pageCount: number, private readonly flat?: Uint32Array) {
+  constructor(readonly pageCount: number) {
     this.chunks = new Array<Uint32Array | undefined>((pageCount + CHUNK_MASK) >>> VERSION_CHUNK_SHIFT).fill(undefined)
   }
 
@@ -156,6 +157,25 @@ export class PageVersions {
     return this.chunks[page >>> VERSION_CHUNK_SHIFT] ?? this.allocate(page >>> VERSION_CHUNK_SHIFT)
   }
 
+
+  /** Adds one to the versions of pages [from, to), chunk by chunk. */
+  incrementRange(from: number, to: number): void {
+    for (let start = from; start < to;) {
+      const c = start >>> VERSION_CHUNK_SHIFT
+      const end = Math.min(to, (c + 1) << VERSION_CHUNK_SHIFT)
+      const chunk = this.chunks[c] ?? this.allocate(c)
+      const base = c << VERSION_CHUNK_SHIFT
+      for (let i = start - base; i < end - base; i++) chunk[i]++
+      start = end
+    }
+  }
+
+  /** Bytes held by the allocated chunks. */
+  get allocatedBytes(): number {
+    let bytes = 0
+    for (const chunk of this.chunks) if (chunk !== undefined) bytes += chunk.byteLength
+    return bytes
+  }
 
   /** A copy: the allocated chunks are copied, absent ones stay absent. */
   clone(): PageVersions {
@@ -202,7 +222,7 @@ export class PageVersions {
   private allocate(c: number): Uint32Array {
     const first = c << VERSION_CHUNK_SHIFT
     const end = Math.min(first + (1 << VERSION_CHUNK_SHIFT), this.pageCount)
-    const chunk = this.flat === undefined ? new Uint32Array(end - first) : this.flat.subarray(first, end)
+    const chunk = new Uint32Array(end - first)
     this.chunks[c] = chunk
     return chunk
   }

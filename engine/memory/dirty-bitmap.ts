@@ -3,8 +3,11 @@
 //
 // Invariants:
 //  1. `count` equals the number of set page bits (maintained on every mutation, checked by `recount`).
-//  2. A non-zero word always has its summary bit set (a summary bit may outlive its word after `clear`).
+//  2. A non-zero word always has its summary bit set (a summary bit may outlive its word after `clear`,
+//     until a search passes it).
 //  3. Bits at or beyond `pageCount` are never set.
+//  4. No summary word at or beyond `summaryEnd` has a bit set: searches and walks stop there, so a bitmap whose
+//     pages sit low in memory (a workload's regions) is not scanned over the whole summary.
 import { assert, InvariantViolation } from '../kernel/assert'
 import { clearBitRange, lowestBit, popcount32, popcountWords, setBitRange } from './bits'
 
@@ -17,6 +20,8 @@ export interface PageRange {
 export class DirtyBitmap {
   private words: Uint32Array
   private summary: Uint32Array
+  /** One past the highest summary word that may have a bit set (invariant 4). */
+  private summaryEnd = 0
   private setCount = 0
 
   constructor(readonly pageCount: number) {
@@ -61,7 +66,30 @@ export class DirtyBitmap {
       this.words[w] = old | bit
       this.setCount++
       this.summary[w >>> 5] |= 1 << (w & 31)
+      if (w >>> 5 >= this.summaryEnd) this.summaryEnd = (w >>> 5) + 1
     }
+  }
+
+  /** Marks pages[0 … count − 1], each already checked to lie inside the bitmap (the batched write path). */
+  markPages(pages: ArrayLike<number>, count: number): void {
+    const words = this.words
+    const summary = this.summary
+    let added = 0
+    let end = this.summaryEnd
+    for (let i = 0; i < count; i++) {
+      const page = pages[i]
+      const w = page >>> 5
+      const bit = 1 << (page & 31)
+      const old = words[w]
+      if ((old & bit) === 0) {
+        words[w] = old | bit
+        added++
+        summary[w >>> 5] |= 1 << (w & 31)
+        if (w >>> 5 >= end) end = (w >>> 5) + 1
+      }
+    }
+    this.summaryEnd = end
+    this.setCount += added
   }
 
   /** Marks pages firstPage … firstPage + pageCount − 1, whole words at a time. */
@@ -72,6 +100,7 @@ export class DirtyBitmap {
     }
     this.setCount += setBitRange(this.words, firstPage, pageCount)
     setBitRange(this.summary, firstPage >>> 5, ((firstPage + pageCount - 1) >>> 5) - (firstPage >>> 5) + 1)
+    this.summaryEnd = Math.max(this.summaryEnd, ((firstPage + pageCount - 1) >>> 10) + 1)
   }
 
   /** Removes one page (e.g. a page fetched on demand); the summary keeps its bit, which is harmless. */
@@ -103,14 +132,16 @@ export class DirtyBitmap {
   clearAll(): void {
     const words = this.words
     const summary = this.summary
-    for (let s = 0; s < summary.length; s++) {
+    const end = this.summaryEnd
+    for (let s = 0; s < end; s++) {
       let bits = summary[s]
       while (bits !== 0) {
         words[(s << 5) + lowestBit(bits)] = 0
         bits &= bits - 1
       }
     }
-    summary.fill(0)
+    summary.fill(0, 0, end)
+    this.summaryEnd = 0
     this.setCount = 0
   }
 
@@ -127,9 +158,11 @@ export class DirtyBitmap {
     const summary = snapshot.summary
     snapshot.words = this.words
     snapshot.summary = this.summary
+    snapshot.summaryEnd = this.summaryEnd
     snapshot.setCount = this.setCount
     this.words = words
     this.summary = summary
+    this.summaryEnd = 0
     this.setCount = 0
     return snapshot
   }
@@ -138,7 +171,8 @@ export class DirtyBitmap {
   forEachSet(visit: (page: number) => void): void {
     const words = this.words
     const summary = this.summary
-    for (let s = 0; s < summary.length; s++) {
+    const end = this.summaryEnd
+    for (let s = 0; s < end; s++) {
       let wordBits = summary[s]
       while (wordBits !== 0) {
         const w = (s << 5) + lowestBit(wordBits)
@@ -180,19 +214,27 @@ export class DirtyBitmap {
     return w < 0 ? -1 : (w << 5) + lowestBit(this.words[w])
   }
 
-  /** Index of the first non-zero word at or after `fromWord`, found through the summary, or −1. */
+  /**
+   * Index of the first non-zero word at or after `fromWord`, found through the summary, or −1. Summary bits
+   * left behind by `clear` are dropped as they are met, so a bitmap cleared page by page (post-copy's touch
+   * log) is not walked over its stale words again on every search.
+   */
   private nextNonZeroWord(fromWord: number): number {
     const summary = this.summary
+    const words = this.words
+    const end = this.summaryEnd
     let s = fromWord >>> 5
-    if (s >= summary.length) return -1
+    if (s >= end) return -1
     let bits = summary[s] & ~((1 << (fromWord & 31)) - 1)
     for (;;) {
       while (bits !== 0) {
-        const w = (s << 5) + lowestBit(bits)
-        if (this.words[w] !== 0) return w
+        const bit = lowestBit(bits)
+        const w = (s << 5) + bit
+        if (words[w] !== 0) return w
+        summary[s] &= ~(1 << bit)
         bits &= bits - 1
       }
-      if (++s >= summary.length) return -1
+      if (++s >= end) return -1
       bits = summary[s]
     }
   }
@@ -232,6 +274,7 @@ export class DirtyBitmap {
         this.setCount += popcount32(merged & ~old)
         mine[w] = merged
         this.summary[w >>> 5] |= 1 << (w & 31)
+        if (w >>> 5 >= this.summaryEnd) this.summaryEnd = (w >>> 5) + 1
       }
     })
   }
@@ -243,7 +286,8 @@ export class DirtyBitmap {
 
   private forEachSetWord(visit: (word: number) => void): void {
     const summary = this.summary
-    for (let s = 0; s < summary.length; s++) {
+    const end = this.summaryEnd
+    for (let s = 0; s < end; s++) {
       let bits = summary[s]
       while (bits !== 0) {
         const w = (s << 5) + lowestBit(bits)

@@ -1,18 +1,17 @@
 // Paged guest memory with one write chokepoint: every guest or device write bumps the page's version,
 // clears its zero flag, marks every active dirty log and (for small VMs with real bytes) rewrites its
-// bytes. Page state is a 32-bit version plus one zero bit, ≈ 4.1 bytes per page (+ ≈ 0.13 per dirty log).
-// Versions live in a flat array (a write also sets one byte for its 1024-page chunk) and are read through
-// PageVersions whose chunks are views opened for the chunks written, so transfers and checks skip the rest.
+// bytes. Page state is a 32-bit version plus one zero bit, ≈ 4.1 bytes per page written (+ ≈ 0.13 per dirty
+// log); versions live in PageVersions chunks of 1024 pages allocated on a chunk's first write, so setting up
+// a VM costs what its workload touches, not its size, and transfers and checks skip the chunks never written.
 //
 // Invariants:
 //  1. A page's version counts the writes to it (mod 2^32); it never decreases otherwise.
 //  2. A page's zero bit is set iff it was never written and lies beyond `filledBytes`, or its last write
 //     was `zeroRange`; with real bytes, a zero page's bytes are all zero and others never are.
 //  3. While a dirty log is active, every page written since its last harvest is set in it.
-//  4. A chunk's written byte is set once any page in it has been written; a chunk never written holds only
-//     zeros. Every read through the chunked view opens the written chunks it covers first.
+//  4. A version chunk exists once any page in it has been written; an absent chunk holds only zeros.
 import { assert, InvariantViolation } from '../kernel/assert'
-import { clearBitRange, PageVersions, popcount32, popcountWords, setBitRange, testBit, VERSION_CHUNK_SHIFT } from './bits'
+import { clearBitRange, PageVersions, popcount32, popcountWords, setBitRange, testBit, VERSION_CHUNK_MASK, VERSION_CHUNK_SHIFT } from './bits'
 import { DirtyLog } from './dirty-log'
 import { checkedGeometry, PAGE_BYTES_DEFAULT, REAL_BYTES_MAX } from './geometry'
 import { checksumWords, fillPageWords, writePageStripe } from './page-content'
@@ -36,9 +35,9 @@ export class GuestMemory {
   readonly memBytes: number
   readonly pageBytes: number
   readonly pageCount: number
-  private readonly versions: Uint32Array
-  private readonly chunkWritten: Uint8Array
-  private readonly chunked: PageVersions
+  private readonly versions: PageVersions
+  /** The versions' chunk list (the same array object for the memory's life): the write path indexes it directly. */
+  private readonly versionChunks: (Uint32Array | undefined)[]
   private readonly zeroBits: Uint32Array
   private readonly pageWords: Uint32Array | undefined
   private readonly wordsPerPage: number
@@ -52,9 +51,8 @@ export class GuestMemory {
     this.pageBytes = geometry.pageBytes
     this.pageCount = geometry.pageCount
     this.wordsPerPage = this.pageBytes >>> 2
-    this.versions = new Uint32Array(this.pageCount)
-    this.chunked = new PageVersions(this.pageCount, this.versions)
-    this.chunkWritten = new Uint8Array(this.chunked.chunks.length)
+    this.versions = new PageVersions(this.pageCount)
+    this.versionChunks = this.versions.chunks
     this.zeroBits = new Uint32Array((this.pageCount + 31) >>> 5)
     const filledBytes = options.filledBytes ?? this.memBytes
     assert(Number.isSafeInteger(filledBytes) && filledBytes >= 0, `filledBytes must be a non-negative integer, got ${filledBytes}`)
@@ -92,7 +90,7 @@ export class GuestMemory {
 
   /** Bytes of page-level state (versions, zero map, active dirty logs; not the real bytes). */
   get stateBytes(): number {
-    let bytes = this.versions.byteLength + this.zeroBits.byteLength
+    let bytes = this.versions.allocatedBytes + this.zeroBits.byteLength
     for (const log of this.logs) bytes += 2 * log.live.stateBytes
     return bytes
   }
@@ -117,12 +115,24 @@ export class GuestMemory {
   /** Writes `count` pages listed in `pages[0 … count − 1]` (one batch, same effect as writePage each). */
   writePages(pages: ArrayLike<number>, count: number, source: WriteSource = 'guest'): void {
     assert(count >= 0 && count <= pages.length, `writePages count ${count} outside 0…${pages.length}`)
+    if (this.pageWords !== undefined) {
+      for (let i = 0; i < count; i++) this.writePage(pages[i], source)
+      return
+    }
+    // Without real bytes, one pass for versions and zero flags, then one per dirty log: the same state as
+    // touching page by page, with the bounds checked once and each array walked on its own.
     const pageCount = this.pageCount
+    const chunks = this.versionChunks
+    const zeroBits = this.zeroBits
     for (let i = 0; i < count; i++) {
       const page = pages[i]
       if (!((page >>> 0) === page && page < pageCount)) this.pageOutside(page)
-      this.touch(page)
+      const chunk = chunks[page >>> VERSION_CHUNK_SHIFT] ?? this.versions.chunkFor(page)
+      chunk[page & VERSION_CHUNK_MASK]++
+      zeroBits[page >>> 5] &= ~(1 << (page & 31))
     }
+    const logs = this.logs
+    for (let l = 0; l < logs.length; l++) logs[l].live.markPages(pages, count)
     if (source === 'guest') this.guestWrites += count
     else this.deviceWrites += count
   }
@@ -131,10 +141,8 @@ export class GuestMemory {
   writeRange(firstPage: number, pageCount: number, source: WriteSource = 'guest'): void {
     if (pageCount <= 0) return
     this.checkRange(firstPage, pageCount)
-    const versions = this.versions
     const end = firstPage + pageCount
-    for (let page = firstPage; page < end; page++) versions[page]++
-    this.chunkWritten.fill(1, firstPage >>> VERSION_CHUNK_SHIFT, ((end - 1) >>> VERSION_CHUNK_SHIFT) + 1)
+    this.versions.incrementRange(firstPage, end)
     clearBitRange(this.zeroBits, firstPage, pageCount)
     for (const log of this.logs) log.live.markRange(firstPage, pageCount)
     if (this.pageWords !== undefined) {
@@ -153,7 +161,7 @@ export class GuestMemory {
   }
 
   versionOf(page: number): number {
-    return this.versions[page]
+    return this.versions.get(page)
   }
 
   /** Whether the page is all-zero (never written beyond filledBytes, or last zeroed). */
@@ -175,15 +183,16 @@ export class GuestMemory {
   /** Checksum of the page's content: over real bytes when present, else over (page, version, zero). */
   pageChecksum(page: number): number {
     if (this.pageWords !== undefined) return checksumWords(this.pageWords, page * this.wordsPerPage, this.wordsPerPage)
-    const header = new Uint32Array([page, this.versions[page], this.isZero(page) ? 0 : 1])
+    const header = new Uint32Array([page, this.versions.get(page), this.isZero(page) ? 0 : 1])
     return checksumWords(header, 0, 3)
   }
 
   /** Sends one page to a destination image: its version, zero flag and (when kept) its bytes. */
   copyPageTo(dest: PageStore, page: number): void {
     if (!((page >>> 0) === page && page < this.pageCount)) this.pageOutside(page)
-    if (this.isZero(page)) dest.receiveZero(page, this.versions[page])
-    else dest.receive(page, this.versions[page], this.pageWords, page * this.wordsPerPage)
+    const version = this.versions.get(page)
+    if (this.isZero(page)) dest.receiveZero(page, version)
+    else dest.receive(page, version, this.pageWords, page * this.wordsPerPage)
   }
 
   /**
@@ -192,8 +201,7 @@ export class GuestMemory {
    */
   copyWordTo(dest: PageStore, word: number, mask: number): number {
     const zeroMask = this.zeroBits[word] & mask
-    this.openChunks(word << 5, (word + 1) << 5)
-    dest.receiveWord(word, mask, zeroMask, this.chunked, this.pageWords)
+    dest.receiveWord(word, mask, zeroMask, this.versions, this.pageWords)
     return popcount32(zeroMask)
   }
 
@@ -202,19 +210,17 @@ export class GuestMemory {
    * (a run of complete words in a linear pass): the same effect as copyWordTo with a full mask on each word.
    */
   copyWordRunTo(dest: PageStore, firstWord: number, wordCount: number): void {
-    this.openChunks(firstWord << 5, (firstWord + wordCount) << 5)
-    dest.receiveWordRun(firstWord, wordCount, this.zeroBits, this.chunked, this.pageWords)
+    dest.receiveWordRun(firstWord, wordCount, this.zeroBits, this.versions, this.pageWords)
   }
 
   /** A copy of every page's version now (post-copy keeps it as the image the destination must end with). */
   snapshotVersions(): PageVersions {
-    return this.pageVersions.clone()
+    return this.versions.clone()
   }
 
   /** Per-page write versions (read-only use: transfers and destination verification). */
   get pageVersions(): PageVersions {
-    this.openChunks(0, this.pageCount)
-    return this.chunked
+    return this.versions
   }
 
   /** The zero flags of 32-page word `word` as a bit mask. */
@@ -228,28 +234,21 @@ export class GuestMemory {
   }
 
   private touch(page: number): void {
-    this.versions[page]++
-    this.chunkWritten[page >>> VERSION_CHUNK_SHIFT] = 1
+    const chunk = this.versionChunks[page >>> VERSION_CHUNK_SHIFT] ?? this.versions.chunkFor(page)
+    chunk[page & VERSION_CHUNK_MASK]++
     this.zeroBits[page >>> 5] &= ~(1 << (page & 31))
     const logs = this.logs
     for (let i = 0; i < logs.length; i++) logs[i].live.mark(page)
     if (this.pageWords !== undefined) this.fillPage(page)
   }
 
-  /** Opens the chunked view's chunks written among pages [firstPage, endPage): a store per write, a view per chunk. */
-  private openChunks(firstPage: number, endPage: number): void {
-    const last = (endPage - 1) >>> VERSION_CHUNK_SHIFT
-    for (let c = firstPage >>> VERSION_CHUNK_SHIFT; c <= last; c++) {
-      if (this.chunkWritten[c] !== 0 && this.chunked.chunks[c] === undefined) this.chunked.chunkFor(c << VERSION_CHUNK_SHIFT)
-    }
-  }
-
   private fillPage(page: number): void {
     const words = this.pageWords as Uint32Array
     const first = page * this.wordsPerPage
     // A zero page (never filled, or zeroed) gets whole new contents; others change one stripe per write.
-    if (words[first + 2] === 0) fillPageWords(words, first, this.wordsPerPage, page, this.versions[page])
-    else writePageStripe(words, first, this.wordsPerPage, page, this.versions[page])
+    const version = this.versions.get(page)
+    if (words[first + 2] === 0) fillPageWords(words, first, this.wordsPerPage, page, version)
+    else writePageStripe(words, first, this.wordsPerPage, page, version)
   }
 
   private checkRange(firstPage: number, pageCount: number): void {

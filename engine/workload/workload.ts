@@ -107,22 +107,30 @@ export abstract class PagedWorkload<S extends WorkloadSpec> implements Workload 
 
   /** `count` uniform writes over `region`, batched through the scratch buffer. */
   protected writeUniform(memory: GuestMemory, region: PageRange, count: number, source: WriteSource): void {
-    this.writeDrawn(memory, count, source, () => region.firstPage + this.rng.intBelow(region.pageCount))
+    const scratch = this.scratch
+    for (let left = count; left > 0;) {
+      const batch = Math.min(left, scratch.length)
+      this.rng.fillIntBelow(scratch, batch, region.pageCount, region.firstPage)
+      memory.writePages(scratch, batch, source)
+      left -= batch
+    }
+    this.count(count, source)
   }
 
   /** `count` Zipf writes over `region`; rank k lands on page (k − 1) × prime mod n, scattering hot pages. */
   protected writeZipf(memory: GuestMemory, region: PageRange, sampler: ZipfSampler, count: number, source: WriteSource): void {
     const n = region.pageCount
     const step = SCATTER_PRIME % n
-    this.writeDrawn(memory, count, source, () => region.firstPage + (((sampler.sample(this.rng) - 1) * step) % n))
-  }
-
-  private writeDrawn(memory: GuestMemory, count: number, source: WriteSource, draw: () => number): void {
+    const first = region.firstPage
+    const rng = this.rng
     const scratch = this.scratch
-    let left = count
-    while (left > 0) {
+    for (let left = count; left > 0;) {
       const batch = Math.min(left, scratch.length)
-      for (let i = 0; i < batch; i++) scratch[i] = draw()
+      for (let i = 0; i < batch; i++) {
+        // (rank − 1) × step < 2^53, so the floor of the quotient is exact: the remainder without a double %.
+        const scattered = (sampler.sample(rng) - 1) * step
+        scratch[i] = first + (scattered - Math.floor(scattered / n) * n)
+      }
       memory.writePages(scratch, batch, source)
       left -= batch
     }

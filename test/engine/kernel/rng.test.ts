@@ -66,4 +66,18 @@ describe('RNG streams', () => {
     expect(sum / 20_000).toBeGreaterThan(2.85)
     expect(sum / 20_000).toBeLessThan(3.15)
   })
+
+  it('fillIntBelow draws exactly what repeated intBelow calls draw, for any limit (powers of two and near 2^32 included)', () => {
+    const limits = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 2 ** 32 }), fc.integer({ min: 0, max: 31 }).map((k) => 2 ** k),
+      fc.constantFrom(3, 2 ** 31 + 1, 2 ** 32 - 1, 3 * 2 ** 30))
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 }), limits, fc.integer({ min: 0, max: 1000 }), (seed, limit, offset) => {
+      const one = deriveStream(seed, 'fill')
+      const bulk = deriveStream(seed, 'fill')
+      const expected = Array.from({ length: 64 }, () => offset + one.intBelow(limit))
+      const out = new Uint32Array(64)
+      bulk.fillIntBelow(out, 64, limit, offset)
+      expect([...out]).toEqual(expected)
+      expect(bulk.u32()).toBe(one.u32())
+    }), { numRuns: 300 })
+  })
 })

@@ -9,15 +9,18 @@ const PAGES = 1000
 
 type Command =
   | { kind: 'mark'; page: number }
+  | { kind: 'markPages'; pages: number[] }
   | { kind: 'markRange'; first: number; count: number }
   | { kind: 'clear'; page: number }
   | { kind: 'take'; withSpare: boolean }
 
-const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('mark' as const), page: fc.integer({ min: 0, max: PAGES - 1 }) }) },
-  { weight: 2, arbitrary: fc.integer({ min: 0, max: PAGES - 1 }).chain((first) => fc.record({
-    kind: fc.constant('markRange' as const), first: fc.constant(first), count: fc.integer({ min: 0, max: Math.min(150, PAGES - first) }) })) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('clear' as const), page: fc.integer({ min: 0, max: PAGES - 1 }) }) },
+/** Commands over a bitmap of `pageCount` pages (a large one spreads marks over many summary words). */
+const commandsFor = (pageCount: number): fc.Arbitrary<Command> => fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('mark' as const), page: fc.integer({ min: 0, max: pageCount - 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('markPages' as const), pages: fc.array(fc.integer({ min: 0, max: pageCount - 1 }), { maxLength: 20 }) }) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: pageCount - 1 }).chain((first) => fc.record({
+    kind: fc.constant('markRange' as const), first: fc.constant(first), count: fc.integer({ min: 0, max: Math.min(150, pageCount - first) }) })) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('clear' as const), page: fc.integer({ min: 0, max: pageCount - 1 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('take' as const), withSpare: fc.boolean() }) }
 )
 
@@ -25,7 +28,7 @@ function sorted(set: Set<number>): number[] {
   return [...set].sort((a, b) => a - b)
 }
 
-function expectSame(bitmap: DirtyBitmap, oracle: Set<number>): void {
+function expectSame(bitmap: DirtyBitmap, oracle: Set<number>, pageCount = PAGES): void {
   const pages = sorted(oracle)
   expect(bitmap.count).toBe(oracle.size)
   expect(bitmap.recount()).toBe(oracle.size)
@@ -33,31 +36,33 @@ function expectSame(bitmap: DirtyBitmap, oracle: Set<number>): void {
   const ranges = bitmap.ranges()
   expect(ranges.flatMap((r) => Array.from({ length: r.pageCount }, (_, i) => r.firstPage + i))).toEqual(pages)
   for (let i = 1; i < ranges.length; i++) expect(ranges[i].firstPage).toBeGreaterThan(ranges[i - 1].firstPage + ranges[i - 1].pageCount)
-  const probes = [0, 1, 31, 32, 33, 500, PAGES - 1, ...pages.slice(0, 5).map((p) => p + 1)]
+  const probes = [0, 1, 31, 32, 33, 500, 1024, 33_000, pageCount - 1, ...pages.slice(0, 5).map((p) => p + 1), ...pages.slice(-3).map((p) => p + 1)]
+    .filter((from) => from < pageCount)
   for (const from of probes) expect(bitmap.nextSetBit(from)).toBe(pages.find((p) => p >= from) ?? -1)
 }
 
 describe('DirtyBitmap', () => {
-  it('matches a Set oracle under marks, ranges, clears and read-and-clear', () => {
-    fc.assert(fc.property(fc.array(commandArb, { maxLength: 120 }), (commands) => {
-      const bitmap = new DirtyBitmap(PAGES)
+  for (const pageCount of [PAGES, 40_000]) it(`matches a Set oracle under marks, ranges, clears and read-and-clear (${pageCount} pages)`, () => {
+    fc.assert(fc.property(fc.array(commandsFor(pageCount), { maxLength: 120 }), (commands) => {
+      const bitmap = new DirtyBitmap(pageCount)
       const oracle = new Set<number>()
       let spare: DirtyBitmap | undefined
       for (const command of commands) {
         if (command.kind === 'mark') { bitmap.mark(command.page); oracle.add(command.page) }
+        else if (command.kind === 'markPages') { bitmap.markPages(command.pages, command.pages.length); for (const page of command.pages) oracle.add(page) }
         else if (command.kind === 'markRange') {
           bitmap.markRange(command.first, command.count)
           for (let i = 0; i < command.count; i++) oracle.add(command.first + i)
         } else if (command.kind === 'clear') { bitmap.clear(command.page); oracle.delete(command.page) }
         else {
           const snapshot = bitmap.takeAndClear(command.withSpare ? spare : undefined)
-          expectSame(snapshot, oracle)
+          expectSame(snapshot, oracle, pageCount)
           oracle.clear()
           spare = snapshot
         }
         expect(bitmap.count).toBe(oracle.size)
       }
-      expectSame(bitmap, oracle)
+      expectSame(bitmap, oracle, pageCount)
     }), { numRuns: 200 })
   })
 
