@@ -72,7 +72,7 @@ export type RoundView = RoundMs
 /** The pass being sent now, as far as it got: what a round looks like before it completes (ms from the migration's start). */
 export const roundProgressViewSchema = z.object({
   index: count,
-  phase: z.enum(['precopy', 'stop-and-copy', 'postcopy', 'demand']),
+  phase: z.enum(ROUND_PHASES),
   startMs: z.number(),
   elapsedMs: z.number(),
   pagesToSend: count,

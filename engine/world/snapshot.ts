@@ -1,7 +1,7 @@
 // Builds the UI's WorldSnapshot from the cluster state, the live and recent page-level migrations, the LAN
 // and the policy tracker. Read-only: building a snapshot never changes the world.
 import type { HostView, LinkView, MigrationView, PolicyView, VmView, WorldSnapshot } from '../api/snapshot'
-import type { MigrationStart } from '../cluster/migration-model'
+import type { MigrationOutcomeKind, MigrationStart } from '../cluster/migration-model'
 import type { ClusterState, HostState } from '../cluster/state'
 import type { Datacenter } from '../cluster/datacenter-run'
 import type { Migration } from '../migration/migration'
@@ -39,7 +39,7 @@ export interface EstimatedMigration {
   readonly memBytes: number
   rateMbitPerS: number
   /** Set when it ended (kept a while so the view shows how it ended). */
-  ended: { readonly atUs: number; readonly outcome: 'completed' | 'aborted' | 'failed'; readonly downtimeUs: number; readonly bytes: number; readonly abortReason: string | null; readonly cause: Cause } | null
+  ended: { readonly atUs: number; readonly outcome: MigrationOutcomeKind; readonly downtimeUs: number; readonly bytes: number; readonly abortReason: string | null; readonly cause: Cause } | null
 }
 
 export interface MigrationTracker {
