@@ -134,6 +134,7 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
       copies.started(activatedOnDestination ? DESTINATION : SOURCE)
     },
     setCpuShare: (share) => workloadVm.setCpuShare(share),
+    cpuDemand: () => workloadVm.cpuDemand(),
     flushWrites: () => workloadVm.flushWrites()
   }
   const events: LabEvent[] = []

@@ -84,6 +84,7 @@ export class PageMigrationModel implements MigrationModel {
       suspend: () => { workloadVm.suspend(); onLan(false) },
       resume: () => { onLan(true); workloadVm.resume() },
       setCpuShare: (share) => workloadVm.setCpuShare(share),
+      cpuDemand: () => workloadVm.cpuDemand(),
       flushWrites: () => workloadVm.flushWrites()
     }
     const emit = this.options.emit ?? (() => {})

@@ -100,6 +100,19 @@ describe('matrix and Cutover arguments', () => {
     const postcopy = fullMatrix().find((run) => run.postcopy)
     expect(postcopy).toBeDefined()
     if (postcopy !== undefined) expect(modelArgs(postcopy, 100, { memMiB: postcopy.memMiB, nonZeroMiB: 1, linkMbit: 1 })[2]).toBe('hybrid')
+    expect(args).not.toContain('--cpu-demand')
+  })
+
+  it('tells auto-converge runs how the dirtier responds to a throttle (unaware: catches up 100 ms; aware: loses it)', () => {
+    const calibration = { memMiB: 512, nonZeroMiB: 329, linkMbit: 1054 }
+    const demand = (aware: boolean): string | undefined => {
+      const spec = fullMatrix().find((run) => run.autoConverge && run.throttleAware === aware)
+      expect(spec).toBeDefined()
+      const args = spec === undefined ? [] : modelArgs(spec, 30000, calibration)
+      return args[args.indexOf('--cpu-demand') + 1]
+    }
+    expect(demand(false)).toBe((10 / 110).toFixed(4))
+    expect(demand(true)).toBe('1.0000')
   })
 })
 

@@ -22,6 +22,16 @@ export interface ModelRunResult {
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'cutover.js')
 
+/**
+ * The dirtier's CPU need as QEMU's throttle sees it (guest/dirtier.c). A throttle-aware guest drops every
+ * throttled millisecond of work: demand 1. An unaware one catches up on up to 100 ms of owed writes after each
+ * throttle sleep, so per cpu_throttle period (10 ms run + 10·p/(1−p) ms asleep) it still does min(period, 110 ms)
+ * worth of writes: it slows only once p passes 1 − 10/110, exactly as a guest needing 10/110 of its vCPU does.
+ */
+export function guestCpuDemand(spec: RunSpec): number {
+  return spec.throttleAware ? 1 : 10 / 110
+}
+
 /** Below this share of max-bandwidth the first pass was CPU-bound, and what it carried is the path's speed. */
 const CPU_BOUND_SHARE = 0.9
 
@@ -41,7 +51,7 @@ export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration
     '--max-bandwidth-mbit', String(spec.maxBandwidthMbit), '--downtime-limit-ms', String(spec.downtimeLimitMs),
     '--cancel-after-s', String(spec.capS), '--latency-us', '20', '--json'
   ]
-  if (spec.autoConverge) args.push('--auto-converge')
+  if (spec.autoConverge) args.push('--auto-converge', '--cpu-demand', guestCpuDemand(spec).toFixed(4))
   if (spec.xbzrle) args.push('--xbzrle')
   return args
 }

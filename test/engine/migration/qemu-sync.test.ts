@@ -7,6 +7,7 @@
 // threshold, the union does, and no page is sent twice.
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_PARAMS, runMigrationLab } from '../../../engine/migration'
+import { throttledWorkShare } from '../../../engine/migration/migration'
 import { nextThrottlePct } from '../../../engine/migration/strategies/precopy-qemu'
 import { labConfig } from './support'
 
@@ -55,4 +56,25 @@ describe('auto-converge steps (mig_throttle_guest_down)', () => {
     // Far above the threshold: the increment caps the step.
     expect(nextThrottlePct(40, tail, 10e6, 1e6)).toBe(50)
   })
+})
+
+describe('a CPU throttle slows a guest only below what its work needs (cpu_throttle)', () => {
+  it('leaves a guest needing 1/11 of its vCPU at full speed until 91 %, then gives it (1 − p) × 11', () => {
+    expect(throttledWorkShare(50, 1)).toBeCloseTo(0.5, 12)
+    expect(throttledWorkShare(90, 1 / 11)).toBe(1)
+    expect(throttledWorkShare(99, 1 / 11)).toBeCloseTo(0.11, 12)
+    expect(throttledWorkShare(99, 0)).toBe(1)
+  })
+
+  it('auto-converge climbs further for a mostly idle guest, whose dirtying the first steps barely slow', () => {
+    const run = (cpuDemand: number) => runMigrationLab(labConfig({
+      memMiB: 64, linkMbitPerS: 10_000,
+      workload: { kind: 'hotset', hotMiB: 16, dirtyPagesPerS: 8000, pattern: 'seq', cpuDemand },
+      params: { strategy: 'precopy-qemu', cancelAfterUs: 30_000_000, qemu: { ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: 100, autoConverge: true } }
+    }))
+    const busy = run(1)
+    const idle = run(1 / 11)
+    expect(busy.outcome).toBe('completed')
+    expect(idle.throttlePctMax).toBeGreaterThan(busy.throttlePctMax)
+  }, 60_000)
 })
