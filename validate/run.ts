@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compareRun, comparisonTable, firstPassMbit, modelMetrics, realMetrics, summarize, summaryTable, type RunComparison } from './qemu/compare'
 import { calibrationSpec, fullMatrix, quickMatrix } from './qemu/matrix'
-import { runModel, type GuestCalibration } from './qemu/model-run'
+import { calibrationOf, runModel, type GuestCalibration } from './qemu/model-run'
 import { runRealMigration, type RealRunResult } from './qemu/real-run'
 import { ensureQemuToolchain, SetupError, type QemuToolchain } from './qemu/setup'
 import type { RunSpec } from './qemu/spec'
@@ -28,8 +28,8 @@ async function calibrate(tools: QemuToolchain, memMiB: number, outDir: string, o
   const file = join(outDir, `calibrate-m${memMiB}.json`)
   const run = existsSync(file) && options.reuseReal === true ? (JSON.parse(readFileSync(file, 'utf8')) as RealRunResult) : await runRealMigration(tools, calibrationSpec(memMiB), outDir)
   writeFileSync(file, JSON.stringify(run, null, 1) + '\n')
-  const ram = (run.final.ram ?? {}) as Record<string, number>
-  const calibration = { memMiB, nonZeroMiB: ((ram.normal ?? 0) * (ram['page-size'] ?? 4096)) / 2 ** 20, linkMbit: ram.mbps ?? 1000 }
+  const ram = (run.final.ram ?? {}) as Record<string, number | undefined>
+  const calibration = calibrationOf(memMiB, ram)
   log(`calibration ${memMiB} MiB: ${calibration.nonZeroMiB.toFixed(1)} MiB non-zero, loopback ${calibration.linkMbit.toFixed(0)} Mbit/s (${run.verdict})`)
   return calibration
 }
@@ -91,7 +91,8 @@ async function validateQemu(options: Options): Promise<void> {
     if (real === undefined) { lost.push(spec.id); continue }
     writeFileSync(realFile, JSON.stringify(real, null, 1) + '\n')
     const firstPass = firstPassMbit(real)
-    const model = runModel(spec, real.guestRatePagesPerS, calibration, firstPass)
+    // A reused run keeps the cap it was recorded with: both sides must give up at the same time.
+    const model = runModel({ ...spec, capS: real.spec.capS }, real.guestRatePagesPerS, calibration, firstPass)
     writeFileSync(join(outDir, `${spec.id}.cutover.json`), JSON.stringify(model, null, 1) + '\n')
     const row = compareRun(spec, realMetrics(real), modelMetrics(model.json, spec))
     rows.push(row)

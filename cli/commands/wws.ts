@@ -17,6 +17,7 @@ export interface WorkloadFlags {
   pattern?: HotsetPattern
   zipfS?: number
   filledMib?: number
+  cpuDemand?: number
   regionMib?: number
   writeMbitPerS?: number
   requestsPerS?: number
@@ -47,7 +48,7 @@ const FLAG_KINDS: Record<string, { readonly flag: string; readonly kinds: readon
 /** Spec field → the flag that sets it, so engine validation messages name the flag. */
 const FIELD_FLAGS: Record<string, string> = {
   hotMiB: '--hot-mib', dirtyPagesPerS: '--dirty-pages-per-s', pattern: '--pattern', zipfS: '--zipf-s',
-  filledMiB: '--filled-mib', regionMiB: '--region-mib', writeMbitPerS: '--write-mbit-per-s',
+  filledMiB: '--filled-mib', cpuDemand: '--cpu-demand', regionMiB: '--region-mib', writeMbitPerS: '--write-mbit-per-s',
   requestsPerS: '--requests-per-s', frameHz: '--frame-hz', csv: '--workload'
 }
 
@@ -83,7 +84,7 @@ export function workloadSpecFromFlags(flags: WorkloadFlags): WorkloadSpec {
     if (preset !== undefined) throw new UsageError(`${flag}: does not apply to the preset --workload ${preset.name} (its parameters come from the paper)`)
     if (!kinds.includes(kind)) throw new UsageError(`${flag}: does not apply to --workload ${kind}`)
   }
-  const spec = preset === undefined ? specFor(kind, flags) : { ...preset.spec, ...(flags.filledMib === undefined ? {} : { filledMiB: flags.filledMib }) }
+  const spec = preset === undefined ? specFor(kind, flags) : { ...preset.spec, ...(flags.filledMib === undefined ? {} : { filledMiB: flags.filledMib }), ...(flags.cpuDemand === undefined ? {} : { cpuDemand: flags.cpuDemand }) }
   const problem = checkWorkloadSpec(spec, flags.memMib * MIB)
   if (problem !== undefined) {
     const field = problem.slice(0, problem.indexOf(':'))
@@ -94,7 +95,7 @@ export function workloadSpecFromFlags(flags: WorkloadFlags): WorkloadSpec {
 
 /** The spec for `kind`: flags where given, else defaults, region defaults shrunk to fit small VMs. */
 function specFor(kind: string, flags: WorkloadFlags): WorkloadSpec {
-  const common = flags.filledMib === undefined ? {} : { filledMiB: flags.filledMib }
+  const common = { ...(flags.filledMib === undefined ? {} : { filledMiB: flags.filledMib }), ...(flags.cpuDemand === undefined ? {} : { cpuDemand: flags.cpuDemand }) }
   const upTo = (value: number, fraction: number) => Math.min(value, flags.memMib * fraction)
   const given = <K extends string>(key: K, value: number | undefined) => (value === undefined ? {} : { [key]: value } as Record<K, number>)
   switch (kind) {
@@ -131,6 +132,7 @@ export function addWorkloadOptions(command: Command): Command {
     .option('--pattern <p>', `hotset: ${HOTSET_PATTERNS.join(', ')} (default ${HOTSET_DEFAULTS.pattern})`, parseChoiceFlag('--pattern', HOTSET_PATTERNS))
     .option('--zipf-s <s>', `Zipf exponent for --pattern zipf and oltp (default ${HOTSET_DEFAULTS.zipfS})`, parseNumberFlag('--zipf-s', { min: 0, max: 100 }))
     .option('--filled-mib <n>', 'pages beyond this start all-zero (default: all hold data)', parseNumberFlag('--filled-mib', { min: 0, max: MEM_BYTES_MAX / MIB }))
+    .option('--cpu-demand <f>', 'share of its vCPU the guest\'s work needs, 0…1 (a CPU throttle slows it only below that; default: the workload\'s own)', parseNumberFlag('--cpu-demand', { min: 0, max: 1 }))
     .option('--region-mib <n>', `muncher: region rewritten (default ${MUNCHER_DEFAULTS.regionMiB}); idle: background region`, parseNumberFlag('--region-mib', { min: 0, max: MEM_BYTES_MAX / MIB }))
     .option('--write-mbit-per-s <n>', `muncher: write rate (default ${MUNCHER_DEFAULTS.writeMbitPerS})`, parseNumberFlag('--write-mbit-per-s', { min: 0, max: WORKLOAD_RATE_LIMITS.writeMbitPerS }))
     .option('--requests-per-s <n>', 'web: offered request rate', parseNumberFlag('--requests-per-s', { min: 0, max: WORKLOAD_RATE_LIMITS.requestsPerS }))

@@ -91,6 +91,7 @@ export function runMultiMigrationLab(config: MultiLabConfig, observe?: (sim: Sim
       suspend: () => { workloadVm.suspend(); lan.setVmRunning(id, false) },
       resume: () => { lan.setVmRunning(id, true); workloadVm.resume() },
       setCpuShare: (share) => workloadVm.setCpuShare(share),
+      cpuDemand: () => workloadVm.cpuDemand(),
       flushWrites: () => workloadVm.flushWrites()
     }
     return { id, memory, driver, vm }

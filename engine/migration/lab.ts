@@ -140,6 +140,7 @@ export function runMigrationLab(config: LabConfig, observe?: (world: LabWorld) =
     setCpuShare: (share) => workloadVm.setCpuShare(share),
     // A guest blocked on a missing page answers no client (on a path fault they cannot reach it anyway).
     setBlocked: (blocked) => lan.setVmRunning(VM_ID, !blocked),
+    cpuDemand: () => workloadVm.cpuDemand(),
     flushWrites: () => workloadVm.flushWrites()
   }
   const events: LabEvent[] = []

@@ -75,6 +75,15 @@ export interface RoundProgress {
   readonly rateMbitPerS: number
 }
 
+/**
+ * QEMU's cpu_throttle (and a stun) leaves the vCPU 1 − pct of its time (it sleeps pct/(1 − pct) × 10 ms per 10 ms
+ * run). A guest that needs only `demand` of its vCPU loses no work until that falls below its need.
+ */
+export function throttledWorkShare(throttlePct: number, demand: number): number {
+  const available = 1 - throttlePct / 100
+  return demand <= available ? 1 : available / demand
+}
+
 export class Migration implements MigrationControl {
   readonly id: string
   readonly sim: MigrationSim
@@ -451,7 +460,7 @@ export class Migration implements MigrationControl {
   setThrottle(pct: number, reason: string): void {
     this.throttle = Math.max(0, Math.min(99, pct))
     this.throttlePctMax = Math.max(this.throttlePctMax, this.throttle)
-    this.vm.setCpuShare(1 - this.throttle / 100)
+    this.vm.setCpuShare(throttledWorkShare(this.throttle, this.vm.cpuDemand?.() ?? 1))
     this.emit({ kind: 'migration.throttleChanged', migrationId: this.id, throttlePct: this.throttle, reason })
   }
 

@@ -86,6 +86,7 @@ export class PageMigrationModel implements MigrationModel {
       setCpuShare: (share) => workloadVm.setCpuShare(share),
       // Post-copy with its path broken: a guest blocked on a missing page answers none of its clients.
       setBlocked: (blocked) => onLan(!blocked),
+      cpuDemand: () => workloadVm.cpuDemand(),
       flushWrites: () => workloadVm.flushWrites()
     }
     const emit = this.options.emit ?? (() => {})

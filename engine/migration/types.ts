@@ -33,6 +33,8 @@ export interface QemuParams {
   readonly throttleInitialPct: number
   readonly throttleIncrementPct: number
   readonly throttleMaxPct: number
+  /** cpu-throttle-tailslow: later steps shrink to what would bring the dirtying down to the trigger threshold. */
+  readonly throttleTailslow: boolean
   readonly xbzrle: boolean
   readonly xbzrleCacheMiB: number
   /** Hybrid: switch to post-copy after this many passes without convergence. */
@@ -77,7 +79,7 @@ export const DEFAULT_PARAMS: MigrationParams = {
   },
   qemu: {
     maxBandwidthMbitPerS: 1000, downtimeLimitMs: 300, autoConverge: false, throttleTriggerPct: 50,
-    throttleInitialPct: 20, throttleIncrementPct: 10, throttleMaxPct: 99, xbzrle: false, xbzrleCacheMiB: 64,
+    throttleInitialPct: 20, throttleIncrementPct: 10, throttleMaxPct: 99, throttleTailslow: false, xbzrle: false, xbzrleCacheMiB: 64,
     postcopyAfterPasses: 5, availSwitchoverBandwidthMbitPerS: 0
   },
   postcopy: { maxPostcopyBandwidthMbitPerS: 0, prepagingWindowPages: 64 },

@@ -10,13 +10,18 @@ export interface MigratableVm {
   suspend(): void
   /** Runs the guest again (on whichever host now holds it). */
   resume(): void
-  /** CPU share granted to the guest, 0 … 1 (throttling, stunning, post-copy fault blocking). */
+  /** Share of the work the guest wanted that it gets, 0 … 1 (throttling, stunning, post-copy fault blocking). */
   setCpuShare(share: number): void
   /**
    * Post-copy with the path broken: the guest's vCPUs wait on a page the destination lacks (true) or got it
    * (false). A blocked guest makes no progress and answers no client; optional for hosts without clients.
    */
   setBlocked?(blocked: boolean): void
+  /**
+   * Share of its vCPU the guest's work needs, 0 … 1 (absent: 1). A throttle that leaves the vCPU s of its time
+   * slows such a guest only below s = demand: it gets min(1, s / demand) of its work done.
+   */
+  cpuDemand?(): number
   /** Applies writes pending in the current workload batch, so the dirty log is exact as of now. */
   flushWrites(): void
 }

@@ -29,6 +29,10 @@ export class WorkloadVm implements MigratableVm {
     if (!this.suspended) this.driver.setCpuShare(share)
   }
 
+  cpuDemand(): number {
+    return this.driver.cpuDemand
+  }
+
   flushWrites(): void {
     this.driver.flush()
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { compareRun, comparisonTable, firstPassMbit, modelMetrics, modelVerdict, realMetrics, summarize, summaryTable, type RunComparison } from '../../validate/qemu/compare'
-import { modelArgs, pathMbit } from '../../validate/qemu/model-run'
+import { calibrationOf, modelArgs, pathMbit } from '../../validate/qemu/model-run'
 import type { RealRunResult } from '../../validate/qemu/real-run'
 import { fullMatrix, quickMatrix } from '../../validate/qemu/matrix'
 
@@ -100,6 +100,19 @@ describe('matrix and Cutover arguments', () => {
     const postcopy = fullMatrix().find((run) => run.postcopy)
     expect(postcopy).toBeDefined()
     if (postcopy !== undefined) expect(modelArgs(postcopy, 100, { memMiB: postcopy.memMiB, nonZeroMiB: 1, linkMbit: 1 })[2]).toBe('hybrid')
+    expect(args).not.toContain('--cpu-demand')
+  })
+
+  it('tells auto-converge runs how the dirtier responds to a throttle (unaware: catches up 100 ms; aware: loses it)', () => {
+    const calibration = { memMiB: 512, nonZeroMiB: 329, linkMbit: 1054 }
+    const demand = (aware: boolean): string | undefined => {
+      const spec = fullMatrix().find((run) => run.autoConverge && run.throttleAware === aware)
+      expect(spec).toBeDefined()
+      const args = spec === undefined ? [] : modelArgs(spec, 30000, calibration)
+      return args[args.indexOf('--cpu-demand') + 1]
+    }
+    expect(demand(false)).toBe((10 / 110).toFixed(4))
+    expect(demand(true)).toBe('1.0000')
   })
 })
 
@@ -122,5 +135,28 @@ describe('the path Cutover is given', () => {
     expect(pathMbit(spec, calibration, 650)).toBe(669)
     expect(pathMbit(spec, calibration, null)).toBe(669)
     expect(pathMbit({ ...spec, maxBandwidthMbit: 100 }, calibration, 95)).toBe(669)
+  })
+
+  it('calibrates the loopback for whole pages: zero pages cost the sender about a page each, not their 9 bytes', () => {
+    // The recorded 256 MiB calibration: 48,222 normal and 17,528 zero pages, 198,140,005 bytes at 669.39 Mbit/s.
+    const calibration = calibrationOf(256, { 'page-size': 4096, normal: 48222, duplicate: 17528, transferred: 198140005, mbps: 669.3919 })
+    expect(calibration.nonZeroMiB).toBeCloseTo(188.4, 1)
+    expect(calibration.linkMbit).toBeCloseTo(669.3919 * (65750 * 4096) / 198140005, 6)
+    expect(calibration.linkMbit).toBeGreaterThan(900)
+  })
+
+  it('caps a CPU-bound pre-copy at what its first pass carried and sends the final copy at the loopback', () => {
+    const spec = { ...base.spec, maxBandwidthMbit: 1000 }
+    const args = modelArgs(spec, 2000, { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }, 404)
+    expect(args[args.indexOf('--max-bandwidth-mbit') + 1]).toBe('404')
+    expect(args[args.indexOf('--link-mbit') + 1]).toBe('910')
+  })
+
+  it('scales the cap with memory ÷ bandwidth (two copies), never below 30 s (90 s with auto-converge or post-copy)', () => {
+    const cap = (id: string): number | undefined => fullMatrix().find((run) => run.id === id)?.capS
+    expect(cap('m512-h16-r2000-b100')).toBe(86)
+    expect(cap('m1024-h16-r2000-b100')).toBe(172)
+    expect(cap('m256-h16-r2000-b1000')).toBe(30)
+    expect(cap('m512-h64-r30000-b100-ac')).toBe(90)
   })
 })

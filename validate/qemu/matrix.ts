@@ -7,8 +7,20 @@ type Overrides = Partial<RunSpec> & Pick<RunSpec, 'memMiB' | 'hotMiB' | 'ratePag
 /** Auto-converge needs ~2 syncs per 10-point step to reach 99 %, post-copy its passes first: they get longer. */
 const SLOW_CONVERGING_CAP_S = 90
 
+/**
+ * The cap scales with the first pass: a run is called not converged only after it had time for this many copies
+ * of its memory at max-bandwidth (30 s stopped 512 MiB+ runs at 100 Mbit/s inside their first pass).
+ */
+const CAP_MEMORY_COPIES = 2
+
+function capFor(overrides: Overrides): number {
+  const slow = overrides.autoConverge === true || overrides.postcopy === true ? SLOW_CONVERGING_CAP_S : RUN_DEFAULTS.capS
+  const copiesS = (CAP_MEMORY_COPIES * overrides.memMiB * 2 ** 20 * 8) / (overrides.maxBandwidthMbit * 1e6)
+  return Math.max(slow, Math.ceil(copiesS))
+}
+
 function spec(overrides: Overrides): RunSpec {
-  const cap = overrides.autoConverge === true || overrides.postcopy === true ? { capS: SLOW_CONVERGING_CAP_S } : {}
+  const cap = { capS: capFor(overrides) }
   const merged = { ...RUN_DEFAULTS, fillMiB: overrides.memMiB / 2, ...cap, ...overrides }
   const flags = [merged.pattern === 'random' ? 'rand' : '', merged.autoConverge ? 'ac' : '', merged.throttleAware ? 'aware' : '',
     merged.xbzrle ? 'xbzrle' : '', merged.postcopy ? 'postcopy' : ''].filter(Boolean)

@@ -11,8 +11,23 @@ export interface GuestCalibration {
   readonly memMiB: number
   /** Non-zero guest memory QEMU sent (ram.normal) in a zero-dirty run, MiB. */
   readonly nonZeroMiB: number
-  /** What the loopback path carried with no rate limit (ram.mbps of that run). */
+  /** What the loopback path carries for whole pages with no rate limit (calibrationOf). */
   readonly linkMbit: number
+}
+
+/**
+ * The guest and path a zero-dirty, unlimited calibration run shows (its query-migrate `ram`). Its ram.mbps counts
+ * the time the sender spent on zero pages, which carry no bytes but cost about as much as a whole page here (the
+ * first passes are limited in pages/s, not bytes/s): the link for whole pages is the pages visited per second ×
+ * the page size, i.e. mbps × (normal + duplicate) × page-size / transferred.
+ */
+export function calibrationOf(memMiB: number, ram: Record<string, number | undefined>): GuestCalibration {
+  const pageBytes = ram['page-size'] ?? 4096
+  const normal = ram.normal ?? 0
+  const mbps = ram.mbps ?? 1000
+  const transferred = ram.transferred ?? 0
+  const pageShare = transferred > 0 ? ((normal + (ram.duplicate ?? 0)) * pageBytes) / transferred : 1
+  return { memMiB, nonZeroMiB: (normal * pageBytes) / 2 ** 20, linkMbit: mbps * pageShare }
 }
 
 export interface ModelRunResult {
@@ -22,10 +37,24 @@ export interface ModelRunResult {
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'cutover.js')
 
+/**
+ * The dirtier's CPU need as QEMU's throttle sees it (guest/dirtier.c). A throttle-aware guest drops every
+ * throttled millisecond of work: demand 1. An unaware one catches up on up to 100 ms of owed writes after each
+ * throttle sleep, so per cpu_throttle period (10 ms run + 10·p/(1−p) ms asleep) it still does min(period, 110 ms)
+ * worth of writes: it slows only once p passes 1 − 10/110, exactly as a guest needing 10/110 of its vCPU does.
+ */
+export function guestCpuDemand(spec: RunSpec): number {
+  return spec.throttleAware ? 1 : 10 / 110
+}
+
 /** Below this share of max-bandwidth the first pass was CPU-bound, and what it carried is the path's speed. */
 const CPU_BOUND_SHARE = 0.9
 
-/** The link Cutover is given: the calibrated loopback, or the run's own first-pass throughput where that was CPU-bound. */
+/**
+ * What the sender carried while the guest ran: the calibrated loopback, or the run's own first-pass throughput
+ * where that was CPU-bound (under TCG the vCPU thread takes CPU from the migration thread). It caps pre-copy only;
+ * once the guest stops, the final copy runs at the loopback's speed, so that is the link Cutover is given.
+ */
 export function pathMbit(spec: RunSpec, calibration: GuestCalibration, firstPass: number | null): number {
   if (firstPass !== null && firstPass < CPU_BOUND_SHARE * Math.min(spec.maxBandwidthMbit, calibration.linkMbit)) return firstPass
   return calibration.linkMbit
@@ -37,11 +66,11 @@ export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration
     '--workload', 'hotset', '--hot-mib', String(spec.hotMiB), '--dirty-pages-per-s', String(Math.max(0, Math.round(guestRatePagesPerS))),
     '--pattern', spec.pattern === 'random' ? 'rand' : 'seq',
     '--filled-mib', String(Math.min(spec.memMiB, Math.max(spec.hotMiB, Math.round(calibration.nonZeroMiB)))),
-    '--link-mbit', String(Math.max(1, Math.round(pathMbit(spec, calibration, firstPass)))),
-    '--max-bandwidth-mbit', String(spec.maxBandwidthMbit), '--downtime-limit-ms', String(spec.downtimeLimitMs),
+    '--link-mbit', String(Math.max(1, Math.round(calibration.linkMbit))),
+    '--max-bandwidth-mbit', String(Math.max(1, Math.round(Math.min(spec.maxBandwidthMbit, pathMbit(spec, calibration, firstPass))))), '--downtime-limit-ms', String(spec.downtimeLimitMs),
     '--cancel-after-s', String(spec.capS), '--latency-us', '20', '--json'
   ]
-  if (spec.autoConverge) args.push('--auto-converge')
+  if (spec.autoConverge) args.push('--auto-converge', '--cpu-demand', guestCpuDemand(spec).toFixed(4))
   if (spec.xbzrle) args.push('--xbzrle')
   return args
 }

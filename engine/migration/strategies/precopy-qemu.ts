@@ -4,17 +4,39 @@
 // expected-downtime = pending / that bandwidth. Entering completion QEMU disables its rate limit (§11.2a): the
 // final copy and device state leave at whatever the link gives, so downtime is far below downtime-limit on a
 // fast link; max-bandwidth shapes pre-copy only.
-// Auto-converge throttles the guest (20 %, +10 % per trigger, ≤ 99 %) when dirtying outruns 50 % of the
-// transfer twice. Hybrid switches to post-copy when passes stop converging.
+// The bitmap is synced the moment QEMU's cheap estimate (what is left of the pass) falls below the threshold, in
+// the middle of a pass too (ram_state_pending_estimate / _exact, migration_iteration_run): the pages still owed
+// become remainder ∪ newly dirtied, QEMU completes if that is below the threshold, else the next pass sends it.
+// Auto-converge (migration_trigger_throttle) looks, at a sync at least 1 s after the last look, at the pages the
+// syncs of that period newly dirtied vs the bytes sent in it; the second time the ratio tops 50 % it throttles the
+// guest (20 %, then +10 % or tailslow's smaller step, ≤ 99 %). Hybrid switches to post-copy when passes stop converging.
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
 import type { MigrationControl } from '../control'
 import type { PageScanner } from '../page-scanner'
 import type { MigrationRound } from '../../api/rounds'
+import type { QemuParams } from '../types'
 import type { Strategy } from './index'
 import { PostcopyPull } from './postcopy'
 
 const MBIT = 1_000_000
 export const BUFFER_DELAY_US = 100_000
+/** migration_bitmap_sync looks at the dirty rate (and auto-converge) only when more than 1 s has passed. */
+const THROTTLE_PERIOD_US = 1_000_000
+
+/**
+ * mig_throttle_guest_down: start at cpu-throttle-initial, then add cpu-throttle-increment, or with tailslow the
+ * smaller step that would bring the guest's CPU to the share where its dirtying meets the trigger threshold.
+ */
+export function nextThrottlePct(nowPct: number, q: QemuParams, dirtiedBytes: number, thresholdBytes: number): number {
+  if (nowPct === 0) return q.throttleInitialPct
+  let increment = q.throttleIncrementPct
+  if (q.throttleTailslow) {
+    const cpuNow = 100 - nowPct
+    const cpuIdeal = Math.trunc(cpuNow * (thresholdBytes / dirtiedBytes))
+    increment = Math.min(cpuNow - cpuIdeal, q.throttleIncrementPct)
+  }
+  return Math.min(nowPct + increment, q.throttleMaxPct)
+}
 
 export class QemuPrecopy implements Strategy {
   private scanner: PageScanner | undefined
@@ -22,7 +44,10 @@ export class QemuPrecopy implements Strategy {
   private periodBytes = 0
   private bandwidthBytesPerMs = 0
   private dirtyRateHighCount = 0
-  private bytesAtLastSync = 0
+  /** Auto-converge's period (QEMU's time_last_bitmap_sync, bytes_xfer_prev, num_dirty_pages_period). */
+  private throttlePeriodStartUs = 0
+  private throttlePeriodBytes = 0
+  private throttlePeriodNewDirtyPages = 0
   private switching = false
 
   constructor(private readonly migration: MigrationControl, private readonly hybrid: boolean) {}
@@ -35,47 +60,45 @@ export class QemuPrecopy implements Strategy {
     const m = this.migration
     m.enterStage('precopy')
     if (m.isFinished) return
+    // The set-up sync (dirty-sync-count 1) opens auto-converge's first period; its bytes count from zero.
     m.startDirtyLog()
     this.periodStartUs = m.nowUs
     this.periodBytes = m.bytesSent
+    this.throttlePeriodStartUs = m.nowUs
+    this.throttlePeriodBytes = 0
     this.pass(m.allPages())
   }
 
   private pass(toSend: DirtyBitmap): void {
     const m = this.migration
-    this.bytesAtLastSync = m.bytesSent
     this.scanner = m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.rateBitPerS }, (stats) => this.afterPass(stats),
       (scanner, recordRound) => this.checkSwitchover(scanner, recordRound))
   }
 
-  /** Runs before every step: every BUFFER_DELAY, measure bandwidth and test the switchover condition. */
+  /**
+   * Runs before every step: every BUFFER_DELAY, measure bandwidth (migration_update_counters) and, as
+   * migration_iteration_run does, sync when the pages left in the pass are below the threshold.
+   */
   private checkSwitchover(scanner: PageScanner, recordRound: () => MigrationRound): boolean {
     const m = this.migration
     const elapsedUs = m.nowUs - this.periodStartUs
     if (m.switchoverRequested) {
-      const pending = this.pendingBytes(scanner)
       recordRound()
+      const owed = this.outstandingPages()
       m.noteStopReason('switchover forced by the user')
-      if (this.hybrid) this.switchToPostcopy()
-      else this.stopAndCopy(pending)
+      if (this.hybrid) this.switchToPostcopy(owed)
+      else this.stopAndCopy(owed)
       return false
     }
     if (elapsedUs < BUFFER_DELAY_US) return true
     this.bandwidthBytesPerMs = (m.bytesSent - this.periodBytes) / (elapsedUs / 1000)
     this.periodStartUs = m.nowUs
     this.periodBytes = m.bytesSent
-    const pending = this.pendingBytes(scanner)
-    if (pending > this.thresholdBytes()) return true
-    recordRound()
-    m.noteStopReason(this.thresholdReason(pending))
-    this.stopAndCopy(pending)
+    // The cheap estimate: what is left of the bitmap, without the pages dirtied since the last sync.
+    if (scanner.pagesRemaining * m.vm.memory.pageBytes >= this.thresholdBytes()) return true
+    const round = recordRound()
+    this.sync(round)
     return false
-  }
-
-  private pendingBytes(scanner: PageScanner | undefined): number {
-    const m = this.migration
-    const pages = (scanner?.pagesRemaining ?? 0) + (m.dirtyLog?.count ?? 0)
-    return pages * m.vm.memory.pageBytes
   }
 
   /** QEMU's switchover rule in words, with the numbers of the moment. */
@@ -83,7 +106,7 @@ export class QemuPrecopy implements Strategy {
     const mb = (bytes: number) => (bytes / 1e6).toFixed(2)
     const q = this.migration.params.qemu
     const source = q.availSwitchoverBandwidthMbitPerS > 0 ? ' (avail-switchover-bandwidth)' : ''
-    return `pending ${mb(pendingBytes)} MB ≤ threshold ${mb(this.thresholdBytes())} MB (${(this.decisionBandwidthBytesPerMs() * 8 / 1000).toFixed(1)} Mbit/s${source} × downtime-limit ${q.downtimeLimitMs} ms)`
+    return `pending ${mb(pendingBytes)} MB < threshold ${mb(this.thresholdBytes())} MB (${(this.decisionBandwidthBytesPerMs() * 8 / 1000).toFixed(1)} Mbit/s${source} × downtime-limit ${q.downtimeLimitMs} ms)`
   }
 
   /** The bandwidth the switchover decision uses: avail-switchover-bandwidth when set, else the measured one (B/ms). */
@@ -96,34 +119,54 @@ export class QemuPrecopy implements Strategy {
     return this.decisionBandwidthBytesPerMs() * this.migration.params.qemu.downtimeLimitMs
   }
 
+  /** The pass is exhausted: its estimate is 0, below any threshold, so QEMU syncs at once. */
   private afterPass(stats: MigrationRound): void {
-    const m = this.migration
-    const log = m.dirtyLog
-    if (log === undefined) return
     if (this.bandwidthBytesPerMs === 0) this.bandwidthBytesPerMs = stats.bytesSent / Math.max(stats.durationUs / 1000, 1e-3)
-    const dirtiedBytes = log.count * m.vm.memory.pageBytes
-    this.autoConverge(dirtiedBytes, m.bytesSent - this.bytesAtLastSync)
-    const pending = this.pendingBytes(undefined)
-    if (pending <= this.thresholdBytes()) {
-      m.noteStopReason(this.thresholdReason(pending))
-      return this.stopAndCopy(pending)
-    }
-    if (this.hybrid && stats.index >= m.params.qemu.postcopyAfterPasses) {
-      m.noteStopReason(`not converged after ${stats.index} passes: switching to post-copy`)
-      return this.switchToPostcopy()
-    }
-    this.pass(log.harvest())
+    this.sync(stats)
   }
 
-  private autoConverge(dirtiedBytes: number, transferredBytes: number): void {
+  /**
+   * ram_state_pending_exact: the bitmap sync. The pages still owed are the pass's remainder ∪ the pages dirtied
+   * since the last sync (a page in both is owed once); complete when that is 0 or below the threshold, else
+   * the next pass sends it.
+   */
+  private sync(round: MigrationRound): void {
+    const m = this.migration
+    if (m.dirtyLog === undefined) return
+    const remainderPages = this.scanner?.pagesRemaining ?? 0
+    const owed = this.outstandingPages()
+    this.autoConverge(owed.count - remainderPages)
+    const pending = owed.count * m.vm.memory.pageBytes
+    if (pending === 0 || pending < this.thresholdBytes()) {
+      m.noteStopReason(this.thresholdReason(pending))
+      return this.stopAndCopy(owed)
+    }
+    if (this.hybrid && round.index >= m.params.qemu.postcopyAfterPasses) {
+      m.noteStopReason(`not converged after ${round.index} passes: switching to post-copy`)
+      return this.switchToPostcopy(owed)
+    }
+    this.pass(owed)
+  }
+
+  /**
+   * migration_trigger_throttle, run from a sync at least 1 s after the period began: the pages the period's syncs
+   * newly added to the bitmap vs the bytes sent in it. Above throttle-trigger-threshold twice: throttle.
+   */
+  private autoConverge(newDirtyPages: number): void {
     const m = this.migration
     const q = m.params.qemu
-    if (!q.autoConverge) return
-    if (dirtiedBytes <= (q.throttleTriggerPct / 100) * transferredBytes) return
+    this.throttlePeriodNewDirtyPages += newDirtyPages
+    if (m.nowUs <= this.throttlePeriodStartUs + THROTTLE_PERIOD_US) return
+    const dirtiedBytes = this.throttlePeriodNewDirtyPages * m.vm.memory.pageBytes
+    const thresholdBytes = (q.throttleTriggerPct / 100) * (m.bytesSent - this.throttlePeriodBytes)
+    this.throttlePeriodStartUs = m.nowUs
+    this.throttlePeriodBytes = m.bytesSent
+    this.throttlePeriodNewDirtyPages = 0
+    if (!q.autoConverge || dirtiedBytes <= thresholdBytes) return
     this.dirtyRateHighCount++
     if (this.dirtyRateHighCount < 2) return
     this.dirtyRateHighCount = 0
-    const next = m.throttlePct === 0 ? q.throttleInitialPct : Math.min(q.throttleMaxPct, m.throttlePct + q.throttleIncrementPct)
+    const next = nextThrottlePct(m.throttlePct, q, dirtiedBytes, thresholdBytes)
     if (next !== m.throttlePct) m.setThrottle(next, 'auto-converge: dirtying outruns the transfer')
   }
 
@@ -132,32 +175,44 @@ export class QemuPrecopy implements Strategy {
     const m = this.migration
     const pending = m.dirtyLog === undefined ? new DirtyBitmap(m.vm.memory.pageCount) : m.dirtyLog.harvest(new DirtyBitmap(m.vm.memory.pageCount))
     this.scanner?.markRemaining(pending)
+    this.scanner = undefined
     return pending
   }
 
-  /** Completion: vCPUs stop and the rate limit is lifted (null: the link's rate, shared fairly on the LAN). */
-  private stopAndCopy(pendingBytes: number): void {
+  /** ram_save_complete's last sync: what the guest dirtied after `owed` was taken joins it. */
+  private addLateDirty(owed: DirtyBitmap): void {
+    const log = this.migration.dirtyLog
+    if (log !== undefined && log.count > 0) owed.orWith(log.harvest(new DirtyBitmap(owed.pageCount)))
+  }
+
+  /**
+   * Completion: vCPUs stop and the rate limit is lifted (null: the link's rate, shared fairly on the LAN). The
+   * final sync (ram_save_complete) adds what was dirtied since `owed` was taken: nothing, it is the same instant.
+   */
+  private stopAndCopy(owed: DirtyBitmap): void {
     const m = this.migration
     if (this.switching) return
     this.switching = true
-    m.noteExpectedDowntime(pendingBytes / Math.max(this.decisionBandwidthBytesPerMs(), 1e-9))
+    m.noteExpectedDowntime(owed.count * m.vm.memory.pageBytes / Math.max(this.decisionBandwidthBytesPerMs(), 1e-9))
     m.enterStage('stop-and-copy')
     if (m.isFinished) return
     m.suspend()
-    m.runPass({ phase: 'stop-and-copy', toSend: this.outstandingPages(), rateLimitBitPerS: null, extraBytes: m.params.cpuStateBytes }, () => {
+    this.addLateDirty(owed)
+    m.runPass({ phase: 'stop-and-copy', toSend: owed, rateLimitBitPerS: null, extraBytes: m.params.cpuStateBytes }, () => {
       m.markFinalCopyDone()
       m.commitAndActivate()
     })
   }
 
-  private switchToPostcopy(): void {
+  private switchToPostcopy(owed: DirtyBitmap): void {
     const m = this.migration
     this.switching = true
     m.enterStage('stop-and-copy')
     if (m.isFinished) return
     m.suspend()
     m.resumeBeforeAllPages()
-    const pending = this.outstandingPages()
+    const pending = owed
+    this.addLateDirty(pending)
     m.dirtyLog?.stop()
     m.sendBytes(m.params.cpuStateBytes, () => {
       m.markFinalCopyDone()
