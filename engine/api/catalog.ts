@@ -16,6 +16,8 @@ export const paramInfoSchema = z.object({
   /** Inclusive bounds of a numeric parameter. */
   min: z.number().optional(),
   max: z.number().optional(),
+  /** Whole numbers only. */
+  integer: z.boolean().optional(),
   /** Another numeric parameter this one may not exceed (a minimum rate and its maximum). */
   notAbove: z.string().optional()
 }).readonly()
