@@ -91,7 +91,7 @@ export function schemaFromInfos(params: readonly ParamInfo[]): PolicyParamSchema
 function coerce(field: ParamField, raw: ParamValue): unknown {
   if (typeof raw !== 'string') return raw
   const inner = innerOf(field)
-  if (inner instanceof z.ZodNumber) return raw.trim() === '' ? raw : Number(raw)
+  if (inner instanceof z.ZodNumber) return raw.trim() === '' || Number.isNaN(Number(raw)) ? raw : Number(raw)
   if (inner instanceof z.ZodBoolean) return raw === 'true' ? true : raw === 'false' ? false : raw
   return raw
 }
