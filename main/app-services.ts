@@ -12,7 +12,7 @@ import { HistoryRecorder } from './history/recorder'
 import { ScenarioLibrary } from './scenarios/library'
 import { newScenario } from './scenarios/new-scenario'
 import { runSweep } from './experiments/pipeline'
-import { compareRuns } from './experiments/summary'
+import { compareRuns, toCsv, toJson } from './experiments/summary'
 import { planTasks } from './experiments/task'
 import { APP_VERSION } from './app-version'
 import { SlotGate } from './support/slot-gate'
@@ -201,7 +201,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         const tasks = planTasks(JSON.stringify(library.load(scenario)), scenario, policies, seeds, { hours, ...(compat === undefined ? {} : { compat }) })
         const workers = Math.max(1, Math.min(availableParallelism() - 1, tasks.length))
         const runs = await runSweep(tasks, { workers, policyOrder: policies, onProgress: (done, total) => push('experiment:progress', { done, total }) })
-        return { runs, comparison: compareRuns(runs) }
+        return { runs, comparison: compareRuns(runs), exports: { csv: toCsv(runs), json: toJson(runs) } }
       } catch (error) {
         throw new HandlerError('invalid-argument', (error as Error).message)
       } finally {

@@ -96,9 +96,13 @@ export interface AuditVerdict { readonly ok: boolean; readonly checked: number; 
  * per metric and policy the values, their mean ± 95 % CI and box summary (engine/metrics/stats) and the text
  * `cutover sweep` prints for the same cell.
  */
-export interface ExperimentResult { readonly runs: readonly RunSummary[]; readonly comparison: readonly MetricComparison[] }
+export interface ExperimentResult {
+  readonly runs: readonly RunSummary[]; readonly comparison: readonly MetricComparison[]
+  /** The runs as `cutover sweep --out` writes them (main/experiments/summary: CSV through the shared helper). */
+  readonly exports: { readonly csv: string; readonly json: string }
+}
 export interface ExperimentProgress { readonly done: number; readonly total: number }
-export type { RunSummary, BoxSummary, MeanCi } from '../../engine/index'
+export type { RunSummary, BoxSummary, MeanCi, MetricInfo } from '../../engine/index'
 export type { MetricComparison, PolicyCell } from '../experiments/summary'
 
 export const invokeSchemas = {

@@ -41,3 +41,15 @@ describe('policy parameter schemas', () => {
     expect(world.snapshot().policy.name).toBe('thr-mmt')
   })
 })
+
+describe('metric catalog', () => {
+  it('gives every numeric summary field a label, unit and direction; settings and counts are not ranked', async () => {
+    const { NUMERIC_SUMMARY_FIELDS } = await import('../../../engine/metrics/summary')
+    const metrics = engineCatalog().metrics
+    expect(metrics.map((m) => m.name)).toEqual([...NUMERIC_SUMMARY_FIELDS])
+    const by = Object.fromEntries(metrics.map((m) => [m.name, m]))
+    expect(by.energyKWh).toMatchObject({ unit: 'kWh', better: 'lower' })
+    expect(by.bytesMigrated).toMatchObject({ unit: 'bytes', better: 'neutral' })
+    for (const setting of ['simulatedS', 'hosts', 'vms', 'migrations']) expect(by[setting]?.better, setting).toBe('neutral')
+  })
+})
