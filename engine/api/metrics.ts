@@ -13,7 +13,9 @@ export const metricInfoSchema = z.object({
   label: z.string(),
   unit: z.enum(METRIC_UNITS),
   better: z.enum(METRIC_DIRECTIONS),
-  description: z.string()
+  description: z.string(),
+  /** A figure over the run's migrations: a run without migrations did not measure it. */
+  perMigration: z.boolean().optional()
 }).readonly()
 export type MetricInfo = z.infer<typeof metricInfoSchema>
 export type MetricName = (typeof NUMERIC_SUMMARY_FIELDS)[number]
@@ -30,8 +32,8 @@ const METRICS: Readonly<Record<MetricName, Entry>> = {
   pdmPct: { label: 'PDM', unit: '%', better: 'lower', description: 'performance degradation due to migrations (CPU lost / requested)' },
   slav: { label: 'SLAV', unit: 'ratio', better: 'lower', description: 'SLATAH × PDM' },
   esv: { label: 'ESV', unit: 'ratio', better: 'lower', description: 'energy × SLAV' },
-  meanDowntimeMs: { label: 'Mean downtime', unit: 'ms', better: 'lower', description: 'mean downtime per completed migration' },
-  p99DowntimeMs: { label: 'p99 downtime', unit: 'ms', better: 'lower', description: '99th percentile downtime per migration' },
+  meanDowntimeMs: { label: 'Mean downtime', unit: 'ms', better: 'lower', description: 'mean downtime per completed migration', perMigration: true },
+  p99DowntimeMs: { label: 'p99 downtime', unit: 'ms', better: 'lower', description: '99th percentile downtime per migration', perMigration: true },
   bytesMigrated: { label: 'Data migrated', unit: 'bytes', better: 'neutral', description: 'bytes sent by all migrations' },
   lostWrites: { label: 'Lost writes', unit: 'count', better: 'lower', description: 'guest writes lost across switchovers (not measured under the estimate model)' },
   maxActiveHosts: { label: 'Peak active hosts', unit: 'hosts', better: 'neutral', description: 'most hosts powered on at once' },

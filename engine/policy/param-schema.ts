@@ -66,8 +66,9 @@ export function paramInfos(schema: PolicyParamSchema): ParamInfo[] {
     if (meta.unit !== undefined) info.unit = meta.unit
     if (meta.notAbove !== undefined) info.notAbove = meta.notAbove
     if (inner instanceof z.ZodNumber) {
-      if (inner.minValue !== null && Number.isFinite(inner.minValue)) info.min = inner.minValue
-      if (inner.maxValue !== null && Number.isFinite(inner.maxValue)) info.max = inner.maxValue
+      // .int() alone implies the safe-integer range; only declared bounds are bounds.
+      if (inner.minValue !== null && inner.minValue > Number.MIN_SAFE_INTEGER) info.min = inner.minValue
+      if (inner.maxValue !== null && inner.maxValue < Number.MAX_SAFE_INTEGER) info.max = inner.maxValue
       if (inner.isInt) info.integer = true
     }
     if (inner instanceof z.ZodEnum) info.choices = inner.options as string[]

@@ -60,13 +60,16 @@ export function summarize(runs: readonly RunSummary[]): PolicySummary {
 export function compareRuns(runs: readonly RunSummary[]): MetricComparison[] {
   const policies = policiesIn(runs)
   return NUMERIC_SUMMARY_FIELDS.map((metric) => {
+    const info = metricInfo(metric)
+    // A downtime of a run without migrations is not a measured 0 ms: such runs are left out of the comparison.
+    const measured = info.perMigration === true ? runs.filter((run) => run.migrations > 0) : runs
     const byPolicy = policies.map((policy) => {
-      const values = valuesOf(runs, policy, metric)
+      const values = valuesOf(measured, policy, metric)
       const summary = boxSummary(values)
       return { policy, values, summary, text: formatMeanCi(summary) }
     })
     const all = byPolicy.flatMap((cell) => cell.values)
-    return { metric, info: metricInfo(metric), constant: all.every((value) => value === all[0]), byPolicy }
+    return { metric, info, constant: all.every((value) => value === all[0]), byPolicy }
   })
 }
 

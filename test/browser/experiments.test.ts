@@ -61,6 +61,9 @@ describe('experiments view', () => {
     const bytes = screen.getByTestId('comparison-bytesMigrated').element().querySelectorAll('td')[1]?.textContent ?? ''
     expect(bytes).toMatch(/^\d+(\.\d+)? ± \d+(\.\d+)? GiB$/)
     expect(bytes).not.toMatch(/\d{7}/)
+    // none moved nothing: its downtime is not measured, not a best 0 ms.
+    expect(screen.getByTestId('comparison-meanDowntimeMs').element().querySelectorAll('td')[0]?.textContent).toBe('not measured')
+    expect(bestOf('meanDowntimeMs')).toBeNull()
   })
 
   it('lists every run and exports the runs as CSV and JSON', async () => {
