@@ -2,6 +2,7 @@
 // policy registry (built-ins in their fixed order, then plugins), so the UI lists exactly what the engine runs.
 import type { EngineCatalog } from './api/catalog'
 import { AUTOMATION_LEVELS } from './api/names'
+import { metricCatalog } from './api/metrics'
 import { DEFAULT_STRATEGY, stageCatalog, strategyCatalog } from './migration/catalog'
 import { createPolicyRegistry, type PolicyRegistry } from './policy/registry'
 
@@ -11,6 +12,7 @@ export function engineCatalog(registry: PolicyRegistry = createPolicyRegistry())
     defaultStrategy: DEFAULT_STRATEGY,
     stages: stageCatalog(),
     policies: registry.list().map((info) => ({ name: info.name, summary: info.summary, params: info.params })),
-    automationLevels: [...AUTOMATION_LEVELS]
+    automationLevels: [...AUTOMATION_LEVELS],
+    metrics: metricCatalog()
   }
 }

@@ -12,7 +12,7 @@ import { HistoryRecorder } from './history/recorder'
 import { ScenarioLibrary } from './scenarios/library'
 import { newScenario } from './scenarios/new-scenario'
 import { runSweep } from './experiments/pipeline'
-import { compareRuns } from './experiments/summary'
+import { compareRuns, toCsv, toJson } from './experiments/summary'
 import { planTasks } from './experiments/task'
 import { APP_VERSION } from './app-version'
 import { SlotGate } from './support/slot-gate'
@@ -51,11 +51,15 @@ export interface AppServices {
   dispose(): void
 }
 
+/** Runs offered by the History view's run filter, newest first. */
+const RUNS_LISTED = 50
+
 function historyRow(row: MigrationRow): HistoryRow {
   return {
     id: row.id, runId: row.runId, vmId: row.vmId, source: row.sourceHostId, destination: row.targetHostId, strategy: row.strategy,
     trigger: row.trigger, reason: row.reason, outcome: row.outcome, abortReason: row.abortReason, startUs: row.startUs,
-    totalTimeUs: row.totalUs, downtimeUs: row.downtimeUs, bytesSent: row.bytesSent, rounds: row.roundsCount
+    totalTimeUs: row.totalUs, downtimeUs: row.downtimeUs, bytesSent: row.bytesSent, rounds: row.roundsCount,
+    lostWrites: (row.lostWrites as number | null | undefined) ?? null
   }
 }
 
@@ -80,6 +84,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   })
 
   let current: { name: string; scenario: unknown } | undefined
+  /** The run the recorder writes to (null before the first load): the History view's default filter. */
+  let currentRunId: number | null = null
   const experimentSlots = new SlotGate(options.experimentsAtOnceMax ?? EXPERIMENTS_AT_ONCE_MAX)
 
   /** Loads a scenario document into the engine and opens a history run; any failure is a refusal naming why. */
@@ -95,7 +101,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       throw new HandlerError('invalid-argument', `${errorPrefix}${(error as Error).message}${still}`)
     }
     current = { name, scenario }
-    recorder.switchRun(history.createRun({ scenario: name, scenarioJson: scenario as never, seed, policy: snapshot.policy.name, appVersion: APP_VERSION, engineVersion: ENGINE_VERSION }))
+    currentRunId = history.createRun({ scenario: name, scenarioJson: scenario as never, seed, policy: snapshot.policy.name, appVersion: APP_VERSION, engineVersion: ENGINE_VERSION })
+    recorder.switchRun(currentRunId)
     return snapshot
   }
 
@@ -150,9 +157,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     'history:list': (filter) => {
       recorder.flush()
-      const filters = { vmId: filter.vm, hostId: filter.host, outcome: filter.outcome, sinceUs: filter.sinceUs, untilUs: filter.untilUs }
+      // 'current' before any load matches no run (run ids start at 1).
+      const runId = filter.run === 'all' ? undefined : filter.run === 'current' ? currentRunId ?? 0 : filter.run
+      const filters = { runId, vmId: filter.vm, hostId: filter.host, outcome: filter.outcome, sinceUs: filter.sinceUs, untilUs: filter.untilUs }
       const page = history.listMigrations({ filters, sort: { key: filter.sort, direction: filter.direction }, cursor: filter.cursor ?? undefined, limit: filter.limit })
-      return { rows: page.rows.map(historyRow), nextCursor: page.nextCursor, total: history.countMigrations(filters) }
+      const runs = history.listRuns(RUNS_LISTED).map((run) => ({ id: run.id, scenario: run.scenario, seed: run.seed, policy: run.policy }))
+      return { rows: page.rows.map(historyRow), nextCursor: page.nextCursor, total: history.countMigrations(filters), currentRunId, runs }
     },
     'history:get': ({ id }) => {
       const detail = history.getMigration(id)
@@ -197,7 +207,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         const tasks = planTasks(JSON.stringify(library.load(scenario)), scenario, policies, seeds, { hours, ...(compat === undefined ? {} : { compat }) })
         const workers = Math.max(1, Math.min(availableParallelism() - 1, tasks.length))
         const runs = await runSweep(tasks, { workers, policyOrder: policies, onProgress: (done, total) => push('experiment:progress', { done, total }) })
-        return { runs, comparison: compareRuns(runs) }
+        return { runs, comparison: compareRuns(runs), exports: { csv: toCsv(runs), json: toJson(runs) } }
       } catch (error) {
         throw new HandlerError('invalid-argument', (error as Error).message)
       } finally {

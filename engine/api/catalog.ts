@@ -1,8 +1,9 @@
 // What the engine offers, as data the UI renders instead of keeping its own lists: every strategy with its
 // user-facing parameters and the stages it passes through, the stage labels in protocol order, every policy
-// with its parameter schema, and the automation levels. Served over the 'engine:catalog' channel.
+// with its parameter schema, the automation levels, and the run-summary metrics with units and directions. Served over the 'engine:catalog' channel.
 import { z } from 'zod'
 import { automationSchema, stageSchema, strategySchema } from './names'
+import { metricInfoSchema } from './metrics'
 
 /** One tunable parameter: its type is the type of its default; bounds and choices as declared. */
 export const paramInfoSchema = z.object({
@@ -16,6 +17,8 @@ export const paramInfoSchema = z.object({
   /** Inclusive bounds of a numeric parameter. */
   min: z.number().optional(),
   max: z.number().optional(),
+  /** Whole numbers only. */
+  integer: z.boolean().optional(),
   /** Another numeric parameter this one may not exceed (a minimum rate and its maximum). */
   notAbove: z.string().optional()
 }).readonly()
@@ -52,6 +55,8 @@ export const engineCatalogSchema = z.object({
   /** Every stage but 'done', in protocol order. */
   stages: z.array(stageInfoSchema).readonly(),
   policies: z.array(policyCatalogEntrySchema).readonly(),
-  automationLevels: z.array(automationSchema).readonly()
+  automationLevels: z.array(automationSchema).readonly(),
+  /** Every numeric run-summary field with its label, unit and better direction (experiments, sweeps). */
+  metrics: z.array(metricInfoSchema).readonly()
 }).readonly()
 export type EngineCatalog = z.infer<typeof engineCatalogSchema>

@@ -1,127 +1,95 @@
 // Policies by name: the built-ins, any `<detector>-<selector>` combination of the Beloglazov parts, and plugins
-// registered at run time. Parameters are checked against each policy's declared list (name, type, bounds,
-// choices) and coerced from strings, so a CLI `--param k=v` and a scenario's `policy.params` go the same way.
-import { createBeloglazovPolicy, DEFAULT_BELOGLAZOV } from './beloglazov'
-import { createConsolidatePolicy, DEFAULT_CONSOLIDATE } from './consolidate'
+// registered at run time. Each built-in's parameters are a zod schema (param-schema.ts): defaults, bounds,
+// choices, units and descriptions in one place, coerced from strings, and sent to the UI through the catalog.
+import { createBeloglazovPolicy, DEFAULT_BELOGLAZOV, type BeloglazovParams } from './beloglazov'
+import { createConsolidatePolicy, DEFAULT_CONSOLIDATE, type ConsolidateParams } from './consolidate'
 import { DEFAULT_SAFETY, DETECTOR_NAMES, type DetectorName } from './detectors'
-import { createDrsPolicy, DEFAULT_DRS } from './drs'
-import { createSandpiperPolicy, DEFAULT_SANDPIPER } from './sandpiper'
+import { createDrsPolicy, DEFAULT_DRS, type DrsParams } from './drs'
+import { createSandpiperPolicy, DEFAULT_SANDPIPER, type SandpiperParams } from './sandpiper'
 import { SELECTOR_NAMES, type SelectorName } from './selection'
-import { EMPTY_OUTPUT, type ParamInfo, type ParamValue, type Policy, type PolicyFactory, type PolicyInfo } from './types'
+import { EMPTY_OUTPUT, type ParamValue, type Policy, type PolicyFactory, type PolicyInfo } from './types'
+import {
+  booleanParam, choiceParam, numberParam, paramInfos, parsePolicyParams, PolicyParamError, policyParamSchema, schemaFromInfos,
+  type PolicyParamSchema
+} from './param-schema'
 
-export class PolicyParamError extends RangeError {
-  override readonly name = 'PolicyParamError'
-}
+export { PolicyParamError }
 
-function coerce(info: ParamInfo, raw: ParamValue, policy: string): ParamValue {
-  const where = `policy ${policy}, parameter ${info.name}`
-  if (typeof info.defaultValue === 'number') {
-    const value = typeof raw === 'number' ? raw : Number(raw)
-    if (typeof raw === 'boolean' || !Number.isFinite(value)) throw new PolicyParamError(`${where}: expected a number, got ${JSON.stringify(raw)}`)
-    if (info.min !== undefined && value < info.min) throw new PolicyParamError(`${where}: must be at least ${info.min}, got ${value}`)
-    if (info.max !== undefined && value > info.max) throw new PolicyParamError(`${where}: must be at most ${info.max}, got ${value}`)
-    return value
-  }
-  if (typeof info.defaultValue === 'boolean') {
-    if (typeof raw === 'boolean') return raw
-    if (raw === 'true' || raw === 'false') return raw === 'true'
-    throw new PolicyParamError(`${where}: expected true or false, got ${JSON.stringify(raw)}`)
-  }
-  const text = String(raw)
-  if (info.choices !== undefined && !info.choices.includes(text)) throw new PolicyParamError(`${where}: expected one of ${info.choices.join(', ')}, got ${JSON.stringify(raw)}`)
-  return text
-}
-
-/** Declared defaults overlaid with `given` (coerced and checked); unknown names are errors. */
+/** Declared defaults overlaid with `given` (coerced and checked by the list's zod schema); unknown names are errors. */
 export function resolveParams(info: PolicyInfo, given: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
-  const resolved: Record<string, ParamValue> = {}
-  for (const param of info.params) resolved[param.name] = param.defaultValue
-  for (const key of Object.keys(given).sort()) {
-    const param = info.params.find((p) => p.name === key)
-    if (param === undefined) {
-      const known = info.params.map((p) => p.name).join(', ') || 'none'
-      throw new PolicyParamError(`policy ${info.name}: unknown parameter ${key} (known: ${known})`)
-    }
-    resolved[key] = coerce(param, given[key], info.name)
-  }
-  return resolved
+  return parsePolicyParams(info.name, schemaFromInfos(info.params), given)
 }
 
-function numberParam(name: string, defaultValue: number, description: string, min?: number, max?: number): ParamInfo {
-  return { name, defaultValue, description, min, max }
+/** A built-in policy: its parameters are a zod schema; the catalog's list is read from it. */
+function schemaFactory<P>(name: string, summary: string, schema: PolicyParamSchema, build: (params: P) => Policy): PolicyFactory {
+  const info: PolicyInfo = { name, summary, params: paramInfos(schema) }
+  return { info, create: (given) => build(parsePolicyParams(name, schema, given) as unknown as P) }
 }
 
-const NONE_INFO: PolicyInfo = { name: 'none', summary: 'no moves: the baseline every policy is compared with', params: [] }
-const NONE: PolicyFactory = {
-  info: NONE_INFO,
-  create: (params) => { resolveParams(NONE_INFO, params); return { name: 'none', decide: () => EMPTY_OUTPUT } }
+const FRACTION = 'fraction (0–1)'
+
+const NONE = schemaFactory('none', 'no moves: the baseline every policy is compared with', policyParamSchema({}),
+  () => ({ name: 'none', decide: () => EMPTY_OUTPUT }))
+
+/** The Beloglazov & Buyya parameters; the safety parameter's meaning and default depend on the detector. */
+export function beloglazovParamSchema(detector: DetectorName): PolicyParamSchema {
+  return policyParamSchema({
+    safety: detector === 'thr'
+      ? numberParam(DEFAULT_SAFETY.thr, { description: 'static CPU utilisation threshold', unit: FRACTION, min: 0, max: 1 })
+      : numberParam(DEFAULT_SAFETY[detector], { description: `safety parameter s of the ${detector.toUpperCase()} detector (higher = fewer hosts overloaded)`, min: 0 }),
+    underloadThreshold: numberParam(DEFAULT_BELOGLAZOV.underloadThreshold, { description: 'hosts below this CPU utilisation are tried for consolidation (1 = all, CloudSim)', unit: FRACTION, min: 0, max: 1 }),
+    underloadAttemptsMax: numberParam(DEFAULT_BELOGLAZOV.underloadAttemptsMax, { description: 'hosts tried per tick by the under-load pass, least utilised first', unit: 'hosts', min: 0, integer: true }),
+    switchOffIdle: booleanParam(DEFAULT_BELOGLAZOV.switchOffIdle, { description: 'power off hosts without VMs' }),
+    powerOnHosts: booleanParam(DEFAULT_BELOGLAZOV.powerOnHosts, { description: 'let PABFD boot an off host when nothing else fits' }),
+    plainLeastSquares: booleanParam(false, { description: 'LR/LRR: fit ordinary least squares like CloudSim 3.0.3 (its loess weights never apply), not (robust) loess' })
+  })
 }
 
 function beloglazovFactory(detector: DetectorName, selection: SelectorName): PolicyFactory {
   const name = `${detector}-${selection}`
-  const info: PolicyInfo = {
-    name,
-    summary: `Beloglazov & Buyya: ${detector.toUpperCase()} overload detection, ${selection.toUpperCase()} selection, PABFD, under-load consolidation, idle hosts off`,
-    params: [
-      numberParam('safety', DEFAULT_SAFETY[detector], detector === 'thr' ? 'static utilisation threshold' : 'safety parameter s', 0),
-      numberParam('underloadThreshold', DEFAULT_BELOGLAZOV.underloadThreshold, 'hosts below this CPU utilisation are tried for consolidation (1 = all, CloudSim)', 0, 1),
-      numberParam('underloadAttemptsMax', DEFAULT_BELOGLAZOV.underloadAttemptsMax, 'hosts tried per tick by the under-load pass, least utilised first', 0),
-      { name: 'switchOffIdle', defaultValue: DEFAULT_BELOGLAZOV.switchOffIdle, description: 'power off hosts without VMs' },
-      { name: 'powerOnHosts', defaultValue: DEFAULT_BELOGLAZOV.powerOnHosts, description: 'let PABFD boot an off host when nothing else fits' },
-      { name: 'plainLeastSquares', defaultValue: false, description: 'LR/LRR: fit ordinary least squares like CloudSim 3.0.3 (its loess weights never apply), not (robust) loess' }
-    ]
-  }
-  return {
-    info,
-    create: (params) => {
-      const p = resolveParams(info, params)
-      return createBeloglazovPolicy(name, {
-        detector, selection, safety: p.safety as number, underloadThreshold: p.underloadThreshold as number,
-        underloadAttemptsMax: p.underloadAttemptsMax as number,
-        switchOffIdle: p.switchOffIdle as boolean, powerOnHosts: p.powerOnHosts as boolean,
-        plainLeastSquares: p.plainLeastSquares as boolean
-      })
-    }
-  }
+  return schemaFactory<Omit<BeloglazovParams, 'detector' | 'selection'>>(name,
+    `Beloglazov & Buyya: ${detector.toUpperCase()} overload detection, ${selection.toUpperCase()} selection, PABFD, under-load consolidation, idle hosts off`,
+    beloglazovParamSchema(detector), (p) => createBeloglazovPolicy(name, { ...p, detector, selection }))
 }
 
-/**
- * A factory whose parameters are exactly the fields of `defaults` (each described in `describe`, with optional
- * bounds or choices), resolved and handed to `build`.
- */
-function factoryFromDefaults<P extends object>(
-  name: string, summary: string, defaults: P, describe: Readonly<Record<keyof P & string, string>>,
-  build: (params: P) => Policy, extra: Partial<Record<keyof P & string, Partial<ParamInfo>>> = {}
-): PolicyFactory {
-  const params = Object.entries(defaults).map(([key, defaultValue]) => ({
-    name: key, defaultValue: defaultValue as ParamValue, description: describe[key as keyof P & string], ...extra[key as keyof P & string]
-  }))
-  const info: PolicyInfo = { name, summary, params }
-  return { info, create: (given) => build(resolveParams(info, given) as unknown as P) }
-}
+export const DRS_PARAMS = policyParamSchema({
+  threshold: numberParam(DEFAULT_DRS.threshold, { description: 'migration threshold: 1 (mandatory moves only) … 5 (aggressive)', min: 1, max: 5, integer: true }),
+  automation: choiceParam(['manual', 'partial', 'full'], DEFAULT_DRS.automation, { description: 'automation level: manual and partial recommend, full executes' }),
+  minGoodness: numberParam(DEFAULT_DRS.minGoodness, { description: 'smallest imbalance (SD) reduction × √hosts worth a move', min: 0 }),
+  costBenefit: booleanParam(DEFAULT_DRS.costBenefit, { description: 'weigh the migration estimate against the benefit' }),
+  horizonIntervals: numberParam(DEFAULT_DRS.horizonIntervals, { description: 'how long a benefit is assumed to last', unit: 'policy intervals', min: 0 }),
+  maxMovesPerPass: numberParam(DEFAULT_DRS.maxMovesPerPass, { description: 'cap on moves per pass', unit: 'moves', min: 0, integer: true }),
+  breadth: numberParam(DEFAULT_DRS.breadth, { description: 'most/least loaded hosts examined per step and resource', unit: 'hosts', min: 1, integer: true }),
+  memWeight: numberParam(DEFAULT_DRS.memWeight, { description: 'weight of memory in the imbalance (0 = CPU only)', min: 0 }),
+  netWeight: numberParam(DEFAULT_DRS.netWeight, { description: 'weight of the network in the imbalance (0 = not balanced)', min: 0 })
+})
+const DRS = schemaFactory<DrsParams>('drs', 'VMware DRS classic: SD of host load, threshold 1–5, MinGoodness and cost/benefit gate, automation levels',
+  DRS_PARAMS, createDrsPolicy)
 
-const DRS = factoryFromDefaults('drs', 'VMware DRS classic: SD of host load, threshold 1–5, MinGoodness and cost/benefit gate, automation levels',
-  DEFAULT_DRS, {
-    threshold: 'migration threshold 1 (mandatory only) … 5 (aggressive)', automation: 'manual/partial recommend, full executes',
-    minGoodness: 'smallest SD reduction × √hosts worth a move', costBenefit: 'weigh the migration estimate against the benefit',
-    horizonIntervals: 'policy intervals a benefit is assumed to last', maxMovesPerPass: 'cap on moves per pass',
-    breadth: 'most/least loaded hosts examined per step and resource',
-    memWeight: 'weight of memory in the imbalance (0 = CPU only)', netWeight: 'weight of the network in the imbalance (0 = not balanced)'
-  }, createDrsPolicy, { threshold: { min: 1, max: 5 }, automation: { choices: ['manual', 'partial', 'full'] }, memWeight: { min: 0 }, netWeight: { min: 0 } })
+export const SANDPIPER_PARAMS = policyParamSchema({
+  cpuThreshold: numberParam(DEFAULT_SANDPIPER.cpuThreshold, { description: 'CPU hotspot threshold', unit: FRACTION, min: 0, max: 1 }),
+  memThreshold: numberParam(DEFAULT_SANDPIPER.memThreshold, { description: 'memory hotspot threshold', unit: FRACTION, min: 0, max: 1 }),
+  netThreshold: numberParam(DEFAULT_SANDPIPER.netThreshold, { description: 'network hotspot threshold', unit: FRACTION, min: 0, max: 1 }),
+  k: numberParam(DEFAULT_SANDPIPER.k, { description: 'breaches needed (k of the last n observations)', unit: 'observations', min: 1, integer: true, notAbove: 'n' }),
+  n: numberParam(DEFAULT_SANDPIPER.n, { description: 'observation window n', unit: 'observations', min: 1, integer: true }),
+  maxMovesPerPass: numberParam(DEFAULT_SANDPIPER.maxMovesPerPass, { description: 'cap on moves per pass', unit: 'moves', min: 0, integer: true }),
+  swaps: booleanParam(DEFAULT_SANDPIPER.swaps, { description: 'try swaps when no host is cool' })
+})
+const SANDPIPER = schemaFactory<SandpiperParams>('sandpiper', 'Sandpiper: k-of-n + AR(1) hotspots, volume metric, highest volume-to-size first, swaps',
+  SANDPIPER_PARAMS, createSandpiperPolicy)
 
-const SANDPIPER = factoryFromDefaults('sandpiper', 'Sandpiper: k-of-n + AR(1) hotspots, volume metric, highest volume-to-size first, swaps',
-  DEFAULT_SANDPIPER, {
-    cpuThreshold: 'CPU hotspot threshold', memThreshold: 'memory hotspot threshold', netThreshold: 'network hotspot threshold',
-    k: 'breaches needed …', n: '… in the last n observations', maxMovesPerPass: 'cap on moves per pass', swaps: 'try swaps when no host is cool'
-  }, createSandpiperPolicy)
-
-const CONSOLIDATE = factoryFromDefaults('consolidate',
+export const CONSOLIDATE_PARAMS = policyParamSchema({
+  targetUtil: numberParam(DEFAULT_CONSOLIDATE.targetUtil, { description: 'target host utilisation', unit: FRACTION, min: 0, max: 1 }),
+  tolerance: numberParam(DEFAULT_CONSOLIDATE.tolerance, { description: 'band half-width around the target', unit: FRACTION, min: 0, max: 1 }),
+  onWindowS: numberParam(DEFAULT_CONSOLIDATE.onWindowS, { description: 'time above the band before relieving', unit: 's', min: 0 }),
+  offWindowS: numberParam(DEFAULT_CONSOLIDATE.offWindowS, { description: 'time of cluster utilisation below the band before packing', unit: 's', min: 0 }),
+  maxDrainsPerCycle: numberParam(DEFAULT_CONSOLIDATE.maxDrainsPerCycle, { description: 'hosts emptied per tick', unit: 'hosts', min: 0, integer: true }),
+  predictAhead: booleanParam(DEFAULT_CONSOLIDATE.predictAhead, { description: 'power on ahead of the demand trend' }),
+  minHostsOn: numberParam(DEFAULT_CONSOLIDATE.minHostsOn, { description: 'hosts never powered off', unit: 'hosts', min: 0, integer: true })
+})
+const CONSOLIDATE = schemaFactory<ConsolidateParams>('consolidate',
   'DPM-like: keep hosts within 45–81 %, pack and power off after 40 min low, power on after 5 min high or ahead of demand',
-  DEFAULT_CONSOLIDATE, {
-    targetUtil: 'target utilisation', tolerance: 'band half-width', onWindowS: 'seconds above the band before relieving',
-    offWindowS: 'seconds of cluster utilisation below the band before packing', maxDrainsPerCycle: 'hosts emptied per tick',
-    predictAhead: 'power on ahead of the demand trend', minHostsOn: 'hosts never powered off'
-  }, createConsolidatePolicy)
+  CONSOLIDATE_PARAMS, createConsolidatePolicy)
 
 export const BUILTIN_POLICY_NAMES = ['none', 'thr-mmt', 'iqr-mmt', 'mad-mmt', 'lr-mmt', 'lrr-mmt', 'drs', 'sandpiper', 'consolidate'] as const
 

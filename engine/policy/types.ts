@@ -193,11 +193,17 @@ export interface ParamInfo {
   readonly name: string
   readonly defaultValue: ParamValue
   readonly description: string
+  /** What a numeric value counts ('s', 'fraction', 'moves'); none for a pure number. */
+  readonly unit?: string
   /** Allowed values of a string parameter. */
   readonly choices?: readonly string[]
   /** Inclusive bounds of a numeric parameter. */
   readonly min?: number
   readonly max?: number
+  /** A numeric parameter that takes whole numbers only. */
+  readonly integer?: boolean
+  /** Another numeric parameter this one may not exceed. */
+  readonly notAbove?: string
 }
 
 export interface PolicyInfo {

@@ -10,6 +10,10 @@ import type { Lan } from '../net/lan'
 import type { ClusterState } from '../cluster/state'
 import type { PolicyTracker } from './policy-tracker'
 import { torId } from './lan-spec'
+import { createPolicyRegistry, PolicyParamError } from '../policy/registry'
+
+/** The built-ins' parameter lists (the app registers no plugins). */
+const POLICIES = createPolicyRegistry()
 
 export interface CommandOutcome {
   readonly ok: boolean
@@ -81,11 +85,20 @@ export function applyCommand(world: CommandTarget, command: EngineCommand): Comm
     case 'repair-host': return answer(dc.repairHost(command.hostId), `${command.hostId} repaired`)
     case 'power-host': return answer(dc.powerHost(command.hostId, command.on), `${command.hostId} ${command.on ? 'booting' : 'switched off'}`)
     case 'inject-fault': return injectFault(world, command.fault, command.target)
-    case 'set-policy':
-      dc.setPolicy(command.policy, { ...command.parameters, automation: command.automation })
+    case 'set-policy': {
+      // The level is a parameter only of a policy that declares one (DRS); the others would refuse it by name.
+      const declared = POLICIES.info(command.policy)?.params.some((p) => p.name === 'automation') ?? false
+      const parameters = declared ? { ...command.parameters, automation: command.automation } : { ...command.parameters }
+      try {
+        dc.setPolicy(command.policy, parameters)
+      } catch (error) {
+        if (error instanceof PolicyParamError) return refused(error.message)
+        throw error
+      }
       world.policy.automation = command.automation
       world.policy.parameters = { ...command.parameters }
       return ok(`policy ${command.policy} (${command.automation})`)
+    }
     case 'accept-recommendation': {
       const recommendation = world.policy.recommendations.get(command.recommendationId)
       if (recommendation === undefined) return refused(`no pending recommendation ${command.recommendationId}`)

@@ -104,6 +104,8 @@ class InteractiveWorld implements World {
     this.records = new WorldRecords({ migrationsFromEvents: !pageLevel })
     // The datacenter runs on the world's simulation so the LAN shares its clock (the cast widens the event type).
     this.dc = createDatacenter({ scenario, seed, migrationModel: pageLevel ? this.model : estimator, simulation: this.sim as unknown as Simulation<DcEvent> })
+    // The Policies view starts from the scenario's own parameters (the rest are the schema's defaults).
+    this.policy.parameters = { ...scenario.policy.params }
     const state = this.dc.inspectState()
     if (pageLevel) lan = new Lan(this.sim, buildWorldLan(state, scenario.clients.racksMax))
     this.lan = lan

@@ -11,7 +11,7 @@ import type { Lan } from '../net/lan'
 import type { RequestClient } from '../net/traffic'
 import type { NetSnapshot } from '../net/snapshot'
 import type { Scenario } from '../scenario/schema'
-import type { PolicyTracker } from './policy-tracker'
+import { cpuImbalance, type PolicyTracker } from './policy-tracker'
 import { torId } from './lan-spec'
 import type { Cause } from './records'
 import { ESTIMATE_STRATEGY } from './records'
@@ -265,7 +265,7 @@ function clientViews(lan: Lan | undefined, net: NetSnapshot | undefined, nowUs: 
 function policyView(world: SnapshotSource): PolicyView {
   const policy = world.policy
   return {
-    name: world.dc.policyName, automation: policy.automation, parameters: policy.parameters, imbalance: policy.imbalance,
+    name: world.dc.policyName, automation: policy.automation, parameters: policy.parameters, imbalance: cpuImbalance(world.dc.inspectState()),
     recommendations: [...policy.recommendations.values()], decisions: policy.decisions.slice(-20)
   }
 }

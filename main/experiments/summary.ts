@@ -2,7 +2,7 @@
 // canonical order, mean ± 95 % CI per policy and field (engine/metrics/stats), box-plot summaries, the one
 // text form of a mean and its interval, and the CSV/JSON documents (CSV through csv-stringify). No Node APIs.
 import { toCsv as writeCsv } from '../support/csv'
-import { boxSummary, meanCi95, NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS, type BoxSummary, type MeanCi, type RunSummary } from '../../engine/index'
+import { boxSummary, meanCi95, metricInfo, NUMERIC_SUMMARY_FIELDS, RUN_SUMMARY_FIELDS, type BoxSummary, type MeanCi, type MetricInfo, type RunSummary } from '../../engine/index'
 
 export type NumericField = (typeof NUMERIC_SUMMARY_FIELDS)[number]
 export type PolicySummary = Record<string, Record<string, MeanCi>>
@@ -24,6 +24,10 @@ export interface PolicyCell {
 
 export interface MetricComparison {
   readonly metric: NumericField
+  /** The engine's label, unit and better direction of this metric. */
+  readonly info: MetricInfo
+  /** Every measured run has the same value (a setting such as hosts, or nothing varies): nothing to compare. */
+  readonly constant: boolean
   readonly byPolicy: readonly PolicyCell[]
 }
 
@@ -55,14 +59,18 @@ export function summarize(runs: readonly RunSummary[]): PolicySummary {
 /** Per field (rows) and policy (columns, first appearance): the values, their box summary and text. */
 export function compareRuns(runs: readonly RunSummary[]): MetricComparison[] {
   const policies = policiesIn(runs)
-  return NUMERIC_SUMMARY_FIELDS.map((metric) => ({
-    metric,
-    byPolicy: policies.map((policy) => {
-      const values = valuesOf(runs, policy, metric)
+  return NUMERIC_SUMMARY_FIELDS.map((metric) => {
+    const info = metricInfo(metric)
+    // A downtime of a run without migrations is not a measured 0 ms: such runs are left out of the comparison.
+    const measured = info.perMigration === true ? runs.filter((run) => run.migrations > 0) : runs
+    const byPolicy = policies.map((policy) => {
+      const values = valuesOf(measured, policy, metric)
       const summary = boxSummary(values)
       return { policy, values, summary, text: formatMeanCi(summary) }
     })
-  }))
+    const all = byPolicy.flatMap((cell) => cell.values)
+    return { metric, info, constant: all.every((value) => value === all[0]), byPolicy }
+  })
 }
 
 function digits(x: number): string {

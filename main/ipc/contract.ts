@@ -44,6 +44,8 @@ const scenarioSummarySchema = z.object({ name: z.string(), description: z.string
 const historyFilterSchema = z.object({
   vm: id.optional(), host: id.optional(), outcome: outcomeSchema.optional(),
   sinceUs: z.number().int().nonnegative().optional(), untilUs: z.number().int().nonnegative().optional(),
+  /** Which run's migrations: the one loaded now (default), every run, or one by id. */
+  run: z.union([z.enum(['current', 'all']), z.number().int().positive()]).default('current'),
   sort: z.enum(['start', 'downtime', 'total']).default('start'), direction: z.enum(['asc', 'desc']).default('desc'),
   cursor: z.string().max(200).nullable().default(null), limit: z.number().int().min(1).max(500).default(50)
 })
@@ -65,6 +67,8 @@ export interface HistoryRow {
   readonly downtimeUs: number
   readonly bytesSent: number
   readonly rounds: number
+  /** Writes lost across the switchover; null: not verified (the estimate model moves no pages). */
+  readonly lostWrites: number | null
 }
 
 export interface HistoryRound {
@@ -78,7 +82,13 @@ export interface HistoryRound {
   readonly final: boolean
 }
 
-export interface HistoryPage { readonly rows: readonly HistoryRow[]; readonly nextCursor: string | null; readonly total: number }
+/** A run (one scenario load) the History view can filter by. */
+export interface HistoryRun { readonly id: number; readonly scenario: string; readonly seed: number; readonly policy: string }
+export interface HistoryPage {
+  readonly rows: readonly HistoryRow[]; readonly nextCursor: string | null; readonly total: number
+  /** The run being recorded now (null before the first load), and the most recent runs, newest first. */
+  readonly currentRunId: number | null; readonly runs: readonly HistoryRun[]
+}
 export interface HistoryDetail { readonly migration: HistoryRow; readonly rounds: readonly HistoryRound[] }
 export interface AuditVerdict { readonly ok: boolean; readonly checked: number; readonly firstBadSeq: number | null; readonly reason: string | null }
 
@@ -87,9 +97,13 @@ export interface AuditVerdict { readonly ok: boolean; readonly checked: number; 
  * per metric and policy the values, their mean ± 95 % CI and box summary (engine/metrics/stats) and the text
  * `cutover sweep` prints for the same cell.
  */
-export interface ExperimentResult { readonly runs: readonly RunSummary[]; readonly comparison: readonly MetricComparison[] }
+export interface ExperimentResult {
+  readonly runs: readonly RunSummary[]; readonly comparison: readonly MetricComparison[]
+  /** The runs as `cutover sweep --out` writes them (main/experiments/summary: CSV through the shared helper). */
+  readonly exports: { readonly csv: string; readonly json: string }
+}
 export interface ExperimentProgress { readonly done: number; readonly total: number }
-export type { RunSummary, BoxSummary, MeanCi } from '../../engine/index'
+export type { RunSummary, BoxSummary, MeanCi, MetricInfo } from '../../engine/index'
 export type { MetricComparison, PolicyCell } from '../experiments/summary'
 
 export const invokeSchemas = {

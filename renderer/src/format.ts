@@ -76,3 +76,27 @@ export function secondsFieldToUs(text: string): number | undefined {
   const seconds = Number(trimmed)
   return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1_000_000) : undefined
 }
+
+/** A virtual-time field as the tables show it: "h:mm:ss" with optional ".mmm", "m:ss", or plain seconds. */
+export type TimeField = { readonly ok: true; readonly us: number | undefined } | { readonly ok: false; readonly error: string }
+
+const CLOCK = /^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d{1,6})?)$/
+
+/** Parses a time field into µs (blank → undefined), or says what is wrong with it, naming the field. */
+export function parseVirtualTime(text: string, field: string): TimeField {
+  const trimmed = text.trim()
+  if (trimmed === '') return { ok: true, us: undefined }
+  const clock = CLOCK.exec(trimmed)
+  let seconds: number
+  if (clock !== null) {
+    const [h, m, s] = [Number(clock[1] ?? 0), Number(clock[2]), Number(clock[3])]
+    if (clock[1] !== undefined && m >= 60) return { ok: false, error: `${field}: minutes must be below 60 in h:mm:ss, got "${trimmed}"` }
+    if (s >= 60) return { ok: false, error: `${field}: seconds must be below 60 in h:mm:ss, got "${trimmed}"` }
+    seconds = h * 3600 + m * 60 + s
+  } else if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
+    seconds = Number(trimmed)
+  } else {
+    return { ok: false, error: `${field}: enter a time as h:mm:ss (e.g. 0:05:30) or seconds, got "${trimmed}"` }
+  }
+  return { ok: true, us: Math.round(seconds * 1_000_000) }
+}

@@ -94,4 +94,54 @@ describe('history view', () => {
       HTMLAnchorElement.prototype.click = original
     }
   })
+
+  it('shows the run of each row, lists this run by default and filters by run', async () => {
+    api = createFakeApi({
+      'history:list': (request) => ({
+        ...historyHandler(60)(request), currentRunId: 2,
+        runs: [{ id: 2, scenario: 'small-cluster', seed: 7, policy: 'drs' }, { id: 1, scenario: 'dc-1000', seed: 1, policy: 'thr-mmt' }]
+      })
+    })
+    setApi(api)
+    const screen = await render(HistoryView, { global: { plugins: [pinia] } })
+    await expect.element(screen.getByTestId('history-run-60')).toHaveTextContent('#1')
+    expect(api.callsOf('history:list')[0]).toMatchObject({ run: 'current' })
+    await expect.element(screen.getByTestId('filter-run')).toHaveTextContent('This run (#2 small-cluster, seed 7)')
+    await screen.getByTestId('filter-run').selectOptions('all')
+    await screen.getByTestId('filter-apply').click()
+    await expect.poll(() => api.callsOf('history:list').at(-1)).toMatchObject({ run: 'all', cursor: null })
+    await screen.getByTestId('filter-run').selectOptions('1')
+    await screen.getByTestId('filter-apply').click()
+    await expect.poll(() => api.callsOf('history:list').at(-1)).toMatchObject({ run: 1 })
+  })
+
+  it('takes times as the table shows them (h:mm:ss) and names a bad one without sending it', async () => {
+    const screen = await render(HistoryView, { global: { plugins: [pinia] } })
+    await expect.element(screen.getByTestId('history-row-60')).toBeVisible()
+    await expect.element(screen.getByTestId('history-row-60')).toHaveTextContent('0:30:00.000')
+    await screen.getByTestId('filter-since').fill('0:01:30')
+    await screen.getByTestId('filter-until').fill('1:00:00.5')
+    await screen.getByTestId('filter-apply').click()
+    await expect.poll(() => api.callsOf('history:list').at(-1)).toMatchObject({ sinceUs: 90_000_000, untilUs: 3_600_500_000 })
+    const sent = api.callsOf('history:list').length
+    await screen.getByTestId('filter-since').fill('ten past')
+    await screen.getByTestId('filter-apply').click()
+    await expect.element(screen.getByTestId('filter-problem')).toHaveTextContent('From: enter a time as h:mm:ss (e.g. 0:05:30) or seconds, got "ten past"')
+    await expect.element(screen.getByTestId('filter-since')).toHaveAttribute('aria-invalid', 'true')
+    await screen.getByTestId('filter-since').fill('0:75:00')
+    await screen.getByTestId('filter-apply').click()
+    await expect.element(screen.getByTestId('filter-problem')).toHaveTextContent('From: minutes must be below 60')
+    expect(api.callsOf('history:list')).toHaveLength(sent)
+  })
+
+  it('shows an unverified migration\'s lost writes as "not verified", not 0', async () => {
+    api = createFakeApi({
+      'history:list': historyHandler(60),
+      'history:get': ({ id }) => ({ migration: { ...historyDetail(id).migration, strategy: 'precopy-estimate', rounds: 0, lostWrites: null }, rounds: [] })
+    })
+    setApi(api)
+    const screen = await render(HistoryView, { global: { plugins: [pinia] } })
+    await screen.getByTestId('history-row-58').click()
+    await expect.element(screen.getByTestId('history-lost-writes')).toHaveTextContent('not verified')
+  })
 })

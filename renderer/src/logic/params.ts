@@ -28,12 +28,12 @@ export function paramsProblem(params: readonly CatalogParam[], values: Readonly<
   return null
 }
 
-/** Parses a parameter field back to the type of its current value. */
-export function coerceParam(current: number | string | boolean, text: string): number | string | boolean {
-  if (typeof current === 'number') {
-    const value = Number(text)
-    return Number.isFinite(value) ? value : current
-  }
-  if (typeof current === 'boolean') return text === 'true'
-  return text
+/** A policy's form fields: its schema without the automation level, which the form's radio buttons set. */
+export function policyFormParams(params: readonly CatalogParam[]): CatalogParam[] {
+  return params.filter((p) => p.name !== 'automation')
+}
+
+/** The parameter an engine refusal names ("policy drs, parameter threshold: …" → "threshold"), or null. */
+export function refusedParam(message: string | null): string | null {
+  return message === null ? null : /\bparameter (\w+)/.exec(message)?.[1] ?? null
 }

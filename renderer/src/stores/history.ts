@@ -8,12 +8,18 @@ import { getApi } from '../ipc/api'
 
 export type LoadState = 'idle' | 'loading' | 'error'
 export type SortKey = 'start' | 'downtime' | 'total'
-export interface HistoryFilters { vm: string; host: string; outcome: '' | 'completed' | 'aborted' | 'failed'; sinceUs?: number; untilUs?: number }
+export type RunFilter = 'current' | 'all' | number
+export interface HistoryFilters { vm: string; host: string; outcome: '' | 'completed' | 'aborted' | 'failed'; run: RunFilter; sinceUs?: number; untilUs?: number }
+
+/** The filters a fresh view starts with: this run's migrations only. */
+export function defaultHistoryFilters(): HistoryFilters {
+  return { vm: '', host: '', outcome: '', run: 'current' }
+}
 
 export const PAGE_SIZE = 25
 
 export const useHistoryStore = defineStore('history', () => {
-  const filters = ref<HistoryFilters>({ vm: '', host: '', outcome: '' })
+  const filters = ref<HistoryFilters>(defaultHistoryFilters())
   const sort = ref<SortKey>('start')
   const direction = ref<'asc' | 'desc'>('desc')
   /** Cursor of the page shown (null = first page). */
@@ -30,6 +36,8 @@ export const useHistoryStore = defineStore('history', () => {
   const pageIndex = computed(() => cursorStack.value.length)
   const hasNext = computed(() => page.value?.nextCursor != null)
   const hasPrevious = computed(() => cursorStack.value.length > 0)
+  const runs = computed(() => page.value?.runs ?? [])
+  const currentRunId = computed(() => page.value?.currentRunId ?? null)
 
   function fail(message: string): void {
     lastError.value = null
@@ -40,7 +48,7 @@ export const useHistoryStore = defineStore('history', () => {
     const f = filters.value
     return {
       vm: f.vm.trim() || undefined, host: f.host.trim() || undefined, outcome: f.outcome || undefined,
-      sinceUs: f.sinceUs, untilUs: f.untilUs, sort: sort.value, direction: direction.value, cursor: cursor.value, limit: PAGE_SIZE
+      run: f.run, sinceUs: f.sinceUs, untilUs: f.untilUs, sort: sort.value, direction: direction.value, cursor: cursor.value, limit: PAGE_SIZE
     }
   }
 
@@ -110,6 +118,6 @@ export const useHistoryStore = defineStore('history', () => {
 
   return {
     filters, sort, direction, cursor, cursorStack, page, state, detail, verdict, verifying, lastError,
-    pageIndex, hasNext, hasPrevious, fail, reload, next, previous, setSort, open, close, verify, exportAs
+    pageIndex, hasNext, hasPrevious, runs, currentRunId, fail, reload, next, previous, setSort, open, close, verify, exportAs
   }
 })

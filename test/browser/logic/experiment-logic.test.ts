@@ -14,7 +14,7 @@ describe('experiment view logic', () => {
 
   it('lists policies in the comparison\'s column order and builds seed ranges', () => {
     const cell = (policy: string) => ({ policy, values: [], summary: {} as never, text: '' })
-    expect(policiesOf({ comparison: [{ metric: 'energyKWh', byPolicy: [cell('drs'), cell('none')] }] })).toEqual(['drs', 'none'])
+    expect(policiesOf({ comparison: [{ byPolicy: [cell('drs'), cell('none')] }] })).toEqual(['drs', 'none'])
     expect(policiesOf(null)).toEqual([])
     expect(seedRange(3, 6)).toEqual([3, 4, 5, 6])
     expect(seedRange(1, 100)).toHaveLength(50)
