@@ -1,7 +1,8 @@
 // The datacenter's migration network: every running migration is a flow on the scenario's topology — out of the
 // source host's NIC, up through its rack's top-of-rack switch to the aggregation switch and down to the target
 // (same rack: NIC → ToR → NIC). Links are directional (full duplex). Rates are max-min fair (engine/net/fair-share)
-// and are recomputed whenever a flow starts or ends or a link changes; each flow whose rate changed is told.
+// and are recomputed whenever a flow starts or ends or a link changes (a start or end re-solves only the flows
+// connected to it through shared links: other components cannot change); each flow whose rate changed is told.
 // Capacities are the share of each link migrations may use (scenario `migration.bandwidthShare`), host NICs
 // scaled by any degradation fault.
 //
