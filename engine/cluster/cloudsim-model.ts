@@ -10,6 +10,7 @@ const BYTES_PER_MB = 1024 * 1024
 
 export class CloudsimMigrationModel implements MigrationModel {
   readonly name = 'cloudsim'
+  readonly sharesNetwork = false
 
   /** `target.linkMbitPerS` is already the NIC × the migration share (0.5 in CloudSim's set-up). */
   estimate(vm: MigratingVm, _source: MigrationEndpoint, target: MigrationEndpoint): MigrationEstimate {

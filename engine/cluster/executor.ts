@@ -6,8 +6,9 @@
 //  1. At most `perHost` migrations touch a host and at most `perCluster` run at once.
 //  2. A VM has at most one queued or running migration (vm.moving) and holds one reservation while it does.
 //  3. The VM is on its source until the model reports `completed`.
-//  4. Every running migration is a flow on the network; its rate is re-shared (max-min) whenever a migration
-//     starts or ends or a link changes, and each change reaches the model and a `migration.rate` event.
+//  4. Every running migration of a model that shares the network is a flow on it; its rate is re-shared
+//     (max-min) whenever a migration starts or ends or a link changes, and each change reaches the model and a
+//     `migration.rate` event. CloudSim's model ignores the network: its migrations are no flows.
 import type { Simulation } from '../kernel/simulation'
 import type { SimTimeUs } from '../kernel/time'
 import type { PingPongDetector } from '../policy/oscillation'
@@ -173,9 +174,11 @@ export class MigrationExecutor {
     const sourceEnd = endpointOf(source, this.config.bandwidthShare)
     const targetEnd = endpointOf(target, this.config.bandwidthShare)
     const migratingVm = migratingVmOf(vm)
-    const rateMbitPerS = this.network.prospectiveRateBitPerS(source.index, target.index) / 1e6
-    const estimate = this.model.estimate(migratingVm, sourceEnd, targetEnd, rateMbitPerS, 1)
+    const sharesNetwork = this.model.sharesNetwork !== false
     const pathMbitPerS = this.network.pathCapacityBitPerS(source.index, target.index) / 1e6
+    // A migration off the shared network moves as if alone on its path.
+    const rateMbitPerS = sharesNetwork ? this.network.prospectiveRateBitPerS(source.index, target.index) / 1e6 : pathMbitPerS
+    const estimate = this.model.estimate(migratingVm, sourceEnd, targetEnd, rateMbitPerS, 1)
     record.phase = 'running'
     record.startedUs = this.sim.nowUs
     source.migrationsActive++
@@ -188,7 +191,7 @@ export class MigrationExecutor {
       estimateTotalUs: estimate.totalUs, estimateDowntimeUs: estimate.downtimeUs, estimateBytes: estimate.bytes
     })
     // Joining the network slows the migrations it shares links with (their rate events follow the start).
-    this.network.add(record.id, source.index, target.index, (rateBitPerS) => this.rateChanged(record, rateBitPerS))
+    if (sharesNetwork) this.network.add(record.id, source.index, target.index, (rateBitPerS) => this.rateChanged(record, rateBitPerS))
     record.run = this.model.start({
       migrationId: record.id, vm: migratingVm, source: sourceEnd, target: targetEnd, linkMbitPerS: pathMbitPerS,
       concurrent: 1, rateMbitPerS, clock: this.sim, onEnd: (outcome) => this.finish(record, outcome)

@@ -94,6 +94,11 @@ export interface MigrationModel {
   /** `estimate` or `page`. */
   readonly name: string
   /**
+   * False for a model whose migrations ignore the network (CloudSim's fixed RAM / half-bandwidth): its migrations
+   * are then not flows on the shared network, so they neither slow others nor cost a max-min solve. Default true.
+   */
+  readonly sharesNetwork?: boolean
+  /**
    * Predicted cost of moving `vm` now at `linkMbitPerS / concurrent`. The datacenter passes the max-min fair rate
    * the move would get on the network as it is now (concurrent 1), so a move that shares a busy link costs more.
    */

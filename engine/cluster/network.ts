@@ -1,7 +1,8 @@
 // The datacenter's migration network: every running migration is a flow on the scenario's topology — out of the
 // source host's NIC, up through its rack's top-of-rack switch to the aggregation switch and down to the target
 // (same rack: NIC → ToR → NIC). Links are directional (full duplex). Rates are max-min fair (engine/net/fair-share)
-// and are recomputed whenever a flow starts or ends or a link changes; each flow whose rate changed is told.
+// and are recomputed whenever a flow starts or ends or a link changes (a start or end re-solves only the flows
+// connected to it through shared links: other components cannot change); each flow whose rate changed is told.
 // Capacities are the share of each link migrations may use (scenario `migration.bandwidthShare`), host NICs
 // scaled by any degradation fault.
 //
@@ -25,7 +26,11 @@ export interface NetworkConfig {
 }
 
 interface NetworkFlow {
+  /** Order of addition: flows are solved in this order, so a partial solve matches a full one. */
+  readonly seq: number
   readonly path: readonly number[]
+  /** Scratch for the component search: the search that last reached this flow. */
+  visit: number
   rateBitPerS: number
   /** The rate the flow's owner was last told (it learns its first rate from `add`). */
   toldBitPerS: number
@@ -36,7 +41,9 @@ export class MigrationNetwork {
   private readonly rackOfHost: Int32Array
   private readonly flows = new Map<string, NetworkFlow>()
   /** Flows crossing each link (only links in use), so "is this path contended?" costs a few lookups. */
-  private readonly flowsOnLink = new Map<number, number>()
+  private readonly flowsOnLink = new Map<number, NetworkFlow[]>()
+  private nextSeq = 0
+  private visitStamp = 0
   /** Prospective rates by source/target pair, valid until the flows or the capacities change (a policy tick asks many). */
   private readonly prospective = new Map<number, number>()
   private holds = 0
@@ -101,7 +108,8 @@ export class MigrationNetwork {
     if (!path.some((link) => this.flowsOnLink.has(link))) {
       rate = Math.min(...path.map((link) => this.capacityBitPerS(link)))
     } else {
-      const rates = this.solve([...[...this.flows.values()].map((flow) => flow.path), path])
+      // Only the flows sharing links with this path, directly or through others, can bound its rate.
+      const rates = this.solve([...this.componentOf(path).map((flow) => flow.path), path])
       rate = rates[rates.length - 1]
     }
     this.prospective.set(key, rate)
@@ -111,10 +119,14 @@ export class MigrationNetwork {
   /** Adds a flow, re-solves and tells every other flow whose rate changed; returns the new flow's rate (bit/s). */
   add(flowId: string, sourceIndex: number, targetIndex: number, onRate: (rateBitPerS: number) => void): number {
     assert(!this.flows.has(flowId), `flow ${flowId} already exists`)
-    const flow: NetworkFlow = { path: this.path(sourceIndex, targetIndex), rateBitPerS: 0, toldBitPerS: 0, onRate }
+    const flow: NetworkFlow = { seq: this.nextSeq++, path: this.path(sourceIndex, targetIndex), visit: 0, rateBitPerS: 0, toldBitPerS: 0, onRate }
     this.flows.set(flowId, flow)
-    for (const link of flow.path) this.flowsOnLink.set(link, (this.flowsOnLink.get(link) ?? 0) + 1)
-    this.recompute()
+    for (const link of flow.path) {
+      const onLink = this.flowsOnLink.get(link)
+      if (onLink === undefined) this.flowsOnLink.set(link, [flow])
+      else onLink.push(flow)
+    }
+    this.recomputeAround(flow.path)
     flow.toldBitPerS = flow.rateBitPerS
     this.notify()
     return flow.rateBitPerS
@@ -125,11 +137,11 @@ export class MigrationNetwork {
     if (flow === undefined) return
     this.flows.delete(flowId)
     for (const link of flow.path) {
-      const count = (this.flowsOnLink.get(link) ?? 1) - 1
-      if (count === 0) this.flowsOnLink.delete(link)
-      else this.flowsOnLink.set(link, count)
+      const onLink = this.flowsOnLink.get(link) as NetworkFlow[]
+      if (onLink.length === 1) this.flowsOnLink.delete(link)
+      else onLink.splice(onLink.indexOf(flow), 1)
     }
-    this.recompute()
+    this.recomputeAround(flow.path)
     this.notify()
   }
 
@@ -173,9 +185,41 @@ export class MigrationNetwork {
 
   private recompute(): void {
     this.prospective.clear()
-    const flows = [...this.flows.values()]
+    this.assignRates([...this.flows.values()])
+  }
+
+  /**
+   * Re-solves only the flows connected to these links (through shared links, transitively): max-min rates of
+   * one connected component never depend on another, and solving a component's flows in addition order gives
+   * exactly the rates a solve of every flow gives (same links in the same relative order, same arithmetic).
+   */
+  private recomputeAround(links: readonly number[]): void {
+    this.prospective.clear()
+    this.assignRates(this.componentOf(links))
+  }
+
+  private assignRates(flows: readonly NetworkFlow[]): void {
+    if (flows.length === 0) return
     const rates = this.solve(flows.map((flow) => flow.path))
     flows.forEach((flow, i) => { flow.rateBitPerS = rates[i] })
+  }
+
+  /** The flows reachable from these links through shared links, in addition order. */
+  private componentOf(links: readonly number[]): NetworkFlow[] {
+    const stamp = ++this.visitStamp
+    const found: NetworkFlow[] = []
+    const pending = [...links]
+    while (pending.length > 0) {
+      const onLink = this.flowsOnLink.get(pending.pop() as number)
+      if (onLink === undefined) continue
+      for (const flow of onLink) {
+        if (flow.visit === stamp) continue
+        flow.visit = stamp
+        found.push(flow)
+        for (const link of flow.path) pending.push(link)
+      }
+    }
+    return found.sort((a, b) => a.seq - b.seq)
   }
 
   private notify(): void {

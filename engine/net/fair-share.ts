@@ -27,9 +27,13 @@ export function maxMinFairShare(problem: FairShareProblem): Float64Array {
     const path = paths[f]
     for (let i = 0; i < path.length; i++) counts[path[i]]++
   }
+  const remaining = Float64Array.from(capacityBitPerS)
+  const levels = new LevelHeap(2 * counts.length)
+  for (let link = 0; link < counts.length; link++) {
+    if (counts[link] > 0) levels.push(link, remaining[link] / counts[link])
+  }
   const state: FillState = {
-    remaining: Float64Array.from(capacityBitPerS), counts, rates: new Float64Array(flowCount),
-    frozen: new Uint8Array(flowCount), paths, unfrozen: flowCount
+    remaining, counts, rates: new Float64Array(flowCount), frozen: new Uint8Array(flowCount), paths, levels, unfrozen: flowCount
   }
   const flowsAt = linkFlowLists(paths, counts)
   for (let f = 0; f < flowCount; f++) {
@@ -54,7 +58,7 @@ function fill(state: FillState, flowsAt: LinkFlows, limitBitPerS: ArrayLike<numb
       freeze(state, limitedFlow, limitBitPerS[limitedFlow])
       continue
     }
-    const bottleneck = tightestLink(state.remaining, state.counts)
+    const bottleneck = state.levels.tightest(state.remaining, state.counts)
     levelLowerBound = bottleneck < 0 ? Number.POSITIVE_INFINITY : state.remaining[bottleneck] / state.counts[bottleneck]
     if (limitedFlow >= 0 && limitBitPerS[limitedFlow] <= levelLowerBound) {
       freeze(state, limitedFlow, limitBitPerS[limitedFlow])
@@ -75,6 +79,7 @@ interface FillState {
   readonly rates: Float64Array
   readonly frozen: Uint8Array
   readonly paths: readonly ArrayLike<number>[]
+  readonly levels: LevelHeap
   unfrozen: number
 }
 
@@ -87,23 +92,80 @@ function freeze(state: FillState, flow: number, rateBitPerS: number): void {
     const link = path[i]
     state.remaining[link] -= rateBitPerS
     state.counts[link]--
+    if (state.counts[link] > 0) state.levels.push(link, state.remaining[link] / state.counts[link])
   }
 }
 
-/** The link with the lowest fair share among those still carrying unfrozen flows (lowest index on ties). */
-function tightestLink(remaining: Float64Array, counts: Int32Array): number {
-  let best = -1
-  let bestLevel = Number.POSITIVE_INFINITY
-  for (let link = 0; link < counts.length; link++) {
-    const count = counts[link]
-    if (count === 0) continue
-    const level = remaining[link] / count
-    if (level < bestLevel) {
-      bestLevel = level
-      best = link
-    }
+/**
+ * Links by fair share (remaining / unfrozen flows), lowest first, lowest index on ties: the order a scan of every
+ * link gives, at O(log L) per change instead of O(L) per step. An entry goes stale when its link's share changes
+ * (a fresh one is pushed then); `tightest` drops stale entries as they surface.
+ */
+class LevelHeap {
+  private levels: Float64Array
+  private links: Int32Array
+  private size = 0
+
+  constructor(capacity: number) {
+    this.levels = new Float64Array(Math.max(4, capacity))
+    this.links = new Int32Array(Math.max(4, capacity))
   }
-  return best
+
+  push(link: number, level: number): void {
+    if (this.size === this.links.length) this.grow()
+    let i = this.size++
+    while (i > 0) {
+      const up = (i - 1) >> 1
+      if (!lessThan(level, link, this.levels[up], this.links[up])) break
+      this.levels[i] = this.levels[up]
+      this.links[i] = this.links[up]
+      i = up
+    }
+    this.levels[i] = level
+    this.links[i] = link
+  }
+
+  /** The link with the lowest fair share among those still carrying unfrozen flows (lowest index on ties), or -1. */
+  tightest(remaining: Float64Array, counts: Int32Array): number {
+    while (this.size > 0) {
+      const link = this.links[0]
+      const count = counts[link]
+      if (count > 0 && remaining[link] / count === this.levels[0]) return link
+      this.popRoot()
+    }
+    return -1
+  }
+
+  private popRoot(): void {
+    const last = --this.size
+    const level = this.levels[last]
+    const link = this.links[last]
+    let i = 0
+    for (;;) {
+      let child = 2 * i + 1
+      if (child >= last) break
+      if (child + 1 < last && lessThan(this.levels[child + 1], this.links[child + 1], this.levels[child], this.links[child])) child++
+      if (!lessThan(this.levels[child], this.links[child], level, link)) break
+      this.levels[i] = this.levels[child]
+      this.links[i] = this.links[child]
+      i = child
+    }
+    this.levels[i] = level
+    this.links[i] = link
+  }
+
+  private grow(): void {
+    const levels = new Float64Array(2 * this.levels.length)
+    levels.set(this.levels)
+    this.levels = levels
+    const links = new Int32Array(2 * this.links.length)
+    links.set(this.links)
+    this.links = links
+  }
+}
+
+function lessThan(levelA: number, linkA: number, levelB: number, linkB: number): boolean {
+  return levelA < levelB || (levelA === levelB && linkA < linkB)
 }
 
 /** Flow lists per link in compressed form: flows[start[l] … start[l+1]) cross link l, in flow order. */

@@ -124,11 +124,31 @@ function loadsAfter(loads: Loads, vm: VmView, source: HostView, target: HostView
   return { from, to, fromAfter: from.map((v, r) => v - out[r]), toAfter: to.map((v, r) => v + into[r]) }
 }
 
+/**
+ * The imbalance after moving `vm` from `source` to `target`: the same arithmetic as `loadsAfter` + `imbalanceOf`
+ * on the running sums, in scalars (the innermost loop of a pass; it allocated six arrays per candidate).
+ */
 function sdAfterMove(loads: Loads, vm: VmView, source: HostView, target: HostView): number {
-  const { from, to, fromAfter, toAfter } = loadsAfter(loads, vm, source, target)
-  const sum = loads.sum.map((s, r) => s - from[r] - to[r] + fromAfter[r] + toAfter[r])
-  const squares = loads.squares.map((q, r) => q - from[r] ** 2 - to[r] ** 2 + fromAfter[r] ** 2 + toAfter[r] ** 2)
-  return imbalanceOf(loads, sum, squares).total
+  const from = loads.load.get(source.index) as readonly number[]
+  const to = loads.load.get(target.index) as readonly number[]
+  const n = loads.hosts.length
+  let total = 0
+  for (let r = 0; r < 3; r++) {
+    const fromAfter = from[r] - shareAt(vm, source, r)
+    const toAfter = to[r] + shareAt(vm, target, r)
+    const sum = loads.sum[r] - from[r] - to[r] + fromAfter + toAfter
+    const squares = loads.squares[r] - from[r] ** 2 - to[r] ** 2 + fromAfter ** 2 + toAfter ** 2
+    const sd = sdOf(sum, squares, n)
+    total = total + loads.weights[r] * sd * sd
+  }
+  return Math.sqrt(total)
+}
+
+/** `shareOf(vm, host)[r]` without the array. */
+function shareAt(vm: VmView, host: HostView, r: number): number {
+  if (r === 0) return vm.cpuDemandMips / host.cpuCapacityMips
+  if (r === 1) return Number.isFinite(host.memMiB) && host.memMiB > 0 ? vm.memMiB / host.memMiB : 0
+  return host.netMbitPerS > 0 ? vm.netMbitPerS / host.netMbitPerS : 0
 }
 
 /** Weighted load of a host, for ordering sources (most loaded) and targets (least loaded). */
@@ -143,8 +163,13 @@ function extremes(loads: Loads, breadth: number): { sources: HostView[]; targets
   const targets = new Set<HostView>()
   const keys: ((h: HostView) => number)[] = [(h) => weightedLoad(loads, h.index)]
   for (let r = 0; r < 3; r++) if (loads.weights[r] > 0) keys.push((h) => (loads.load.get(h.index) as readonly number[])[r])
+  const hosts = loads.hosts
+  const positions = hosts.map((_, p) => p)
+  const value = new Float64Array(hosts.length)
   for (const key of keys) {
-    const byLoad = [...loads.hosts].sort((a, b) => key(b) - key(a) || a.index - b.index)
+    // Each host's key once, not once per comparison; hosts are in index order, so positions break ties alike.
+    for (let p = 0; p < hosts.length; p++) value[p] = key(hosts[p])
+    const byLoad = positions.sort((a, b) => value[b] - value[a] || a - b).map((p) => hosts[p])
     for (const host of byLoad.slice(0, breadth)) sources.add(host)
     for (const host of byLoad.slice(-breadth).reverse()) targets.add(host)
   }

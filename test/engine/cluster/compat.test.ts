@@ -59,6 +59,15 @@ describe('compat mode on a CloudSim-style cluster', () => {
     expect(ofKind(faithful.events, 'migration.ended').every((m) => m.downtimeUs > 0)).toBe(true)
   })
 
+  test('cloudsim: migrations are no flows on the shared network (no rate changes; each starts at its path\'s capacity)', () => {
+    const started = ofKind(compat.events, 'migration.started')
+    expect(started.length).toBeGreaterThan(0)
+    // 1 Gbit/s NICs, half of it for migrations, one rack: the path capacity is 500 Mbit/s whatever else moves.
+    for (const migration of started) expect(migration.rateMbitPerS).toBe(500)
+    expect(ofKind(compat.events, 'migration.rate')).toEqual([])
+    expect(ofKind(faithful.events, 'migration.rate').length).toBeGreaterThan(0)
+  })
+
   test('cloudsim: memory is not enforced after the initial placement, faithful never overcommits', () => {
     let overcommitted = false
     runRecorded({ scenario, seed: 1, policy: 'lr-mmt', compat: cloudsim }, (event, dc) => {

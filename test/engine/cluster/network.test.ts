@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { MigrationNetwork } from '../../../engine/cluster/network'
 import { deriveStream } from '../../../engine/kernel/rng'
+import { maxMinFairShare } from '../../../engine/net/fair-share'
 
 const host = (rack: string, nicMbitPerS = 10_000) => ({ rack, nicMbitPerS, nicFactor: 1 })
 
@@ -69,6 +70,38 @@ describe('MigrationNetwork', () => {
         const bottlenecked = net.path(s, t).some((link) => net.capacityBitPerS(link) - (load.get(link) ?? 0) < 8 &&
           flows.every(([other, os, ot]) => !net.path(os, ot).includes(link) || net.rateOf(other) <= net.rateOf(id)))
         expect(bottlenecked).toBe(true)
+      }
+    }
+  })
+
+  it('re-solving only the flows connected to a change gives exactly the rates of solving every flow', () => {
+    const rng = deriveStream(12, 'network-components')
+    for (let trial = 0; trial < 40; trial++) {
+      const hostCount = 12
+      const hosts = Array.from({ length: hostCount }, (_, i) => host(trial % 2 === 0 ? 'a' : `r${i % 3}`, 1000 * (1 + rng.intBelow(10))))
+      const net = new MigrationNetwork(hosts, { bandwidthShare: 0.5, torUplinkMbitPerS: 1000 + rng.intBelow(20_000) })
+      const live: [string, number, number][] = []
+      for (let step = 0; step < 60; step++) {
+        if (live.length > 0 && rng.chance(2, 5)) {
+          const [id] = live.splice(rng.intBelow(live.length), 1)[0]
+          net.remove(id)
+        } else {
+          const s = rng.intBelow(hostCount)
+          const t = (s + 1 + rng.intBelow(hostCount - 1)) % hostCount
+          const probe = [...live.map(([, fs, ft]) => net.path(fs, ft)), net.path(s, t)]
+          const links = [...new Set(probe.flat())]
+          const full = maxMinFairShare({ capacityBitPerS: links.map((l) => net.capacityBitPerS(l)), paths: probe.map((p) => p.map((l) => links.indexOf(l))), limitBitPerS: probe.map(() => Infinity) })
+          expect(net.prospectiveRateBitPerS(s, t)).toBe(full[full.length - 1])
+          live.push([`m${trial}-${step}`, s, t])
+          net.add(`m${trial}-${step}`, s, t, () => {})
+        }
+        // Reference: one solve of every live flow, links numbered in order of first use (as the network does).
+        const order = [...new Set(live.flatMap(([, s, t]) => net.path(s, t)))]
+        const rates = maxMinFairShare({
+          capacityBitPerS: order.map((l) => net.capacityBitPerS(l)),
+          paths: live.map(([, s, t]) => net.path(s, t).map((l) => order.indexOf(l))), limitBitPerS: live.map(() => Infinity)
+        })
+        live.forEach(([id], i) => expect(net.rateOf(id)).toBe(rates[i]))
       }
     }
   })

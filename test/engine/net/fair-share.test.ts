@@ -100,3 +100,54 @@ describe('fluid flows on random topologies', () => {
     }), { numRuns: 100 })
   })
 })
+
+/** The solver before the level heap: a scan of every link per step (lowest level, lowest index on ties). */
+function scanReference(capacityBitPerS: readonly number[], paths: readonly number[][], limitBitPerS: readonly number[]): number[] {
+  const remaining = [...capacityBitPerS]
+  const counts = capacityBitPerS.map(() => 0)
+  for (const path of paths) for (const link of path) counts[link]++
+  const rates = paths.map(() => 0)
+  const frozen = paths.map(() => false)
+  let unfrozen = paths.length
+  const freeze = (f: number, rate: number) => {
+    rates[f] = rate
+    frozen[f] = true
+    unfrozen--
+    for (const link of paths[f]) { remaining[link] -= rate; counts[link]-- }
+  }
+  paths.forEach((path, f) => { if (path.length === 0) freeze(f, limitBitPerS[f]) })
+  const limited = paths.map((_, f) => f).filter((f) => !frozen[f] && Number.isFinite(limitBitPerS[f]))
+    .sort((x, y) => limitBitPerS[x] - limitBitPerS[y] || x - y)
+  let next = 0
+  let bound = 0
+  while (unfrozen > 0) {
+    while (next < limited.length && frozen[limited[next]]) next++
+    const lf = next < limited.length ? limited[next] : -1
+    if (lf >= 0 && limitBitPerS[lf] <= bound) { freeze(lf, limitBitPerS[lf]); continue }
+    let best = -1
+    let bestLevel = Infinity
+    counts.forEach((count, link) => { if (count > 0 && remaining[link] / count < bestLevel) { bestLevel = remaining[link] / count; best = link } })
+    bound = best < 0 ? Infinity : bestLevel
+    if (lf >= 0 && limitBitPerS[lf] <= bound) { freeze(lf, limitBitPerS[lf]); continue }
+    const share = Math.floor(bound)
+    paths.forEach((path, f) => { if (!frozen[f] && path.includes(best)) freeze(f, share) })
+  }
+  return rates
+}
+
+describe('maxMinFairShare through its level heap', () => {
+  test('gives exactly the rates of a scan of every link, ties and limits included', () => {
+    const problems = fc.integer({ min: 1, max: 12 }).chain((links) => fc.record({
+      capacity: fc.array(fc.constantFrom(0, 7, 10, 100, 1000, 999_983, 5e9), { minLength: links, maxLength: links }),
+      flows: fc.array(fc.record({
+        path: fc.uniqueArray(fc.integer({ min: 0, max: links - 1 }), { maxLength: 4 }),
+        limit: fc.option(fc.constantFrom(1, 3, 50, 1e9), { nil: null })
+      }), { minLength: 1, maxLength: 40 })
+    }))
+    fc.assert(fc.property(problems, ({ capacity, flows }) => {
+      const paths = flows.map((flow) => flow.path)
+      const limits = flows.map((flow) => flow.limit ?? (flow.path.length === 0 ? 5 : Infinity))
+      expect([...maxMinFairShare({ capacityBitPerS: capacity, paths, limitBitPerS: limits })]).toEqual(scanReference(capacity, paths, limits))
+    }), { numRuns: 500 })
+  })
+})
