@@ -90,7 +90,7 @@ const PHASE_NOTES: Partial<Record<LabResult['rounds'][number]['phase'], string>>
 function printTable(result: LabResult): void {
   const p = result.downtimeParts
   const lines = [
-    `strategy ${result.strategy}   outcome ${result.outcome}${result.abortReason === null ? '' : ` (${result.abortReason})`}`,
+    `strategy ${result.strategy}   outcome ${result.outcome}${result.abortDetail === null ? '' : ` (${result.abortDetail})`}`,
     `total ${result.totalTimeMs.toFixed(1)} ms   downtime ${result.downtimeMs.toFixed(1)} ms   client outage ${result.clientOutageMs === null ? '–' : `${result.clientOutageMs.toFixed(1)} ms`}`,
     `downtime parts: final copy ${p.finalCopyMs.toFixed(1)} ms, device state ${p.deviceStateMs.toFixed(1)} ms, commit ${p.commitMs.toFixed(1)} ms, ` +
       `announce ${p.announceMs.toFixed(1)} ms, resume ${p.resumeMs.toFixed(1)} ms${result.expectedDowntimeMs === null ? '' : `   expected at switchover ${result.expectedDowntimeMs.toFixed(1)} ms`}`,

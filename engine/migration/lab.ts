@@ -21,6 +21,7 @@ import { Migration } from './migration'
 import { RunningCopiesObserver } from './copy-observer'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult } from './types'
 import { WorkloadVm } from './workload-vm'
+import { contractAbortReason } from './time-cap'
 
 /** Small VMs keep real page bytes so completed runs are verified byte for byte. */
 export const REAL_BYTES_UP_TO = 64 * MIB
@@ -60,7 +61,10 @@ export interface LabResult {
   readonly lostWrites: number
   readonly maxRunningCopies: number
   readonly runningOn: string | null
+  /** Per the CLI contract: `cancelled` when the time cap (`--cancel-after-s`) stopped it; otherwise the engine's reason. */
   readonly abortReason: string | null
+  /** The engine's own words for the abort (e.g. "timed out after 10 min (the migration's time cap)"); null when none. */
+  readonly abortDetail: string | null
   readonly traceHash: string
   readonly bytesVerified: boolean
   /** Where the downtime went; the parts sum to downtimeMs. */
@@ -254,7 +258,7 @@ export function toLabResult(config: LabConfig, memory: GuestMemory, result: Migr
     bytesSent: result.bytesSent, pagesSent: result.pagesSent, zeroPagesSent: result.zeroPagesSent,
     rounds: result.rounds.map((round) => roundMs(round, result.startUs)),
     lostWrites: result.lostWrites, maxRunningCopies: result.maxRunningCopies, runningOn: result.runningOn,
-    abortReason: result.abortReason, traceHash, bytesVerified: result.bytesVerified,
+    abortReason: contractAbortReason(result.abortReason), abortDetail: result.abortReason, traceHash, bytesVerified: result.bytesVerified,
     downtimeParts: {
       finalCopyMs: usToMs(result.downtimeParts.finalCopyUs), deviceStateMs: usToMs(result.downtimeParts.deviceStateUs),
       commitMs: usToMs(result.downtimeParts.commitUs), announceMs: usToMs(result.downtimeParts.announceUs), resumeMs: usToMs(result.downtimeParts.resumeUs)

@@ -26,6 +26,16 @@ interface MigrateJson {
 }
 
 describe('cutover migrate', () => {
+  it('a migration stopped by --cancel-after-s is aborted with the contract\'s abortReason `cancelled`, the engine\'s words beside it', () => {
+    const run = cutover('migrate', '--workload', 'hotset', '--mem-mib', '256', '--hot-mib', '128', '--dirty-pages-per-s', '50000',
+      '--link-mbit', '100', '--cancel-after-s', '5', '--json')
+    expect(run.code).toBe(0)
+    const json = JSON.parse(run.stdout) as MigrateJson
+    expect(json.outcome).toBe('aborted')
+    expect(json.abortReason).toBe('cancelled')
+    expect(json.abortDetail).toBe('timed out after 5 s (the migration\'s time cap)')
+  })
+
   it('prints the contract\'s fields, final round last, deterministically per seed', () => {
     const first = cutover('migrate', '--workload', 'hotset', '--mem-mib', '128', '--json')
     expect(first.code).toBe(0)
