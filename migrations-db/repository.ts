@@ -50,7 +50,7 @@ export class HistoryDb {
     this.audit = new AuditLog(db, info.nowMs)
     this.nowMs = info.nowMs
     this.reader = new HistoryReader(db, cache)
-    this.exporter = new HistoryExporter(cache, hasColumn(db, 'migration_rounds', 'stop_reason'))
+    this.exporter = new HistoryExporter(cache, hasColumn(db, 'migration_rounds', 'stop_reason'), hasColumn(db, 'migrations', 'engine_id'))
   }
 
   /** Built on first write: its statements name columns an older schema, read-only, does not have. */

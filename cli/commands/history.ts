@@ -75,7 +75,7 @@ function addList(history: Command): void {
 
 function addShow(history: Command): void {
   dbCommand(history, 'show', 'one migration with its rounds')
-    .argument('<id>', 'migration id', parseNumberFlag('ID', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
+    .argument('<id>', 'migration row id (the ROW column of history list)', parseNumberFlag('ID', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--json', 'one JSON document on stdout')
     .action((id: number, options: DbOptions) => {
       withDb(options.db, 'read', (db) => {
@@ -301,8 +301,9 @@ export function parseWallTime(flag: string): (raw: string) => number {
 }
 
 function printMigrationTable(rows: readonly MigrationRow[], total: number, nextCursor: string | null): void {
-  printTable(['ID', 'RUN', 'VM', 'SOURCE', 'TARGET', 'STRATEGY', 'TRIGGER', 'OUTCOME', 'START', 'TOTAL', 'DOWNTIME', 'BYTES', 'LOST WRITES'],
-    rows.map((m) => [String(m.id), String(m.runId), m.vmId, m.sourceHostId, m.targetHostId, m.strategy, m.trigger, m.outcome,
+  // ID is the engine's id (unique with RUN, as the Migrations view shows it); ROW is what `history show` takes.
+  printTable(['ID', 'ROW', 'RUN', 'VM', 'SOURCE', 'TARGET', 'STRATEGY', 'TRIGGER', 'OUTCOME', 'START', 'TOTAL', 'DOWNTIME', 'BYTES', 'LOST WRITES'],
+    rows.map((m) => [displayId(m), String(m.id), String(m.runId), m.vmId, m.sourceHostId, m.targetHostId, m.strategy, m.trigger, m.outcome,
       formatUs(m.startUs), formatUs(m.totalUs), formatUs(m.downtimeUs), String(m.bytesSent), formatLostWrites(m.lostWrites)]))
   process.stdout.write(`${rows.length} of ${total} migrations${nextCursor === null ? '' : `; next page: --cursor ${nextCursor}`}\n`)
 }
@@ -314,6 +315,11 @@ function printTable(header: readonly string[], rows: readonly string[][]): void 
   }
 }
 
+/** The engine's migration id; a row recorded before schema 4 has none and shows its row id as `#<id>`. */
+function displayId(m: MigrationRow): string {
+  return m.engineId ?? `#${m.id}`
+}
+
 /** What was not verified says so; it is never shown as 0. */
 function formatLostWrites(lostWrites: number | null): string {
   return lostWrites === null ? 'not verified' : String(lostWrites)
@@ -321,6 +327,7 @@ function formatLostWrites(lostWrites: number | null): string {
 
 function formatField(key: string, value: unknown): string {
   if (key === 'lostWrites') return formatLostWrites(value as number | null)
+  if (key === 'engineId' && value === null) return 'not recorded (before schema 4)'
   if (typeof value === 'number' && key.endsWith('Us')) return formatUs(value)
   return value === null ? '-' : String(value)
 }

@@ -70,7 +70,8 @@ describe('reading', () => {
   test('list prints a table and --json one document whose cursor continues the listing', async () => {
     const table = await run('list', '--db', main, '--limit', '5')
     expect(table.code).toBe(0)
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+RUN\s+VM\s+SOURCE\s+TARGET/)
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+ROW\s+RUN\s+VM\s+SOURCE\s+TARGET/)
+    expect(table.stdout.split('\n')[1]).toMatch(/^mig-\d{6}\s+\d+\s+\d+\s+vm-/)
     expect(table.stdout).toMatch(/5 of 120 migrations; next page: --cursor \S+/)
     const first = await run('list', '--db', main, '--limit', '7', '--sort', 'downtime', '--order', 'asc', '--json')
     const page1 = JSON.parse(first.stdout) as { total: number; rows: { id: number; downtimeUs: number }[]; nextCursor: string }
