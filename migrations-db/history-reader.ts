@@ -90,6 +90,19 @@ export class HistoryReader {
     return { ...migrationRowSchema.parse(row), rounds }
   }
 
+  /**
+   * Row ids of the migrations the engine called `engineId` (one per run that had it), in id order, at most 100.
+   * Not indexed: with a run it walks that run's migrations (migrations_run), without one the table.
+   */
+  findByEngineId(engineId: string, runId?: number): { id: number; runId: number }[] {
+    if (!this.engineId) return []
+    if (runId !== undefined) {
+      return this.cache.get('SELECT id, run_id AS runId FROM migrations WHERE run_id = ? AND engine_id = ? ORDER BY id LIMIT 100')
+        .all(runId, engineId) as { id: number; runId: number }[]
+    }
+    return this.cache.get('SELECT id, run_id AS runId FROM migrations WHERE engine_id = ? ORDER BY id LIMIT 100').all(engineId) as { id: number; runId: number }[]
+  }
+
   /** Every matching migration in id order, one row at a time (constant memory). */
   *iterateMigrations(filters: MigrationFilters = {}): Generator<MigrationRow> {
     const where = whereClause(filters)

@@ -80,6 +80,10 @@ export class HistoryDb {
   /** One migration with its rounds, or null. */
   getMigration(id: number): MigrationDetail | null { return this.guard(() => this.reader.getMigration(id)) }
   stats(filters: MigrationFilters = {}): HistoryStats { return this.guard(() => this.reader.stats(filters)) }
+  /** Row ids of the migrations the engine called `engineId` (unique within a run), optionally in one run. */
+  findMigrationsByEngineId(engineId: string, runId?: number): { id: number; runId: number }[] {
+    return this.guard(() => this.reader.findByEngineId(engineId, runId))
+  }
 
   /** Every matching migration in id order with constant memory; the connection is busy until it ends. */
   iterateMigrations(filters: MigrationFilters = {}): Generator<MigrationRow> {

@@ -75,11 +75,13 @@ function addList(history: Command): void {
 
 function addShow(history: Command): void {
   dbCommand(history, 'show', 'one migration with its rounds')
-    .argument('<id>', 'migration row id (the ROW column of history list)', parseNumberFlag('ID', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
+    .argument('<id>', 'the ROW column of history list, or the engine\'s id (mig-000006; with --run when several runs have it)', parseShowId)
+    .option('--run <id>', 'the run of an engine id', parseNumberFlag('--run', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--json', 'one JSON document on stdout')
-    .action((id: number, options: DbOptions) => {
+    .action((id: number | string, options: DbOptions & { run?: number }) => {
       withDb(options.db, 'read', (db) => {
-        const migration = db.getMigration(id)
+        const rowId = typeof id === 'number' ? id : rowIdOf(db, id, options.run, options.db)
+        const migration = db.getMigration(rowId)
         if (migration === null) throw new Error(`migration ${id} not found in ${options.db}`)
         if (options.json) { printJson(migration); return }
         const { rounds, ...fields } = migration
@@ -313,6 +315,23 @@ function printTable(header: readonly string[], rows: readonly string[][]): void 
   for (const row of [header, ...rows]) {
     process.stdout.write(row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd() + '\n')
   }
+}
+
+/** `history show`'s id: a positive row id, or an engine id (letters, digits, `-`, `_`, `.`; 1..64 characters). */
+function parseShowId(raw: string): number | string {
+  if (/^\d+$/.test(raw)) return parseNumberFlag('ID', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true })(raw)
+  if (!/^[A-Za-z][\w.-]{0,63}$/.test(raw)) throw new UsageError(`ID: expected a row id (a positive integer) or an engine id such as mig-000006, got "${raw}"`)
+  return raw
+}
+
+/** The row of an engine id; the same engine id recurs in every run, so several matches need --run. */
+function rowIdOf(db: HistoryDb, engineId: string, runId: number | undefined, path: string): number {
+  const found = db.findMigrationsByEngineId(engineId, runId)
+  if (found.length === 0) throw new Error(`migration ${engineId}${runId === undefined ? '' : ` of run ${runId}`} not found in ${path}`)
+  if (found.length > 1) {
+    throw new UsageError(`--run: ${engineId} is in runs ${found.map((m) => m.runId).join(', ')}; pass --run to pick one`)
+  }
+  return found[0].id
 }
 
 /** The engine's migration id; a row recorded before schema 4 has none and shows its row id as `#<id>`. */

@@ -104,6 +104,25 @@ describe('reading', () => {
     expect(missing.stderr).toBe(`cutover: migration 9999 not found in ${main}\n`)
   })
 
+  test('show takes the engine\'s id too; one recurring in several runs needs --run, which picks it', async () => {
+    const byEngineId = JSON.parse((await run('show', 'mig-000003', '--db', main, '--json')).stdout) as { id: number; engineId: string }
+    expect(byEngineId).toMatchObject({ id: 3, engineId: 'mig-000003' })
+    const path = populated()
+    const db = openHistoryDb(path)
+    const second = db.createRun({ ...RUN, seed: 12 })
+    db.recordBatch(makeBatch(second, 0, 5, seededRandom(12)))
+    db.close()
+    const ambiguous = await run('show', 'mig-000003', '--db', path)
+    expect(ambiguous).toMatchObject({ code: 2, stdout: '' })
+    expect(ambiguous.stderr).toMatch(/--run: mig-000003 is in runs 1, 2; pass --run to pick one/)
+    const picked = JSON.parse((await run('show', 'mig-000003', '--run', '2', '--db', path, '--json')).stdout) as { id: number; runId: number }
+    expect(picked).toMatchObject({ id: 123, runId: 2 })
+    expect(await run('show', 'mig-999999', '--db', path)).toMatchObject({ code: 1, stderr: `cutover: migration mig-999999 not found in ${path}\n` })
+    const bad = await run('show', 'no such id!', '--db', path)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/ID: expected a row id/)
+  })
+
   test('stats and export (stdout and --out)', async () => {
     const stats = JSON.parse((await run('stats', '--db', main, '--json')).stdout) as { migrations: number; auditEntries: number }
     expect(stats).toMatchObject({ migrations: 120, auditEntries: 124 }) // + run.created and one seal per flush
