@@ -42,7 +42,8 @@ function migration(runId: number, i: number, random: () => number, roundsCount: 
     sourceHostId: `host-${String(source).padStart(4, '0')}`, targetHostId: `host-${String(target).padStart(4, '0')}`,
     strategy: 'precopy-clark', trigger: random() < 0.6 ? 'policy' : 'user', reason: 'cpu above 80%', outcome,
     abortReason: outcome === 'completed' ? undefined : 'link down', startUs, endUs: startUs + 10_000 + Math.floor(random() * 5_000_000),
-    downtimeUs: Math.floor(random() * 300_000), bytesSent: Math.floor(random() * 8e9), rounds: rounds(roundsCount, startUs)
+    downtimeUs: Math.floor(random() * 300_000), bytesSent: Math.floor(random() * 8e9), engineId: `mig-${String(i + 1).padStart(6, '0')}`,
+    rounds: rounds(roundsCount, startUs)
   }
 }
 

@@ -56,7 +56,7 @@ const RUNS_LISTED = 50
 
 function historyRow(row: MigrationRow): HistoryRow {
   return {
-    id: row.id, runId: row.runId, vmId: row.vmId, source: row.sourceHostId, destination: row.targetHostId, strategy: row.strategy,
+    id: row.id, migrationId: row.engineId, runId: row.runId, vmId: row.vmId, source: row.sourceHostId, destination: row.targetHostId, strategy: row.strategy,
     trigger: row.trigger, reason: row.reason, outcome: row.outcome, abortReason: row.abortReason, startUs: row.startUs,
     totalTimeUs: row.totalUs, downtimeUs: row.downtimeUs, bytesSent: row.bytesSent, rounds: row.roundsCount,
     lostWrites: (row.lostWrites as number | null | undefined) ?? null

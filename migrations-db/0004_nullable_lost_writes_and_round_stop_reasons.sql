@@ -1,15 +1,17 @@
 -- 0004: what was not measured is stored as NULL, never as 0, and each pre-copy round says why iteration stopped.
 -- migrations.lost_writes becomes nullable (NULL = not verified, e.g. the estimate model moves no pages), which
 -- needs a table rebuild: SQLite cannot drop a NOT NULL constraint in place. migration_rounds gains stop_reason
--- (the stop rule that fired, on the last pre-copy round; NULL on the others).
+-- (the stop rule that fired, on the last pre-copy round; NULL on the others). migrations gains engine_id, the
+-- engine's own id for the migration within its run (`mig-000006`, what the Migrations view shows); NULL on rows
+-- recorded before it (History then shows the row id). No index: nothing looks a migration up by it.
 --
 -- Order matters: the runner's connection has foreign keys on (PRAGMA foreign_keys cannot change inside the
 -- runner's transaction), so DROP TABLE migrations would cascade-delete every round, and renaming it away would
 -- carry the rounds' REFERENCES along. So the rounds are set aside in a plain table first, both old tables are
 -- dropped (child first: nothing cascades), the new migrations table takes the name, and the rounds are copied
 -- back into a rebuilt migration_rounds. Row hashes and rounds hashes are copied as they are: row-seal.ts encodes
--- a NULL lost_writes as JSON null (0 stays 0) and appends a stop reason only when one is present, so every row
--- sealed under schema 3 still verifies.
+-- a NULL lost_writes as JSON null (0 stays 0) and appends a stop reason or an engine id only when one is present,
+-- so every row sealed under schema 3 still verifies.
 
 CREATE TABLE migrations_schema4 (
   id             INTEGER PRIMARY KEY,
@@ -30,6 +32,8 @@ CREATE TABLE migrations_schema4 (
   -- NULL: not verified (the model did not check the destination's memory).
   lost_writes    INTEGER CHECK (lost_writes IS NULL OR lost_writes >= 0),
   rounds_count   INTEGER NOT NULL CHECK (rounds_count >= 0),
+  -- The engine's migration id within the run; NULL on rows recorded before schema 4.
+  engine_id      TEXT CHECK (engine_id IS NULL OR length(engine_id) BETWEEN 1 AND 64),
   row_hash       TEXT,
   rounds_hash    TEXT,
   CHECK (end_us >= start_us),
@@ -37,9 +41,9 @@ CREATE TABLE migrations_schema4 (
 ) STRICT;
 
 INSERT INTO migrations_schema4 (id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
-  start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, row_hash, rounds_hash)
+  start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, engine_id, row_hash, rounds_hash)
 SELECT id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
-  start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, row_hash, rounds_hash
+  start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, NULL, row_hash, rounds_hash
 FROM migrations;
 
 CREATE TABLE rounds_schema3 AS SELECT * FROM migration_rounds;

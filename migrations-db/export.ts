@@ -28,7 +28,7 @@ const CHUNK_CHARS = 64 * 1024
 /** A column as exported: its output name, its SQL expression, and how to render it. */
 interface Column { name: string; sql: string; kind: 'number' | 'text' | 'json' }
 
-interface TableSpec { columns: Column[]; from: string; params: SqlParam[]; nested?: { name: string; sql: string } }
+interface TableSpec { columns: readonly Column[]; from: string; params: SqlParam[]; nested?: { name: string; sql: string } }
 
 const num = (name: string, sql: string): Column => ({ name, sql, kind: 'number' })
 const text = (name: string, sql: string): Column => ({ name, sql, kind: 'text' })
@@ -39,7 +39,7 @@ const MIGRATION_EXPORT_COLUMNS: Column[] = [
   text('targetHostId', 'target_host_id'), text('strategy', 'strategy'), text('trigger', 'trigger_kind'), text('reason', 'reason'),
   text('outcome', 'outcome'), text('abortReason', 'abort_reason'), num('startUs', 'start_us'), num('endUs', 'end_us'),
   num('totalUs', 'total_us'), num('downtimeUs', 'downtime_us'), num('bytesSent', 'bytes_sent'), num('lostWrites', 'lost_writes'),
-  num('roundsCount', 'rounds_count')
+  num('roundsCount', 'rounds_count'), text('engineId', 'engine_id')
 ]
 
 const ROUND_EXPORT_COLUMNS: Column[] = [
@@ -48,7 +48,7 @@ const ROUND_EXPORT_COLUMNS: Column[] = [
   num('rateMbitPerS', 'rate_mbit_per_s'), num('pagesDirtied', 'pages_dirtied'), text('stopReason', 'stop_reason')
 ]
 
-function tableSpec(table: ExportTable, filters: MigrationFilters, roundColumns: readonly Column[]): TableSpec {
+function tableSpec(table: ExportTable, filters: MigrationFilters, roundColumns: readonly Column[], migrationColumns: readonly Column[]): TableSpec {
   if (table === 'decisions') {
     return { columns: [num('id', 'id'), num('runId', 'run_id'), num('atUs', 'at_us'), text('policy', 'policy'),
       json('inputs', 'inputs_json'), json('chosen', 'chosen_json'), json('rejected', 'rejected_json')],
@@ -61,7 +61,7 @@ function tableSpec(table: ExportTable, filters: MigrationFilters, roundColumns: 
   }
   const where = whereClause(filters)
   const roundObject = jsonObject(roundColumns.map((c) => ({ ...c, sql: c.sql === 'NULL' ? c.sql : `r.${c.sql}` })))
-  return { columns: MIGRATION_EXPORT_COLUMNS, from: `FROM migrations ${where.sql} ORDER BY id`, params: where.params,
+  return { columns: migrationColumns, from: `FROM migrations ${where.sql} ORDER BY id`, params: where.params,
     nested: { name: 'rounds', sql: `(SELECT json_group_array(json(${roundObject}) ORDER BY r.round_index)
       FROM migration_rounds r WHERE r.migration_id = migrations.id)` } }
 }
@@ -91,17 +91,23 @@ function* csvBatches(rows: Iterable<unknown[]>): Generator<string> {
 
 export class HistoryExporter {
   private readonly roundColumns: readonly Column[]
+  private readonly migrationColumns: readonly Column[]
 
-  /** roundStopReason: the file has migration_rounds.stop_reason (schema 4; an older file read read-only exports null). */
-  constructor(private readonly cache: StatementCache, roundStopReason = true) {
+  /**
+   * roundStopReason / engineId: the file has migration_rounds.stop_reason / migrations.engine_id (schema 4; an older
+   * file read read-only exports null).
+   */
+  constructor(private readonly cache: StatementCache, roundStopReason = true, engineId = true) {
     this.roundColumns = roundStopReason ? ROUND_EXPORT_COLUMNS
       : ROUND_EXPORT_COLUMNS.map((c) => (c.name === 'stopReason' ? { ...c, sql: 'NULL' } : c))
+    this.migrationColumns = engineId ? MIGRATION_EXPORT_COLUMNS
+      : MIGRATION_EXPORT_COLUMNS.map((c) => (c.name === 'engineId' ? { ...c, sql: 'NULL' } : c))
   }
 
   /** The export as text chunks; iterate it to completion or call return() to release the statement. */
   *chunks(options: ExportOptions): Generator<string> {
     const table = options.table ?? 'migrations'
-    const spec = tableSpec(table, options.filters ?? {}, this.roundColumns)
+    const spec = tableSpec(table, options.filters ?? {}, this.roundColumns, this.migrationColumns)
     if (options.format === 'csv') {
       const rows = this.cache.get(`SELECT ${spec.columns.map((c) => c.sql).join(', ')} ${spec.from}`).raw(true).iterate(...spec.params) as Iterable<unknown[]>
       yield* batchChunks(stringify([spec.columns.map((c) => c.name)], { record_delimiter: 'unix' }), csvBatches(rows), '')

@@ -1,7 +1,7 @@
 // The read side of the history store: runs, the History view's pages and counts, one migration with its
 // rounds, and summary stats. Rows are validated with zod on the way out; dynamic shapes are prepared once each.
 import type { Database, Statement } from 'better-sqlite3'
-import { buildPageQuery, encodeCursor, MIGRATION_COLUMNS, whereClause } from './list-query'
+import { buildPageQuery, encodeCursor, ENGINE_ID_COLUMN, MIGRATION_COLUMNS, NULL_ENGINE_ID_COLUMN, whereClause } from './list-query'
 import type { BuiltQuery } from './list-query'
 import { migrationRowSchema, MIGRATION_OUTCOMES, MIGRATION_TRIGGERS, roundRowSchema, runRowSchema } from './types'
 import type {
@@ -42,11 +42,14 @@ export class HistoryReader {
   private readonly migrationById: Statement
   private readonly roundsOf: Statement
   private readonly tableCounts: Statement
+  /** Whether migrations has engine_id (a schema-2/3 file read read-only has not: every row then reads null). */
+  private readonly engineId: boolean
 
   constructor(db: Database, private readonly cache: StatementCache) {
+    this.engineId = hasColumn(db, 'migrations', 'engine_id')
     this.runById = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`)
     this.runsNewestFirst = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at_ms DESC, id DESC LIMIT ?`)
-    this.migrationById = db.prepare(`SELECT ${MIGRATION_COLUMNS} FROM migrations WHERE id = ?`)
+    this.migrationById = db.prepare(this.columns(`SELECT ${MIGRATION_COLUMNS} FROM migrations WHERE id = ?`))
     this.roundsOf = db.prepare(`SELECT ${roundColumns(hasColumn(db, 'migration_rounds', 'stop_reason'))} FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`)
     this.tableCounts = db.prepare(`SELECT (SELECT COUNT(*) FROM runs) AS runs, (SELECT COUNT(*) FROM policy_decisions) AS decisions,
       (SELECT COUNT(*) FROM faults) AS faults, (SELECT COUNT(*) FROM audit_log) AS auditEntries`)
@@ -63,7 +66,7 @@ export class HistoryReader {
 
   listMigrations(query: ListQuery): MigrationPage {
     const built = buildPageQuery(query)
-    const rows = this.cache.get(built.sql).all(...built.params).map((row) => migrationRowSchema.parse(row))
+    const rows = this.cache.get(this.columns(built.sql)).all(...built.params).map((row) => migrationRowSchema.parse(row))
     if (rows.length <= built.limit) return { rows, nextCursor: null }
     rows.length = built.limit
     return { rows, nextCursor: encodeCursor(rows[rows.length - 1], built.sort) }
@@ -72,7 +75,7 @@ export class HistoryReader {
   /** EXPLAIN QUERY PLAN of the page query, one line per plan step (diagnostics, benchmarks). */
   explainListQuery(query: ListQuery): string[] {
     const built = buildPageQuery(query)
-    return (this.cache.get(`EXPLAIN QUERY PLAN ${built.sql}`).all(...built.params) as { detail: string }[]).map((row) => row.detail)
+    return (this.cache.get(`EXPLAIN QUERY PLAN ${this.columns(built.sql)}`).all(...built.params) as { detail: string }[]).map((row) => row.detail)
   }
 
   countMigrations(filters: MigrationFilters): number {
@@ -87,10 +90,23 @@ export class HistoryReader {
     return { ...migrationRowSchema.parse(row), rounds }
   }
 
+  /**
+   * Row ids of the migrations the engine called `engineId` (one per run that had it), in id order, at most 100.
+   * Not indexed: with a run it walks that run's migrations (migrations_run), without one the table.
+   */
+  findByEngineId(engineId: string, runId?: number): { id: number; runId: number }[] {
+    if (!this.engineId) return []
+    if (runId !== undefined) {
+      return this.cache.get('SELECT id, run_id AS runId FROM migrations WHERE run_id = ? AND engine_id = ? ORDER BY id LIMIT 100')
+        .all(runId, engineId) as { id: number; runId: number }[]
+    }
+    return this.cache.get('SELECT id, run_id AS runId FROM migrations WHERE engine_id = ? ORDER BY id LIMIT 100').all(engineId) as { id: number; runId: number }[]
+  }
+
   /** Every matching migration in id order, one row at a time (constant memory). */
   *iterateMigrations(filters: MigrationFilters = {}): Generator<MigrationRow> {
     const where = whereClause(filters)
-    const statement = this.cache.get(`SELECT ${MIGRATION_COLUMNS} FROM migrations ${where.sql} ORDER BY id`)
+    const statement = this.cache.get(this.columns(`SELECT ${MIGRATION_COLUMNS} FROM migrations ${where.sql} ORDER BY id`))
     for (const row of statement.iterate(...where.params)) yield row as MigrationRow
   }
 
@@ -107,6 +123,11 @@ export class HistoryReader {
       total: this.distribution('total_us', where, totals.migrations),
       decisions: tables.decisions, faults: tables.faults, auditEntries: tables.auditEntries
     }
+  }
+
+  /** The query as this file's schema can run it. */
+  private columns(sql: string): string {
+    return this.engineId ? sql : sql.replaceAll(ENGINE_ID_COLUMN, NULL_ENGINE_ID_COLUMN)
   }
 
   /** Mean, p50, p95 and max of one column; percentiles by nearest rank through the column's index. */

@@ -54,8 +54,8 @@ export class HistoryWriter {
       engine_version AS engineVersion, started_at_ms AS startedAtMs FROM runs WHERE id = ?`)
     this.updateRunFinish = db.prepare('UPDATE runs SET finished_at_ms = ?, end_us = ?, trace_hash = ?, row_hash = ? WHERE id = ?')
     this.insertMigration = db.prepare(`INSERT INTO migrations (id, run_id, vm_id, source_host_id, target_host_id, strategy,
-      trigger_kind, reason, outcome, abort_reason, start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, row_hash, rounds_hash)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      trigger_kind, reason, outcome, abort_reason, start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, engine_id, row_hash,
+      rounds_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     for (let count = 1; count <= ROUNDS_PER_STATEMENT; count++) {
       this.insertRounds.push(db.prepare(`INSERT INTO migration_rounds (migration_id, round_index, start_us, duration_us, pages_sent,
         pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied, stop_reason) VALUES ${Array(count).fill(ROUND_PLACEHOLDERS).join(', ')}`))
@@ -158,6 +158,9 @@ export class HistoryWriter {
     const values: MigrationValues = [id, m.runId, text(m.vmId), text(m.sourceHostId), text(m.targetHostId), text(m.strategy), m.trigger,
       text(m.reason), m.outcome, m.abortReason === undefined ? null : text(m.abortReason), m.startUs, m.endUs, m.downtimeUs, m.bytesSent,
       m.lostWrites ?? null, m.rounds.length]
+    // Sealed by presence (row-seal.ts): a row without an engine id encodes as it did under schema 3.
+    const engineId = m.engineId === undefined || m.engineId === null ? null : text(m.engineId)
+    if (engineId !== null) values.push(engineId)
     const rounds: RoundValues[] = new Array<RoundValues>(m.rounds.length)
     for (let i = 0; i < m.rounds.length; i++) {
       const r = m.rounds[i]
@@ -168,7 +171,7 @@ export class HistoryWriter {
     }
     const rowHash = migrationHash(values)
     const roundsHashText = roundsHash(id, rounds)
-    this.insertMigration.run(...values, rowHash, roundsHashText)
+    this.insertMigration.run(...values.slice(0, 16), engineId, rowHash, roundsHashText)
     for (let start = 0; start < rounds.length; start += ROUNDS_PER_STATEMENT) {
       const end = Math.min(rounds.length, start + ROUNDS_PER_STATEMENT)
       const params: (number | string | null)[] = []

@@ -7,11 +7,15 @@ import type { ListQuery, MigrationFilters, MigrationRow, MigrationSort, Migratio
 
 export type SqlParam = string | number
 
+/** The engine id's select term; a reader of a schema-2/3 file (read-only) swaps it for NULL_ENGINE_ID_COLUMN. */
+export const ENGINE_ID_COLUMN = 'engine_id AS engineId'
+export const NULL_ENGINE_ID_COLUMN = 'NULL AS engineId'
+
 export const MIGRATION_COLUMNS = [
   'id', 'run_id AS runId', 'vm_id AS vmId', 'source_host_id AS sourceHostId', 'target_host_id AS targetHostId',
   'strategy', 'trigger_kind AS "trigger"', 'reason', 'outcome', 'abort_reason AS abortReason', 'start_us AS startUs',
   'end_us AS endUs', 'total_us AS totalUs', 'downtime_us AS downtimeUs', 'bytes_sent AS bytesSent',
-  'lost_writes AS lostWrites', 'rounds_count AS roundsCount'
+  'lost_writes AS lostWrites', 'rounds_count AS roundsCount', ENGINE_ID_COLUMN
 ].join(', ')
 
 const SORT_COLUMN: Record<MigrationSortKey, { column: string; field: 'startUs' | 'downtimeUs' | 'totalUs' }> = {

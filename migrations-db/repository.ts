@@ -50,7 +50,7 @@ export class HistoryDb {
     this.audit = new AuditLog(db, info.nowMs)
     this.nowMs = info.nowMs
     this.reader = new HistoryReader(db, cache)
-    this.exporter = new HistoryExporter(cache, hasColumn(db, 'migration_rounds', 'stop_reason'))
+    this.exporter = new HistoryExporter(cache, hasColumn(db, 'migration_rounds', 'stop_reason'), hasColumn(db, 'migrations', 'engine_id'))
   }
 
   /** Built on first write: its statements name columns an older schema, read-only, does not have. */
@@ -80,6 +80,10 @@ export class HistoryDb {
   /** One migration with its rounds, or null. */
   getMigration(id: number): MigrationDetail | null { return this.guard(() => this.reader.getMigration(id)) }
   stats(filters: MigrationFilters = {}): HistoryStats { return this.guard(() => this.reader.stats(filters)) }
+  /** Row ids of the migrations the engine called `engineId` (unique within a run), optionally in one run. */
+  findMigrationsByEngineId(engineId: string, runId?: number): { id: number; runId: number }[] {
+    return this.guard(() => this.reader.findByEngineId(engineId, runId))
+  }
 
   /** Every matching migration in id order with constant memory; the connection is busy until it ends. */
   iterateMigrations(filters: MigrationFilters = {}): Generator<MigrationRow> {

@@ -9,7 +9,8 @@
 // them, or every older sealed file would stop verifying. So a new column is encoded by presence: schema 4's
 // nullable lost_writes is JSON null when NULL (schema 3 stored only integers, so 0 and NULL stay distinct and
 // every schema-3 row encodes as before), and a round's stop_reason is appended to its array only when it is not
-// NULL (a 9-element round is one without a stop reason, a 10-element round carries it). The encoding stays
+// NULL (a 9-element round is one without a stop reason, a 10-element round carries it); likewise a migration's
+// engine_id is appended to its array only when not NULL. The encoding stays
 // one-to-one, so setting, clearing or changing either value in a sealed row changes its hash.
 import { createHash, hash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
@@ -40,15 +41,26 @@ export function runHash(r: RunValues): string {
 /** Stored columns of a migration row in seal order (total_us is generated from end and start). */
 export type MigrationValues = [id: number, runId: number, vmId: string, sourceHostId: string, targetHostId: string,
   strategy: string, trigger: string, reason: string, outcome: string, abortReason: string | null, startUs: number,
-  endUs: number, downtimeUs: number, bytesSent: number, lostWrites: number | null, roundsCount: number]
+  endUs: number, downtimeUs: number, bytesSent: number, lostWrites: number | null, roundsCount: number, engineId?: string]
 
 export function migrationHash(values: MigrationValues): string {
-  return rowHash(['migrations', ...values])
+  return rowHash(['migrations', ...values] as SqlValue[])
 }
 
-/** The migration columns a seal covers, in seal order (as selected by the verifier and the legacy sealer). */
+/** The migration columns a seal covers, in seal order (as selected by the verifier and the legacy sealer); engine_id is NULL or text. */
 export const MIGRATION_SEAL_COLUMNS = `id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
-  start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count`
+  start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, engine_id`
+
+/** Stored columns before engine_id in MIGRATION_SEAL_COLUMNS. */
+export const MIGRATION_SEAL_FIXED = 16
+
+/** A migration as SQLite returns MIGRATION_SEAL_COLUMNS (engine_id NULL or text) in its seal encoding. */
+export function migrationValues(row: readonly unknown[]): MigrationValues {
+  const values = row.slice(0, MIGRATION_SEAL_FIXED) as MigrationValues
+  const engineId = row[MIGRATION_SEAL_FIXED]
+  if (engineId !== null && engineId !== undefined) values.push(engineId as string)
+  return values
+}
 
 /** One round's stored columns after migration_id, in seal order; stop_reason last (absent when NULL, see above). */
 export type RoundValues = [roundIndex: number, startUs: number, durationUs: number, pagesSent: number, pagesSkipped: number,

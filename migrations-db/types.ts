@@ -64,6 +64,8 @@ export interface MigrationInput {
   bytesSent: number
   /** Guest writes lost (post-copy failure); absent or null: not verified (stored as NULL, shown as "not verified"). */
   lostWrites?: number | null
+  /** The engine's migration id within the run (`mig-000006`); absent or null: not known (stored as NULL). */
+  engineId?: string | null
   /** Committed together with the migration; rounds_count = rounds.length. */
   rounds: readonly RoundInput[]
 }
@@ -132,7 +134,9 @@ export const migrationRowSchema = z.object({
   abortReason: z.string().nullable(), startUs: nonNegativeInt, endUs: nonNegativeInt, totalUs: nonNegativeInt,
   downtimeUs: nonNegativeInt, bytesSent: nonNegativeInt,
   /** Null: not verified (the model did not check the destination's memory). */
-  lostWrites: nonNegativeInt.nullable(), roundsCount: nonNegativeInt
+  lostWrites: nonNegativeInt.nullable(), roundsCount: nonNegativeInt,
+  /** The engine's migration id within the run; null on rows recorded before schema 4 (show the row id instead). */
+  engineId: z.string().nullable()
 })
 export type MigrationRow = z.infer<typeof migrationRowSchema>
 

@@ -7,10 +7,10 @@ import type { Database, Statement } from 'better-sqlite3'
 import { ChainWalker, GENESIS_HASH } from './audit-chain'
 import type { ChainHead, ChainStart } from './audit-chain'
 import {
-  decisionHash, faultHash, MIGRATION_SEAL_COLUMNS, migrationHash, ROUND_SEAL_COLUMNS, roundsHash, roundValues, runHash, SealDigest, SEALED_TABLE_SQL,
+  decisionHash, faultHash, MIGRATION_SEAL_COLUMNS, migrationHash, migrationValues, ROUND_SEAL_COLUMNS, roundsHash, roundValues, runHash, SealDigest, SEALED_TABLE_SQL,
   SEALED_TABLES
 } from './row-seal'
-import type { DecisionValues, FaultValues, MigrationValues, RoundValues, RunValues, SealedTable, SealRange } from './row-seal'
+import type { DecisionValues, FaultValues, RoundValues, RunValues, SealedTable, SealRange } from './row-seal'
 import { auditRowSchema } from './types'
 import type { AuditRow, AuditVerdict } from './types'
 
@@ -49,6 +49,7 @@ export class Verifier {
   private readonly chunkRows: number
   private readonly statements = new Map<string, Statement>()
   private roundColumnsText: string | undefined
+  private migrationColumnsText: string | undefined
 
   constructor(private readonly db: Database, private readonly options: VerifierOptions = {}) {
     this.chunkRows = Math.max(1, Math.trunc(options.chunkRows ?? DEFAULT_CHUNK_ROWS))
@@ -148,15 +149,15 @@ export class Verifier {
   private readChunk(table: SealedTable, afterId: number, maxId: number): ChunkRow[] {
     const limit = this.chunkRows
     if (table === 'migrations') {
-      const rows = this.sql(`SELECT ${MIGRATION_SEAL_COLUMNS}, row_hash, rounds_hash FROM migrations
+      const rows = this.sql(`SELECT ${this.migrationColumns()}, row_hash, rounds_hash FROM migrations
         WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`).raw(true).all(afterId, maxId, limit) as unknown[][]
       if (rows.length === 0) return []
       const rounds = this.roundsOf(rows[0][0] as number, rows[rows.length - 1][0] as number)
       return rows.map((row) => {
         const id = row[0] as number
-        const stored = `${row[16] as string | null}|${row[17] as string | null}`
-        const computed = `${migrationHash(row.slice(0, 16) as MigrationValues)}|${roundsHash(id, rounds.get(id) ?? [])}`
-        return { id, storedHash: stored, computedHash: computed, sealText: `${row[16] as string}${row[17] as string}` }
+        const stored = `${row[17] as string | null}|${row[18] as string | null}`
+        const computed = `${migrationHash(migrationValues(row))}|${roundsHash(id, rounds.get(id) ?? [])}`
+        return { id, storedHash: stored, computedHash: computed, sealText: `${row[17] as string}${row[18] as string}` }
       })
     }
     if (table === 'decisions') {
@@ -224,6 +225,13 @@ export class Verifier {
   private missingTriggers(): string[] {
     const present = new Set((this.sql("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all() as { name: string }[]).map((row) => row.name))
     return APPEND_ONLY_TRIGGERS.filter((name) => !present.has(name)).map((name) => `append-only trigger ${name} is missing`)
+  }
+
+  /** Migration columns in seal order; a schema-3 file read read-only has no engine_id (every row then has none). */
+  private migrationColumns(): string {
+    this.migrationColumnsText ??= this.sql("SELECT COUNT(*) FROM pragma_table_info('migrations') WHERE name = 'engine_id'").pluck().get() === 1
+      ? MIGRATION_SEAL_COLUMNS : MIGRATION_SEAL_COLUMNS.replace('engine_id', 'NULL')
+    return this.migrationColumnsText
   }
 
   /** Round columns in seal order; a schema-3 file read read-only has no stop_reason (every round then has none). */

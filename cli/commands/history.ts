@@ -75,11 +75,13 @@ function addList(history: Command): void {
 
 function addShow(history: Command): void {
   dbCommand(history, 'show', 'one migration with its rounds')
-    .argument('<id>', 'migration id', parseNumberFlag('ID', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
+    .argument('<id>', 'the ROW column of history list, or the engine\'s id (mig-000006; with --run when several runs have it)', parseShowId)
+    .option('--run <id>', 'the run of an engine id', parseNumberFlag('--run', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }))
     .option('--json', 'one JSON document on stdout')
-    .action((id: number, options: DbOptions) => {
+    .action((id: number | string, options: DbOptions & { run?: number }) => {
       withDb(options.db, 'read', (db) => {
-        const migration = db.getMigration(id)
+        const rowId = typeof id === 'number' ? id : rowIdOf(db, id, options.run, options.db)
+        const migration = db.getMigration(rowId)
         if (migration === null) throw new Error(`migration ${id} not found in ${options.db}`)
         if (options.json) { printJson(migration); return }
         const { rounds, ...fields } = migration
@@ -301,8 +303,9 @@ export function parseWallTime(flag: string): (raw: string) => number {
 }
 
 function printMigrationTable(rows: readonly MigrationRow[], total: number, nextCursor: string | null): void {
-  printTable(['ID', 'RUN', 'VM', 'SOURCE', 'TARGET', 'STRATEGY', 'TRIGGER', 'OUTCOME', 'START', 'TOTAL', 'DOWNTIME', 'BYTES', 'LOST WRITES'],
-    rows.map((m) => [String(m.id), String(m.runId), m.vmId, m.sourceHostId, m.targetHostId, m.strategy, m.trigger, m.outcome,
+  // ID is the engine's id (unique with RUN, as the Migrations view shows it); ROW is what `history show` takes.
+  printTable(['ID', 'ROW', 'RUN', 'VM', 'SOURCE', 'TARGET', 'STRATEGY', 'TRIGGER', 'OUTCOME', 'START', 'TOTAL', 'DOWNTIME', 'BYTES', 'LOST WRITES'],
+    rows.map((m) => [displayId(m), String(m.id), String(m.runId), m.vmId, m.sourceHostId, m.targetHostId, m.strategy, m.trigger, m.outcome,
       formatUs(m.startUs), formatUs(m.totalUs), formatUs(m.downtimeUs), String(m.bytesSent), formatLostWrites(m.lostWrites)]))
   process.stdout.write(`${rows.length} of ${total} migrations${nextCursor === null ? '' : `; next page: --cursor ${nextCursor}`}\n`)
 }
@@ -314,6 +317,28 @@ function printTable(header: readonly string[], rows: readonly string[][]): void 
   }
 }
 
+/** `history show`'s id: a positive row id, or an engine id (letters, digits, `-`, `_`, `.`; 1..64 characters). */
+function parseShowId(raw: string): number | string {
+  if (/^\d+$/.test(raw)) return parseNumberFlag('ID', { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true })(raw)
+  if (!/^[A-Za-z][\w.-]{0,63}$/.test(raw)) throw new UsageError(`ID: expected a row id (a positive integer) or an engine id such as mig-000006, got "${raw}"`)
+  return raw
+}
+
+/** The row of an engine id; the same engine id recurs in every run, so several matches need --run. */
+function rowIdOf(db: HistoryDb, engineId: string, runId: number | undefined, path: string): number {
+  const found = db.findMigrationsByEngineId(engineId, runId)
+  if (found.length === 0) throw new Error(`migration ${engineId}${runId === undefined ? '' : ` of run ${runId}`} not found in ${path}`)
+  if (found.length > 1) {
+    throw new UsageError(`--run: ${engineId} is in runs ${found.map((m) => m.runId).join(', ')}; pass --run to pick one`)
+  }
+  return found[0].id
+}
+
+/** The engine's migration id; a row recorded before schema 4 has none and shows its row id as `#<id>`. */
+function displayId(m: MigrationRow): string {
+  return m.engineId ?? `#${m.id}`
+}
+
 /** What was not verified says so; it is never shown as 0. */
 function formatLostWrites(lostWrites: number | null): string {
   return lostWrites === null ? 'not verified' : String(lostWrites)
@@ -321,6 +346,7 @@ function formatLostWrites(lostWrites: number | null): string {
 
 function formatField(key: string, value: unknown): string {
   if (key === 'lostWrites') return formatLostWrites(value as number | null)
+  if (key === 'engineId' && value === null) return 'not recorded (before schema 4)'
   if (typeof value === 'number' && key.endsWith('Us')) return formatUs(value)
   return value === null ? '-' : String(value)
 }

@@ -6,6 +6,8 @@ import type { RoundRecord } from './rounds'
 export type { RoundRecord }
 
 export interface MigrationRecord {
+  /** The engine's id for the migration in its run (`mig-000006`, as snapshots and the Migrations view show it). */
+  readonly migrationId?: string
   readonly vmId: string
   readonly sourceHostId: string
   readonly targetHostId: string

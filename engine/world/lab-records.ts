@@ -36,7 +36,7 @@ export class LabMigrationLog {
       { kind: 'audit', audit: { actor: 'cli', action: 'migrate', payload: settings as never, atUs: started.atUs } },
       {
         kind: 'migration', migration: {
-          vmId: start.vmId, sourceHostId: start.source, targetHostId: start.destination, strategy: start.strategy,
+          migrationId: start.migrationId, vmId: start.vmId, sourceHostId: start.source, targetHostId: start.destination, strategy: start.strategy,
           trigger: 'user', reason: 'cutover migrate', outcome: end.outcome,
           ...(end.abortReason === null ? {} : { abortReason: end.abortReason }),
           startUs: started.atUs, endUs: finished.atUs, downtimeUs: end.downtimeUs, bytesSent: end.bytesSent, lostWrites: end.lostWrites,

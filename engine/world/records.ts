@@ -111,7 +111,7 @@ export class WorldRecords {
   private finishMigration(migrationId: string, atUs: number, build: (cause: Cause) => MigrationRecord): void {
     const cause = this.causeOf(migrationId)
     this.causes.delete(migrationId)
-    const migration = build(cause)
+    const migration = { migrationId, ...build(cause) }
     this.pending.push({ kind: 'migration', migration })
     this.audit('engine', 'migration.finished', { migrationId, vmId: migration.vmId, outcome: migration.outcome, trigger: cause.trigger }, atUs)
   }

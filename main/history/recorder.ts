@@ -87,7 +87,8 @@ export function toBatch(records: readonly HistoryRecord[], runId: number): Histo
   for (const record of records) {
     switch (record.kind) {
       case 'migration': {
-        migrations.push({ ...record.migration, rounds: [...record.migration.rounds], runId })
+        const { migrationId, ...migration } = record.migration
+        migrations.push({ ...migration, ...(migrationId === undefined ? {} : { engineId: migrationId }), rounds: [...migration.rounds], runId })
         break
       }
       case 'decision': decisions.push({ ...record.decision, rejected: [...record.decision.rejected], runId } as DecisionInput); break

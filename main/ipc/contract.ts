@@ -52,7 +52,10 @@ const historyFilterSchema = z.object({
 
 /** A migration as the History view lists it. */
 export interface HistoryRow {
+  /** The history row id (what history:get takes). */
   readonly id: number
+  /** The engine's migration id within the run (`mig-000006`, as the Migrations view shows it); null on rows recorded before it was stored. */
+  readonly migrationId: string | null
   readonly runId: number
   readonly vmId: string
   readonly source: string

@@ -100,3 +100,8 @@ export function parseVirtualTime(text: string, field: string): TimeField {
   }
   return { ok: true, us: Math.round(seconds * 1_000_000) }
 }
+
+/** A history migration's id as the Migrations view shows it (`mig-000006`); a row recorded before engine ids were stored shows `#<row id>`. */
+export function formatMigrationId(row: { readonly id: number; readonly migrationId: string | null }): string {
+  return row.migrationId ?? `#${row.id}`
+}

@@ -58,12 +58,25 @@ describe('history view', () => {
   it('opens a detail page with its rounds chart and returns to the same page', async () => {
     const screen = await render(HistoryView, { global: { plugins: [pinia] } })
     await screen.getByTestId('history-row-58').click()
-    await expect.element(screen.getByTestId('history-detail')).toHaveTextContent('Migration #58')
+    await expect.element(screen.getByTestId('history-detail-id')).toHaveTextContent('Migration mig-000056')
     await expect.element(screen.getByTestId('history-rounds-chart')).toBeVisible()
     expect(screen.getByTestId('history-rounds-chart').element().querySelector('canvas')).not.toBeNull()
     await screen.getByTestId('history-back').click()
     await expect.element(screen.getByTestId('history-row-58')).toBeVisible()
     expect(api.callsOf('history:get')).toEqual([{ id: 58 }])
+  })
+
+  it('shows the engine\'s migration ids, as the Migrations view does, and the row id only for legacy rows', async () => {
+    const screen = await render(HistoryView, { global: { plugins: [pinia] } })
+    await expect.element(screen.getByTestId('history-id-60')).toHaveTextContent(/^mig-000058$/)
+    expect(screen.getByTestId('history-row-60').element().getAttribute('aria-label')).toContain('Migration mig-000058 of run #1')
+    await screen.getByTestId('history-next').click()
+    await screen.getByTestId('history-next').click()
+    await expect.element(screen.getByTestId('history-id-3')).toHaveTextContent(/^mig-000001$/)
+    await expect.element(screen.getByTestId('history-id-2')).toHaveTextContent(/^#2$/)
+    await screen.getByTestId('history-row-2').click()
+    await expect.element(screen.getByTestId('history-detail-id')).toHaveTextContent('Migration #2')
+    expect(api.callsOf('history:get')).toEqual([{ id: 2 }])
   })
 
   it('says why an estimated migration has no rounds instead of drawing an empty chart', async () => {

@@ -70,7 +70,8 @@ describe('reading', () => {
   test('list prints a table and --json one document whose cursor continues the listing', async () => {
     const table = await run('list', '--db', main, '--limit', '5')
     expect(table.code).toBe(0)
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+RUN\s+VM\s+SOURCE\s+TARGET/)
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+ROW\s+RUN\s+VM\s+SOURCE\s+TARGET/)
+    expect(table.stdout.split('\n')[1]).toMatch(/^mig-\d{6}\s+\d+\s+\d+\s+vm-/)
     expect(table.stdout).toMatch(/5 of 120 migrations; next page: --cursor \S+/)
     const first = await run('list', '--db', main, '--limit', '7', '--sort', 'downtime', '--order', 'asc', '--json')
     const page1 = JSON.parse(first.stdout) as { total: number; rows: { id: number; downtimeUs: number }[]; nextCursor: string }
@@ -101,6 +102,25 @@ describe('reading', () => {
     const missing = await run('show', '9999', '--db', main)
     expect(missing).toMatchObject({ code: 1, stdout: '' })
     expect(missing.stderr).toBe(`cutover: migration 9999 not found in ${main}\n`)
+  })
+
+  test('show takes the engine\'s id too; one recurring in several runs needs --run, which picks it', async () => {
+    const byEngineId = JSON.parse((await run('show', 'mig-000003', '--db', main, '--json')).stdout) as { id: number; engineId: string }
+    expect(byEngineId).toMatchObject({ id: 3, engineId: 'mig-000003' })
+    const path = populated()
+    const db = openHistoryDb(path)
+    const second = db.createRun({ ...RUN, seed: 12 })
+    db.recordBatch(makeBatch(second, 0, 5, seededRandom(12)))
+    db.close()
+    const ambiguous = await run('show', 'mig-000003', '--db', path)
+    expect(ambiguous).toMatchObject({ code: 2, stdout: '' })
+    expect(ambiguous.stderr).toMatch(/--run: mig-000003 is in runs 1, 2; pass --run to pick one/)
+    const picked = JSON.parse((await run('show', 'mig-000003', '--run', '2', '--db', path, '--json')).stdout) as { id: number; runId: number }
+    expect(picked).toMatchObject({ id: 123, runId: 2 })
+    expect(await run('show', 'mig-999999', '--db', path)).toMatchObject({ code: 1, stderr: `cutover: migration mig-999999 not found in ${path}\n` })
+    const bad = await run('show', 'no such id!', '--db', path)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/ID: expected a row id/)
   })
 
   test('stats and export (stdout and --out)', async () => {

@@ -5,6 +5,7 @@
 // lostWrites, a page-level one whose last pre-copy round carries its stop reason); tampering uses raw SQL with
 // the triggers dropped, then a read-only verify; the CLI runs in-process with stdout captured.
 import Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { main as cutoverMain } from '../../cli/index'
 import { roundRecord } from '../../engine/api/rounds'
@@ -27,10 +28,13 @@ function engineRound(index: number, stopReason?: string): MigrationRound {
 const base = { sourceHostId: 'host-a', targetHostId: 'host-b', trigger: 'policy', reason: 'cpu above 80%', outcome: 'completed',
   startUs: 0, endUs: 5000, downtimeUs: 40, bytesSent: 8192 } as const
 
-/** 1: estimated (lostWrites absent), 2: page-level with 0 lost writes and a stop reason on its last pre-copy round. */
+/**
+ * 1: estimated (lostWrites absent, no engine id: a legacy-shaped record), 2: page-level with 0 lost writes, the
+ * engine's id mig-000007 and a stop reason on its last pre-copy round.
+ */
 const RECORDS: WorldRecord[] = [
   { kind: 'migration', migration: { ...base, vmId: 'vm-est', strategy: 'precopy-estimate', rounds: [] } },
-  { kind: 'migration', migration: { ...base, vmId: 'vm-page', strategy: 'precopy', lostWrites: 0,
+  { kind: 'migration', migration: { ...base, migrationId: 'mig-000007', vmId: 'vm-page', strategy: 'precopy', lostWrites: 0,
     rounds: [engineRound(1), engineRound(2, STOP), { ...engineRound(3), phase: 'stop-and-copy' as const, final: true }].map(roundRecord) } }
 ]
 
@@ -63,12 +67,14 @@ describe('stored and read back', () => {
     readonly((db) => {
       expect(db.getMigration(1)).toMatchObject({ strategy: 'precopy-estimate', lostWrites: null })
       const page = db.getMigration(2)
-      expect(page).toMatchObject({ lostWrites: 0 })
+      expect(page).toMatchObject({ lostWrites: 0, engineId: 'mig-000007' })
+      expect(db.getMigration(1)?.engineId).toBeNull()
       expect(page?.rounds.map((r) => r.stopReason)).toEqual([null, STOP, null])
       expect(db.verifyAudit()).toMatchObject({ ok: true })
     })
     const raw = new Database(temp.path, { readonly: true })
     expect(raw.prepare('SELECT lost_writes FROM migrations ORDER BY id').pluck().all()).toEqual([null, 0])
+    expect(raw.prepare('SELECT engine_id FROM migrations ORDER BY id').pluck().all()).toEqual([null, 'mig-000007'])
     raw.close()
   })
 
@@ -76,6 +82,14 @@ describe('stored and read back', () => {
     const values = (lostWrites: number | null): MigrationValues =>
       [1, 1, 'vm', 'a', 'b', 'precopy', 'user', 'r', 'completed', null, 0, 10, 1, 1, lostWrites, 0]
     expect(migrationHash(values(null))).not.toBe(migrationHash(values(0)))
+  })
+
+  test('an engine id is sealed by presence: without one a row hashes as schema 3 did, with one it hashes apart', () => {
+    const values = (...engineId: [string] | []): MigrationValues => [1, 1, 'vm', 'a', 'b', 'precopy', 'user', 'r', 'completed', null, 0, 10, 1, 1, 0, 0, ...engineId]
+    const schema3 = createHash('sha256').update(JSON.stringify(['migrations', ...values()])).digest('base64url').slice(0, 22)
+    expect(migrationHash(values())).toBe(schema3)
+    expect(migrationHash(values('mig-000001'))).not.toBe(schema3)
+    expect(migrationHash(values('mig-000001'))).not.toBe(migrationHash(values('mig-000002')))
   })
 })
 
@@ -85,7 +99,10 @@ describe('tampering with the new columns is caught and named', () => {
     ['0 lost writes set to NULL', 'UPDATE migrations SET lost_writes = NULL WHERE id = 2', 2],
     ['a stop reason changed', "UPDATE migration_rounds SET stop_reason = 'max rounds' WHERE migration_id = 2 AND round_index = 2", 2],
     ['a stop reason cleared', 'UPDATE migration_rounds SET stop_reason = NULL WHERE migration_id = 2 AND round_index = 2', 2],
-    ['a stop reason added to another round', "UPDATE migration_rounds SET stop_reason = 'x' WHERE migration_id = 2 AND round_index = 1", 2]
+    ['a stop reason added to another round', "UPDATE migration_rounds SET stop_reason = 'x' WHERE migration_id = 2 AND round_index = 1", 2],
+    ['an engine id changed', "UPDATE migrations SET engine_id = 'mig-000008' WHERE id = 2", 2],
+    ['an engine id cleared', 'UPDATE migrations SET engine_id = NULL WHERE id = 2', 2],
+    ['an engine id given to a row that had none', "UPDATE migrations SET engine_id = 'mig-000001' WHERE id = 1", 1]
   ])('%s', (_name, sql, id) => {
     const verdict = tamper(sql)
     expect(verdict.ok).toBe(false)
@@ -126,7 +143,12 @@ describe('export and CLI', () => {
     const roundLines = page.stdout.split('\n').filter((line) => /^[123]\s/.test(line))
     expect(roundLines.map((line) => line.endsWith(STOP))).toEqual([false, true, false])
     const list = await cli('list', '--db', temp.path)
-    expect(list.stdout).toMatch(/LOST WRITES/)
+    expect(list.stdout).toMatch(/^ID\s+ROW\s+RUN\s+VM\s.*LOST WRITES$/m)
+    // ID is the engine's id (as the Migrations view shows it); a row without one shows its row id.
+    expect(list.stdout.split('\n').find((line) => line.includes('vm-page'))).toMatch(/^mig-000007\s+2\s+1\s+vm-page\s/)
+    expect(list.stdout.split('\n').find((line) => line.includes('vm-est'))).toMatch(/^#1\s+1\s+1\s+vm-est\s/)
+    expect(page.stdout).toMatch(/^engineId\s+mig-000007$/m)
+    expect(estimated.stdout).toMatch(/^engineId\s+not recorded/m)
     expect(list.stdout.split('\n').find((line) => line.includes('vm-est'))).toMatch(/not verified$/)
     expect(list.stdout.split('\n').find((line) => line.includes('vm-page'))).toMatch(/\s0$/)
     const shownJson = JSON.parse((await cli('show', '1', '--db', temp.path, '--json')).stdout) as { lostWrites: unknown }

@@ -52,6 +52,26 @@ describe('recordBatch', () => {
     expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 5, headSeq: 5, sealedRows: 6 })
   })
 
+  test('stores the engine\'s migration id, lists and exports it; a migration without one reads null', () => {
+    const runId = db.createRun(RUN)
+    const batch = makeBatch(runId, 5, 2, seededRandom(4))
+    const { engineId: _dropped, ...withoutId } = batch.migrations![1]
+    const [withId, legacy] = db.recordBatch({ migrations: [batch.migrations![0], withoutId] }).migrationIds
+    expect(db.getMigration(withId)?.engineId).toBe('mig-000006')
+    expect(db.getMigration(legacy)?.engineId).toBeNull()
+    expect(db.listMigrations({ sort: { key: 'start', direction: 'asc' } }).rows.map((row) => row.engineId)).toEqual(['mig-000006', null])
+    const exported = JSON.parse([...db.exportChunks({ format: 'json' })].join('')) as { rows: { engineId: unknown }[] }
+    expect(exported.rows.map((row) => row.engineId)).toEqual(['mig-000006', null])
+    expect(db.verifyAudit()).toMatchObject({ ok: true })
+  })
+
+  test('an engine id longer than 64 characters is refused by the schema, and nothing of the flush is written', () => {
+    const runId = db.createRun(RUN)
+    const [migration] = makeBatch(runId, 0, 1, seededRandom(5)).migrations!
+    expect(() => db.recordBatch({ migrations: [{ ...migration, engineId: 'm'.repeat(65) }] })).toThrow()
+    expect(db.countMigrations({})).toBe(0)
+  })
+
   test('a bad row anywhere rolls back the whole flush, audit entries included', () => {
     const runId = db.createRun(RUN)
     db.recordBatch(makeBatch(runId, 0, 2, seededRandom(1)))
@@ -175,7 +195,7 @@ describe('export', () => {
   test('CSV export has a header and one quoted-where-needed line per migration', () => {
     fill(30)
     const lines = [...db.exportChunks({ format: 'csv', filters: { outcome: 'completed' } })].join('').trimEnd().split('\n')
-    expect(lines[0]).toBe('id,runId,vmId,sourceHostId,targetHostId,strategy,trigger,reason,outcome,abortReason,startUs,endUs,totalUs,downtimeUs,bytesSent,lostWrites,roundsCount')
+    expect(lines[0]).toBe('id,runId,vmId,sourceHostId,targetHostId,strategy,trigger,reason,outcome,abortReason,startUs,endUs,totalUs,downtimeUs,bytesSent,lostWrites,roundsCount,engineId')
     expect(lines).toHaveLength(1 + db.countMigrations({ outcome: 'completed' }))
     const quoted = lines.find((line) => line.includes('urgent'))
     if (quoted !== undefined) expect(quoted).toContain('"operator request, ""urgent"", rack 2"')

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { openHistoryDb } from '../../migrations-db'
 import type { AuditVerdict } from '../../migrations-db'
-import { migrationHash, roundsHash } from '../../migrations-db/row-seal'
+import { MIGRATION_SEAL_COLUMNS, migrationHash, migrationValues, roundsHash } from '../../migrations-db/row-seal'
 import type { MigrationValues, RoundValues } from '../../migrations-db/row-seal'
 import { makeBatch, RUN, seededRandom, tempDb } from './support/fixtures'
 
@@ -51,6 +51,8 @@ test('an untouched history verifies every row: 60 migrations, 3 decisions, 3 fau
 describe('raw-SQL edits, deletes and inserts name the first bad row', () => {
   const cases: [string, string, { table: string; id: number }, RegExp][] = [
     ['edit a migration', 'UPDATE migrations SET downtime_us = downtime_us + 1 WHERE id = 23', { table: 'migrations', id: 23 }, /content does not match its row hash/],
+    ['edit a migration\'s engine id', "UPDATE migrations SET engine_id = 'mig-999999' WHERE id = 27", { table: 'migrations', id: 27 }, /content does not match its row hash/],
+    ['clear a migration\'s engine id', 'UPDATE migrations SET engine_id = NULL WHERE id = 28', { table: 'migrations', id: 28 }, /content does not match its row hash/],
     ['edit a round', 'UPDATE migration_rounds SET bytes_sent = 1 WHERE migration_id = 31 AND round_index = 1', { table: 'migrations', id: 31 }, /or its rounds/],
     ['insert a round', 'INSERT INTO migration_rounds SELECT migration_id, 99, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied, stop_reason FROM migration_rounds WHERE migration_id = 12 AND round_index = 1', { table: 'migrations', id: 12 }, /or its rounds/],
     ['delete a migration (its rounds cascade)', 'PRAGMA foreign_keys = ON; DELETE FROM migrations WHERE id = 17', { table: 'migrations', id: 17 }, /row 17 is missing \(sealed at audit seq \d+/],
@@ -77,8 +79,8 @@ describe('tampering that keeps each row consistent with its own hash is caught b
   /** Edits a migration and recomputes its row hash with the published algorithm. */
   function editAndRehash(raw: Database.Database, id: number): void {
     raw.prepare('UPDATE migrations SET downtime_us = 0 WHERE id = ?').run(id)
-    const values = raw.prepare(`SELECT id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
-      start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count FROM migrations WHERE id = ?`).raw(true).get(id) as MigrationValues
+    // The attacker knows the encoding, engine id included.
+    const values = migrationValues(raw.prepare(`SELECT ${MIGRATION_SEAL_COLUMNS} FROM migrations WHERE id = ?`).raw(true).get(id) as unknown[])
     raw.prepare('UPDATE migrations SET row_hash = ? WHERE id = ?').run(migrationHash(values), id)
   }
 

@@ -153,6 +153,7 @@ test('a read-only open of a schema-2 database reads it without upgrading it, and
   const db = openHistoryDb(temp.path, { readonly: true })
   expect(db.schemaVersion).toBe(2)
   expect(db.countMigrations()).toBe(30)
+  expect(db.getMigration(1)?.engineId).toBeNull()
   const verdict = db.verifyAudit()
   expect(verdict).toMatchObject({ ok: true, checked: 12, sealedRows: 0 })
   expect(verdict.warnings.join(' ')).toMatch(/rows are not sealed in this schema version/)
@@ -181,16 +182,18 @@ describe('a file sealed by schema 3 (lost_writes NOT NULL, no stop reasons) upgr
     const db = openHistoryDb(temp.path)
     expect(db.schemaVersion).toBe(latest)
     expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 13, sealedRows: 33 })
-    expect(db.getMigration(5)).toMatchObject({ lostWrites: 0, rounds: [{ stopReason: null }, { stopReason: null }] })
+    expect(db.getMigration(5)).toMatchObject({ lostWrites: 0, engineId: null, rounds: [{ stopReason: null }, { stopReason: null }] })
     const rounds = [{ roundIndex: 1, startUs: 0, durationUs: 10, pagesSent: 1, pagesSkipped: 0, zeroPagesSent: 0, bytesSent: 4096, rateMbitPerS: 100,
       pagesDirtied: 0, stopReason: 'dirty set fits the downtime limit' }]
     const [estimated, verified] = db.recordBatch({ migrations: [
       { runId: 1, vmId: 'vm-e', sourceHostId: 'host-1', targetHostId: 'host-2', strategy: 'precopy-estimate', trigger: 'policy', reason: 'r',
         outcome: 'completed', startUs: 0, endUs: 10, downtimeUs: 1, bytesSent: 1, rounds: [] },
       { runId: 1, vmId: 'vm-p', sourceHostId: 'host-1', targetHostId: 'host-2', strategy: 'precopy', trigger: 'user', reason: 'r',
-        outcome: 'completed', startUs: 0, endUs: 10, downtimeUs: 1, bytesSent: 1, lostWrites: 0, rounds }
+        outcome: 'completed', startUs: 0, endUs: 10, downtimeUs: 1, bytesSent: 1, lostWrites: 0, engineId: 'mig-000031', rounds }
     ] }).migrationIds
     expect(db.getMigration(estimated)?.lostWrites).toBeNull()
+    expect(db.getMigration(estimated)?.engineId).toBeNull()
+    expect(db.getMigration(verified)?.engineId).toBe('mig-000031')
     expect(db.getMigration(verified)).toMatchObject({ lostWrites: 0, rounds: [{ stopReason: 'dirty set fits the downtime limit' }] })
     expect(db.verifyAudit()).toMatchObject({ ok: true, sealedRows: 35 })
     db.close()
@@ -204,7 +207,8 @@ describe('a file sealed by schema 3 (lost_writes NOT NULL, no stop reasons) upgr
 
   test.each([
     ['an old row\'s lost writes 0 set to NULL', 'UPDATE migrations SET lost_writes = NULL WHERE id = 9', 9],
-    ['an old round given a stop reason', "UPDATE migration_rounds SET stop_reason = 'forged' WHERE migration_id = 11 AND round_index = 2", 11]
+    ['an old round given a stop reason', "UPDATE migration_rounds SET stop_reason = 'forged' WHERE migration_id = 11 AND round_index = 2", 11],
+    ['an old row given an engine id', "UPDATE migrations SET engine_id = 'mig-000013' WHERE id = 13", 13]
   ])('%s is caught and named', (_name, sql, id) => {
     buildAtVersion(3)
     openHistoryDb(temp.path).close()
@@ -212,15 +216,19 @@ describe('a file sealed by schema 3 (lost_writes NOT NULL, no stop reasons) upgr
     expect(verifyReadonly()).toMatchObject({ ok: false, firstBadRow: { table: 'migrations', id } })
   })
 
-  test('read-only, a schema-3 file is read and its seals verified without upgrading it (stop reasons read as null)', () => {
+  test('read-only, a schema-3 file is read and its seals verified without upgrading it (stop reasons and engine ids read as null)', () => {
     buildAtVersion(3)
     const before = readFileSync(temp.path)
     const db = openHistoryDb(temp.path, { readonly: true })
     expect(db.schemaVersion).toBe(3)
-    expect(db.getMigration(5)).toMatchObject({ lostWrites: 0, rounds: [{ stopReason: null }, { stopReason: null }] })
+    expect(db.getMigration(5)).toMatchObject({ lostWrites: 0, engineId: null, rounds: [{ stopReason: null }, { stopReason: null }] })
+    expect(db.listMigrations({ limit: 3 }).rows.map((row) => row.engineId)).toEqual([null, null, null])
+    expect(db.listMigrations({ filters: { hostId: 'host-1' }, limit: 2 }).rows).toHaveLength(2)
     expect(db.verifyAudit()).toMatchObject({ ok: true, checked: 13, sealedRows: 33, warnings: [] })
-    const exported = JSON.parse([...db.exportChunks({ format: 'json' })].join('')) as { rows: { rounds: { stopReason: unknown }[] }[] }
+    const exported = JSON.parse([...db.exportChunks({ format: 'json' })].join('')) as { rows: { engineId: unknown; rounds: { stopReason: unknown }[] }[] }
     expect(exported.rows[4].rounds[0]).toHaveProperty('stopReason', null)
+    expect(exported.rows[4]).toHaveProperty('engineId', null)
+    expect([...db.exportChunks({ format: 'csv' })].join('').split('\n')[0]).toMatch(/,engineId$/)
     db.close()
     expect(readFileSync(temp.path).equals(before)).toBe(true)
   })

@@ -22,6 +22,9 @@ describe('migration views', () => {
     while (world.snapshot().migrations.some((m) => m.id === live[0].id && m.outcome === null)) world.runUntil(world.nowUs + 1_000_000)
     const done = world.snapshot().migrations.find((m) => m.id === live[0].id)
     const record = world.drainRecords().find((r) => r.kind === 'migration' && r.migration.vmId === live[0].vmId && r.migration.startUs === live[0].startedAtUs)
+    // The record carries the id the Migrations view shows, so History can show the same one.
+    expect(record?.kind === 'migration' ? record.migration.migrationId : null).toBe(live[0].id)
+    expect(live[0].id).toMatch(/^mig-\d{6}$/)
     expect(done?.trigger).toBe('evacuation')
     expect(record?.kind === 'migration' ? [record.migration.trigger, record.migration.reason] : null).toEqual([done?.trigger, done?.reason])
   })

@@ -37,7 +37,7 @@ export function makeRounds(count: number, startUs: number): RoundInput[] {
   }))
 }
 
-/** The i-th migration of a run: hosts host-00..host-07, VMs vm-0000..vm-0039, five rounds unless given. */
+/** The i-th migration of a run (engine id mig-<i+1>): hosts host-00..host-07, VMs vm-0000..vm-0039, five rounds unless given. */
 export function makeMigration(runId: number, i: number, random: () => number, roundsCount = 5): MigrationInput {
   const source = Math.floor(random() * 8)
   const target = (source + 1 + Math.floor(random() * 7)) % 8
@@ -51,7 +51,7 @@ export function makeMigration(runId: number, i: number, random: () => number, ro
     reason: random() < 0.5 ? 'cpu above 80%' : 'operator request, "urgent", rack 2',
     outcome, abortReason: outcome === 'completed' ? undefined : 'link down during round 3',
     startUs, endUs: startUs + totalUs, downtimeUs: Math.floor(random() * 3000), bytesSent: Math.floor(random() * 1e9),
-    lostWrites: outcome === 'failed' ? 3 : 0, rounds: makeRounds(roundsCount, startUs)
+    lostWrites: outcome === 'failed' ? 3 : 0, engineId: `mig-${String(i + 1).padStart(6, '0')}`, rounds: makeRounds(roundsCount, startUs)
   }
 }
 
