@@ -125,6 +125,11 @@ describe('virtualised grid', () => {
 })
 
 describe('host cards', () => {
+  it('shows a migrating VM\'s destination and the round in flight on its chip', async () => {
+    const screen = await mount()
+    await expect.element(screen.getByTestId(`vm-state-${IDS.migratingVm}`)).toHaveTextContent(new RegExp(`→ ${IDS.destination} · round \\d+ · 40 %`))
+  })
+
   it('keeps a failed host\'s VMs on its card as down or restarting (HA)', async () => {
     const screen = await mount()
     await expect.element(screen.getByTestId('vm-state-vm-9001')).toHaveTextContent(`restarting on ${IDS.freeHost} (HA)`)
