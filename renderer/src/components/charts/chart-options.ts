@@ -60,6 +60,11 @@ export function logScaleY(): uPlot.Scale {
   return { distr: 3, log: 10, range: (_u, min, max) => uPlot.rangeLog(Math.max(min, 1e-3), Math.max(max, 1), 10, true) }
 }
 
+/** Decades only on a log axis: uPlot's default splits (1…9 × 10ⁿ) print a label per split and overlap. */
+export function decadesOnly(_u: uPlot, splits: number[]): (number | null)[] {
+  return splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? v : null))
+}
+
 /** Log scales cannot show 0 or less: such points become gaps (null), not a fake floor. */
 export function positiveOrNull(values: readonly (number | null)[]): (number | null)[] {
   return values.map((v) => (v === null || v <= 0 ? null : v))
