@@ -7,7 +7,8 @@ import type { DropVerdict, MigrationEstimateAnswer, MigrationEstimateRequest } f
 import type { EstimateMigrationModel } from '../cluster/estimate-model'
 import { estimateMigration } from './estimate'
 import { userMoveRefusal } from '../cluster/admission'
-import type { EngineCommand } from '../api/commands'
+import { engineCommandSchema, type EngineCommand } from '../api/commands'
+import { schemaIssues } from '../api/issues'
 import type { WorldRecord } from '../api/records'
 import type { WorldSnapshot } from '../api/snapshot'
 import type { DcEvent } from '../cluster/events'
@@ -141,6 +142,9 @@ class InteractiveWorld implements World {
 
   apply(command: EngineCommand): CommandOutcome {
     if (this.halt !== null) return { ok: false, detail: `the world halted at ${this.halt.atUs} µs (${this.halt.reason}); load a scenario to continue` }
+    // The IPC boundary validates too; this holds for in-process callers (tests, scripts): a bad command is refused, never a throw.
+    const problems = schemaIssues(engineCommandSchema, command, 'command')
+    if (problems.length > 0) return { ok: false, detail: `invalid command: ${problems.join('; ')}` }
     let outcome: CommandOutcome
     try {
       outcome = applyCommand(this, command)

@@ -7,6 +7,17 @@ import { createWorld } from '../../../engine/index'
 const scenario = JSON.parse(readFileSync('scenarios/small-cluster.json', 'utf8')) as unknown
 
 describe('interactive world commands', () => {
+  it('refuses a malformed command from an in-process caller with a message naming the field, instead of throwing', () => {
+    const world = createWorld(scenario, 1)
+    const unknownKind = world.apply({ kind: 'teleport-vm', vmId: 'vm-0001' } as never)
+    expect(unknownKind.ok).toBe(false)
+    expect(unknownKind.detail).toMatch(/^invalid command: kind/)
+    const badParameter = world.apply({ kind: 'migrate', vmId: 'vm-0001', destination: 'host-0002', strategy: 'precopy', parameters: { warpFactor: 9 } } as never)
+    expect(badParameter.ok).toBe(false)
+    expect(badParameter.detail).toMatch(/parameters/)
+    expect(world.snapshot().migrations).toEqual([])
+  })
+
   it('fails and repairs a host, refuses to power off a busy one, powers an emptied one off and on', () => {
     const world = createWorld(scenario, 1)
     const hostId = world.snapshot().hosts[3].id
