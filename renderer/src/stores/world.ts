@@ -13,6 +13,7 @@ export const useWorldStore = defineStore('world', () => {
 
   const hostById = computed(() => new Map((snapshot.value?.hosts ?? []).map((h) => [h.id, h])))
   const vmById = computed(() => new Map((snapshot.value?.vms ?? []).map((v) => [v.id, v])))
+  const migrationById = computed(() => new Map((snapshot.value?.migrations ?? []).map((m) => [m.id, m])))
   const racks = computed<RackGroup[]>(() => {
     const groups = new Map<string, HostView[]>()
     for (const host of snapshot.value?.hosts ?? []) {
@@ -54,5 +55,5 @@ export const useWorldStore = defineStore('world', () => {
     return null
   }
 
-  return { snapshot, lastError, hostById, vmById, racks, activeMigrationCount, fail, apply, clear, vm, host, command }
+  return { snapshot, lastError, hostById, vmById, migrationById, racks, activeMigrationCount, fail, apply, clear, vm, host, command }
 })
