@@ -108,4 +108,6 @@ export interface MigrationControl {
   verifyArrivals(pages: DirtyBitmap | null): void
   complete(): void
   abort(reason: string): void
+  /** Aborts because the time cap (params.cancelAfterUs) passed: the reason says so and the result says `timedOut`. */
+  abortAtTimeCap(): void
 }

@@ -21,7 +21,6 @@ import { Migration } from './migration'
 import { RunningCopiesObserver } from './copy-observer'
 import { DEFAULT_PARAMS, type MigrationEvent, type MigrationParams, type MigrationResult } from './types'
 import { WorkloadVm } from './workload-vm'
-import { contractAbortReason } from './time-cap'
 
 /** Small VMs keep real page bytes so completed runs are verified byte for byte. */
 export const REAL_BYTES_UP_TO = 64 * MIB
@@ -258,7 +257,7 @@ export function toLabResult(config: LabConfig, memory: GuestMemory, result: Migr
     bytesSent: result.bytesSent, pagesSent: result.pagesSent, zeroPagesSent: result.zeroPagesSent,
     rounds: result.rounds.map((round) => roundMs(round, result.startUs)),
     lostWrites: result.lostWrites, maxRunningCopies: result.maxRunningCopies, runningOn: result.runningOn,
-    abortReason: contractAbortReason(result.abortReason), abortDetail: result.abortReason, traceHash, bytesVerified: result.bytesVerified,
+    abortReason: result.timedOut ? 'cancelled' : result.abortReason, abortDetail: result.abortReason, traceHash, bytesVerified: result.bytesVerified,
     downtimeParts: {
       finalCopyMs: usToMs(result.downtimeParts.finalCopyUs), deviceStateMs: usToMs(result.downtimeParts.deviceStateUs),
       commitMs: usToMs(result.downtimeParts.commitUs), announceMs: usToMs(result.downtimeParts.announceUs), resumeMs: usToMs(result.downtimeParts.resumeUs)

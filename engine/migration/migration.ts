@@ -128,6 +128,7 @@ export class Migration implements MigrationControl {
   private blockedSinceUs: SimTimeUs | null = null
   private pagesLost = 0
   private lostWrites = 0
+  private timedOut = false
   private bytesVerified = false
   private pass: { readonly index: number; readonly startUs: SimTimeUs; readonly phase: RoundProgress['phase']; readonly pagesToSend: number; readonly rateMbitPerS: number
     readonly totals: { bytes: number; pages: number; skipped: number }; ended: boolean } | null = null
@@ -233,7 +234,7 @@ export class Migration implements MigrationControl {
     this.sim.schedule(this.params.cancelAfterUs, () => {
       if (this.isFinished) return
       if (this.strategy.onCancel !== undefined) this.strategy.onCancel()
-      else if (!this.committed) this.abort(timeCapReason(this.params.cancelAfterUs))
+      else if (!this.committed) this.abortAtTimeCap()
     })
     this.enterStage('reservation')
     this.afterControlRoundTrip(() => {
@@ -573,6 +574,12 @@ export class Migration implements MigrationControl {
     this.finish('completed', null)
   }
 
+  abortAtTimeCap(): void {
+    if (this.isFinished) return
+    this.timedOut = true
+    this.abort(timeCapReason(this.params.cancelAfterUs))
+  }
+
   abort(reason: string): void {
     if (this.isFinished) return
     this.channel.cancel()
@@ -627,7 +634,7 @@ export class Migration implements MigrationControl {
     const downtimeUs = this.suspendedAtUs === null ? 0 : (this.resumedAtUs ?? endUs) - this.suspendedAtUs
     const encoder = this.encoder instanceof QemuPageEncoder && this.encoder.xbzrleEnabled ? { ...this.encoder.stats } : null
     return {
-      migrationId: this.id, vmId: this.vm.id, strategy: this.params.strategy, outcome, abortReason,
+      migrationId: this.id, vmId: this.vm.id, strategy: this.params.strategy, outcome, abortReason, timedOut: this.timedOut,
       startUs: this.startUs, endUs, totalTimeUs: endUs - this.startUs, downtimeUs,
       downtimeParts: {
         finalCopyUs: this.finalCopyUs, deviceStateUs: this.deviceStateUs, commitUs: this.commitUs, announceUs: 0,

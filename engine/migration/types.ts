@@ -110,6 +110,8 @@ export interface MigrationResult {
   readonly strategy: StrategyName
   readonly outcome: Outcome
   readonly abortReason: string | null
+  /** Aborted by its time cap (params.cancelAfterUs), not by a user, a policy or a fault. */
+  readonly timedOut: boolean
   readonly startUs: SimTimeUs
   readonly endUs: SimTimeUs
   readonly totalTimeUs: SimTimeUs

@@ -12,7 +12,6 @@ import type { RoundPhase } from '../../api/rounds'
 import type { MigrationControl, Suspension } from '../control'
 import { PAGE_HEADER_BYTES } from '../page-encoder'
 import type { Strategy } from './index'
-import { timeCapReason } from '../time-cap'
 
 const MBIT = 1_000_000
 const MIN_CPU_SHARE = 0.05
@@ -44,7 +43,7 @@ export class PostcopyStrategy implements Strategy {
   }
 
   onCancel(): void {
-    if (!this.migration.committed) this.migration.abort(timeCapReason(this.migration.params.cancelAfterUs))
+    if (!this.migration.committed) this.migration.abortAtTimeCap()
     else if (this.mode === 'demand') this.pull?.finishWithResidual()
   }
 }
