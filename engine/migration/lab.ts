@@ -13,6 +13,7 @@ import { Lan } from '../net/lan'
 import type { LanSpec, LinkSpec } from '../net/spec'
 import type { NetEvent } from '../net/types'
 import type { RequestClient } from '../net/traffic'
+import { longestOutageUs } from '../net/client-stats'
 import type { WorkloadDriver } from '../workload/driver'
 import { LanChannel } from './lan-channel'
 import type { MigratableVm } from './vm-handle'
@@ -214,15 +215,7 @@ function waitForClients(sim: Simulation<LabEvent>, clients: readonly RequestClie
     while (!recovered() && sim.nowUs < limitUs) sim.runUntil(Math.min(limitUs, sim.nowUs + 50_000))
     sim.runUntil(sim.nowUs + 50_000)
   }
-  let outageUs = 0
-  for (const client of clients) {
-    const stats = client.stats
-    for (const gap of [...stats.gaps, stats.longestGap]) {
-      if (gap.toUs >= startUs) outageUs = Math.max(outageUs, gap.toUs - Math.max(gap.fromUs, 0))
-    }
-    if (stats.lastReplyAtUs >= 0 && stats.lastReplyAtUs < sim.nowUs && !serving) outageUs = Math.max(outageUs, sim.nowUs - stats.lastReplyAtUs)
-  }
-  return usToMs(outageUs)
+  return usToMs(longestOutageUs(clients, startUs, sim.nowUs))
 }
 
 /** A path fault with a duration heals by itself (`KIND@WHEN+FORs`); crashes have no duration (parseFaultText). */

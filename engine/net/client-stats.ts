@@ -76,6 +76,26 @@ export class ClientStats {
   }
 }
 
+/**
+ * The longest time any of `clients` went without a reply in an interval that ended after `sinceUs` (a gap
+ * that began before it counts from `sinceUs`), plus the gap still open at `nowUs` once it is longer than the
+ * notice threshold; in µs. The one definition of a migration's client outage: the lab and the live world's
+ * snapshot both read it here.
+ */
+export function longestOutageUs(clients: readonly { readonly stats: ClientStats }[], sinceUs: number, nowUs: number): number {
+  let outageUs = 0
+  for (const { stats } of clients) {
+    for (const gap of stats.gaps) if (gap.toUs >= sinceUs) outageUs = Math.max(outageUs, gap.toUs - Math.max(gap.fromUs, sinceUs))
+    const longest = stats.longestGap
+    if (longest.toUs >= sinceUs) outageUs = Math.max(outageUs, longest.toUs - Math.max(longest.fromUs, sinceUs))
+    if (stats.lastReplyAtUs >= 0) {
+      const quietSinceUs = Math.max(stats.lastReplyAtUs, sinceUs)
+      if (nowUs - quietSinceUs > stats.gapNoticeUs) outageUs = Math.max(outageUs, nowUs - quietSinceUs)
+    }
+  }
+  return outageUs
+}
+
 /** The q-quantile (0…1) of `values` by nearest rank; 0 for none. */
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return 0

@@ -9,6 +9,7 @@ import { roundMs } from '../api/rounds'
 import type { MigrationResult } from '../migration/types'
 import type { Lan } from '../net/lan'
 import type { RequestClient } from '../net/traffic'
+import { longestOutageUs } from '../net/client-stats'
 import type { NetSnapshot } from '../net/snapshot'
 import type { Scenario } from '../scenario/schema'
 import { cpuImbalance, type PolicyTracker } from './policy-tracker'
@@ -162,14 +163,7 @@ function roundProgress(migration: Migration, nowUs: number): { view: MigrationVi
  */
 export function clientOutageMs(clients: readonly RequestClient[] | undefined, startUs: number, nowUs: number): number | null {
   if (clients === undefined || clients.length === 0) return null
-  let outageUs = 0
-  for (const client of clients) {
-    const stats = client.stats
-    for (const gap of stats.gaps) if (gap.toUs >= startUs) outageUs = Math.max(outageUs, gap.toUs - Math.max(gap.fromUs, startUs))
-    const quietSinceUs = Math.max(stats.lastReplyAtUs, startUs)
-    if (stats.lastReplyAtUs >= 0 && nowUs - quietSinceUs > stats.gapNoticeUs) outageUs = Math.max(outageUs, nowUs - quietSinceUs)
-  }
-  return outageUs / 1000
+  return longestOutageUs(clients, startUs, nowUs) / 1000
 }
 
 function liveView(id: string, migration: Migration, request: MigrationStart, world: SnapshotSource): MigrationView {
