@@ -70,6 +70,18 @@ export function firstPassMbit(run: RealRunResult): number | null {
   return ((second.transferredBytes - first.transferred) * 8) / ((second.tMs - first.tMs) * 1e3)
 }
 
+/**
+ * The sender's page rate in the first pass (pages/s): the pass visits every page of guest memory, zero pages
+ * included, so where it was CPU-bound this is what the sender manages per second while the guest runs.
+ */
+export function firstPassPagesPerS(run: RealRunResult): number | null {
+  const second = run.syncs.find((sync) => sync.pass === 2)
+  const first = run.samples[0]
+  if (second === undefined || first === undefined || second.tMs <= first.tMs) return null
+  const pageBytes = numberOr(record(run.final.ram)['page-size'], 4096) ?? 4096
+  return (run.spec.memMiB * 2 ** 20) / pageBytes / ((second.tMs - first.tMs) / 1000)
+}
+
 export function modelVerdict(json: Record<string, unknown>): Verdict {
   if (json.outcome === 'completed') return 'completed'
   const reason = String(json.abortReason ?? '')
