@@ -39,6 +39,12 @@ describe('real QEMU metrics', () => {
 })
 
 describe('Cutover metrics and errors', () => {
+  it('compares QEMU\'s source-side downtime with Cutover\'s final copy + device state (no commit, no resume)', () => {
+    const json = { outcome: 'completed', downtimeMs: 61.4, downtimeParts: { finalCopyMs: 50.031, deviceStateMs: 1.28, commitMs: 0.084, announceMs: 0, resumeMs: 10 } }
+    expect(modelMetrics(json, fullMatrix()[0]).downtimeMs).toBeCloseTo(51.311, 6)
+    expect(modelMetrics({ outcome: 'completed', downtimeMs: 5 }, fullMatrix()[0]).downtimeMs).toBeNull()
+  })
+
   it('maps outcomes to verdicts', () => {
     expect(modelVerdict({ outcome: 'completed' })).toBe('completed')
     expect(modelVerdict({ outcome: 'aborted', abortReason: 'cancelled' })).toBe('not-converged')
@@ -51,7 +57,9 @@ describe('Cutover metrics and errors', () => {
     expect(converged.verdictMatches).toBe(true)
     expect(converged.timeError).toBeCloseTo((4305.26 - 4087) / 4087, 6)
     expect(converged.bytesError).toBeCloseTo((214746112 - 214551982) / 214551982, 6)
-    expect(converged.downtimeErrorMs).toBeCloseTo(299.008 - 59, 3)
+    // QEMU's downtime is the source's: Cutover's final copy (+ device state), not its commit or resume.
+    expect(converged.model.downtimeMs).toBeCloseTo(288.916, 3)
+    expect(converged.downtimeErrorMs).toBeCloseTo(288.916 - 59, 3)
     expect(converged.model.syncs).toBe(4) // 3 rounds + QEMU's set-up sync
     const stuck = row('m256-h64-r30000-b100')
     expect(stuck.verdictMatches).toBe(true)
