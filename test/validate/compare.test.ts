@@ -142,13 +142,14 @@ describe('the path Cutover is given', () => {
     expect(firstPassPagesPerS(synthetic([{ pass: 1, tMs: 3, transferredBytes: 0 }]))).toBeNull()
   })
 
-  it('gives the sender\'s page rate only where the first pass was CPU-bound (below 90 % of the limit and the loopback)', () => {
+  it('gives the sender\'s page rate only where the first pass was CPU-bound (below the limit and the loopback)', () => {
     const spec = { ...base.spec, maxBandwidthMbit: 1000 }
     const calibration = { memMiB: 256, nonZeroMiB: 188, linkMbit: 669 }
     expect(senderPagesPerS(spec, calibration, { mbit: 400, pagesPerS: 16_000 })).toBe(16_000)
-    expect(senderPagesPerS(spec, calibration, { mbit: 650, pagesPerS: 26_000 })).toBeNull()
+    expect(senderPagesPerS(spec, calibration, { mbit: 650, pagesPerS: 26_000 })).toBe(26_000)
+    expect(senderPagesPerS(spec, calibration, { mbit: 675, pagesPerS: 27_000 })).toBeNull()
     expect(senderPagesPerS(spec, calibration, null)).toBeNull()
-    expect(senderPagesPerS({ ...spec, maxBandwidthMbit: 100 }, calibration, { mbit: 95, pagesPerS: 3_000 })).toBeNull()
+    expect(senderPagesPerS({ ...spec, maxBandwidthMbit: 100 }, calibration, { mbit: 104, pagesPerS: 3_300 })).toBeNull()
   })
 
   it('calibrates the loopback for whole pages: zero pages cost the sender about a page each, not their 9 bytes', () => {
@@ -165,7 +166,7 @@ describe('the path Cutover is given', () => {
     expect(args[args.indexOf('--max-bandwidth-mbit') + 1]).toBe('910')
     expect(args[args.indexOf('--sender-pages-per-s') + 1]).toBe('16567')
     expect(args[args.indexOf('--link-mbit') + 1]).toBe('910')
-    expect(modelArgs(spec, 2000, { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }, { mbit: 900, pagesPerS: 30_000 })).not.toContain('--sender-pages-per-s')
+    expect(modelArgs(spec, 2000, { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }, { mbit: 915, pagesPerS: 30_000 })).not.toContain('--sender-pages-per-s')
   })
 
   it('scales the cap with memory ÷ bandwidth (two copies), never below 30 s (90 s with auto-converge or post-copy)', () => {
