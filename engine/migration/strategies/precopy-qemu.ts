@@ -231,6 +231,9 @@ export class QemuPrecopy implements Strategy {
     const pending = owed
     this.addLateDirty(pending)
     m.dirtyLog?.stop()
+    // postcopy_start lifts the pre-copy limit: the device-state package leaves at max-postcopy-bandwidth (0: none).
+    const postcopyMbit = m.params.postcopy.maxPostcopyBandwidthMbitPerS
+    m.setRateLimit(postcopyMbit > 0 ? postcopyMbit * MBIT : null)
     m.sendBytes(m.params.cpuStateBytes, () => {
       m.markFinalCopyDone()
       m.commitAndActivate(() => new PostcopyPull(m, pending, true).start())
