@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { compareRun, comparisonTable, firstPassMbit, modelMetrics, realMetrics, summarize, summaryTable, type RunComparison } from './qemu/compare'
+import { compareRun, comparisonTable, firstPassMbit, firstPassPagesPerS, modelMetrics, realMetrics, summarize, summaryTable, type RunComparison } from './qemu/compare'
 import { calibrationSpec, fullMatrix, quickMatrix } from './qemu/matrix'
 import { calibrationOf, runModel, type GuestCalibration } from './qemu/model-run'
 import { runRealMigration, type RealRunResult } from './qemu/real-run'
@@ -90,7 +90,9 @@ async function validateQemu(options: Options): Promise<void> {
     }
     if (real === undefined) { lost.push(spec.id); continue }
     writeFileSync(realFile, JSON.stringify(real, null, 1) + '\n')
-    const firstPass = firstPassMbit(real)
+    const mbit = firstPassMbit(real)
+    const pagesPerS = firstPassPagesPerS(real)
+    const firstPass = mbit === null || pagesPerS === null ? null : { mbit, pagesPerS }
     // A reused run keeps the cap it was recorded with: both sides must give up at the same time.
     const model = runModel({ ...spec, capS: real.spec.capS }, real.guestRatePagesPerS, calibration, firstPass)
     writeFileSync(join(outDir, `${spec.id}.cutover.json`), JSON.stringify(model, null, 1) + '\n')
@@ -99,7 +101,7 @@ async function validateQemu(options: Options): Promise<void> {
     writeFileSync(join(outDir, 'comparison.json'), JSON.stringify(rows, null, 1) + '\n')
     log(`[${index + 1}/${specs.length}] ${spec.id}: QEMU ${row.real.verdict} ${row.real.totalTimeMs ?? '–'} ms, ` +
       `Cutover ${row.model.verdict} ${row.model.totalTimeMs ?? '–'} ms; guest ${real.guestRatePagesPerS} p/s; ` +
-      `first pass ${firstPass === null ? '–' : firstPass.toFixed(0)} Mbit/s; destination running: ${real.destinationRunning}; ${real.wallS} s`)
+      `first pass ${firstPass === null ? '–' : `${firstPass.mbit.toFixed(0)} Mbit/s, ${firstPass.pagesPerS.toFixed(0)} pages/s`}; destination running: ${real.destinationRunning}; ${real.wallS} s`)
   }
   if (lost.length > 0) log(`runs that could not be made here: ${lost.join(', ')}`)
   process.stdout.write(summaryTable(summarize(rows)) + '\n' + comparisonTable(rows))

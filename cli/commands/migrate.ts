@@ -31,6 +31,7 @@ interface MigrateFlags extends WorkloadFlags {
   maxBandwidthMbit: number
   downtimeLimitMs: number
   availSwitchoverBandwidthMbit: number
+  senderPagesPerS: number
   autoConverge?: boolean
   xbzrle?: boolean
   stun?: boolean
@@ -75,7 +76,7 @@ function paramsFromFlags(flags: MigrateFlags): MigrationParams {
     },
     qemu: {
       ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: flags.maxBandwidthMbit, downtimeLimitMs: flags.downtimeLimitMs,
-      availSwitchoverBandwidthMbitPerS: flags.availSwitchoverBandwidthMbit,
+      availSwitchoverBandwidthMbitPerS: flags.availSwitchoverBandwidthMbit, senderPagesPerS: flags.senderPagesPerS,
       autoConverge: flags.autoConverge === true, xbzrle: flags.xbzrle === true
     },
     cancelAfterUs: sToUs(flags.cancelAfterS)
@@ -137,6 +138,8 @@ export function registerMigrateCommand(program: Command): void {
     .option('--downtime-limit-ms <n>', 'QEMU: downtime-limit', parseNumberFlag('--downtime-limit-ms', { min: 1, max: 2_000_000 }), 300)
     .option('--avail-switchover-bandwidth-mbit <n>', 'QEMU: bandwidth assumed for the switchover decision only (0 = measured)',
       parseNumberFlag('--avail-switchover-bandwidth-mbit', { min: 0, max: RATE_MBIT_MAX }), 0)
+    .option('--sender-pages-per-s <n>', 'QEMU: pages the sender visits per second while the guest runs (0 = no limit)',
+      parseNumberFlag('--sender-pages-per-s', { min: 0, max: 1e9 }), 0)
     .option('--auto-converge', 'QEMU: throttle the guest when it dirties faster than the transfer')
     .option('--xbzrle', 'QEMU: XBZRLE delta compression')
     .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')

@@ -68,6 +68,8 @@ export interface MigrationControl {
     onStep?: (scanner: PageScanner, recordRound: () => MigrationRound) => boolean): PageScanner
   /** Sends raw bytes (CPU state, fetched pages) and calls `done` when delivered. */
   sendBytes(bytes: number, done: () => void): void
+  /** Sets the rate limit for what sendBytes sends next (null: the link's rate); runPass sets its own. */
+  setRateLimit(limitBitPerS: number | null): void
   /** Counts pages moved outside runPass (post-copy receives them straight into `dest`). */
   countPages(pages: number): void
   controlRttUs(): SimTimeUs

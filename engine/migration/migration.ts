@@ -434,6 +434,10 @@ export class Migration implements MigrationControl {
     this.channel.transfer(bytes, () => { if (!this.isFinished) done() })
   }
 
+  setRateLimit(limitBitPerS: number | null): void {
+    this.channel.setRateLimit(limitBitPerS)
+  }
+
   get currentRateBitPerS(): number {
     return this.channel.rateBitPerS()
   }

@@ -44,6 +44,12 @@ export interface QemuParams {
    * pre-copy bandwidth). The final copy itself always goes at link speed (migration.md §11.2a).
    */
   readonly availSwitchoverBandwidthMbitPerS: number
+  /**
+   * The sender's own page rate while the guest runs (0 = no limit): each page visited costs the migration thread
+   * time, a zero page as much as a whole one (finding it, testing it for zero). Pre-copy passes then go at
+   * min(max-bandwidth, this × the pass's mean wire bytes per page); the final copy (guest stopped) is not capped.
+   */
+  readonly senderPagesPerS: number
 }
 
 export interface PostcopyParams {
@@ -80,7 +86,7 @@ export const DEFAULT_PARAMS: MigrationParams = {
   qemu: {
     maxBandwidthMbitPerS: 1000, downtimeLimitMs: 300, autoConverge: false, throttleTriggerPct: 50,
     throttleInitialPct: 20, throttleIncrementPct: 10, throttleMaxPct: 99, throttleTailslow: false, xbzrle: false, xbzrleCacheMiB: 64,
-    postcopyAfterPasses: 5, availSwitchoverBandwidthMbitPerS: 0
+    postcopyAfterPasses: 5, availSwitchoverBandwidthMbitPerS: 0, senderPagesPerS: 0
   },
   postcopy: { maxPostcopyBandwidthMbitPerS: 0, prepagingWindowPages: 64 },
   cpuStateBytes: 256 * 1024,

@@ -2,8 +2,8 @@
 // read from query-migrate, how Cutover's JSON maps onto the same metrics, the errors, and the summary tables.
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { compareRun, comparisonTable, firstPassMbit, modelMetrics, modelVerdict, realMetrics, summarize, summaryTable, type RunComparison } from '../../validate/qemu/compare'
-import { calibrationOf, modelArgs, pathMbit } from '../../validate/qemu/model-run'
+import { compareRun, comparisonTable, firstPassMbit, firstPassPagesPerS, modelMetrics, modelVerdict, realMetrics, summarize, summaryTable, type RunComparison } from '../../validate/qemu/compare'
+import { calibrationOf, modelArgs, senderPagesPerS } from '../../validate/qemu/model-run'
 import type { RealRunResult } from '../../validate/qemu/real-run'
 import { fullMatrix, quickMatrix } from '../../validate/qemu/matrix'
 
@@ -39,6 +39,12 @@ describe('real QEMU metrics', () => {
 })
 
 describe('Cutover metrics and errors', () => {
+  it('compares QEMU\'s source-side downtime with Cutover\'s final copy + device state (no commit, no resume)', () => {
+    const json = { outcome: 'completed', downtimeMs: 61.4, downtimeParts: { finalCopyMs: 50.031, deviceStateMs: 1.28, commitMs: 0.084, announceMs: 0, resumeMs: 10 } }
+    expect(modelMetrics(json, fullMatrix()[0]).downtimeMs).toBeCloseTo(51.311, 6)
+    expect(modelMetrics({ outcome: 'completed', downtimeMs: 5 }, fullMatrix()[0]).downtimeMs).toBeNull()
+  })
+
   it('maps outcomes to verdicts', () => {
     expect(modelVerdict({ outcome: 'completed' })).toBe('completed')
     expect(modelVerdict({ outcome: 'aborted', abortReason: 'cancelled' })).toBe('not-converged')
@@ -51,7 +57,9 @@ describe('Cutover metrics and errors', () => {
     expect(converged.verdictMatches).toBe(true)
     expect(converged.timeError).toBeCloseTo((4305.26 - 4087) / 4087, 6)
     expect(converged.bytesError).toBeCloseTo((214746112 - 214551982) / 214551982, 6)
-    expect(converged.downtimeErrorMs).toBeCloseTo(299.008 - 59, 3)
+    // QEMU's downtime is the source's: Cutover's final copy (+ device state), not its commit or resume.
+    expect(converged.model.downtimeMs).toBeCloseTo(288.916, 3)
+    expect(converged.downtimeErrorMs).toBeCloseTo(288.916 - 59, 3)
     expect(converged.model.syncs).toBe(4) // 3 rounds + QEMU's set-up sync
     const stuck = row('m256-h64-r30000-b100')
     expect(stuck.verdictMatches).toBe(true)
@@ -128,13 +136,20 @@ describe('the path Cutover is given', () => {
     expect(firstPassMbit(base)).toBeGreaterThan(0)
   })
 
-  it('uses the first pass only where it was CPU-bound (below 90 % of what the limit and the loopback allow)', () => {
+  it('measures the first pass\'s page rate over every page of memory, zero pages included', () => {
+    // 256 MiB = 65,536 pages from the set-up poll (50 ms) to the second sync (2,098 ms): 32,000 pages/s.
+    expect(firstPassPagesPerS(synthetic([{ pass: 1, tMs: 3, transferredBytes: 0 }, { pass: 2, tMs: 2098, transferredBytes: 1 }]))).toBeCloseTo(32_000, 6)
+    expect(firstPassPagesPerS(synthetic([{ pass: 1, tMs: 3, transferredBytes: 0 }]))).toBeNull()
+  })
+
+  it('gives the sender\'s page rate only where the first pass was CPU-bound (below the limit and the loopback)', () => {
     const spec = { ...base.spec, maxBandwidthMbit: 1000 }
     const calibration = { memMiB: 256, nonZeroMiB: 188, linkMbit: 669 }
-    expect(pathMbit(spec, calibration, 400)).toBe(400)
-    expect(pathMbit(spec, calibration, 650)).toBe(669)
-    expect(pathMbit(spec, calibration, null)).toBe(669)
-    expect(pathMbit({ ...spec, maxBandwidthMbit: 100 }, calibration, 95)).toBe(669)
+    expect(senderPagesPerS(spec, calibration, { mbit: 400, pagesPerS: 16_000 })).toBe(16_000)
+    expect(senderPagesPerS(spec, calibration, { mbit: 650, pagesPerS: 26_000 })).toBe(26_000)
+    expect(senderPagesPerS(spec, calibration, { mbit: 675, pagesPerS: 27_000 })).toBeNull()
+    expect(senderPagesPerS(spec, calibration, null)).toBeNull()
+    expect(senderPagesPerS({ ...spec, maxBandwidthMbit: 100 }, calibration, { mbit: 104, pagesPerS: 3_300 })).toBeNull()
   })
 
   it('calibrates the loopback for whole pages: zero pages cost the sender about a page each, not their 9 bytes', () => {
@@ -145,11 +160,13 @@ describe('the path Cutover is given', () => {
     expect(calibration.linkMbit).toBeGreaterThan(900)
   })
 
-  it('caps a CPU-bound pre-copy at what its first pass carried and sends the final copy at the loopback', () => {
+  it('caps a CPU-bound pre-copy by the sender\'s page rate, keeps max-bandwidth and sends the final copy at the loopback', () => {
     const spec = { ...base.spec, maxBandwidthMbit: 1000 }
-    const args = modelArgs(spec, 2000, { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }, 404)
-    expect(args[args.indexOf('--max-bandwidth-mbit') + 1]).toBe('404')
+    const args = modelArgs(spec, 2000, { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }, { mbit: 404, pagesPerS: 16_567.2 })
+    expect(args[args.indexOf('--max-bandwidth-mbit') + 1]).toBe('910')
+    expect(args[args.indexOf('--sender-pages-per-s') + 1]).toBe('16567')
     expect(args[args.indexOf('--link-mbit') + 1]).toBe('910')
+    expect(modelArgs(spec, 2000, { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }, { mbit: 915, pagesPerS: 30_000 })).not.toContain('--sender-pages-per-s')
   })
 
   it('scales the cap with memory ÷ bandwidth (two copies), never below 30 s (90 s with auto-converge or post-copy)', () => {

@@ -70,11 +70,37 @@ export function firstPassMbit(run: RealRunResult): number | null {
   return ((second.transferredBytes - first.transferred) * 8) / ((second.tMs - first.tMs) * 1e3)
 }
 
+/**
+ * The sender's page rate in the first pass (pages/s): the pass visits every page of guest memory, zero pages
+ * included, so where it was CPU-bound this is what the sender manages per second while the guest runs.
+ */
+export function firstPassPagesPerS(run: RealRunResult): number | null {
+  const second = run.syncs.find((sync) => sync.pass === 2)
+  const first = run.samples[0]
+  if (second === undefined || first === undefined || second.tMs <= first.tMs) return null
+  const pageBytes = numberOr(record(run.final.ram)['page-size'], 4096) ?? 4096
+  return (run.spec.memMiB * 2 ** 20) / pageBytes / ((second.tMs - first.tMs) / 1000)
+}
+
 export function modelVerdict(json: Record<string, unknown>): Verdict {
   if (json.outcome === 'completed') return 'completed'
   const reason = String(json.abortReason ?? '')
   if (json.outcome === 'aborted' && /cancel|time/.test(reason)) return 'not-converged'
   return 'failed'
+}
+
+/**
+ * Cutover's downtime on the source's clock, the span QEMU's `downtime` covers: QEMU starts it before stopping the
+ * vCPUs (migration_completion_precopy → migration_downtime_start) and ends it when the last RAM page and the device
+ * state have been written out (migration_calculate_complete; post-copy: when postcopy_start has sent the device-state
+ * package). The destination's load and resume are not in it. So: downtimeParts.finalCopyMs + deviceStateMs,
+ * without commitMs (the commit handshake) and resumeMs (the destination's resume). Null when the parts are absent.
+ */
+export function modelSourceDowntimeMs(json: Record<string, unknown>): number | null {
+  const parts = record(json.downtimeParts)
+  const finalCopy = numberOr(parts.finalCopyMs, null)
+  if (finalCopy === null) return null
+  return finalCopy + (numberOr(parts.deviceStateMs, 0) ?? 0)
 }
 
 export function modelMetrics(json: Record<string, unknown>, spec: RunSpec): SideMetrics {
@@ -86,7 +112,7 @@ export function modelMetrics(json: Record<string, unknown>, spec: RunSpec): Side
     verdict,
     totalTimeMs: completed ? numberOr(json.totalTimeMs, null) : null,
     bytes: numberOr(json.bytesSent, null),
-    downtimeMs: completed ? numberOr(json.downtimeMs, null) : null,
+    downtimeMs: completed ? modelSourceDowntimeMs(json) : null,
     syncs: rounds === null ? null : rounds + 1,
     maxThrottlePct: numberOr(json.throttlePctMax, 0) ?? 0,
     xbzrleHits: spec.xbzrle ? numberOr(xbzrle.cacheHits, null) : null

@@ -47,35 +47,52 @@ export function guestCpuDemand(spec: RunSpec): number {
   return spec.throttleAware ? 1 : 10 / 110
 }
 
-/** Below this share of max-bandwidth the first pass was CPU-bound, and what it carried is the path's speed. */
-const CPU_BOUND_SHARE = 0.9
-
 /**
- * What the sender carried while the guest ran: the calibrated loopback, or the run's own first-pass throughput
- * where that was CPU-bound (under TCG the vCPU thread takes CPU from the migration thread). It caps pre-copy only;
- * once the guest stops, the final copy runs at the loopback's speed, so that is the link Cutover is given.
+ * Below this share of what max-bandwidth and the loopback allow, the sender was the first pass's limit. QEMU's rate
+ * limiter overshoots (first passes at 100 Mbit/s carried 102–104), so a pass it limited does not fall below 1.0;
+ * one that did was held back by the sender (0.9 before: passes at 91–99 % were left to run at max-bandwidth).
  */
-export function pathMbit(spec: RunSpec, calibration: GuestCalibration, firstPass: number | null): number {
-  if (firstPass !== null && firstPass < CPU_BOUND_SHARE * Math.min(spec.maxBandwidthMbit, calibration.linkMbit)) return firstPass
-  return calibration.linkMbit
+const CPU_BOUND_SHARE = 1.0
+
+/** What the first pass showed about the sender: its throughput (Mbit/s) and its page rate (pages/s, zero pages included). */
+export interface FirstPass {
+  readonly mbit: number
+  readonly pagesPerS: number
 }
 
-export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: number | null = null): string[] {
+/** The first pass was CPU-bound: it carried less than max-bandwidth and the loopback allow. */
+export function cpuBound(spec: RunSpec, calibration: GuestCalibration, firstPass: FirstPass | null): firstPass is FirstPass {
+  return firstPass !== null && firstPass.mbit < CPU_BOUND_SHARE * Math.min(spec.maxBandwidthMbit, calibration.linkMbit)
+}
+
+/**
+ * Where the first pass was CPU-bound, the sender's page rate it showed (under TCG the vCPU thread takes CPU from
+ * the migration thread, and each page visited costs it about the same, zero or not): Cutover's
+ * `--sender-pages-per-s`, which caps pre-copy only. Null where the first pass went at max-bandwidth. Once the guest
+ * stops, the final copy runs at the loopback's speed, so that is the link Cutover is given.
+ */
+export function senderPagesPerS(spec: RunSpec, calibration: GuestCalibration, firstPass: FirstPass | null): number | null {
+  return cpuBound(spec, calibration, firstPass) ? firstPass.pagesPerS : null
+}
+
+export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: FirstPass | null = null): string[] {
   const args = [
     'migrate', '--strategy', spec.postcopy ? 'hybrid' : 'precopy-qemu', '--mem-mib', String(spec.memMiB),
     '--workload', 'hotset', '--hot-mib', String(spec.hotMiB), '--dirty-pages-per-s', String(Math.max(0, Math.round(guestRatePagesPerS))),
     '--pattern', spec.pattern === 'random' ? 'rand' : 'seq',
     '--filled-mib', String(Math.min(spec.memMiB, Math.max(spec.hotMiB, Math.round(calibration.nonZeroMiB)))),
     '--link-mbit', String(Math.max(1, Math.round(calibration.linkMbit))),
-    '--max-bandwidth-mbit', String(Math.max(1, Math.round(Math.min(spec.maxBandwidthMbit, pathMbit(spec, calibration, firstPass))))), '--downtime-limit-ms', String(spec.downtimeLimitMs),
+    '--max-bandwidth-mbit', String(Math.max(1, Math.round(Math.min(spec.maxBandwidthMbit, calibration.linkMbit)))), '--downtime-limit-ms', String(spec.downtimeLimitMs),
     '--cancel-after-s', String(spec.capS), '--latency-us', '20', '--json'
   ]
+  const sender = senderPagesPerS(spec, calibration, firstPass)
+  if (sender !== null) args.push('--sender-pages-per-s', String(Math.round(sender)))
   if (spec.autoConverge) args.push('--auto-converge', '--cpu-demand', guestCpuDemand(spec).toFixed(4))
   if (spec.xbzrle) args.push('--xbzrle')
   return args
 }
 
-export function runModel(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: number | null): ModelRunResult {
+export function runModel(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: FirstPass | null): ModelRunResult {
   const args = modelArgs(spec, guestRatePagesPerS, calibration, firstPass)
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 })
   if (result.status !== 0) throw new Error(`cutover ${args.join(' ')} exited ${result.status}: ${result.stderr.trim()}`)

@@ -17,6 +17,7 @@ import type { MigrationRound } from '../../api/rounds'
 import type { QemuParams } from '../types'
 import type { Strategy } from './index'
 import { PostcopyPull } from './postcopy'
+import { PAGE_HEADER_BYTES, ZERO_PAGE_WIRE_BYTES } from '../page-encoder'
 
 const MBIT = 1_000_000
 export const BUFFER_DELAY_US = 100_000
@@ -69,9 +70,25 @@ export class QemuPrecopy implements Strategy {
     this.pass(m.allPages())
   }
 
+  /**
+   * The pass's rate: max-bandwidth, or lower where the sender's page rate (qemu.senderPagesPerS) is the limit:
+   * that rate × the pass's mean wire bytes per page, a zero page counted at its 9 bytes and every other page whole
+   * (an XBZRLE delta is priced as a whole page, so XBZRLE passes are not slowed below what whole pages would be).
+   */
+  private passRateBitPerS(toSend: DirtyBitmap): number {
+    const m = this.migration
+    const senderPagesPerS = m.params.qemu.senderPagesPerS
+    if (senderPagesPerS <= 0 || toSend.count === 0) return this.rateBitPerS
+    let zeroPages = 0
+    toSend.forEachSet((page) => { if (m.vm.memory.isZero(page)) zeroPages++ })
+    const wholeWireBytes = m.vm.memory.pageBytes + PAGE_HEADER_BYTES
+    const meanWireBytes = (zeroPages * ZERO_PAGE_WIRE_BYTES + (toSend.count - zeroPages) * wholeWireBytes) / toSend.count
+    return Math.min(this.rateBitPerS, senderPagesPerS * meanWireBytes * 8)
+  }
+
   private pass(toSend: DirtyBitmap): void {
     const m = this.migration
-    this.scanner = m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.rateBitPerS }, (stats) => this.afterPass(stats),
+    this.scanner = m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.passRateBitPerS(toSend) }, (stats) => this.afterPass(stats),
       (scanner, recordRound) => this.checkSwitchover(scanner, recordRound))
   }
 
@@ -214,6 +231,9 @@ export class QemuPrecopy implements Strategy {
     const pending = owed
     this.addLateDirty(pending)
     m.dirtyLog?.stop()
+    // postcopy_start lifts the pre-copy limit: the device-state package leaves at max-postcopy-bandwidth (0: none).
+    const postcopyMbit = m.params.postcopy.maxPostcopyBandwidthMbitPerS
+    m.setRateLimit(postcopyMbit > 0 ? postcopyMbit * MBIT : null)
     m.sendBytes(m.params.cpuStateBytes, () => {
       m.markFinalCopyDone()
       m.commitAndActivate(() => new PostcopyPull(m, pending, true).start())

@@ -57,4 +57,22 @@ describe('QEMU switchover at link speed', () => {
     expect(result.expectedDowntimeMs).toBeNull()
     expect(partsSum(result)).toBeCloseTo(result.downtimeMs, 2)
   }, 60_000)
+
+  it('hybrid: postcopy_start lifts the pre-copy limit, so the device state leaves at link speed (or max-postcopy-bandwidth)', () => {
+    const hybrid = (maxPostcopyBandwidthMbitPerS: number): LabResult => runMigrationLab({
+      ...DEFAULT_LAB, memMiB: 128, workload: { kind: 'hotset', hotMiB: 64, dirtyPagesPerS: 60_000, pattern: 'seq' }, linkMbitPerS: 10_000,
+      params: {
+        ...DEFAULT_PARAMS, strategy: 'hybrid', qemu: { ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: 100, downtimeLimitMs: 300 },
+        postcopy: { ...DEFAULT_PARAMS.postcopy, maxPostcopyBandwidthMbitPerS }
+      }
+    })
+    const free = hybrid(0)
+    expect(free.outcome).toBe('completed')
+    expect(free.rounds.some((round) => round.phase === 'postcopy')).toBe(true)
+    // 256 KiB at 10 Gbit/s ≈ 0.21 ms, not the 21 ms it takes at the 100 Mbit/s pre-copy limit.
+    expect(free.downtimeParts.deviceStateMs).toBeLessThan(1)
+    const capped = hybrid(1000)
+    expect(capped.downtimeParts.deviceStateMs).toBeGreaterThan(2)
+    expect(capped.downtimeParts.deviceStateMs).toBeLessThan(3)
+  }, 60_000)
 })
