@@ -12,11 +12,11 @@ import { expectTrue, type E2eTest } from './harness'
 const TAB_MAX = 400
 
 /** What has focus: its test id, tag, role and the test id of the host card it is in. */
-async function focused(page: Page): Promise<{ testid: string; tag: string; state: string; host: string; disabled: boolean }> {
+async function focused(page: Page): Promise<{ testid: string; tag: string; role: string; state: string; host: string; disabled: boolean }> {
   return page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null
     return {
-      testid: el?.dataset.testid ?? '', tag: el?.tagName.toLowerCase() ?? '', state: el?.dataset.state ?? '',
+      testid: el?.dataset.testid ?? '', tag: el?.tagName.toLowerCase() ?? '', role: el?.getAttribute('role') ?? '', state: el?.dataset.state ?? '',
       host: (el?.closest('[data-testid^="host-card-"]') as HTMLElement | null)?.dataset.testid?.replace('host-card-', '') ?? '',
       disabled: (el as HTMLButtonElement | null)?.disabled === true
     }
@@ -90,6 +90,16 @@ export const tests: Record<string, E2eTest> = {
     await page.keyboard.press('Enter')
     await page.getByTestId('play').waitFor()
     await audit('Migrations')
+    // A chart legend entry is a switch: Space hides its series, Space shows it again.
+    await tabTo(page, 'a chart legend switch', (f) => f.role === 'switch')
+    const legendState = async (): Promise<string> => page.evaluate(() => {
+      const el = document.activeElement as HTMLElement
+      return `${el.getAttribute('aria-checked')}/${el.closest('tr')?.classList.contains('u-off') === true ? 'off' : 'on'}`
+    })
+    await page.keyboard.press('Space')
+    expectTrue(await legendState() === 'false/off', `Space on a legend switch left it ${await legendState()}`)
+    await page.keyboard.press('Space')
+    expectTrue(await legendState() === 'true/on', `a second Space left it ${await legendState()}`)
 
     // Maintenance in and out: a host's menu button, Enter, the first item; focus comes back to the button.
     await goTo(page, 'datacenter')
