@@ -104,10 +104,11 @@ export const migrationViewSchema = z.object({
   reason: z.string(),
   stage: stageSchema,
   startedAtUs: timeUs,
+  /** Estimated migrations: the analytic model's rounds (pages are its bytes in 4 KiB pages). */
   rounds: z.array(roundViewSchema).readonly(),
-  /** The pass in flight; null between passes, once finished and for estimated migrations. */
+  /** The pass in flight (estimated migrations: the model's); null between passes and once finished. */
   currentRound: roundProgressViewSchema.nullable(),
-  /** Estimated migrations: interpolated from the estimate (the model moves no pages). */
+  /** Estimated migrations: what the analytic model has sent by now (it moves no pages). */
   bytesSent: z.number(),
   /** All that is still to send: the rest of this pass plus the pages dirtied since it began. */
   bytesRemaining: z.number(),

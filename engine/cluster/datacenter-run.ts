@@ -6,7 +6,7 @@ import { deriveStream } from '../kernel/rng'
 import { sToUs, type SimTimeUs } from '../kernel/time'
 import { DatacenterCore, type CoreConfig } from './core'
 import type { DcEvent } from './events'
-import { DEFAULT_STOP_RULES, EstimateMigrationModel } from './estimate-model'
+import { DEFAULT_STOP_RULES, EstimateMigrationModel, type EstimateModelHooks } from './estimate-model'
 import type { MigratingVm, MigrationEndpoint, MigrationModel, MigrationStart } from './migration-model'
 import { endpointOf, migratingVmOf } from './links'
 import { PageMigrationModel } from '../migration/page-model'
@@ -132,12 +132,12 @@ function coreConfig(options: DatacenterOptions, built: ReturnType<typeof buildDa
 }
 
 /** The analytic migration model with the scenario's stop rules (the default, and the page model's estimator). */
-export function estimateModelFor(scenario: Scenario): EstimateMigrationModel {
+export function estimateModelFor(scenario: Scenario, hooks?: EstimateModelHooks): EstimateMigrationModel {
   const m = scenario.migration
   return new EstimateMigrationModel({
     ...DEFAULT_STOP_RULES, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), maxRounds: m.maxRounds,
     stopBelowBytes: m.stopBelowKiB * 1024, maxSentFactor: m.maxSentFactor
-  })
+  }, hooks)
 }
 
 /** Policy parameters the compat switches imply, for the parameters the policy declares (given ones win). */

@@ -15,7 +15,15 @@ import { US_PER_S, type SimTimeUs } from '../kernel/time'
 import type {
   MigratingVm, MigrationEndpoint, MigrationEstimate, MigrationModel, MigrationOutcome, MigrationRun, MigrationStart
 } from './migration-model'
-import { FluidPrecopy, type FluidParams } from './estimate-run'
+import { FluidPrecopy, type FluidParams, type FluidProgress, type FluidRound } from './estimate-run'
+
+export interface EstimateModelHooks {
+  /**
+   * Each run as it starts: `progress()` reads its rounds (finished and in flight) at the clock's now without moving
+   * it. Given, runs keep a round log (the interactive world shows it); absent, they keep none.
+   */
+  onRunStarted?(migrationId: string, progress: () => FluidProgress): void
+}
 
 export interface PrecopyParams {
   readonly memBytes: number
@@ -137,7 +145,7 @@ function finish(p: PrecopyParams, sentBytes: number, elapsedS: number, finalByte
 export class EstimateMigrationModel implements MigrationModel {
   readonly name = 'estimate'
 
-  constructor(private readonly rules: StopRules = DEFAULT_STOP_RULES) {}
+  constructor(private readonly rules: StopRules = DEFAULT_STOP_RULES, private readonly hooks: EstimateModelHooks = {}) {}
 
   estimate(vm: MigratingVm, _source: MigrationEndpoint, _target: MigrationEndpoint, linkMbitPerS: number, concurrent: number): MigrationEstimate {
     return estimatePrecopy({ ...this.params(vm), rateBytesPerS: (linkMbitPerS * 1e6) / 8 / Math.max(1, concurrent) })
@@ -153,7 +161,8 @@ export class EstimateMigrationModel implements MigrationModel {
     const params = this.params(request.vm)
     const initialMbitPerS = request.rateMbitPerS ?? request.linkMbitPerS / Math.max(1, request.concurrent)
     const plan = estimatePrecopy({ ...params, rateBytesPerS: (initialMbitPerS * 1e6) / 8 })
-    const fluid = new FluidPrecopy(params)
+    const log: FluidRound[] | undefined = this.hooks.onRunStarted === undefined ? undefined : []
+    const fluid = new FluidPrecopy(params, undefined, log)
     const startedUs = clock.nowUs
     let rateBytesPerS = (initialMbitPerS * 1e6) / 8
     let advancedToUs = startedUs
@@ -161,12 +170,21 @@ export class EstimateMigrationModel implements MigrationModel {
       outcome: 'completed', totalUs: plan.totalUs, downtimeUs: plan.downtimeUs, bytes: plan.bytes, rounds: plan.rounds, lostWrites: null, abortReason: null
     }
     let ended = false
+    /** Ended at its planned end (not aborted): the model ran to its final copy. */
+    let ranToEnd = false
     const finish = (outcome: MigrationOutcome): void => {
       if (ended) return
       ended = true
       request.onEnd(outcome)
     }
-    let timer = clock.schedule(plan.totalUs, () => finish(planned))
+    const plannedEnd = (): void => {
+      if (!ended) ranToEnd = true
+      finish(planned)
+    }
+    let timer = clock.schedule(plan.totalUs, plannedEnd)
+    // The fluid is advanced only at rate changes; progress reads a copy moved on to now (or to its end).
+    this.hooks.onRunStarted?.(request.migrationId, () =>
+      fluid.peek(ranToEnd ? Number.POSITIVE_INFINITY : ended ? 0 : (clock.nowUs - advancedToUs) / US_PER_S, rateBytesPerS))
     const catchUp = (): void => {
       fluid.advance((clock.nowUs - advancedToUs) / US_PER_S, rateBytesPerS)
       advancedToUs = clock.nowUs
@@ -187,7 +205,7 @@ export class EstimateMigrationModel implements MigrationModel {
           rounds: rest.rounds, lostWrites: null, abortReason: null
         }
         clock.cancel(timer)
-        timer = clock.schedule(endUs - clock.nowUs, () => finish(planned))
+        timer = clock.schedule(endUs - clock.nowUs, plannedEnd)
       },
       abort: (reason, sourceSurvives) => {
         if (ended) return

@@ -34,6 +34,41 @@ interface FluidState {
   suspendedAtS: number
 }
 
+/** A finished pre-copy round or the final copy, as the model ran it (seconds and bytes from the migration's start). */
+export interface FluidRound {
+  /** 1-based; the final copy is the last. */
+  readonly index: number
+  readonly startS: number
+  readonly durationS: number
+  readonly bytesSent: number
+  /** Distinct bytes the guest dirtied during the round (what the next round or the final copy sends); 0 on the final copy. */
+  readonly dirtiedBytes: number
+  readonly final: boolean
+  /** On the last pre-copy round: the stop rule that fired; null on the others. */
+  readonly stopReason: string | null
+}
+
+/** The round or final copy in flight. */
+export interface FluidRoundInProgress {
+  readonly index: number
+  readonly final: boolean
+  readonly startS: number
+  readonly elapsedS: number
+  /** The round's set (or the final copy's bytes) and how much of it the scan has passed (sent or skipped). */
+  readonly setBytes: number
+  readonly doneBytes: number
+  readonly sentBytes: number
+}
+
+/** Where the model stands: its finished rounds, the one in flight (null once done) and the bytes on the wire. */
+export interface FluidProgress {
+  readonly rounds: readonly FluidRound[]
+  readonly current: FluidRoundInProgress | null
+  readonly sentBytes: number
+  /** The guest's dirty rate the model runs with (bytes/s). */
+  readonly dirtyBytesPerS: number
+}
+
 export interface FluidTotals {
   /** Seconds of transfer until the final copy has left (resume overhead not included). */
   readonly transferS: number
@@ -48,7 +83,11 @@ export class FluidPrecopy {
   private readonly hotBytes: number
   private readonly lagS: number | null
 
-  constructor(private readonly p: FluidParams, from?: FluidState) {
+  /**
+   * `log`, when given, receives every finished round (the world shows them; datacenter runs pass none, so they
+   * pay nothing). Logging never changes the arithmetic.
+   */
+  constructor(private readonly p: FluidParams, from?: FluidState, private readonly log?: FluidRound[]) {
     this.hotBytes = Math.min(p.wwsBytes, p.memBytes)
     this.lagS = p.peekAndSkip === undefined ? null : p.peekAndSkip.peekLagUs / 1e6
     this.state = from === undefined ? {
@@ -107,6 +146,26 @@ export class FluidPrecopy {
       transferS += toEnd
     }
     return { transferS, suspendedAtS: copy.state.suspendedAtS, bytes: copy.sentBytes, rounds: copy.state.rounds + 1 }
+  }
+
+  /**
+   * The model `dtS` seconds on at `rateBytesPerS` (Infinity: to its end), computed on a copy: this one does not
+   * move, so reading progress never changes a run. Needs the round log.
+   */
+  peek(dtS: number, rateBytesPerS: number): FluidProgress {
+    const copy = new FluidPrecopy(this.p, this.state, this.log === undefined ? [] : this.log.slice())
+    if (Number.isFinite(dtS)) copy.advance(dtS, rateBytesPerS)
+    else if (rateBytesPerS > 0) {
+      while (copy.state.phase !== 'done') {
+        copy.progress(copy.timeToPhaseEndS(rateBytesPerS), rateBytesPerS)
+        copy.endPhase()
+      }
+    }
+    const s = copy.state
+    const current: FluidRoundInProgress | null = s.phase === 'done' ? null : s.phase === 'final'
+      ? { index: s.rounds + 1, final: true, startS: s.suspendedAtS, elapsedS: s.elapsedS - s.suspendedAtS, setBytes: s.finalBytes, doneBytes: s.finalSentBytes, sentBytes: s.finalSentBytes }
+      : { index: s.rounds + 1, final: false, startS: s.elapsedS - s.roundS, elapsedS: s.roundS, setBytes: s.setBytes, doneBytes: Math.min(s.setBytes, s.scannedBytes), sentBytes: s.roundSentBytes }
+    return { rounds: copy.log ?? [], current, sentBytes: copy.sentBytes, dirtyBytesPerS: this.p.dirtyBytesPerS }
   }
 
   /** Seconds until the current round or the final copy ends at this rate (Infinity at rate 0). */
@@ -184,6 +243,10 @@ export class FluidPrecopy {
     if (s.phase === 'final') {
       s.finalSentBytes = s.finalBytes
       s.phase = 'done'
+      this.log?.push({
+        index: s.rounds + 1, startS: s.suspendedAtS, durationS: s.elapsedS - s.suspendedAtS, bytesSent: s.finalBytes, dirtiedBytes: 0,
+        final: true, stopReason: null
+      })
       return
     }
     const p = this.p
@@ -201,6 +264,10 @@ export class FluidPrecopy {
       stop = next < p.stopBelowBytes || next > roundSent || s.rounds >= p.maxRounds ||
         s.precopySentBytes > p.maxSentFactor * p.memBytes || roundSent > s.previousRoundSentBytes
     }
+    this.log?.push({
+      index: s.rounds, startS: s.elapsedS - roundS, durationS: roundS, bytesSent: roundSent, dirtiedBytes: next, final: false,
+      stopReason: stop ? this.stopReason(next, roundSent) : null
+    })
     s.previousRoundSentBytes = roundSent
     s.roundSentBytes = 0
     s.roundS = 0
@@ -215,5 +282,21 @@ export class FluidPrecopy {
     }
     s.setBytes = next
     s.hotShare = next > 0 ? 1 : 0
+  }
+
+  /** Which stop rule fired, in the order endPhase tests them (called only when one did, after s.rounds counts the round). */
+  private stopReason(next: number, roundSent: number): string {
+    const s = this.state
+    const p = this.p
+    if (next < p.stopBelowBytes) return `less than ${Math.round(p.stopBelowBytes / 1024)} KiB left`
+    if (this.lagS === null) {
+      if (s.rounds >= p.maxRounds) return `round cap ${p.maxRounds} reached`
+      if (s.precopySentBytes + next > p.maxSentFactor * p.memBytes) return `more than ${p.maxSentFactor}× memory sent`
+      return 'no progress: the next round would be no smaller'
+    }
+    if (next > roundSent) return 'the guest dirtied more than the round sent'
+    if (s.rounds >= p.maxRounds) return `round cap ${p.maxRounds} reached`
+    if (s.precopySentBytes > p.maxSentFactor * p.memBytes) return `more than ${p.maxSentFactor}× memory sent`
+    return 'the rounds grow'
   }
 }

@@ -23,7 +23,7 @@ export class EstimatedMigrations {
         this.byId.set(event.migrationId, {
           id: event.migrationId, vmId: event.vmId, source: event.sourceHostId, destination: event.targetHostId, startUs: atUs,
           estimateTotalUs: event.estimateTotalUs, estimateDowntimeUs: event.estimateDowntimeUs, estimateBytes: event.estimateBytes,
-          memBytes: (this.memMiBByVm.get(event.vmId) ?? 0) * BYTES_PER_MIB, rateMbitPerS: event.rateMbitPerS, ended: null
+          memBytes: (this.memMiBByVm.get(event.vmId) ?? 0) * BYTES_PER_MIB, rateMbitPerS: event.rateMbitPerS, ended: null, progress: null
         })
         return
       case 'migration.rate': {
@@ -34,6 +34,9 @@ export class EstimatedMigrations {
       case 'migration.ended': {
         const migration = this.byId.get(event.migrationId)
         if (migration === undefined) return
+        // Its rounds as they ended, read once (the run's state no longer moves).
+        const final = migration.progress?.()
+        migration.progress = final === undefined ? null : () => final
         migration.ended = { atUs, outcome: event.outcome, downtimeUs: event.downtimeUs, bytes: event.bytes, abortReason: event.abortReason, cause: this.causeOf(event.migrationId) }
         this.ended.push(event.migrationId)
         while (this.ended.length > ENDED_KEPT) this.byId.delete(this.ended.shift() as string)

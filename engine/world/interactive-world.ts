@@ -89,10 +89,16 @@ class InteractiveWorld implements World {
   constructor(readonly scenario: Scenario, readonly seed: number) {
     this.sim = new Simulation<WorldEvent>(seed)
     const m = scenario.migration
-    const estimator = estimateModelFor(scenario)
+    this.tracker = { live: new Map(), finished: [], requests: new Map(), estimated: new Map() }
+    // An estimated run starts right after its migration.started event, which put it in the tracker: attach its rounds.
+    const estimator = estimateModelFor(scenario, {
+      onRunStarted: (migrationId, progress) => {
+        const estimated = this.tracker.estimated.get(migrationId)
+        if (estimated !== undefined) estimated.progress = progress
+      }
+    })
     this.estimator = estimator
     let lan: Lan | undefined
-    this.tracker = { live: new Map(), finished: [], requests: new Map(), estimated: new Map() }
     this.model = new PageMigrationModel({
       seed, estimator, resumeOverheadUs: Math.round(m.resumeOverheadMs * 1000), lan: () => lan,
       onStarted: (migration, request) => { this.tracker.live.set(request.migrationId, migration); this.tracker.requests.set(request.migrationId, request) },

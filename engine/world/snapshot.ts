@@ -16,6 +16,8 @@ import { cpuImbalance, type PolicyTracker } from './policy-tracker'
 import { torId } from './lan-spec'
 import type { Cause } from './records'
 import { ESTIMATE_STRATEGY } from './records'
+import type { FluidProgress } from '../cluster/estimate-run'
+import { estimatedRoundMs, estimatedRoundProgress } from './estimated-rounds'
 
 /** A page-level migration the world has finished with: its result and what the view needs that the result lacks. */
 export interface FinishedMigration {
@@ -39,6 +41,8 @@ export interface EstimatedMigration {
   readonly estimateBytes: number
   readonly memBytes: number
   rateMbitPerS: number
+  /** The model's rounds so far (finished and in flight), read at the clock's now; null until its run started. */
+  progress: (() => FluidProgress) | null
   /** Set when it ended (kept a while so the view shows how it ended). */
   ended: { readonly atUs: number; readonly outcome: MigrationOutcomeKind; readonly downtimeUs: number; readonly bytes: number; readonly abortReason: string | null; readonly cause: Cause } | null
 }
@@ -214,21 +218,26 @@ function finishedView(finished: FinishedMigration, world: SnapshotSource): Migra
 }
 
 /**
- * An analytic-model migration: no pages move, so sent bytes are the estimate's volume pro rata of the time
- * gone (labelled as estimated in the view), and there are no rounds.
+ * An analytic-model migration: no pages move; its rounds, the round in flight and the bytes sent are the model's
+ * own (its round log read at now), labelled as estimated in the view.
  */
 function estimatedView(migration: EstimatedMigration, world: SnapshotSource): MigrationView {
   const ended = migration.ended
+  const progress = migration.progress?.() ?? null
   const nowUs = ended?.atUs ?? world.sim.nowUs
   const share = migration.estimateTotalUs > 0 ? Math.min(1, (nowUs - migration.startUs) / migration.estimateTotalUs) : 1
-  const bytesSent = ended !== null ? ended.bytes : Math.round(migration.estimateBytes * share)
+  const bytesSent = ended !== null ? ended.bytes : progress !== null ? Math.round(progress.sentBytes) : Math.round(migration.estimateBytes * share)
   const cause = ended?.cause ?? world.causeOf(migration.id)
   return {
     id: migration.id, vmId: migration.vmId, source: migration.source, destination: migration.destination, strategy: ESTIMATE_STRATEGY, model: 'estimate',
-    trigger: cause.trigger, reason: cause.reason, stage: ended === null ? 'precopy' : 'done', startedAtUs: migration.startUs, rounds: [],
-    ...NO_LIVE_FIGURES, estimate: { totalMs: migration.estimateTotalUs / 1000, downtimeMs: migration.estimateDowntimeUs / 1000, bytes: migration.estimateBytes },
+    trigger: cause.trigger, reason: cause.reason, stage: ended === null ? 'precopy' : 'done', startedAtUs: migration.startUs,
+    ...NO_LIVE_FIGURES,
+    rounds: progress === null ? [] : progress.rounds.map(estimatedRoundMs),
+    currentRound: ended === null && progress?.current != null ? estimatedRoundProgress(progress.current) : null,
+    estimate: { totalMs: migration.estimateTotalUs / 1000, downtimeMs: migration.estimateDowntimeUs / 1000, bytes: migration.estimateBytes },
     bytesSent, bytesRemaining: ended !== null ? 0 : Math.max(0, migration.estimateBytes - bytesSent), memBytes: migration.memBytes,
-    dirtyRateMbitPerS: 0, rateLimitMbitPerS: migration.rateMbitPerS, linkMbitPerS: migration.rateMbitPerS,
+    dirtyRateMbitPerS: progress === null ? 0 : Math.round((progress.dirtyBytesPerS * 80) / 1e6) / 10,
+    rateLimitMbitPerS: migration.rateMbitPerS, linkMbitPerS: migration.rateMbitPerS,
     expectedDowntimeMs: migration.estimateDowntimeUs / 1000, timeCapMs: null, throttlePct: 0,
     outcome: ended?.outcome ?? null, abortReason: ended?.abortReason ?? null,
     totalTimeMs: ended === null ? null : (ended.atUs - migration.startUs) / 1000, downtimeMs: ended === null ? null : ended.downtimeUs / 1000, clientOutageMs: null

@@ -28,6 +28,8 @@ export const useUiStore = defineStore('ui', () => {
   /** The last refused drop, as a sentence; cleared by the next drag or by dismissing it. */
   const dropRefusalText = ref<string | null>(null)
   const toasts = ref<Toast[]>([])
+  /** Bumped when the keyboard asks for the selected VM's Migrate to… menu (the selection bar opens it). */
+  const migrateMenuRequests = ref(0)
   let nextToastId = 1
 
   function applyTheme(): void {
@@ -76,8 +78,12 @@ export const useUiStore = defineStore('ui', () => {
     migrateTarget.value = target
   }
 
+  function requestMigrateMenu(): void {
+    migrateMenuRequests.value += 1
+  }
+
   return {
-    theme, view, selectedVmId, draggingVmId, migrateTarget, dropRefusalText, toasts,
+    theme, view, selectedVmId, draggingVmId, migrateTarget, dropRefusalText, toasts, migrateMenuRequests, requestMigrateMenu,
     applyTheme, toggleTheme, notify, dismiss, show, select, startDrag, endDrag, refuseDrop, openMigrate
   }
 })

@@ -56,4 +56,31 @@ describe('migration views', () => {
     expect(live.some((m) => m.trigger !== 'user')).toBe(true)
     expect(live[0].estimate?.totalMs).toBeGreaterThan(0)
   })
+
+  it('dc-1000\'s estimated migrations show the model\'s rounds: the round in flight while running, every round once ended', () => {
+    const world = createWorld(load('dc-1000'), 1)
+    runUntilMigration(world, 60_000_000, 6 * 3_600_000_000)
+    const started = world.snapshot().migrations.find((m) => m.outcome === null && m.model === 'estimate')
+    world.runUntil(world.nowUs + 500_000)
+    const live = world.snapshot().migrations.find((m) => m.id === started?.id)
+    expect(live?.outcome).toBeNull()
+    expect(live?.currentRound?.index).toBeGreaterThanOrEqual(1)
+    expect(live?.currentRound?.pagesDone).toBeGreaterThan(0)
+    expect(live?.bytesSent).toBeGreaterThan(0)
+    const id = live?.id
+    let done = world.snapshot().migrations.find((m) => m.id === id)
+    while (done !== undefined && done.outcome === null) {
+      world.runUntil(world.nowUs + 20_000_000)
+      done = world.snapshot().migrations.find((m) => m.id === id)
+    }
+    expect(done?.outcome).toBe('completed')
+    const rounds = done?.rounds ?? []
+    expect(rounds.length).toBeGreaterThanOrEqual(2)
+    expect(rounds.at(-1)).toMatchObject({ final: true, phase: 'stop-and-copy' })
+    expect(rounds.filter((r) => r.stopReason !== null)).toHaveLength(1)
+    // The rounds add up to what the migration sent, the figure the history records for it.
+    const record = world.drainRecords().find((r) => r.kind === 'migration' && r.migration.migrationId === id)
+    expect(record?.kind === 'migration' ? record.migration.bytesSent : null).toBe(done?.bytesSent)
+    expect(Math.abs(rounds.reduce((sum, r) => sum + r.bytesSent, 0) - (done?.bytesSent ?? 0))).toBeLessThanOrEqual(rounds.length)
+  })
 })
