@@ -8,6 +8,8 @@
 //  3. Bits at or beyond `pageCount` are never set.
 //  4. No summary word at or beyond `summaryEnd` has a bit set: searches and walks stop there, so a bitmap whose
 //     pages sit low in memory (a workload's regions) is not scanned over the whole summary.
+//  5. No summary word below `summaryStart` has a bit set: clearAll walks summaryStart … summaryEnd only, so a
+//     bitmap whose pages sit in a window (post-copy's batch in flight, behind its push cursor) costs that window.
 import { assert, InvariantViolation } from '../kernel/assert'
 import { clearBitRange, lowestBit, popcount32, popcountWords, setBitRange } from './bits'
 
@@ -22,12 +24,15 @@ export class DirtyBitmap {
   private summary: Uint32Array
   /** One past the highest summary word that may have a bit set (invariant 4). */
   private summaryEnd = 0
+  /** The lowest summary word that may have a bit set (invariant 5); summary.length when none may. */
+  private summaryStart: number
   private setCount = 0
 
   constructor(readonly pageCount: number) {
     assert(Number.isSafeInteger(pageCount) && pageCount >= 0, `bitmap pageCount must be a non-negative integer, got ${pageCount}`)
     this.words = new Uint32Array((pageCount + 31) >>> 5)
     this.summary = new Uint32Array((this.words.length + 31) >>> 5)
+    this.summaryStart = this.summary.length
   }
 
   /** A bitmap holding exactly `pages` (duplicates allowed). */
@@ -67,6 +72,7 @@ export class DirtyBitmap {
       this.setCount++
       this.summary[w >>> 5] |= 1 << (w & 31)
       if (w >>> 5 >= this.summaryEnd) this.summaryEnd = (w >>> 5) + 1
+      if (w >>> 5 < this.summaryStart) this.summaryStart = w >>> 5
     }
   }
 
@@ -76,6 +82,7 @@ export class DirtyBitmap {
     const summary = this.summary
     let added = 0
     let end = this.summaryEnd
+    let start = this.summaryStart
     for (let i = 0; i < count; i++) {
       const page = pages[i]
       const w = page >>> 5
@@ -86,9 +93,11 @@ export class DirtyBitmap {
         added++
         summary[w >>> 5] |= 1 << (w & 31)
         if (w >>> 5 >= end) end = (w >>> 5) + 1
+        if (w >>> 5 < start) start = w >>> 5
       }
     }
     this.summaryEnd = end
+    this.summaryStart = start
     this.setCount += added
   }
 
@@ -101,6 +110,7 @@ export class DirtyBitmap {
     this.setCount += setBitRange(this.words, firstPage, pageCount)
     setBitRange(this.summary, firstPage >>> 5, ((firstPage + pageCount - 1) >>> 5) - (firstPage >>> 5) + 1)
     this.summaryEnd = Math.max(this.summaryEnd, ((firstPage + pageCount - 1) >>> 10) + 1)
+    this.summaryStart = Math.min(this.summaryStart, firstPage >>> 10)
   }
 
   /** Removes one page (e.g. a page fetched on demand); the summary keeps its bit, which is harmless. */
@@ -132,16 +142,18 @@ export class DirtyBitmap {
   clearAll(): void {
     const words = this.words
     const summary = this.summary
+    const start = this.summaryStart
     const end = this.summaryEnd
-    for (let s = 0; s < end; s++) {
+    for (let s = start; s < end; s++) {
       let bits = summary[s]
       while (bits !== 0) {
         words[(s << 5) + lowestBit(bits)] = 0
         bits &= bits - 1
       }
     }
-    summary.fill(0, 0, end)
+    if (start < end) summary.fill(0, start, end)
     this.summaryEnd = 0
+    this.summaryStart = summary.length
     this.setCount = 0
   }
 
@@ -159,10 +171,12 @@ export class DirtyBitmap {
     snapshot.words = this.words
     snapshot.summary = this.summary
     snapshot.summaryEnd = this.summaryEnd
+    snapshot.summaryStart = this.summaryStart
     snapshot.setCount = this.setCount
     this.words = words
     this.summary = summary
     this.summaryEnd = 0
+    this.summaryStart = summary.length
     this.setCount = 0
     return snapshot
   }
@@ -275,6 +289,7 @@ export class DirtyBitmap {
         mine[w] = merged
         this.summary[w >>> 5] |= 1 << (w & 31)
         if (w >>> 5 >= this.summaryEnd) this.summaryEnd = (w >>> 5) + 1
+        if (w >>> 5 < this.summaryStart) this.summaryStart = w >>> 5
       }
     })
   }

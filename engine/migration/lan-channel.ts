@@ -1,7 +1,10 @@
-// The migration's channel over the emulated LAN: each batch is a fluid flow from source host to destination
-// host (its rate the max-min fair share under the migrator's limit, competing with every other flow and
-// slowing client packets on shared links); handshakes are real control packets, so a cut path shows up as
-// a stalled flow or a lost message.
+// The migration's channel over the emulated LAN: one TCP connection, so one fluid flow from source host to
+// destination host while it has bytes to send (its rate the max-min fair share under the migrator's limit,
+// competing with every other flow and slowing client packets on shared links). Each batch adds its bytes to
+// that flow; the flow ends only when the sender goes idle (a handshake, the end of the migration), so its rate
+// changes only when competing flows come and go or a link changes. Handshakes are real control packets, so a
+// cut path shows up as a stalled flow or a lost message.
+import { assert } from '../kernel/assert'
 import type { SimTimeUs } from '../kernel/time'
 import type { Lan } from '../net/lan'
 import type { Flow } from '../net/flows'
@@ -15,7 +18,12 @@ export class LanChannel implements BulkChannel {
   private up = true
   private rttUs: SimTimeUs
   private listeners: (() => void)[] = []
-  private batch = 0
+  /** Flows this channel has started: one per stretch of sending without a pause. */
+  private streams = 0
+  /** The batch in flight's delivery callback. */
+  private delivered: (() => void) | undefined
+  /** Inside a delivery: the flow has sent every byte so far and stays open only if a batch follows at once. */
+  private draining = false
 
   constructor(private readonly lan: Lan, private readonly nowUs: () => SimTimeUs, readonly source: string,
     readonly destination: string, private readonly label: string, private readonly linkBitPerS: number, initialRttUs: SimTimeUs) {
@@ -23,17 +31,27 @@ export class LanChannel implements BulkChannel {
   }
 
   transfer(bytes: number, delivered: () => void): void {
+    assert(this.delivered === undefined, 'LanChannel: one batch at a time')
     const whole = Math.max(1, Math.round(bytes))
+    this.delivered = delivered
+    // Called from the previous batch's delivery: the stream still flows, so the bytes join it.
+    if (this.flow !== undefined) {
+      this.draining = false
+      return this.flow.addBytes(whole)
+    }
     this.flow = this.lan.startFlow({
       from: this.source, to: this.destination, bytes: whole, rateLimitBitPerS: this.limitBitPerS ?? undefined,
-      label: `${this.label}#${++this.batch}`,
-      onComplete: () => { this.flow = undefined; delivered() },
+      label: `${this.label}#${++this.streams}`,
+      onDrained: () => this.deliver(),
+      onComplete: () => { this.flow = undefined },
       onStalled: () => this.setUp(false),
       onResumed: () => this.setUp(true)
     })
   }
 
   cancel(): void {
+    this.delivered = undefined
+    this.draining = false
     this.flow?.cancel()
     this.flow = undefined
   }
@@ -50,6 +68,7 @@ export class LanChannel implements BulkChannel {
   }
 
   controlRoundTrip(done: () => void, lost: () => void): void {
+    this.endIdleStream()
     const sentAtUs = this.nowUs()
     const onLost = (): void => { this.setUp(false); lost() }
     this.lan.sendMessage({
@@ -80,6 +99,24 @@ export class LanChannel implements BulkChannel {
   close(): void {
     this.cancel()
     this.listeners = []
+  }
+
+  /** The batch's last byte arrived; the next batch, if the sender has one now, keeps the flow going. */
+  private deliver(): void {
+    const delivered = this.delivered as () => void
+    this.delivered = undefined
+    this.draining = true
+    delivered()
+    this.draining = false
+  }
+
+  /** The sender did something other than send more (a handshake): the stream has gone idle, its queue empty. */
+  private endIdleStream(): void {
+    if (!this.draining || this.flow === undefined) return
+    this.draining = false
+    const flow = this.flow
+    this.flow = undefined
+    flow.end()
   }
 
   private setUp(up: boolean): void {

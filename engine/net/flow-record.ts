@@ -16,6 +16,11 @@ export interface FlowOptions {
   readonly label: string
   /** Called once, at the µs the last byte is sent. */
   readonly onComplete?: (flow: Flow) => void
+  /**
+   * Called at the µs the flow's bytes run out, before it completes. Adding bytes here keeps the flow open at its
+   * rate, with no recomputation: a long-lived connection (a migration stream) whose sender has more to send.
+   */
+  readonly onDrained?: (flow: Flow) => void
   /** Called when the flow can no longer move (a link on its path went down, or a partition cut it). */
   readonly onStalled?: (flow: Flow, cause: StallCause, linkId: string) => void
   /** Called when a stalled flow can move again. */
@@ -40,6 +45,8 @@ export interface Flow {
   readonly startedAtUs: number
   setRateLimit(limitBitPerS: number | undefined): void
   addBytes(bytes: number): void
+  /** From onDrained: the sender has nothing more now, so the flow completes at once (before anything it sends next). */
+  end(): void
   cancel(): void
 }
 
@@ -50,6 +57,7 @@ export interface FlowOwner {
   segmentBytes(flow: FlowRecord): number
   setLimit(flow: FlowRecord, limitBitPerS: number | undefined): void
   addBytes(flow: FlowRecord, bytes: number): void
+  endDrained(flow: FlowRecord): void
   cancel(flow: FlowRecord): void
 }
 
@@ -124,6 +132,10 @@ export class FlowRecord implements Flow {
 
   addBytes(bytes: number): void {
     if (this.isLive) this.owner.addBytes(this, bytes)
+  }
+
+  end(): void {
+    this.owner.endDrained(this)
   }
 
   cancel(): void {

@@ -1,7 +1,8 @@
 // Fluid flows for bulk transfers. Rates are the max-min fair share of every channel a flow crosses, capped
 // by its own limit, recomputed (once per µs, before anything else due then) whenever a flow starts, ends,
 // changes its limit or is rerouted, or a link changes. Bytes are integrated per rate segment in whole
-// bytes; a flow completes exactly at the µs its remaining bytes reach 0, scheduled from its current rate.
+// bytes; a flow completes exactly at the µs its remaining bytes reach 0, scheduled from its current rate,
+// unless its owner adds bytes then (onDrained): a long-lived connection keeps its rate with no recomputation.
 //
 // Invariants:
 //  1. The rates on a channel never sum above its capacity (fair-share invariant 1).
@@ -38,6 +39,7 @@ export class FlowTable {
   private flushTimer: Timer | undefined
   private loaded: number[] = []
   private recomputations = 0
+  private lastRecomputeUs = -1
   /** Channels the last recomputation found saturated. */
   saturatedChannels = 0
 
@@ -145,13 +147,28 @@ export class FlowTable {
     this.markDirty()
   }
 
+  endDrained(flow: FlowRecord): void {
+    assert(flow.isLive && flow.remaining === 0 && flow.timer === undefined, `flow ${flow.id}: end() only while it is drained`)
+    this.finish(flow, 'completed')
+    this.sim.emit({ kind: 'net.flowCompleted', flowId: flow.id, label: flow.label, bytes: flow.total, durationUs: this.sim.nowUs - flow.startedAtUs })
+    flow.options.onComplete?.(flow)
+  }
+
   private complete(flow: FlowRecord): void {
     flow.timer = undefined
     flow.sent = flow.total
     flow.remaining = 0
-    this.finish(flow, 'completed')
-    this.sim.emit({ kind: 'net.flowCompleted', flowId: flow.id, label: flow.label, bytes: flow.total, durationUs: this.sim.nowUs - flow.startedAtUs })
-    flow.options.onComplete?.(flow)
+    flow.segmentStartUs = this.sim.nowUs
+    if (flow.options.onDrained !== undefined) {
+      flow.options.onDrained(flow)
+      if (!flow.isLive) return
+      if (flow.remaining > 0) {
+        // A recomputation earlier in this µs left the flow out (it was due): it must be counted again.
+        if (this.lastRecomputeUs === this.sim.nowUs) this.markDirty()
+        return
+      }
+    }
+    this.endDrained(flow)
   }
 
   private schedule(flow: FlowRecord): void {
@@ -165,6 +182,7 @@ export class FlowTable {
   private recompute(): void {
     this.recomputations++
     const nowUs = this.sim.nowUs
+    this.lastRecomputeUs = nowUs
     const flows = this.active.filter((flow) => !(flow.timer !== undefined && flow.dueUs === nowUs))
     const blocks = flows.map((flow) => this.blockage(flow))
     const open = flows.filter((_, i) => blocks[i] === null)

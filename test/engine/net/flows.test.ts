@@ -89,6 +89,52 @@ describe('flow steering', () => {
     expect(ofKind(events, 'net.flowCancelled')[0]).toMatchObject({ bytesSent: 750_000, atUs: 6_000 })
   })
 
+  test('bytes added when a flow drains keep it open at its rate, with no recomputation', () => {
+    const { sim, lan: net } = lan()
+    const events = record(sim)
+    const drainedAtUs: number[] = []
+    const flow = net.startFlow({
+      from: 'host-0000', to: 'host-0001', bytes: 1_000_000, label: 'stream',
+      onDrained: (f) => { drainedAtUs.push(sim.nowUs); if (drainedAtUs.length < 3) f.addBytes(1_000_001) }
+    })
+    expect(flow.rateBitPerS).toBe(1e9)
+    const recomputations = net.rateRecomputations
+    sim.runToCompletion()
+    // 8 ms per MB at 1 Gbit/s; each drain starts the next batch from that µs.
+    expect(drainedAtUs).toEqual([8_000, 16_001, 24_002])
+    expect(net.rateRecomputations).toBe(recomputations + 1)
+    expect(flow).toMatchObject({ status: 'completed', bytesSent: 3_000_002, bytesRemaining: 0 })
+    expect(ofKind(events, 'net.flowStarted')).toHaveLength(1)
+    expect(ofKind(events, 'net.flowCompleted')).toEqual([expect.objectContaining({ bytes: 3_000_002, atUs: 24_002, durationUs: 24_002 })])
+  })
+
+  test('a drained flow ended from onDrained is gone before anything its owner does next', () => {
+    const { sim, lan: net } = lan()
+    const seen: number[] = []
+    const flow = net.startFlow({
+      from: 'host-0000', to: 'host-0001', bytes: 1_000_000, label: 'stream',
+      onDrained: (f) => { f.end(); seen.push(net.flows().length) },
+      onComplete: () => seen.push(-1)
+    })
+    sim.runToCompletion()
+    expect(seen).toEqual([-1, 0])
+    expect(flow.status).toBe('completed')
+    expect(() => net.startFlow({ from: 'host-0000', to: 'host-0001', bytes: 10, label: 'y' }).end()).toThrow(/drained/)
+  })
+
+  test('a flow that continues after a recomputation left it out (it was due) is counted again', () => {
+    const { sim, lan: net } = lan()
+    const stream = net.startFlow({
+      from: 'host-0000', to: 'host-0001', bytes: 1_000_000, label: 'stream',
+      onDrained: (f) => { if (f.bytesTotal === 1_000_000) f.addBytes(1_000_000) }
+    })
+    // A competitor that starts at the µs the stream drains, before the drain is handled.
+    sim.scheduleAt(8_000, () => net.startFlow({ from: 'host-0002', to: 'host-0001', bytes: 1_000_000, label: 'other' }), -1_000)
+    sim.runUntil(8_001)
+    expect(stream.rateBitPerS).toBe(5e8)
+    expect(net.flows().map((f) => f.rateBitPerS)).toEqual([5e8, 5e8])
+  })
+
   test('an unbounded flow runs until cancelled', () => {
     const { sim, lan: net } = lan()
     const flow = net.startFlow({ from: 'host-0000', to: 'host-0001', label: 'background' })
