@@ -144,11 +144,26 @@ function finish(p: PrecopyParams, sentBytes: number, elapsedS: number, finalByte
 
 export class EstimateMigrationModel implements MigrationModel {
   readonly name = 'estimate'
+  /**
+   * The last estimatePrecopy and its inputs: a move started now is estimated for its start event and again by
+   * `start`, at the same rate. The function is pure and the stop rules fixed per model, so the remembered result
+   * is the same numbers; callers get a copy.
+   */
+  private last: { memBytes: number; dirtyBytesPerS: number; wwsBytes: number; rateBytesPerS: number; result: MigrationEstimate } | null = null
 
   constructor(private readonly rules: StopRules = DEFAULT_STOP_RULES, private readonly hooks: EstimateModelHooks = {}) {}
 
   estimate(vm: MigratingVm, _source: MigrationEndpoint, _target: MigrationEndpoint, linkMbitPerS: number, concurrent: number): MigrationEstimate {
-    return estimatePrecopy({ ...this.params(vm), rateBytesPerS: (linkMbitPerS * 1e6) / 8 / Math.max(1, concurrent) })
+    return this.precopy(vm, (linkMbitPerS * 1e6) / 8 / Math.max(1, concurrent))
+  }
+
+  private precopy(vm: MigratingVm, rateBytesPerS: number): MigrationEstimate {
+    const last = this.last
+    if (last !== null && last.memBytes === vm.memBytes && last.dirtyBytesPerS === vm.dirtyBytesPerS && last.wwsBytes === vm.wwsBytes &&
+      last.rateBytesPerS === rateBytesPerS) return { ...last.result }
+    const result = estimatePrecopy({ ...this.params(vm), rateBytesPerS })
+    this.last = { memBytes: vm.memBytes, dirtyBytesPerS: vm.dirtyBytesPerS, wwsBytes: vm.wwsBytes, rateBytesPerS, result }
+    return { ...result }
   }
 
   /**
@@ -160,7 +175,7 @@ export class EstimateMigrationModel implements MigrationModel {
     const { clock } = request
     const params = this.params(request.vm)
     const initialMbitPerS = request.rateMbitPerS ?? request.linkMbitPerS / Math.max(1, request.concurrent)
-    const plan = estimatePrecopy({ ...params, rateBytesPerS: (initialMbitPerS * 1e6) / 8 })
+    const plan = this.precopy(request.vm, (initialMbitPerS * 1e6) / 8)
     const log: FluidRound[] | undefined = this.hooks.onRunStarted === undefined ? undefined : []
     const fluid = new FluidPrecopy(params, undefined, log)
     const startedUs = clock.nowUs

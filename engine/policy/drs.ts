@@ -47,7 +47,8 @@ export type DrsResource = (typeof DRS_RESOURCES)[number]
  */
 interface Loads {
   readonly hosts: HostView[]
-  readonly load: Map<number, readonly number[]>
+  /** load[3 · host index + r]: resource r of the host (hosts not accepting VMs stay 0 and are never read). */
+  readonly load: Float64Array
   readonly sum: number[]
   readonly squares: number[]
   readonly weights: readonly number[]
@@ -78,15 +79,17 @@ function measure(view: ClusterView, plan: Plan, params: DrsParams): Loads {
   const weights = weightsOf(params)
   const hosts = view.hosts.filter((host) => host.acceptsVms)
   const planned = plannedDemand(view, plan)
-  const load = new Map<number, readonly number[]>()
+  const load = new Float64Array(3 * view.hosts.length)
   const sum = [0, 0, 0]
   const squares = [0, 0, 0]
   for (const host of hosts) {
     const memUtil = Number.isFinite(host.memMiB) && host.memMiB > 0 ? planned.memMiB[host.index] / host.memMiB : 0
     const netUtil = host.netMbitPerS <= 0 ? 0 : planned.netMbitPerS[host.index] / host.netMbitPerS
-    const value = [plan.util(host.index), memUtil, netUtil]
-    load.set(host.index, value)
-    for (let r = 0; r < 3; r++) { sum[r] += value[r]; squares[r] += value[r] * value[r] }
+    const at = 3 * host.index
+    load[at] = plan.util(host.index)
+    load[at + 1] = memUtil
+    load[at + 2] = netUtil
+    for (let r = 0; r < 3; r++) { sum[r] += load[at + r]; squares[r] += load[at + r] * load[at + r] }
   }
   return { hosts, load, sum, squares, weights }
 }
@@ -117,8 +120,8 @@ function shareOf(vm: VmView, host: HostView): number[] {
 }
 
 function loadsAfter(loads: Loads, vm: VmView, source: HostView, target: HostView): { from: number[]; to: number[]; fromAfter: number[]; toAfter: number[] } {
-  const from = [...(loads.load.get(source.index) as readonly number[])]
-  const to = [...(loads.load.get(target.index) as readonly number[])]
+  const from = [0, 1, 2].map((r) => loads.load[3 * source.index + r])
+  const to = [0, 1, 2].map((r) => loads.load[3 * target.index + r])
   const out = shareOf(vm, source)
   const into = shareOf(vm, target)
   return { from, to, fromAfter: from.map((v, r) => v - out[r]), toAfter: to.map((v, r) => v + into[r]) }
@@ -129,15 +132,18 @@ function loadsAfter(loads: Loads, vm: VmView, source: HostView, target: HostView
  * on the running sums, in scalars (the innermost loop of a pass; it allocated six arrays per candidate).
  */
 function sdAfterMove(loads: Loads, vm: VmView, source: HostView, target: HostView): number {
-  const from = loads.load.get(source.index) as readonly number[]
-  const to = loads.load.get(target.index) as readonly number[]
+  const load = loads.load
+  const fromAt = 3 * source.index
+  const toAt = 3 * target.index
   const n = loads.hosts.length
   let total = 0
   for (let r = 0; r < 3; r++) {
-    const fromAfter = from[r] - shareAt(vm, source, r)
-    const toAfter = to[r] + shareAt(vm, target, r)
-    const sum = loads.sum[r] - from[r] - to[r] + fromAfter + toAfter
-    const squares = loads.squares[r] - from[r] ** 2 - to[r] ** 2 + fromAfter ** 2 + toAfter ** 2
+    const from = load[fromAt + r]
+    const to = load[toAt + r]
+    const fromAfter = from - shareAt(vm, source, r)
+    const toAfter = to + shareAt(vm, target, r)
+    const sum = loads.sum[r] - from - to + fromAfter + toAfter
+    const squares = loads.squares[r] - from ** 2 - to ** 2 + fromAfter ** 2 + toAfter ** 2
     const sd = sdOf(sum, squares, n)
     total = total + loads.weights[r] * sd * sd
   }
@@ -153,8 +159,9 @@ function shareAt(vm: VmView, host: HostView, r: number): number {
 
 /** Weighted load of a host, for ordering sources (most loaded) and targets (least loaded). */
 function weightedLoad(loads: Loads, hostIndex: number): number {
-  const value = loads.load.get(hostIndex) as readonly number[]
-  return value.reduce((acc, v, r) => acc + loads.weights[r] * v, 0)
+  let acc = 0
+  for (let r = 0; r < 3; r++) acc = acc + loads.weights[r] * loads.load[3 * hostIndex + r]
+  return acc
 }
 
 /** The `breadth` hosts most and least loaded in each weighted resource (a memory hotspot may be CPU-idle). */
@@ -162,7 +169,7 @@ function extremes(loads: Loads, breadth: number): { sources: HostView[]; targets
   const sources = new Set<HostView>()
   const targets = new Set<HostView>()
   const keys: ((h: HostView) => number)[] = [(h) => weightedLoad(loads, h.index)]
-  for (let r = 0; r < 3; r++) if (loads.weights[r] > 0) keys.push((h) => (loads.load.get(h.index) as readonly number[])[r])
+  for (let r = 0; r < 3; r++) if (loads.weights[r] > 0) keys.push((h) => loads.load[3 * h.index + r])
   const hosts = loads.hosts
   const positions = hosts.map((_, p) => p)
   const value = new Float64Array(hosts.length)
@@ -177,21 +184,47 @@ function extremes(loads: Loads, breadth: number): { sources: HostView[]; targets
   return { sources: [...sources].sort(byIndex), targets: [...targets].sort(byIndex) }
 }
 
-function bestMove(view: ClusterView, plan: Plan, loads: Loads, params: DrsParams, tried: Set<number>): Candidate | null {
+/**
+ * Every (VM, target) move bestMove weighs for one plan state, in its scan order: sources, their VMs, targets.
+ * A refused move changes neither the plan nor the loads, so the pass keeps this list (and the loads and
+ * extremes behind it) until it proposes a move, and picks the next best by replaying the scan without the
+ * VMs tried since (the same comparisons in the same order, so the same choice).
+ */
+interface MoveList {
+  readonly vmIndex: number[]
+  readonly sourceIndex: number[]
+  readonly targetIndex: number[]
+  readonly sdAfter: number[]
+}
+
+function candidateMoves(view: ClusterView, plan: Plan, loads: Loads, params: DrsParams, tried: ReadonlySet<number>): MoveList {
   const { sources, targets } = extremes(loads, params.breadth)
-  let best: Candidate | null = null
+  const list: MoveList = { vmIndex: [], sourceIndex: [], targetIndex: [], sdAfter: [] }
   for (const source of sources) {
     for (const vmIndex of source.vmIndices) {
       const vm = view.vms[vmIndex]
       if (tried.has(vmIndex) || plan.hostOf(vmIndex) !== source.index || !isMovable(view, vm)) continue
       for (const target of targets) {
         if (target.index === source.index || plan.fitProblem(vmIndex, target.index, 1) !== null) continue
-        const sdAfter = sdAfterMove(loads, vm, source, target) + 0.001 * plan.softPenalty(vmIndex, target.index)
-        if (best === null || sdAfter < best.sdAfter - 1e-12) best = { vm, source, target, sdAfter }
+        list.vmIndex.push(vmIndex)
+        list.sourceIndex.push(source.index)
+        list.targetIndex.push(target.index)
+        list.sdAfter.push(sdAfterMove(loads, vm, source, target) + 0.001 * plan.softPenalty(vmIndex, target.index))
       }
     }
   }
-  return best
+  return list
+}
+
+/** The move with the least imbalance after it (the first within 1e-12 of it in scan order), untried VMs only. */
+function bestMove(view: ClusterView, list: MoveList, tried: ReadonlySet<number>): Candidate | null {
+  let best = -1
+  for (let i = 0; i < list.vmIndex.length; i++) {
+    if (tried.has(list.vmIndex[i])) continue
+    if (best < 0 || list.sdAfter[i] < list.sdAfter[best] - 1e-12) best = i
+  }
+  if (best < 0) return null
+  return { vm: view.vms[list.vmIndex[best]], source: view.hosts[list.sourceIndex[best]], target: view.hosts[list.targetIndex[best]], sdAfter: list.sdAfter[best] }
 }
 
 /**
@@ -254,13 +287,19 @@ export function createDrsPolicy(params: DrsParams): Policy {
       const initial = measure(view, plan, params)
       const start = imbalanceOf(initial)
       let moves = 0
+      // Loads and candidate moves of the current plan; a proposal changes the plan and drops them.
+      let state: { loads: Loads; imbalance: { total: number; byResource: number[] }; moves: MoveList | null } | null = null
       while (moves < params.maxMovesPerPass && tried.size < view.vms.length) {
-        const loads = measure(view, plan, params)
-        const imbalance = imbalanceOf(loads)
+        if (state === null) {
+          const measured = measure(view, plan, params)
+          state = { loads: measured, imbalance: imbalanceOf(measured), moves: null }
+        }
+        const { loads, imbalance } = state
         const sd = imbalance.total
         const priority = drsPriority(sd, loads.hosts.length)
         if (params.threshold <= 1 || priority > params.threshold || sd === 0) break
-        const candidate = bestMove(view, plan, loads, params, tried)
+        state.moves ??= candidateMoves(view, plan, loads, params, tried)
+        const candidate = bestMove(view, state.moves, tried)
         if (candidate === null) break
         tried.add(candidate.vm.index)
         const goodness = sd - candidate.sdAfter
@@ -276,6 +315,7 @@ export function createDrsPolicy(params: DrsParams): Policy {
           benefit: { metric: 'imbalance-sd', before: sd, after: candidate.sdAfter }, cost,
           recommendOnly: params.automation !== 'full'
         })
+        state = null
         moves++
       }
       return {

@@ -6,7 +6,7 @@
 import { isOverloaded, type DetectorVerdict } from './detectors'
 import type { Plan } from './plan'
 import { TABLE_POINTS, tablePowerW, type PowerBands } from './power-bands'
-import type { Alternative, VmView } from './types'
+import type { Alternative, ClusterView, VmView } from './types'
 
 export interface PabfdOptions {
   /** Detector verdict per host index (from this tick's history); undefined for hosts without one. */
@@ -71,35 +71,72 @@ export function pabfdHost(plan: Plan, vmIndex: number, options: PabfdOptions): P
  * hands the call to the scan.
  */
 function pabfdHostOnOffHosts(plan: Plan, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
-  const tableOf = plan.view.powerTableW
-  if (tableOf === undefined) return pabfdHostByScan(plan, vmIndex, options)
+  const classOf = powerClassesOf(plan.view)
+  if (classOf === null) return pabfdHostByScan(plan, vmIndex, options)
   const hosts = plan.view.hosts
   const vm = plan.view.vms[vmIndex]
   const currentHost = plan.hostOf(vmIndex)
+  const excluded = options.excluded.size > 0 ? options.excluded : null
+  const planMemMiB = plan.memMiB
+  const planCpuMips = plan.cpuMips
   const alternatives: Alternative[] = []
-  const seenCapacityMips: number[] = []
-  const seenTables: (readonly number[])[] = []
+  const seen = new Uint8Array(classOf.classes)
   let best = -1
   let bestIncrease = Number.POSITIVE_INFINITY
   for (const h of options.candidates) {
-    if (h === currentHost || options.excluded.has(h)) continue
+    if (h === currentHost || (excluded !== null && excluded.has(h))) continue
     const host = hosts[h]
     if (host.state !== 'off') return pabfdHostByScan(plan, vmIndex, options)
     // placementProblem for an off host and an unruled VM: memory, then CPU.
-    const problem = plan.memMiB[h] + vm.memMiB > host.memMiB + 1e-6 ? 'insufficient memory'
-      : (plan.cpuMips[h] + vm.cpuDemandMips) / host.cpuCapacityMips > 1 + 1e-9 ? 'CPU above limit' : null
+    const problem = planMemMiB[h] + vm.memMiB > host.memMiB + 1e-6 ? 'insufficient memory'
+      : (planCpuMips[h] + vm.cpuDemandMips) / host.cpuCapacityMips > 1 + 1e-9 ? 'CPU above limit' : null
     if (problem !== null) {
       if (alternatives.length < ALTERNATIVES_KEPT) alternatives.push({ hostId: host.id, reason: problem })
       continue
     }
-    const table = tableOf(h)
-    if (seenTables.some((seen, i) => seenCapacityMips[i] === host.cpuCapacityMips && (seen === table || seen.every((w, j) => w === table[j])))) continue
-    seenCapacityMips.push(host.cpuCapacityMips)
-    seenTables.push(table)
+    const powerClass = classOf.of[h]
+    if (seen[powerClass] === 1) continue
+    seen[powerClass] = 1
     const increase = powerIncreaseW(plan, vm, h)
     if (increase < bestIncrease) { best = h; bestIncrease = increase }
   }
   return best < 0 ? null : { hostIndex: best, powerIncreaseW: bestIncrease, alternatives }
+}
+
+/** Power class (same capacity, same table) of every host of a view; classes numbered from 0. */
+interface PowerClasses {
+  readonly of: Int32Array
+  readonly classes: number
+}
+
+const powerClassCache = new WeakMap<ClusterView, PowerClasses | null>()
+
+/**
+ * The view's hosts by power class, computed once per view (tables and capacities are fixed within it), or null
+ * when the view has no tables or one is not of TABLE_POINTS values (then the off-host pass scans).
+ */
+function powerClassesOf(view: ClusterView): PowerClasses | null {
+  const cached = powerClassCache.get(view)
+  if (cached !== undefined) return cached
+  const tableOf = view.powerTableW
+  let result: PowerClasses | null = null
+  if (tableOf !== undefined) {
+    const of = new Int32Array(view.hosts.length)
+    const ids = new Map<string, number>()
+    let valid = true
+    for (const host of view.hosts) {
+      const table = tableOf(host.index)
+      if (table.length !== TABLE_POINTS) { valid = false; break }
+      // Number → string is exact (round-trips), so equal keys are equal capacities and tables.
+      const key = `${host.cpuCapacityMips}|${table.join(',')}`
+      let id = ids.get(key)
+      if (id === undefined) { id = ids.size; ids.set(key, id) }
+      of[host.index] = id
+    }
+    if (valid) result = { of, classes: ids.size }
+  }
+  powerClassCache.set(view, result)
+  return result
 }
 
 /** Every candidate in turn (the reference; also the path for ruled VMs and for booting off hosts). */

@@ -69,6 +69,21 @@ describe('EstimateMigrationModel', () => {
     expect(shared.totalUs).toBeGreaterThan(1.9 * alone.totalUs)
   })
 
+  it('repeats an estimate exactly, as a fresh object, and gives other inputs their own (the model remembers its last one)', () => {
+    const model = new EstimateMigrationModel()
+    const first = model.estimate(vm, end('a'), end('b'), 1000, 1)
+    const reference = estimatePrecopy({ ...base, resumeOverheadUs: 30_000, cpuStateBytes: 256 * 1024, peekAndSkip: { peekLagUs: 25_000 },
+      memBytes: vm.memBytes, dirtyBytesPerS: vm.dirtyBytesPerS, wwsBytes: vm.wwsBytes, rateBytesPerS: 1000e6 / 8 })
+    expect(first).toEqual(reference)
+    ;(first as { totalUs: number }).totalUs = -1
+    const again = model.estimate(vm, end('a'), end('b'), 1000, 1)
+    expect(again).toEqual(reference)
+    expect(again).not.toBe(first)
+    const busier = model.estimate({ ...vm, dirtyBytesPerS: 40e6 }, end('a'), end('b'), 1000, 1)
+    expect(busier.totalUs).toBeGreaterThan(reference.totalUs)
+    expect(model.estimate(vm, end('a'), end('b'), 500, 1).totalUs).toBeGreaterThan(reference.totalUs)
+  })
+
   it('completes at the estimated time, once', () => {
     const sim = new Simulation(1)
     const model = new EstimateMigrationModel(DEFAULT_STOP_RULES)
