@@ -49,6 +49,13 @@ export interface OpenHistoryOptions {
  * larger checkpoints write less. Durability is the same (the WAL is the committed state either way).
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 8192
+
+/**
+ * Page size of a new history file. 8 KiB instead of SQLite's 4 KiB: a flush of 500 migrations × 5 rounds costs
+ * about 7 % less CPU (fewer page splits and fewer, larger WAL frames per commit; measured interleaved against
+ * 4 KiB, 2 KiB, 16 KiB and 64 KiB, see docs/performance.md). Existing files keep theirs (changing it needs a VACUUM).
+ */
+export const PAGE_SIZE_BYTES = 8192
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 2 ** 20
 
 /** The oldest schema a read-only connection can read (list, show, export; verify checks the chain only). */
@@ -128,6 +135,8 @@ function applyReadPragmas(db: Database.Database, options: OpenHistoryOptions): v
 }
 
 function applyWritePragmas(db: Database.Database, options: OpenHistoryOptions): void {
+  // Takes effect only while the file is still empty (a new history); an existing file keeps its page size.
+  db.pragma(`page_size = ${PAGE_SIZE_BYTES}`)
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${options.durability === 'replayable' ? 'NORMAL' : 'FULL'}`)
   db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.trunc(options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES))}`)

@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { HistoryDbError, openHistoryDb } from '../../migrations-db'
+import { PAGE_SIZE_BYTES } from '../../migrations-db/open'
 import type { HistoryDb } from '../../migrations-db'
 import { makeBatch, makeMigration, RUN, seededRandom, tempDb } from './support/fixtures'
 
@@ -30,6 +31,33 @@ test('connections run in WAL mode with foreign keys on; synchronous is FULL for 
   const bulk = openHistoryDb(temp.path, { durability: 'replayable' })
   expect(bulk.connectionSettings().synchronous).toBe('normal')
   bulk.close()
+})
+
+test('a new history file gets 8 KiB pages; an existing 4 KiB file keeps its pages and its rows', () => {
+  const pageSize = (path: string) => { const raw = new Database(path, { readonly: true }); try { return raw.pragma('page_size', { simple: true }) } finally { raw.close() } }
+  expect(pageSize(temp.path)).toBe(PAGE_SIZE_BYTES)
+  expect(PAGE_SIZE_BYTES).toBe(8192)
+  // A file created by an older Cutover (SQLite's default 4 KiB pages) is reopened and written without a rebuild.
+  const old = tempDb()
+  try {
+    const raw = new Database(old.path)
+    raw.pragma('page_size = 4096')
+    raw.exec('VACUUM')
+    raw.close()
+    const db = openHistoryDb(old.path)
+    const oldRun = db.createRun(RUN)
+    db.recordBatch(makeBatch(oldRun, 0, 20, seededRandom(4)))
+    db.close()
+    expect(pageSize(old.path)).toBe(4096)
+    const again = openHistoryDb(old.path)
+    again.recordBatch(makeBatch(oldRun, 20, 20, seededRandom(5)))
+    expect(again.countMigrations()).toBe(40)
+    expect(again.verifyAudit().ok).toBe(true)
+    again.close()
+    expect(pageSize(old.path)).toBe(4096)
+  } finally {
+    old.cleanup()
+  }
 })
 
 test('a reader sees each flush as soon as it commits', () => {
