@@ -1,6 +1,7 @@
 // Migrations derived from successive snapshots: the latest view of every active one plus the most recent
 // finished ones, the user's own kept longer (kept after the engine forgets them), and per migration a bounded
-// time series of dirty rate, rate limit and link bandwidth. Series mutate in place; `revision` bumps once per recorded snapshot.
+// time series of dirty rate, rate limit and link bandwidth. Series mutate in place; `revision` bumps once per
+// recorded snapshot.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
 import type { EngineCommand, MigrationView, StrategyName, WorldSnapshot } from '../../../main/ipc/contract'
