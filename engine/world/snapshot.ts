@@ -75,17 +75,27 @@ export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
   const state = world.dc.inspectState()
   const net = world.lan?.snapshot()
   const linkUse = new Map((net?.links ?? []).map((link) => [link.id, Math.max(link.aToB.utilisation, link.bToA.utilisation)]))
+  // Per-host and per-VM facts gathered in one pass each (not one scan of every VM per host, or of every
+  // migration ever started per VM: those made a snapshot of a big world cost tens of ms).
   const downByHost = new Map<number, string[]>()
+  const reservedMiBByHost = new Map<number, number>()
   for (const vm of state.vms) {
+    if (vm.targetHostIndex >= 0) reservedMiBByHost.set(vm.targetHostIndex, (reservedMiBByHost.get(vm.targetHostIndex) ?? 0) + vm.memMiB)
     if (vm.status !== 'down' || vm.lastHostIndex === undefined) continue
     const list = downByHost.get(vm.lastHostIndex) ?? []
     list.push(vm.id)
     downByHost.set(vm.lastHostIndex, list)
   }
+  // The live migration of each VM (the latest started, should there be two).
+  const migrationIdByVm = new Map<string, string>()
+  for (const id of world.tracker.live.keys()) {
+    const request = world.tracker.requests.get(id)
+    if (request !== undefined) migrationIdByVm.set(request.vm.vmId, id)
+  }
   return {
     nowUs: world.sim.nowUs, scenario: world.scenario.name, seed: world.seed,
-    hosts: state.hosts.map((host) => hostView(state, host, linkUse.get(`${host.id}~${torId(host.rack)}`), downByHost.get(host.index) ?? [])),
-    vms: state.vms.map((vm) => vmView(world, state, vm.index)),
+    hosts: state.hosts.map((host) => hostView(host, reservedMiBByHost.get(host.index) ?? 0, state, linkUse.get(`${host.id}~${torId(host.rack)}`), downByHost.get(host.index) ?? [])),
+    vms: state.vms.map((vm) => vmView(state, vm.index, migrationIdByVm.get(vm.id) ?? null)),
     migrations: migrationViews(world),
     links: (net?.links ?? []).map(linkView),
     switches: (net?.switches ?? []).map((sw) => ({ id: sw.id, entries: sw.entries.map((entry) => ({ mac: entry.mac, port: entry.peer, ageS: Math.max(0, Math.round((entry.expiresAtUs - world.sim.nowUs) / 1e5) / 10) })) })),
@@ -96,9 +106,7 @@ export function buildSnapshot(world: SnapshotSource): WorldSnapshot {
   }
 }
 
-function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisation: number | undefined, downVmIds: readonly string[]): HostView {
-  let reservedMiB = 0
-  for (const vm of state.vms) if (vm.targetHostIndex === host.index) reservedMiB += vm.memMiB
+function hostView(host: HostState, reservedMiB: number, state: Readonly<ClusterState>, linkUtilisation: number | undefined, downVmIds: readonly string[]): HostView {
   return {
     id: host.id, rack: host.rack, cores: host.cores, memMiB: host.memMiB,
     cpuUsedPct: pct(host.cpuDemandMips / host.cpuCapacityMips), memUsedMiB: host.memUsedMiB, memReservedMiB: reservedMiB,
@@ -108,10 +116,8 @@ function hostView(state: Readonly<ClusterState>, host: HostState, linkUtilisatio
   }
 }
 
-function vmView(world: SnapshotSource, state: Readonly<ClusterState>, index: number): VmView {
+function vmView(state: Readonly<ClusterState>, index: number, migrationId: string | null): VmView {
   const vm = state.vms[index]
-  let migrationId: string | null = null
-  for (const [id, request] of world.tracker.requests) if (request.vm.vmId === vm.id && world.tracker.live.has(id)) migrationId = id
   const antiAffinity = state.rulesByVm[index].map((rule) => state.rules[rule]).find((rule) => rule.kind === 'vm-anti-affinity')
   return {
     id: vm.id, name: vm.id, hostId: vm.hostIndex >= 0 ? state.hosts[vm.hostIndex].id : null, vcpus: vm.vcpus, memMiB: vm.memMiB,

@@ -1,6 +1,7 @@
 // The engine host: runs the world in a worker thread and paces it. Each frame the pacer says how much virtual
 // time is due; one `advance` is in flight at a time (backpressure: a slow worker or UI just gets fewer,
-// larger steps), and snapshots are requested at most 30 times a second. Commands are logged with their
+// larger steps, each kept to about 50 ms of the worker's work so a command never waits long behind one), and
+// snapshots are requested at most 30 times a second. Commands are logged with their
 // virtual time, so a crashed worker is restarted and replayed to the same state (the engine is deterministic).
 //
 // Invariants:
@@ -14,6 +15,7 @@ import type { Worker } from 'node:worker_threads'
 import type { DropVerdict, EngineCommand, MigrationEstimateAnswer, MigrationEstimateRequest, WorldRecord, WorldSnapshot } from '../../engine/index'
 import type { SimStatus } from '../ipc/contract'
 import { Pacer, systemClock, type WallClock } from './pacer'
+import { AdvancePace } from './advance-pace'
 import type { FromWorker, HaltReason, ToWorkerBody } from './protocol'
 import { createEngineWorker, type WorkerFactory } from './worker-factory'
 
@@ -32,8 +34,9 @@ const SNAPSHOT_BYTES_PER_S_MAX = 1_000_000
 const STOPPED = 'engine host stopped'
 
 export interface EngineHostEvents {
+  /** A snapshot as an object (a load, the end of a replay after a crash). */
   onSnapshot?(snapshot: WorldSnapshot): void
-  /** A snapshot as JSON text (the frequent, paced ones): forward it without parsing. */
+  /** A snapshot as JSON text (the paced ones and the state after each command): forward it without parsing. */
   onSnapshotJson?(json: string): void
   onStatus?(status: SimStatus): void
   onRecords?(records: readonly WorldRecord[]): void
@@ -80,6 +83,7 @@ export class EngineHost {
   /** The paced advance in flight, if any (see settle). */
   private pacedAdvance: Promise<void> | undefined
   private restarts = 0
+  private readonly pace = new AdvancePace()
   private restartsInARow = 0
   private disposed = false
 
@@ -182,7 +186,7 @@ export class EngineHost {
   /** One pacing frame: if nothing is in flight, ask the worker to run what the pacer says is due. */
   frame(): void {
     if (this.worker === undefined || this.advancing || this.loads > 0 || this.replaying !== undefined || this.halted !== null) return
-    const dueUs = this.pacer.takeDueUs()
+    const dueUs = Math.min(this.pacer.takeDueUs(), this.pace.capUs())
     if (dueUs <= 0) return
     const nowMs = (this.options.clock ?? systemClock).nowMs()
     const wantSnapshot = nowMs - this.lastSnapshotMs >= this.snapshotIntervalMs()
@@ -212,18 +216,31 @@ export class EngineHost {
     }
     const message = await this.request({ type: 'command', command })
     if (message.type !== 'command-result') return { ok: false, detail: message.type === 'failed' ? message.message : 'engine unavailable' }
-    if (message.ok && !delivery.replaying) this.commandLog.push({ atUs: message.snapshot.nowUs, command })
+    if (message.ok && !delivery.replaying) this.commandLog.push({ atUs: message.nowUs, command })
     if (!delivery.replaying) this.options.onRecords?.(message.records)
     this.noteHalt(message.halted, delivery)
-    this.accept(message.snapshot, delivery)
+    this.nowUs = message.nowUs
+    this.hash = message.traceHash
+    this.keepJson(message.snapshotJson, message.entities)
+    if (!delivery.replaying) {
+      // The answer goes out first (the sheet closes at once), the state right behind it: pushed after the
+      // caller's reply is on its way, not before it.
+      const json = message.snapshotJson
+      setImmediate(() => { if (!this.disposed) this.pushJson(json) })
+      this.options.onStatus?.(this.status())
+    }
     return { ok: message.ok, detail: message.detail }
   }
 
   private async advance(toUs: number, wantSnapshot: boolean, delivery: Delivery): Promise<void> {
     this.advancing = true
+    const clock = this.options.clock ?? systemClock
+    const startedMs = clock.nowMs()
+    const fromUs = this.nowUs
     try {
       const message = await this.request({ type: 'advance', toUs, wantSnapshot })
       if (message.type !== 'advanced') return
+      if (!wantSnapshot) this.pace.note(message.nowUs - fromUs, clock.nowMs() - startedMs)
       this.nowUs = message.nowUs
       this.hash = message.traceHash
       // A replay that succeeds does not prove the worker healthy: a crash it reproduces must still count.
@@ -232,10 +249,8 @@ export class EngineHost {
       if (!delivery.replaying) for (const error of message.errors) this.options.onError?.(`engine: ${error}`)
       this.noteHalt(message.halted, delivery)
       if (message.snapshotJson !== null) {
-        this.latestJson = message.snapshotJson
-        this.latestSnapshotBytes = message.snapshotJson.length
-        this.latestEntities = message.entities
-        if (!delivery.replaying) this.options.onSnapshotJson?.(message.snapshotJson)
+        this.keepJson(message.snapshotJson, message.entities)
+        if (!delivery.replaying) this.pushJson(message.snapshotJson)
       }
       if (!delivery.replaying) this.options.onStatus?.(this.status())
     } finally {
@@ -249,6 +264,19 @@ export class EngineHost {
     this.halted = halted
     this.pacer.pause()
     if (!delivery.replaying) this.options.onError?.(`the engine halted the world at ${this.nowUs} µs: ${halted}. It is frozen as it was; load a scenario to continue`)
+  }
+
+  /** The latest state as text (parsed only if someone asks for the object). */
+  private keepJson(json: string, entities: number): void {
+    this.latestJson = json
+    this.latestSnapshotBytes = json.length
+    this.latestEntities = entities
+  }
+
+  /** Pushes a snapshot's text; a listener that wants objects only gets it parsed. */
+  private pushJson(json: string): void {
+    if (this.options.onSnapshotJson !== undefined) this.options.onSnapshotJson(json)
+    else this.options.onSnapshot?.(JSON.parse(json) as WorldSnapshot)
   }
 
   /** At most 30 pushes a second, fewer for big worlds, so serialising them never crowds the main thread. */

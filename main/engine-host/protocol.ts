@@ -21,7 +21,8 @@ export type FromWorker =
   | { readonly type: 'loaded'; readonly id: number; readonly snapshot: WorldSnapshot }
   /** The snapshot travels as JSON text: a string crosses threads cheaply and goes to the UI without re-encoding. */
   | { readonly type: 'advanced'; readonly id: number; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly errors: readonly string[]; readonly halted: HaltReason }
-  | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly snapshot: WorldSnapshot; readonly records: readonly WorldRecord[]; readonly halted: HaltReason }
+  /** The state after the command, as JSON text like a paced snapshot (cheap to pass on; the host needs only its time and hash). */
+  | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string; readonly entities: number; readonly records: readonly WorldRecord[]; readonly halted: HaltReason }
   | { readonly type: 'snapshot'; readonly id: number; readonly snapshot: WorldSnapshot }
   | { readonly type: 'drop-verdicts'; readonly id: number; readonly verdicts: readonly DropVerdict[] }
   /** The estimate, or why there is none (`refusal`). */

@@ -32,7 +32,11 @@ export function createWorkerHandler(post: (message: FromWorker) => void, build: 
       }
       case 'command': {
         const result = world.apply(message.command)
-        post({ type: 'command-result', id: message.id, ok: result.ok, detail: result.detail, snapshot: world.snapshot(), records: world.drainRecords(), halted: world.halted?.reason ?? null })
+        const snapshot = world.snapshot()
+        post({
+          type: 'command-result', id: message.id, ok: result.ok, detail: result.detail, nowUs: snapshot.nowUs, traceHash: snapshot.traceHash, snapshotJson: JSON.stringify(snapshot),
+          entities: snapshot.hosts.length + snapshot.vms.length, records: world.drainRecords(), halted: world.halted?.reason ?? null
+        })
         return
       }
       case 'snapshot':

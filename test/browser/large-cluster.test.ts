@@ -1,5 +1,6 @@
 // A thousand hosts are navigable: the Datacenter view opens on the heat map, search narrows it to one host,
-// picking a square shows that host's card, and the filters say how many hosts are shown.
+// picking a square shows that host's card, and the filters say how many hosts are shown. The heat map shows a
+// failed host's VMs as down or restarting (HA), and its squares follow each snapshot.
 import { beforeEach, describe, expect, it } from 'vitest'
 import { page } from 'vitest/browser'
 import { render } from 'vitest-browser-vue'
@@ -8,7 +9,7 @@ import { defineComponent, h } from 'vue'
 import DatacenterView from '../../renderer/src/views/DatacenterView.vue'
 import { setApi } from '../../renderer/src/ipc/api'
 import { feedSnapshot } from '../../renderer/src/ipc/snapshot-feed'
-import { buildLargeWorld, buildWorld } from './fixtures/world'
+import { buildLargeWorld, buildWorld, IDS } from './fixtures/world'
 import { createFakeApi } from './fixtures/fake-api'
 import '../../renderer/src/styles.css'
 
@@ -37,6 +38,33 @@ describe('large clusters', () => {
     await screen.getByTestId('host-filter-clear').click()
     await screen.getByTestId('host-rack-filter').selectOptions('rack-3')
     await expect.element(screen.getByTestId('host-count')).toHaveTextContent('40 of 1000 hosts')
+  })
+
+  it('shows the VMs that went down with a failed host on the heat map, as down or restarting (HA)', async () => {
+    feedSnapshot(buildWorld())
+    const screen = await render(Harness, { global: { plugins: [pinia] } })
+    await screen.getByTestId('mode-heatmap').click()
+    const down = screen.getByTestId(`heat-down-${IDS.failedHost}`)
+    await expect.element(down).toBeVisible()
+    await expect.element(down.getByTestId('vm-state-vm-9001')).toHaveTextContent(`restarting on ${IDS.freeHost} (HA)`)
+    await expect.element(down.getByTestId('vm-state-vm-9002')).toHaveTextContent('down · HA restart pending')
+    expect(screen.getByTestId(`heat-${IDS.failedHost}`).element().getAttribute('aria-label')).toContain('2 VMs down')
+    await screen.getByTestId(`heat-down-host-${IDS.failedHost}`).click()
+    await expect.element(screen.getByTestId(`host-card-${IDS.failedHost}`)).toBeVisible()
+  })
+
+  it('recolours a square when its host\'s use changes band, and writes its figures into the tooltip on hover', async () => {
+    const world = buildLargeWorld(25, 40)
+    feedSnapshot(world)
+    const screen = await render(Harness, { global: { plugins: [pinia] } })
+    const square = screen.getByTestId('heat-host-07')
+    await expect.element(square).toBeVisible()
+    const before = (square.element() as HTMLElement).style.background
+    feedSnapshot({ ...world, nowUs: world.nowUs + 1_000_000, hosts: world.hosts.map((h) => (h.id === 'host-07' ? { ...h, cpuUsedPct: h.cpuUsedPct > 50 ? 5 : 95 } : h)) })
+    await expect.poll(() => (square.element() as HTMLElement).style.background).not.toBe(before)
+    expect((screen.getByTestId('heat-host-08').element() as HTMLElement).style.background).not.toBe('')
+    await square.hover()
+    expect((square.element() as HTMLElement).title).toMatch(/^host-07 · on · CPU (5|95) % · memory /)
   })
 
   it('opens small clusters on cards, and says when nothing matches', async () => {

@@ -69,6 +69,20 @@ describe('snapshot stores', () => {
     expect(migrations.active).toHaveLength(0)
   })
 
+  it('keeps the user\'s finished migration in view while a policy finishes a dozen newer ones', () => {
+    const world = buildWorld()
+    const mine = { ...completedMigration(world), trigger: 'user' as const }
+    feedSnapshot({ ...world, migrations: [mine] })
+    const policyMoves = Array.from({ length: 14 }, (_, i) => ({ ...completedMigration(world), id: `mig-9${String(i).padStart(5, '0')}`, trigger: 'policy' as const,
+      reason: 'under-load consolidation', startedAtUs: mine.startedAtUs + 1_000_000 * (i + 1) }))
+    feedSnapshot({ ...advanceWorld(world), migrations: policyMoves })
+    const ids = useMigrationsStore().list.map((m) => m.id)
+    expect(ids).toContain(mine.id)
+    // The policy's own are still capped at the most recent dozen.
+    expect(ids.filter((id) => id.startsWith('mig-9'))).toHaveLength(12)
+    expect(ids).not.toContain('mig-900000')
+  })
+
   it('resets the rolling series when another scenario arrives', () => {
     const world = buildWorld()
     feedSnapshot(world)

@@ -53,6 +53,41 @@ describe('engine host', () => {
     expect(host.snapshot?.migrations.some((migration) => migration.vmId === vm?.id && migration.outcome === 'completed')).toBe(true)
   })
 
+  it('answers a command first and pushes the state after it right behind, as text showing the command', async () => {
+    const order: string[] = []
+    let pushed: WorldSnapshot | undefined
+    host = new EngineHost({ autoFrames: false, onSnapshotJson: (json) => { order.push('push'); pushed = JSON.parse(json) as WorldSnapshot } })
+    const first = await host.load(scenario, 1)
+    const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
+    const answer = await host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy-qemu' })
+    order.push('answer')
+    expect(answer.ok).toBe(true)
+    await until(() => order.length === 2, 'the push after the command')
+    expect(order).toEqual(['answer', 'push'])
+    expect(pushed?.vms.find((candidate) => candidate.id === vm?.id)?.state).toBe('migrating')
+    expect(pushed?.migrations.some((migration) => migration.vmId === vm?.id && migration.outcome === null)).toBe(true)
+    expect(host.snapshot).toEqual(pushed)
+  })
+
+  it('keeps paced advances short once the worker\'s pace is known, so a command does not wait behind a long one', async () => {
+    // A wall clock that runs 20× faster than real time: the worker looks slow, as on a busy machine.
+    const started = performance.now()
+    const clock = { nowMs: () => 20 * (performance.now() - started) }
+    const advanced: number[] = []
+    host = new EngineHost({ autoFrames: false, clock, snapshotBytesPerSMax: 1, onStatus: (status) => advanced.push(status.nowUs) })
+    await host.load(smallCluster, 1)
+    host.pacer.setSpeed(10_000)
+    host.pacer.play()
+    for (let frame = 0; frame < 8; frame++) {
+      host.frame()
+      await host.settle()
+    }
+    const steps = advanced.slice(1).map((nowUs, i) => nowUs - advanced[i]).filter((us) => us > 0)
+    // Unlimited, one frame would be a second of (fake) wall time at ×10,000: 10,000 s of virtual time.
+    expect(steps.length).toBeGreaterThan(3)
+    expect(Math.min(...steps.slice(2))).toBeLessThan(10_000_000_000)
+  })
+
   it('advances virtual time as the pacer says and not while paused', async () => {
     const { clock, advance } = fakeClock()
     host = new EngineHost({ autoFrames: false, clock })

@@ -1,6 +1,7 @@
 // Migrations derived from successive snapshots: the latest view of every active one plus the most recent
-// finished ones (kept after the engine forgets them), and per migration a bounded time series of dirty rate,
-// rate limit and link bandwidth. Series mutate in place; `revision` bumps once per recorded snapshot.
+// finished ones, the user's own kept longer (kept after the engine forgets them), and per migration a bounded
+// time series of dirty rate, rate limit and link bandwidth. Series mutate in place; `revision` bumps once per
+// recorded snapshot.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
 import type { EngineCommand, MigrationView, StrategyName, WorldSnapshot } from '../../../main/ipc/contract'
@@ -31,9 +32,16 @@ export const useMigrationsStore = defineStore('migrations', () => {
     lastError.value = message
   }
 
+  /**
+   * Keeps the FINISHED_KEPT most recent finished migrations, and as many of the user's own besides: in a busy
+   * world a policy finishes a dozen moves in seconds, and the one the user just dropped must not leave the view
+   * before they open it.
+   */
   function prune(): void {
     const finished = [...views.value.values()].filter((m) => m.outcome !== null).sort((a, b) => b.startedAtUs - a.startedAtUs)
-    for (const old of finished.slice(FINISHED_KEPT)) {
+    const kept = new Set([...finished.slice(0, FINISHED_KEPT), ...finished.filter((m) => m.trigger === 'user').slice(0, FINISHED_KEPT)])
+    for (const old of finished) {
+      if (kept.has(old)) continue
       views.value.delete(old.id)
       series.delete(old.id)
     }

@@ -5,6 +5,8 @@ import { computed, ref, shallowRef } from 'vue'
 import type { EngineCommand, HostView, VmView, WorldSnapshot } from '../../../main/ipc/contract'
 import { getApi } from '../ipc/api'
 
+const RACK_ORDER = new Intl.Collator('en', { numeric: true })
+
 export interface RackGroup { readonly rack: string; readonly hosts: readonly HostView[] }
 
 export const useWorldStore = defineStore('world', () => {
@@ -21,7 +23,7 @@ export const useWorldStore = defineStore('world', () => {
       list.push(host)
       groups.set(host.rack, list)
     }
-    return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([rack, hosts]) => ({ rack, hosts }))
+    return [...groups.entries()].sort(([a], [b]) => RACK_ORDER.compare(a, b)).map(([rack, hosts]) => ({ rack, hosts }))
   })
   const activeMigrationCount = computed(() => (snapshot.value?.migrations ?? []).filter((m) => m.outcome === null).length)
 

@@ -1,0 +1,32 @@
+// How much virtual time one paced advance may cover. The worker runs one message at a time, so a command (a
+// drop, a click) waits for the advance in flight; when the worker cannot keep up (a big world, a busy machine)
+// the pacer would hand it up to a second of work per advance. Judged from the worker's recent pace, each
+// advance is kept to about ADVANCE_WALL_MS_MAX of work: the wait stays short and the simulation still runs as
+// fast as the worker can.
+
+export const ADVANCE_WALL_MS_MAX = 50
+/** Advances shorter than this say little about the worker's pace (timer and message noise dominate). */
+const PACE_SAMPLE_MS_MIN = 5
+/** Virtual µs one advance may always cover, so a pessimistic estimate never stops the clock. */
+export const ADVANCE_US_MIN = 1_000
+/** Weight of the newest sample in the moving average (one slow advance does not stall the clock). */
+const NEWEST_WEIGHT = 0.3
+
+export class AdvancePace {
+  /** Virtual µs per wall ms; null until an advance long enough to judge by. */
+  private usPerMs: number | null = null
+
+  constructor(private readonly wallMsMax: number = ADVANCE_WALL_MS_MAX) {}
+
+  /** One advance without a snapshot (a snapshot's fixed cost is not pace): `advancedUs` of virtual time in `wallMs`. */
+  note(advancedUs: number, wallMs: number): void {
+    if (!(advancedUs > 0) || !(wallMs >= PACE_SAMPLE_MS_MIN)) return
+    const sample = advancedUs / wallMs
+    this.usPerMs = this.usPerMs === null ? sample : (1 - NEWEST_WEIGHT) * this.usPerMs + NEWEST_WEIGHT * sample
+  }
+
+  /** The most virtual time the next advance should cover; Infinity while the pace is unknown. */
+  capUs(): number {
+    return this.usPerMs === null ? Infinity : Math.max(ADVANCE_US_MIN, Math.round(this.usPerMs * this.wallMsMax))
+  }
+}

@@ -1,0 +1,31 @@
+// The paced advance's size: unlimited until the worker's pace is known, then about ADVANCE_WALL_MS_MAX of work at
+// that pace (a moving average), never below ADVANCE_US_MIN, and short advances do not count.
+import { describe, expect, it } from 'vitest'
+import { ADVANCE_US_MIN, ADVANCE_WALL_MS_MAX, AdvancePace } from '../../main/engine-host/advance-pace'
+
+describe('advance pace', () => {
+  it('is unlimited until an advance long enough to judge by', () => {
+    const pace = new AdvancePace()
+    expect(pace.capUs()).toBe(Infinity)
+    pace.note(1_000_000, 1) // 1 ms: timer noise, not pace
+    pace.note(0, 100)
+    expect(pace.capUs()).toBe(Infinity)
+  })
+
+  it('keeps an advance to about ADVANCE_WALL_MS_MAX of work at the measured pace', () => {
+    const pace = new AdvancePace()
+    pace.note(10_000_000, 200) // 50,000 µs of virtual time per wall ms
+    expect(pace.capUs()).toBe(50_000 * ADVANCE_WALL_MS_MAX)
+    // A slower sample moves the estimate part of the way (one slow advance does not stall the clock).
+    pace.note(1_000_000, 100)
+    const cap = pace.capUs()
+    expect(cap).toBeLessThan(50_000 * ADVANCE_WALL_MS_MAX)
+    expect(cap).toBeGreaterThan(10_000 * ADVANCE_WALL_MS_MAX)
+  })
+
+  it('never stops the clock', () => {
+    const pace = new AdvancePace()
+    pace.note(1, 10_000)
+    expect(pace.capUs()).toBe(ADVANCE_US_MIN)
+  })
+})
