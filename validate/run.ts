@@ -10,6 +10,7 @@ import { compareRun, comparisonTable, firstPassMbit, firstPassPagesPerS, modelMe
 import { calibrationSpec, fullMatrix, quickMatrix } from './qemu/matrix'
 import { calibrationOf, runModel, type GuestCalibration } from './qemu/model-run'
 import { runRealMigration, type RealRunResult } from './qemu/real-run'
+import { machineSocketBufferBytes } from './qemu/socket-buffers'
 import { ensureQemuToolchain, SetupError, type QemuToolchain } from './qemu/setup'
 import type { RunSpec } from './qemu/spec'
 
@@ -72,6 +73,8 @@ async function validateQemu(options: Options): Promise<void> {
   const outDir = options.out
   mkdirSync(outDir, { recursive: true })
   const calibrations = new Map<number, GuestCalibration>()
+  const socketBufferBytes = machineSocketBufferBytes()
+  log(`socket buffers (tcp_wmem max + tcp_rmem max): ${socketBufferBytes === null ? 'not measured' : `${socketBufferBytes} B`}`)
   const rows: RunComparison[] = []
   const lost: string[] = []
   for (const [index, spec] of specs.entries()) {
@@ -94,7 +97,7 @@ async function validateQemu(options: Options): Promise<void> {
     const pagesPerS = firstPassPagesPerS(real)
     const firstPass = mbit === null || pagesPerS === null ? null : { mbit, pagesPerS }
     // A reused run keeps the cap it was recorded with: both sides must give up at the same time.
-    const model = runModel({ ...spec, capS: real.spec.capS }, real.guestRatePagesPerS, calibration, firstPass)
+    const model = runModel({ ...spec, capS: real.spec.capS }, real.guestRatePagesPerS, calibration, firstPass, socketBufferBytes)
     writeFileSync(join(outDir, `${spec.id}.cutover.json`), JSON.stringify(model, null, 1) + '\n')
     const row = compareRun(spec, realMetrics(real), modelMetrics(model.json, spec))
     rows.push(row)

@@ -32,6 +32,7 @@ interface MigrateFlags extends WorkloadFlags {
   downtimeLimitMs: number
   availSwitchoverBandwidthMbit: number
   senderPagesPerS: number
+  socketBufferBytes: number
   autoConverge?: boolean
   xbzrle?: boolean
   stun?: boolean
@@ -76,7 +77,7 @@ function paramsFromFlags(flags: MigrateFlags): MigrationParams {
     },
     qemu: {
       ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: flags.maxBandwidthMbit, downtimeLimitMs: flags.downtimeLimitMs,
-      availSwitchoverBandwidthMbitPerS: flags.availSwitchoverBandwidthMbit, senderPagesPerS: flags.senderPagesPerS,
+      availSwitchoverBandwidthMbitPerS: flags.availSwitchoverBandwidthMbit, senderPagesPerS: flags.senderPagesPerS, socketBufferBytes: flags.socketBufferBytes,
       autoConverge: flags.autoConverge === true, xbzrle: flags.xbzrle === true
     },
     cancelAfterUs: sToUs(flags.cancelAfterS)
@@ -94,7 +95,8 @@ function printTable(result: LabResult): void {
     `strategy ${result.strategy}   outcome ${result.outcome}${result.abortDetail === null ? '' : ` (${result.abortDetail})`}`,
     `total ${result.totalTimeMs.toFixed(1)} ms   downtime ${result.downtimeMs.toFixed(1)} ms   client outage ${result.clientOutageMs === null ? '–' : `${result.clientOutageMs.toFixed(1)} ms`}`,
     `downtime parts: final copy ${p.finalCopyMs.toFixed(1)} ms, device state ${p.deviceStateMs.toFixed(1)} ms, commit ${p.commitMs.toFixed(1)} ms, ` +
-      `announce ${p.announceMs.toFixed(1)} ms, resume ${p.resumeMs.toFixed(1)} ms${result.expectedDowntimeMs === null ? '' : `   expected at switchover ${result.expectedDowntimeMs.toFixed(1)} ms`}`,
+      `announce ${p.announceMs.toFixed(1)} ms, resume ${p.resumeMs.toFixed(1)} ms${result.expectedDowntimeMs === null ? '' : `   expected at switchover ${result.expectedDowntimeMs.toFixed(1)} ms`}` +
+      `${result.sourceDowntimeMs === null ? '' : `   on the source's clock ${result.sourceDowntimeMs.toFixed(1)} ms`}`,
     `sent ${(result.bytesSent / 1e6).toFixed(1)} MB in ${result.pagesSent} pages (${result.zeroPagesSent} zero)   lost writes ${result.lostWrites}   running on ${result.runningOn ?? 'nowhere'}`,
     ...(result.postcopyPausedMs === null ? [] : [
       `post-copy: ${result.postcopyFaults} faults, vCPUs blocked ${result.postcopyBlockTimeMs.toFixed(1)} ms, paused ${result.postcopyPausedMs.toFixed(1)} ms` +
@@ -140,6 +142,8 @@ export function registerMigrateCommand(program: Command): void {
       parseNumberFlag('--avail-switchover-bandwidth-mbit', { min: 0, max: RATE_MBIT_MAX }), 0)
     .option('--sender-pages-per-s <n>', 'QEMU: pages the sender visits per second while the guest runs (0 = no limit)',
       parseNumberFlag('--sender-pages-per-s', { min: 0, max: 1e9 }), 0)
+    .option('--socket-buffer-bytes <n>', 'QEMU: bytes the socket takes ahead of the receiver (send buffer + receive window; 0 = none); shortens the source-side downtime only',
+      parseNumberFlag('--socket-buffer-bytes', { min: 0, max: 2 ** 40 }), 0)
     .option('--auto-converge', 'QEMU: throttle the guest when it dirties faster than the transfer')
     .option('--xbzrle', 'QEMU: XBZRLE delta compression')
     .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')

@@ -82,6 +82,8 @@ export interface MigrationControl {
   noteStopReason(reason: string): void
   /** QEMU's expected_downtime when it decided to switch over (ms). */
   noteExpectedDowntime(ms: number): void
+  /** QEMU: the downtime on the source's clock (stop → last byte into the socket). */
+  noteSourceDowntime(us: SimTimeUs): void
   markFinalCopyDone(): void
   /** Commit, then activation on the destination; then `afterActivation`, or completion. */
   commitAndActivate(afterActivation?: () => void): void

@@ -73,6 +73,8 @@ export interface LabResult {
   }
   /** QEMU: expected_downtime at the switchover, beside the measured downtime; null for other strategies. */
   readonly expectedDowntimeMs: number | null
+  /** QEMU: the downtime on the source's clock (stop → last byte written into the socket); null for other strategies. */
+  readonly sourceDowntimeMs: number | null
   readonly throttlePctMax: number
   readonly postcopyFaults: number
   readonly postcopyBlockTimeMs: number
@@ -256,6 +258,7 @@ export function toLabResult(config: LabConfig, memory: GuestMemory, result: Migr
       commitMs: usToMs(result.downtimeParts.commitUs), announceMs: usToMs(result.downtimeParts.announceUs), resumeMs: usToMs(result.downtimeParts.resumeUs)
     },
     expectedDowntimeMs: result.expectedDowntimeMs === null ? null : Math.round(result.expectedDowntimeMs * 1000) / 1000,
+    sourceDowntimeMs: result.sourceDowntimeUs === null ? null : usToMs(result.sourceDowntimeUs),
     throttlePctMax: result.throttlePctMax, postcopyFaults: result.postcopyFaults,
     postcopyBlockTimeMs: usToMs(result.postcopyBlockTimeUs),
     postcopyPausedMs: result.postcopyPausedUs === null ? null : usToMs(result.postcopyPausedUs), lostPages: result.lostPages, xbzrle: result.xbzrle, simulatedMs: usToMs(endUs)

@@ -114,6 +114,7 @@ export class Migration implements MigrationControl {
   private commitUs = 0
   private bytesAtSuspension = 0
   private expectedDowntimeMs: number | null = null
+  private sourceDowntimeUs: SimTimeUs | null = null
   private runningCopies = 1
   private maxRunningCopies = 1
   private runningOn: string | null
@@ -500,6 +501,10 @@ export class Migration implements MigrationControl {
     this.expectedDowntimeMs = ms
   }
 
+  noteSourceDowntime(us: SimTimeUs): void {
+    this.sourceDowntimeUs = us
+  }
+
   markFinalCopyDone(): void {
     const transferUs = this.sim.nowUs - (this.suspendedAtUs ?? this.sim.nowUs)
     // The device state travels with the final pages: its part of the transfer time is its share of the bytes.
@@ -644,7 +649,7 @@ export class Migration implements MigrationControl {
         finalCopyUs: this.finalCopyUs, deviceStateUs: this.deviceStateUs, commitUs: this.commitUs, announceUs: 0,
         resumeUs: this.resumedAtUs === null ? 0 : this.params.resumeOverheadUs
       },
-      expectedDowntimeMs: this.expectedDowntimeMs,
+      expectedDowntimeMs: this.expectedDowntimeMs, sourceDowntimeUs: this.sourceDowntimeUs,
       bytesSent: Math.round(this.sentBytes), pagesSent: this.sentPages, zeroPagesSent: this.sentZeroPages, rounds: this.roundList,
       lostWrites: this.lostWrites, bytesVerified: this.bytesVerified, maxRunningCopies: this.maxRunningCopies,
       runningOn: this.runningOn, throttlePctMax: this.throttlePctMax, postcopyFaults: this.postcopyFaults,

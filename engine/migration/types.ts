@@ -50,6 +50,13 @@ export interface QemuParams {
    * min(max-bandwidth, this × the pass's mean wire bytes per page); the final copy (guest stopped) is not capped.
    */
   readonly senderPagesPerS: number
+  /**
+   * What the transport accepts ahead of the receiver (bytes): the socket's send buffer + the receiver's window
+   * (on Linux up to tcp_wmem max + tcp_rmem max). QEMU's downtime clock stops when the last byte is written into
+   * it, not when it arrives, so up to this much of the final copy is off the source's clock (sourceDowntimeUs).
+   * 0 = no buffer: the source-side downtime is the whole final copy. Guest-visible downtime is unaffected.
+   */
+  readonly socketBufferBytes: number
 }
 
 export interface PostcopyParams {
@@ -86,7 +93,7 @@ export const DEFAULT_PARAMS: MigrationParams = {
   qemu: {
     maxBandwidthMbitPerS: 1000, downtimeLimitMs: 300, autoConverge: false, throttleTriggerPct: 50,
     throttleInitialPct: 20, throttleIncrementPct: 10, throttleMaxPct: 99, throttleTailslow: false, xbzrle: false, xbzrleCacheMiB: 64,
-    postcopyAfterPasses: 5, availSwitchoverBandwidthMbitPerS: 0, senderPagesPerS: 0
+    postcopyAfterPasses: 5, availSwitchoverBandwidthMbitPerS: 0, senderPagesPerS: 0, socketBufferBytes: 0
   },
   postcopy: { maxPostcopyBandwidthMbitPerS: 0, prepagingWindowPages: 64 },
   cpuStateBytes: 256 * 1024,
@@ -125,6 +132,12 @@ export interface MigrationResult {
   readonly downtimeParts: DowntimeParts
   /** QEMU: expected_downtime at the switchover (pending bytes / the bandwidth the decision used); null otherwise. */
   readonly expectedDowntimeMs: number | null
+  /**
+   * QEMU: the downtime on the source's clock (migration_downtime_start → migration_downtime_end): from the stop
+   * until the last byte of the final copy and device state is written into the socket (qemu_fflush), given the
+   * bytes already queued in its buffers (qemu.socketBufferBytes) at the stop; null for other strategies.
+   */
+  readonly sourceDowntimeUs: SimTimeUs | null
   readonly bytesSent: number
   readonly pagesSent: number
   readonly zeroPagesSent: number

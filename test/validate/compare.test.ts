@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { compareRun, comparisonTable, firstPassMbit, firstPassPagesPerS, modelMetrics, modelVerdict, realMetrics, summarize, summaryTable, type RunComparison } from '../../validate/qemu/compare'
 import { calibrationOf, modelArgs, senderPagesPerS } from '../../validate/qemu/model-run'
 import type { RealRunResult } from '../../validate/qemu/real-run'
+import { machineSocketBufferBytes, maxOfTcpMemLine } from '../../validate/qemu/socket-buffers'
 import { fullMatrix, quickMatrix } from '../../validate/qemu/matrix'
 
 function fixture(id: string): { real: RealRunResult; model: Record<string, unknown> } {
@@ -43,6 +44,13 @@ describe('Cutover metrics and errors', () => {
     const json = { outcome: 'completed', downtimeMs: 61.4, downtimeParts: { finalCopyMs: 50.031, deviceStateMs: 1.28, commitMs: 0.084, announceMs: 0, resumeMs: 10 } }
     expect(modelMetrics(json, fullMatrix()[0]).downtimeMs).toBeCloseTo(51.311, 6)
     expect(modelMetrics({ outcome: 'completed', downtimeMs: 5 }, fullMatrix()[0]).downtimeMs).toBeNull()
+  })
+
+  it('prefers the model\'s sourceDowntimeMs (last byte written into the socket buffers) where the result has it', () => {
+    const json = { outcome: 'completed', downtimeMs: 61.4, sourceDowntimeMs: 3.5, downtimeParts: { finalCopyMs: 50.031, deviceStateMs: 1.28, commitMs: 0.084, announceMs: 0, resumeMs: 10 } }
+    expect(modelMetrics(json, fullMatrix()[0]).downtimeMs).toBe(3.5)
+    expect(modelMetrics({ ...json, sourceDowntimeMs: 0 }, fullMatrix()[0]).downtimeMs).toBe(0)
+    expect(modelMetrics({ ...json, sourceDowntimeMs: null }, fullMatrix()[0]).downtimeMs).toBeCloseTo(51.311, 6)
   })
 
   it('maps outcomes to verdicts', () => {
@@ -167,6 +175,18 @@ describe('the path Cutover is given', () => {
     expect(args[args.indexOf('--sender-pages-per-s') + 1]).toBe('16567')
     expect(args[args.indexOf('--link-mbit') + 1]).toBe('910')
     expect(modelArgs(spec, 2000, { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }, { mbit: 915, pagesPerS: 30_000 })).not.toContain('--sender-pages-per-s')
+  })
+
+  it('tells Cutover the machine\'s socket buffers (tcp_wmem max + tcp_rmem max) where /proc gives them', () => {
+    expect(maxOfTcpMemLine('4096\t16384\t4194304\n')).toBe(4_194_304)
+    expect(maxOfTcpMemLine('4096 131072 33554432')).toBe(33_554_432)
+    expect(maxOfTcpMemLine('4096 131072')).toBeNull()
+    expect(maxOfTcpMemLine('a b c')).toBeNull()
+    expect(machineSocketBufferBytes('/nonexistent')).toBeNull()
+    const calibration = { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }
+    const args = modelArgs(base.spec, 2000, calibration, null, 37_748_736)
+    expect(args[args.indexOf('--socket-buffer-bytes') + 1]).toBe('37748736')
+    expect(modelArgs(base.spec, 2000, calibration, null, null)).not.toContain('--socket-buffer-bytes')
   })
 
   it('scales the cap with memory ÷ bandwidth (two copies), never below 30 s (90 s with auto-converge or post-copy)', () => {

@@ -91,12 +91,16 @@ export function modelVerdict(json: Record<string, unknown>): Verdict {
 
 /**
  * Cutover's downtime on the source's clock, the span QEMU's `downtime` covers: QEMU starts it before stopping the
- * vCPUs (migration_completion_precopy → migration_downtime_start) and ends it when the last RAM page and the device
- * state have been written out (migration_calculate_complete; post-copy: when postcopy_start has sent the device-state
- * package). The destination's load and resume are not in it. So: downtimeParts.finalCopyMs + deviceStateMs,
- * without commitMs (the commit handshake) and resumeMs (the destination's resume). Null when the parts are absent.
+ * vCPUs (migration_stop_vm → migration_downtime_start) and ends it in migration_completion_end, after
+ * qemu_savevm_state_complete_precopy has written the last RAM page and the device state into the socket
+ * (qemu_fflush; post-copy: when postcopy_start has sent the device-state package). The destination's load and
+ * resume are not in it, nor what still sat in the socket buffers. So: the model's `sourceDowntimeMs` (the final
+ * copy up to its last byte written, given the buffers' fill at the stop); from results without it,
+ * downtimeParts.finalCopyMs + deviceStateMs. Null when neither is there.
  */
 export function modelSourceDowntimeMs(json: Record<string, unknown>): number | null {
+  const source = numberOr(json.sourceDowntimeMs, null)
+  if (source !== null) return source
   const parts = record(json.downtimeParts)
   const finalCopy = numberOr(parts.finalCopyMs, null)
   if (finalCopy === null) return null

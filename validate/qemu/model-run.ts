@@ -75,7 +75,12 @@ export function senderPagesPerS(spec: RunSpec, calibration: GuestCalibration, fi
   return cpuBound(spec, calibration, firstPass) ? firstPass.pagesPerS : null
 }
 
-export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: FirstPass | null = null): string[] {
+/**
+ * `socketBufferBytes`: the machine's socket buffers (machineSocketBufferBytes), so the model's source-side downtime
+ * stops, as QEMU's does, when the last byte is written into them; null leaves the model's default (none).
+ */
+export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: FirstPass | null = null,
+  socketBufferBytes: number | null = null): string[] {
   const args = [
     'migrate', '--strategy', spec.postcopy ? 'hybrid' : 'precopy-qemu', '--mem-mib', String(spec.memMiB),
     '--workload', 'hotset', '--hot-mib', String(spec.hotMiB), '--dirty-pages-per-s', String(Math.max(0, Math.round(guestRatePagesPerS))),
@@ -87,13 +92,15 @@ export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration
   ]
   const sender = senderPagesPerS(spec, calibration, firstPass)
   if (sender !== null) args.push('--sender-pages-per-s', String(Math.round(sender)))
+  if (socketBufferBytes !== null) args.push('--socket-buffer-bytes', String(socketBufferBytes))
   if (spec.autoConverge) args.push('--auto-converge', '--cpu-demand', guestCpuDemand(spec).toFixed(4))
   if (spec.xbzrle) args.push('--xbzrle')
   return args
 }
 
-export function runModel(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: FirstPass | null): ModelRunResult {
-  const args = modelArgs(spec, guestRatePagesPerS, calibration, firstPass)
+export function runModel(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: FirstPass | null,
+  socketBufferBytes: number | null): ModelRunResult {
+  const args = modelArgs(spec, guestRatePagesPerS, calibration, firstPass, socketBufferBytes)
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 })
   if (result.status !== 0) throw new Error(`cutover ${args.join(' ')} exited ${result.status}: ${result.stderr.trim()}`)
   return { args, json: JSON.parse(result.stdout) as Record<string, unknown> }

@@ -10,6 +10,10 @@
 // Auto-converge (migration_trigger_throttle) looks, at a sync at least 1 s after the last look, at the pages the
 // syncs of that period newly dirtied vs the bytes sent in it; the second time the ratio tops 50 % it throttles the
 // guest (20 %, then +10 % or tailslow's smaller step, ≤ 99 %). Hybrid switches to post-copy when passes stop converging.
+// QEMU's downtime clock runs from before vm_stop to the last byte written into the socket (migration_completion_end
+// after qemu_savevm_state_complete_precopy's qemu_fflush), so the socket buffers (qemu.socketBufferBytes) take up to
+// that much of the final copy off the source's clock: none if they were already full at the stop (the path was the
+// limit), all of it if the receiver had kept up. The guest-visible downtime still waits for the last byte to arrive.
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
 import type { MigrationControl } from '../control'
 import type { PageScanner } from '../page-scanner'
@@ -50,6 +54,12 @@ export class QemuPrecopy implements Strategy {
   private throttlePeriodBytes = 0
   private throttlePeriodNewDirtyPages = 0
   private switching = false
+  /** The current pass's rate limit (bit/s): what QEMU offers the socket. */
+  private offeredBitPerS = 0
+  /** Bytes written into the socket but not yet taken by the receiver (≤ qemu.socketBufferBytes). */
+  private queuedBytes = 0
+  private bytesAtStop = 0
+  private stopUs = 0
 
   constructor(private readonly migration: MigrationControl, private readonly hybrid: boolean) {}
 
@@ -88,7 +98,8 @@ export class QemuPrecopy implements Strategy {
 
   private pass(toSend: DirtyBitmap): void {
     const m = this.migration
-    this.scanner = m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.passRateBitPerS(toSend) }, (stats) => this.afterPass(stats),
+    this.offeredBitPerS = this.passRateBitPerS(toSend)
+    this.scanner = m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.offeredBitPerS }, (stats) => this.afterPass(stats),
       (scanner, recordRound) => this.checkSwitchover(scanner, recordRound))
   }
 
@@ -108,6 +119,7 @@ export class QemuPrecopy implements Strategy {
       return false
     }
     if (elapsedUs < BUFFER_DELAY_US) return true
+    this.updateQueued(elapsedUs, m.bytesSent - this.periodBytes)
     this.bandwidthBytesPerMs = (m.bytesSent - this.periodBytes) / (elapsedUs / 1000)
     this.periodStartUs = m.nowUs
     this.periodBytes = m.bytesSent
@@ -116,6 +128,31 @@ export class QemuPrecopy implements Strategy {
     const round = recordRound()
     this.sync(round)
     return false
+  }
+
+  /**
+   * The socket buffers over one BUFFER_DELAY: where the path carried less than the pass offered, the surplus waits
+   * in them (the sender blocks once they are full); where it carried all of it, the receiver kept up and they hold
+   * nothing (a loopback or LAN round trip is far shorter than the period).
+   */
+  private updateQueued(elapsedUs: number, carriedBytes: number): void {
+    const capacity = this.migration.params.qemu.socketBufferBytes
+    const offeredBytes = (this.offeredBitPerS / 8) * (elapsedUs / 1e6)
+    this.queuedBytes = carriedBytes < 0.99 * offeredBytes ? Math.min(capacity, this.queuedBytes + offeredBytes - carriedBytes) : 0
+  }
+
+  /**
+   * The stop-to-last-byte-written time: the sender (guest stopped, memory speed) writes until the buffers are full,
+   * then as fast as the receiver drains them. Of the `finalBytes` (carried at the drain rate in `transferUs`) the
+   * last `capacity − queued` never wait for the receiver on the source's clock.
+   */
+  private noteSourceDowntime(): void {
+    const m = this.migration
+    const finalBytes = m.bytesSent - this.bytesAtStop
+    const transferUs = m.nowUs - this.stopUs
+    const capacity = m.params.qemu.socketBufferBytes
+    const waitingBytes = Math.max(0, this.queuedBytes + finalBytes - capacity)
+    m.noteSourceDowntime(finalBytes > 0 ? Math.round(transferUs * Math.min(1, waitingBytes / finalBytes)) : 0)
   }
 
   /** QEMU's switchover rule in words, with the numbers of the moment. */
@@ -214,11 +251,18 @@ export class QemuPrecopy implements Strategy {
     m.enterStage('stop-and-copy')
     if (m.isFinished) return
     m.suspend()
+    this.markStop()
     this.addLateDirty(owed)
     m.runPass({ phase: 'stop-and-copy', toSend: owed, rateLimitBitPerS: null, extraBytes: m.params.cpuStateBytes }, () => {
+      this.noteSourceDowntime()
       m.markFinalCopyDone()
       m.commitAndActivate()
     })
+  }
+
+  private markStop(): void {
+    this.bytesAtStop = this.migration.bytesSent
+    this.stopUs = this.migration.nowUs
   }
 
   private switchToPostcopy(owed: DirtyBitmap): void {
@@ -227,6 +271,7 @@ export class QemuPrecopy implements Strategy {
     m.enterStage('stop-and-copy')
     if (m.isFinished) return
     m.suspend()
+    this.markStop()
     m.resumeBeforeAllPages()
     const pending = owed
     this.addLateDirty(pending)
@@ -235,6 +280,7 @@ export class QemuPrecopy implements Strategy {
     const postcopyMbit = m.params.postcopy.maxPostcopyBandwidthMbitPerS
     m.setRateLimit(postcopyMbit > 0 ? postcopyMbit * MBIT : null)
     m.sendBytes(m.params.cpuStateBytes, () => {
+      this.noteSourceDowntime()
       m.markFinalCopyDone()
       m.commitAndActivate(() => new PostcopyPull(m, pending, true).start())
     })
