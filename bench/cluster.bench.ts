@@ -6,7 +6,8 @@
 // The before/after pair of the PABFD index is bench/placement.bench.ts.
 // The real PlanetLab days: the five detectors with MMT on each day, faithful and CloudSim-compatible (target ≤ 5 s
 // each; wall and CPU time are printed, CPU being what counts on a shared machine). CUTOVER_BENCH_DAYS=N runs only
-// the first N real days (default 10).
+// the first N real days (default 10); CUTOVER_BENCH_DAYS=20110322,20110303 runs those days; CUTOVER_BENCH_ONLY=days
+// runs the real days alone (nothing else of this suite). Each line is one policy on one day in one mode.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -38,8 +39,18 @@ function timeRun(name: string, policy: string, target?: string): void {
 
 const REAL_DAYS = ['20110303', '20110306', '20110309', '20110322', '20110325', '20110403', '20110409', '20110411', '20110412', '20110420']
 
+/** CUTOVER_BENCH_DAYS: unset (all ten), a count (the first N) or a comma-separated list of days (YYYYMMDD). */
+function selectedDays(setting: string | undefined): string[] {
+  if (setting === undefined || setting === '') return REAL_DAYS
+  if (/^\d{1,2}$/.test(setting)) return REAL_DAYS.slice(0, Number(setting))
+  const days = setting.split(',').map((day) => day.trim())
+  const unknown = days.filter((day) => !REAL_DAYS.includes(day))
+  if (unknown.length > 0) throw new Error(`CUTOVER_BENCH_DAYS: unknown day ${unknown.join(', ')}; the days are ${REAL_DAYS.join(', ')}`)
+  return days
+}
+
 function timeRealDays(): void {
-  const days = REAL_DAYS.slice(0, Number(process.env.CUTOVER_BENCH_DAYS ?? REAL_DAYS.length))
+  const days = selectedDays(process.env.CUTOVER_BENCH_DAYS)
   for (const day of days) {
     const dayScenario = scenario(`planetlab-${day}`)
     for (const detector of ['thr', 'iqr', 'mad', 'lr', 'lrr']) {
@@ -73,6 +84,10 @@ async function timeSweep(): Promise<void> {
 }
 
 export async function run(): Promise<void> {
+  if (process.env.CUTOVER_BENCH_ONLY === 'days') {
+    timeRealDays()
+    return
+  }
   timeRun('dc-1000', 'thr-mmt', '≤ 60 s')
   timeRun('dc-1000', 'drs', '≤ 60 s')
   for (const policy of BUILTIN_POLICY_NAMES) timeRun('planetlab-800', policy, '≤ 3 s')

@@ -79,7 +79,7 @@ export class DatacenterCore {
       hosts: state.hosts.length, vms: state.vms.length, unplacedVms: config.unplacedVms.length
     })
     for (const rule of config.disabledRules) sim.emit({ kind: 'rule.disabled', ...rule })
-    sim.subscribe((event) => this.watchMigrationFaults(event))
+    sim.observe((event) => this.watchMigrationFaults(event))
     if (state.sampleCount > 1) sim.scheduleAt(state.sampleIntervalUs, () => this.sampleTick(1), PRIORITY.sample)
     if (config.policyIntervalUs <= config.durationUs) sim.scheduleAt(config.policyIntervalUs, () => this.policyTick(), PRIORITY.policy)
     for (const fault of config.faults.timed) sim.scheduleAt(fault.atUs, () => this.applyFault(fault), PRIORITY.fault)

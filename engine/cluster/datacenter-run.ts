@@ -199,7 +199,7 @@ class DatacenterRun implements Datacenter {
     this.hostIndex = new Map(built.state.hosts.map((host) => [host.id, host.index]))
     this.vmIndex = new Map(built.state.vms.map((vm) => [vm.id, vm.index]))
     this.sim = options.simulation ?? new Simulation<DcEvent>(seed)
-    this.sim.subscribe((event) => this.collector.observe(event))
+    this.sim.observe((event) => this.collector.observe(event))
     const config = coreConfig(options, built, (id) => this.hostIndex.get(id) ?? -1)
     const model = options.migrationModel ?? (this.compat.switches.ramOverHalfBandwidth ? new CloudsimMigrationModel() : estimateModelFor(scenario))
     this.core = new DatacenterCore(this.sim, built.state, config, resolvePolicy(options, registry), model)

@@ -7,6 +7,8 @@
 //  2. A timer is never scheduled in the past (schedule asserts atUs ≥ nowUs).
 //  3. Timers fire in (atUs, priority, seq) order; equal keys fire in scheduling order.
 //  4. Every emitted event is hashed, in emission order, before any subscriber sees it.
+//  5. Subscribers are called in subscription order; the stamped copy is built once per event, and only when a
+//     `subscribe` listener is there (`observe` listeners get the emitted object itself, no copy).
 import { assert } from './assert'
 import { EventQueue, type Timer } from './event-queue'
 import { deriveStream, type Rng } from './rng'
@@ -19,6 +21,13 @@ export interface EmittedEvent {
 
 export type Stamped<E> = E & { readonly atUs: SimTimeUs; readonly seq: number }
 export type Listener<E> = (event: Stamped<E>) => void
+/** Sees the event as emitted (no atUs/seq stamp): for in-engine watchers that only read it. */
+export type Observer<E> = (event: E) => void
+
+interface Subscriber<E> {
+  readonly stamped: Listener<E> | null
+  readonly plain: Observer<E> | null
+}
 
 export interface RunLimits {
   /** Stop after this many timers even if the target time is not reached (a runaway guard). */
@@ -34,7 +43,7 @@ export interface RunResult {
 export class Simulation<E extends EmittedEvent = EmittedEvent> {
   private clockUs: SimTimeUs = 0
   private readonly queue = new EventQueue()
-  private readonly listeners: Listener<E>[] = []
+  private readonly subscribers: Subscriber<E>[] = []
   private readonly streams = new Map<string, Rng>()
   private readonly hash = new TraceHash()
   private emittedCount = 0
@@ -81,18 +90,36 @@ export class Simulation<E extends EmittedEvent = EmittedEvent> {
     return timer === undefined ? false : this.queue.cancel(timer)
   }
 
-  emit(event: E): Stamped<E> {
-    const stamped = { ...event, atUs: this.clockUs, seq: this.emittedCount++ } as Stamped<E>
-    this.hash.event(this.clockUs, event)
-    for (let i = 0; i < this.listeners.length; i++) this.listeners[i](stamped)
-    return stamped
+  emit(event: E): void {
+    const atUs = this.clockUs
+    const seq = this.emittedCount++
+    this.hash.event(atUs, event)
+    // The copy with atUs and seq is what `subscribe` listeners keep; a run watched only by `observe` listeners
+    // (a plain datacenter run: its metric collector) allocates none.
+    let stamped: Stamped<E> | undefined
+    const subscribers = this.subscribers
+    for (let i = 0; i < subscribers.length; i++) {
+      const subscriber = subscribers[i]
+      if (subscriber.plain !== null) subscriber.plain(event)
+      else (subscriber.stamped as Listener<E>)(stamped ??= { ...event, atUs, seq })
+    }
   }
 
+  /** Calls `listener` with every event from now on, stamped with its time and sequence number. */
   subscribe(listener: Listener<E>): () => void {
-    this.listeners.push(listener)
+    return this.add({ stamped: listener, plain: null })
+  }
+
+  /** Like `subscribe`, without the stamp: the listener gets the emitted object itself and must not change it. */
+  observe(observer: Observer<E>): () => void {
+    return this.add({ stamped: null, plain: observer })
+  }
+
+  private add(subscriber: Subscriber<E>): () => void {
+    this.subscribers.push(subscriber)
     return () => {
-      const index = this.listeners.indexOf(listener)
-      if (index >= 0) this.listeners.splice(index, 1)
+      const index = this.subscribers.indexOf(subscriber)
+      if (index >= 0) this.subscribers.splice(index, 1)
     }
   }
 
