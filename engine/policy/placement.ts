@@ -65,10 +65,11 @@ export function pabfdHost(plan: Plan, vmIndex: number, options: PabfdOptions): P
 
 /**
  * The scan's choice among candidates that are all off (booting one as a last resort), for an unruled VM. An off
- * host's increase is its power at the VM's share alone, the same number for every host with the same capacity
- * and power table, so only the first fitting host of each such class can win (the scan keeps the first of
- * equal scores): the others are passed after the cheap memory and CPU tests. Any candidate that is not off
- * hands the call to the scan.
+ * host the plan has not loaded yet adds the same power as every other such host with the same capacity and power
+ * table, so only the first fitting host of each such class can win (the scan keeps the first of equal scores):
+ * the others are passed after the cheap memory and CPU tests. An off host the plan already boots this tick is
+ * weighed on its own (with free power-on its increase counts from its planned load). Any candidate that is not
+ * off hands the call to the scan.
  */
 function pabfdHostOnOffHosts(plan: Plan, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
   const classOf = powerClassesOf(plan.view)
@@ -94,9 +95,13 @@ function pabfdHostOnOffHosts(plan: Plan, vmIndex: number, options: PabfdOptions)
       if (alternatives.length < ALTERNATIVES_KEPT) alternatives.push({ hostId: host.id, reason: problem })
       continue
     }
-    const powerClass = classOf.of[h]
-    if (seen[powerClass] === 1) continue
-    seen[powerClass] = 1
+    // Off hosts of one class that the plan has not loaded yet are interchangeable; one the plan already boots for
+    // an earlier VM of this tick is not (its increase leaves out the idle power), so it is weighed on its own.
+    if (planMemMiB[h] === 0 && planCpuMips[h] === 0) {
+      const powerClass = classOf.of[h]
+      if (seen[powerClass] === 1) continue
+      seen[powerClass] = 1
+    }
     const increase = powerIncreaseW(plan, vm, h)
     if (increase < bestIncrease) { best = h; bestIncrease = increase }
   }

@@ -85,6 +85,21 @@ describe('PABFD over the power-band index', () => {
     expect(pabfdHost(new Plan(view), 0, options)).toEqual(pabfdHostByScan(new Plan(view), 0, options))
   })
 
+  it('free power-on (CloudSim): an off host the plan already boots this tick is weighed on its own, not as its class', () => {
+    // Hosts 1 and 2 are off and of one class; the plan has already put VM 0 on host 2. With free power-on an off
+    // host's increase counts from its planned load, so VM 1 adds less on host 2 than on untouched host 1, though
+    // host 1 comes first among the candidates.
+    const off: HandHost = { power: POWER_PRESETS_W['hp-proliant-ml110-g4'], state: 'off' }
+    const view = { ...handView({ hosts: [{ vms: [{ demandMips: 1000 }, { demandMips: 1000 }] }, off, off] }), powerOnFree: true }
+    const options: PabfdOptions = { verdicts: [], candidates: [1, 2], excluded: new Set(), allowOff: true }
+    const plan = new Plan(view)
+    plan.propose(0, 2, { reason: 'test', priority: 1, benefit: { metric: 'm', before: 0, after: 0 } })
+    const reference = new Plan(view)
+    reference.propose(0, 2, { reason: 'test', priority: 1, benefit: { metric: 'm', before: 0, after: 0 } })
+    expect(pabfdHost(plan, 1, options)?.hostIndex).toBe(2)
+    expect(pabfdHost(plan, 1, options)).toEqual(pabfdHostByScan(reference, 1, options))
+  })
+
   it('interpolates a table exactly as powerAtW does (bit for bit, including outside 0…1)', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: TABLES.length - 1 }), fc.double({ min: -0.5, max: 1.5, noNaN: true }), (t, util) => {
       expect(tablePowerW(Float64Array.from([0, ...TABLES[t]]), 1, util)).toBe(powerAtW(TABLES[t], util))
