@@ -42,7 +42,11 @@ const REAL_DAYS = ['20110303', '20110306', '20110309', '20110322', '20110325', '
 /** CUTOVER_BENCH_DAYS: unset (all ten), a count (the first N) or a comma-separated list of days (YYYYMMDD). */
 function selectedDays(setting: string | undefined): string[] {
   if (setting === undefined || setting === '') return REAL_DAYS
-  if (/^\d{1,2}$/.test(setting)) return REAL_DAYS.slice(0, Number(setting))
+  if (/^\d{1,2}$/.test(setting)) {
+    const count = Number(setting)
+    if (count < 1 || count > REAL_DAYS.length) throw new Error(`CUTOVER_BENCH_DAYS: a count must be 1–${REAL_DAYS.length}, got ${setting}`)
+    return REAL_DAYS.slice(0, count)
+  }
   const days = setting.split(',').map((day) => day.trim())
   const unknown = days.filter((day) => !REAL_DAYS.includes(day))
   if (unknown.length > 0) throw new Error(`CUTOVER_BENCH_DAYS: unknown day ${unknown.join(', ')}; the days are ${REAL_DAYS.join(', ')}`)
@@ -84,7 +88,9 @@ async function timeSweep(): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  if (process.env.CUTOVER_BENCH_ONLY === 'days') {
+  const only = process.env.CUTOVER_BENCH_ONLY
+  if (only !== undefined && only !== '' && only !== 'days') throw new Error(`CUTOVER_BENCH_ONLY: only 'days' is known here, got '${only}'`)
+  if (only === 'days') {
     timeRealDays()
     return
   }

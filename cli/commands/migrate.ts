@@ -141,9 +141,9 @@ export function registerMigrateCommand(program: Command): void {
     .option('--avail-switchover-bandwidth-mbit <n>', 'QEMU: bandwidth assumed for the switchover decision only (0 = measured)',
       parseNumberFlag('--avail-switchover-bandwidth-mbit', { min: 0, max: RATE_MBIT_MAX }), 0)
     .option('--sender-pages-per-s <n>', 'QEMU: pages the sender visits per second while the guest runs (0 = no limit)',
-      parseNumberFlag('--sender-pages-per-s', { min: 0, max: 1e9 }), 0)
+      parseNumberFlag('--sender-pages-per-s', { min: 0, max: 1e9, integer: true }), 0)
     .option('--socket-buffer-bytes <n>', 'QEMU: bytes the socket takes ahead of the receiver (send buffer + receive window; 0 = none); shortens the source-side downtime only',
-      parseNumberFlag('--socket-buffer-bytes', { min: 0, max: 2 ** 40 }), 0)
+      parseNumberFlag('--socket-buffer-bytes', { min: 0, max: 2 ** 40, integer: true }), 0)
     .option('--auto-converge', 'QEMU: throttle the guest when it dirties faster than the transfer')
     .option('--xbzrle', 'QEMU: XBZRLE delta compression')
     .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')

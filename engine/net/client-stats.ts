@@ -88,8 +88,10 @@ export function longestOutageUs(clients: readonly { readonly stats: ClientStats 
     for (const gap of stats.gaps) if (gap.toUs >= sinceUs) outageUs = Math.max(outageUs, gap.toUs - Math.max(gap.fromUs, sinceUs))
     const longest = stats.longestGap
     if (longest.toUs >= sinceUs) outageUs = Math.max(outageUs, longest.toUs - Math.max(longest.fromUs, sinceUs))
-    if (stats.lastReplyAtUs >= 0) {
-      const quietSinceUs = Math.max(stats.lastReplyAtUs, sinceUs)
+    // A client that never got a reply has waited since its first request.
+    const lastHeardUs = stats.lastReplyAtUs >= 0 ? stats.lastReplyAtUs : stats.firstSentAtUs
+    if (lastHeardUs >= 0) {
+      const quietSinceUs = Math.max(lastHeardUs, sinceUs)
       if (nowUs - quietSinceUs > stats.gapNoticeUs) outageUs = Math.max(outageUs, nowUs - quietSinceUs)
     }
   }

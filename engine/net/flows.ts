@@ -148,7 +148,9 @@ export class FlowTable {
   }
 
   endDrained(flow: FlowRecord): void {
-    assert(flow.isLive && flow.remaining === 0 && flow.timer === undefined, `flow ${flow.id}: end() only while it is drained`)
+    // A recomputation while the flow was drained may have left a timer due now (0 bytes at its new rate): finish
+    // cancels it, so a drained flow can always end.
+    assert(flow.isLive && flow.remaining === 0, `flow ${flow.id}: end() only while it is drained`)
     this.finish(flow, 'completed')
     this.sim.emit({ kind: 'net.flowCompleted', flowId: flow.id, label: flow.label, bytes: flow.total, durationUs: this.sim.nowUs - flow.startedAtUs })
     flow.options.onComplete?.(flow)

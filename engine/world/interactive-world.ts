@@ -210,6 +210,8 @@ class InteractiveWorld implements World {
   private migrationFinished(result: MigrationResult, request: MigrationStart): void {
     const migration = this.tracker.live.get(request.migrationId)
     this.tracker.live.delete(request.migrationId)
+    // The finished entry keeps its own request; the map only serves live ids, so it must not grow with every move.
+    this.tracker.requests.delete(request.migrationId)
     const params = migration?.params
     const downtimeLimitMs = params !== undefined && (params.strategy === 'precopy-qemu' || params.strategy === 'hybrid') ? params.qemu.downtimeLimitMs : null
     // Read the cause before the record below consumes it.

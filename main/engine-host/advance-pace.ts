@@ -5,7 +5,7 @@
 // fast as the worker can.
 
 export const ADVANCE_WALL_MS_MAX = 50
-/** Advances shorter than this say little about the worker's pace (timer and message noise dominate). */
+/** Advances shorter than this say little about the worker's pace (timer and message noise dominate): they count as this long. */
 const PACE_SAMPLE_MS_MIN = 5
 /** Virtual µs one advance may always cover, so a pessimistic estimate never stops the clock. */
 export const ADVANCE_US_MIN = 1_000
@@ -20,8 +20,10 @@ export class AdvancePace {
 
   /** One advance without a snapshot (a snapshot's fixed cost is not pace): `advancedUs` of virtual time in `wallMs`. */
   note(advancedUs: number, wallMs: number): void {
-    if (!(advancedUs > 0) || !(wallMs >= PACE_SAMPLE_MS_MIN)) return
-    const sample = advancedUs / wallMs
+    if (!(advancedUs > 0) || !(wallMs >= 0)) return
+    // A capped advance that ran faster than the floor still counts, at the floor: otherwise a low estimate would
+    // cap every advance below the floor and never be corrected.
+    const sample = advancedUs / Math.max(wallMs, PACE_SAMPLE_MS_MIN)
     this.usPerMs = this.usPerMs === null ? sample : (1 - NEWEST_WEIGHT) * this.usPerMs + NEWEST_WEIGHT * sample
   }
 

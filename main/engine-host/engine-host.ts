@@ -83,7 +83,10 @@ export class EngineHost {
   /** The paced advance in flight, if any (see settle). */
   private pacedAdvance: Promise<void> | undefined
   private restarts = 0
-  private readonly pace = new AdvancePace()
+  /** The worker's pace; a new world or a new worker starts unjudged. */
+  private pace = new AdvancePace()
+  /** Snapshots pushed so far: a deferred push is dropped once a newer state has gone out. */
+  private pushes = 0
   private restartsInARow = 0
   private disposed = false
 
@@ -144,6 +147,7 @@ export class EngineHost {
     this.loaded = { scenario, seed }
     this.commandLog.length = 0
     this.halted = null
+    this.pace = new AdvancePace()
     this.pacer.pause()
     this.accept(message.snapshot, LIVE)
     return message.snapshot
@@ -226,7 +230,8 @@ export class EngineHost {
       // The answer goes out first (the sheet closes at once), the state right behind it: pushed after the
       // caller's reply is on its way, not before it.
       const json = message.snapshotJson
-      setImmediate(() => { if (!this.disposed) this.pushJson(json) })
+      const pushesBefore = this.pushes
+      setImmediate(() => { if (!this.disposed && this.pushes === pushesBefore) this.pushJson(json) })
       this.options.onStatus?.(this.status())
     }
     return { ok: message.ok, detail: message.detail }
@@ -275,6 +280,7 @@ export class EngineHost {
 
   /** Pushes a snapshot's text; a listener that wants objects only gets it parsed. */
   private pushJson(json: string): void {
+    this.pushes++
     if (this.options.onSnapshotJson !== undefined) this.options.onSnapshotJson(json)
     else this.options.onSnapshot?.(JSON.parse(json) as WorldSnapshot)
   }
@@ -319,6 +325,7 @@ export class EngineHost {
   }
 
   private startWorker(): void {
+    this.pace = new AdvancePace()
     const worker = (this.options.workerFactory ?? createEngineWorker)()
     this.worker = worker
     worker.on('message', (message: FromWorker) => { if (this.worker === worker) this.route(message) })

@@ -31,9 +31,9 @@ describe('live migration charts', () => {
     const screen = await render(Live, { global: { plugins: [app.pinia] } })
     await expect.poll(() => created.length).toBe(2)
     const [rounds, rates] = created
-    // Three completed rounds and the one in flight.
-    expect(rounds.data[0]).toHaveLength(4)
-    expect(rates.data[0]).toHaveLength(1)
+    // Three completed rounds and the one in flight (the charts mount lazily, so their first data may land a tick later).
+    await expect.poll(() => rounds.data[0].length).toBe(4)
+    await expect.poll(() => rates.data[0].length).toBe(1)
 
     for (let i = 0; i < 5; i++) {
       world = advanceWorld(world)

@@ -47,6 +47,10 @@ export const tests: Record<string, E2eTest> = {
     await page.getByTestId('migrate-target-host-0002').click()
     await page.getByTestId('migrate-confirm').click()
     await page.getByTestId('migrate-sheet').waitFor({ state: 'detached', timeout: 10_000 })
+    // The sheet closes on the command's answer; a query the sheet fired before (its estimate) may still be on its
+    // way under load, so wait briefly for every request to be answered rather than sampling once.
+    const deadline = Date.now() + 5_000
+    while (serve.services.host.pendingCount > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
     expectTrue(serve.services.host.pendingCount === 0, 'no engine request left pending')
   },
 

@@ -1,15 +1,25 @@
 // The paced advance's size: unlimited until the worker's pace is known, then about ADVANCE_WALL_MS_MAX of work at
-// that pace (a moving average), never below ADVANCE_US_MIN, and short advances do not count.
+// that pace (a moving average), never below ADVANCE_US_MIN; a short advance counts as the sampling floor.
 import { describe, expect, it } from 'vitest'
 import { ADVANCE_US_MIN, ADVANCE_WALL_MS_MAX, AdvancePace } from '../../main/engine-host/advance-pace'
 
 describe('advance pace', () => {
-  it('is unlimited until an advance long enough to judge by', () => {
+  it('is unlimited until an advance is measured; a short one counts as the floor of PACE_SAMPLE_MS_MIN', () => {
     const pace = new AdvancePace()
     expect(pace.capUs()).toBe(Infinity)
-    pace.note(1_000_000, 1) // 1 ms: timer noise, not pace
     pace.note(0, 100)
     expect(pace.capUs()).toBe(Infinity)
+    pace.note(1_000_000, 1) // 1 ms counts as 5 ms: 200,000 µs per wall ms
+    expect(pace.capUs()).toBe(200_000 * ADVANCE_WALL_MS_MAX)
+  })
+
+  it('recovers from a low estimate: capped advances that run fast raise it again', () => {
+    const pace = new AdvancePace()
+    pace.note(1, 10_000) // a starved worker: the cap falls to the minimum
+    expect(pace.capUs()).toBe(ADVANCE_US_MIN)
+    // A small world now: every capped advance takes about 1 ms of wall time.
+    for (let i = 0; i < 40; i++) pace.note(pace.capUs(), 1)
+    expect(pace.capUs()).toBeGreaterThan(1_000 * ADVANCE_US_MIN)
   })
 
   it('keeps an advance to about ADVANCE_WALL_MS_MAX of work at the measured pace', () => {

@@ -29,6 +29,13 @@ describe('longestOutageUs', () => {
     expect(longestOutageUs([client], 0, 20_000 + NOTICE_US + 1)).toBe(NOTICE_US + 1)
   })
 
+  it('counts a client that never got a reply from its first request', () => {
+    const stats = new ClientStats(NOTICE_US)
+    stats.noteSent(100_000)
+    expect(longestOutageUs([{ stats }], 0, 400_000)).toBe(300_000)
+    expect(longestOutageUs([{ stats }], 250_000, 400_000)).toBe(150_000)
+  })
+
   it('takes the worst client', () => {
     const calm = clientWithReplies([10_000, 20_000, 30_000])
     const hit = clientWithReplies([10_000, 200_000])
