@@ -50,7 +50,10 @@ export const tests: Record<string, E2eTest> = {
         await page.evaluate((t) => { document.documentElement.dataset.theme = t }, theme)
         const result = await auditKeyboard(page, root)
         expectTrue(result.checked > 0, `${where}: nothing to audit`)
-        for (const el of result.unreachable) problems.push(`${where} (${theme}): not reached by Tab: ${el}`)
+        // A live snapshot can re-render a control while the walk passes it (seen once at load 15), so a control
+        // missed is walked for once more; only one missed by both walks is unreachable.
+        const missedTwice = result.unreachable.length === 0 ? [] : (await auditKeyboard(page, root)).unreachable.filter((el) => result.unreachable.includes(el))
+        for (const el of missedTwice) problems.push(`${where} (${theme}): not reached by Tab: ${el}`)
         for (const el of result.noFocusRing) problems.push(`${where} (${theme}): no visible focus: ${el}`)
       }
       await page.evaluate(() => { (document.activeElement as HTMLElement | null)?.blur() })
