@@ -16,6 +16,7 @@ import type {
   MigratingVm, MigrationEndpoint, MigrationEstimate, MigrationModel, MigrationOutcome, MigrationRun, MigrationStart
 } from './migration-model'
 import { FluidPrecopy, type FluidParams, type FluidProgress, type FluidRound } from './estimate-run'
+import { skipStopRule, textbookStopRule } from './xen-stop-rules'
 
 export interface EstimateModelHooks {
   /**
@@ -78,8 +79,7 @@ function estimateTextbook(p: PrecopyParams): MigrationEstimate {
     elapsedS += roundS
     rounds++
     const next = Math.min(capBytes, p.dirtyBytesPerS * roundS)
-    const stop = next < p.stopBelowBytes || rounds >= p.maxRounds ||
-      sentBytes + next > p.maxSentFactor * memBytes || next >= toSend
+    const stop = textbookStopRule(p, memBytes, rounds, sentBytes, toSend, next) !== null
     toSend = next
     if (stop) break
   }
@@ -102,9 +102,7 @@ function estimateWithSkip(p: PrecopyParams, peekLagS: number): MigrationEstimate
     elapsedS += roundS
     rounds++
     const next = hotBytes > 0 ? -hotBytes * Math.expm1((-p.dirtyBytesPerS * roundS) / hotBytes) : 0
-    // Xen's rules at a fixed rate (R_min = R_max): the dirty rate passes the rate, a cap trips, or rounds grow.
-    const stop = next < p.stopBelowBytes || next > rate * roundS || rounds >= p.maxRounds ||
-      sentBytes > p.maxSentFactor * p.memBytes || roundSent > previousSent
+    const stop = skipStopRule(p, p.memBytes, rounds, sentBytes, roundSent, previousSent, next) !== null
     previousSent = roundSent
     toSend = next
     hotToSend = next

@@ -9,6 +9,7 @@
 // F(t') = ∫ dt'/(c + h·e^(−b·t')) is closed-form, so over an interval of constant R the scan advances by
 // R·(F(t'₂) − F(t'₁)), and the time to the round's end is F⁻¹(F(t'₁) + remaining/R) − t'₁.
 import type { PrecopyParams } from './estimate-model'
+import { skipStopRule, textbookStopRule, xenStopReason, type XenStopRule } from './xen-stop-rules'
 
 export type FluidParams = Omit<PrecopyParams, 'rateBytesPerS'>
 
@@ -255,18 +256,18 @@ export class FluidPrecopy {
     s.precopySentBytes += roundSent
     s.rounds++
     let next: number
-    let stop: boolean
+    let rule: XenStopRule | null
     if (this.lagS === null) {
       next = Math.min(this.hotBytes, p.dirtyBytesPerS * roundS)
-      stop = next < p.stopBelowBytes || s.rounds >= p.maxRounds || s.precopySentBytes + next > p.maxSentFactor * p.memBytes || next >= s.setBytes
+      rule = textbookStopRule(p, p.memBytes, s.rounds, s.precopySentBytes, s.setBytes, next)
     } else {
       next = this.hotBytes > 0 ? -this.hotBytes * Math.expm1((-p.dirtyBytesPerS * roundS) / this.hotBytes) : 0
-      stop = next < p.stopBelowBytes || next > roundSent || s.rounds >= p.maxRounds ||
-        s.precopySentBytes > p.maxSentFactor * p.memBytes || roundSent > s.previousRoundSentBytes
+      rule = skipStopRule(p, p.memBytes, s.rounds, s.precopySentBytes, roundSent, s.previousRoundSentBytes, next)
     }
+    const stop = rule !== null
     this.log?.push({
       index: s.rounds, startS: s.elapsedS - roundS, durationS: roundS, bytesSent: roundSent, dirtiedBytes: next, final: false,
-      stopReason: stop ? this.stopReason(next, roundSent) : null
+      stopReason: rule === null ? null : xenStopReason(rule, p)
     })
     s.previousRoundSentBytes = roundSent
     s.roundSentBytes = 0
@@ -282,21 +283,5 @@ export class FluidPrecopy {
     }
     s.setBytes = next
     s.hotShare = next > 0 ? 1 : 0
-  }
-
-  /** Which stop rule fired, in the order endPhase tests them (called only when one did, after s.rounds counts the round). */
-  private stopReason(next: number, roundSent: number): string {
-    const s = this.state
-    const p = this.p
-    if (next < p.stopBelowBytes) return `less than ${Math.round(p.stopBelowBytes / 1024)} KiB left`
-    if (this.lagS === null) {
-      if (s.rounds >= p.maxRounds) return `round cap ${p.maxRounds} reached`
-      if (s.precopySentBytes + next > p.maxSentFactor * p.memBytes) return `more than ${p.maxSentFactor}× memory sent`
-      return 'no progress: the next round would be no smaller'
-    }
-    if (next > roundSent) return 'the guest dirtied more than the round sent'
-    if (s.rounds >= p.maxRounds) return `round cap ${p.maxRounds} reached`
-    if (s.precopySentBytes > p.maxSentFactor * p.memBytes) return `more than ${p.maxSentFactor}× memory sent`
-    return 'the rounds grow'
   }
 }
