@@ -4,6 +4,13 @@
 import { createWorld, type World } from '../../engine/index'
 import type { FromWorker, ToWorker } from './protocol'
 
+type Snapshot = ReturnType<World['snapshot']>
+
+/** A snapshot as it crosses to the host: JSON text, and its entity count (the host paces pushes by it). */
+function asText(snapshot: Snapshot): { snapshotJson: string; entities: number } {
+  return { snapshotJson: JSON.stringify(snapshot), entities: snapshot.hosts.length + snapshot.vms.length }
+}
+
 export type WorldFactory = (scenario: unknown, seed: number) => World
 
 export function createWorkerHandler(post: (message: FromWorker) => void, build: WorldFactory = createWorld): (message: ToWorker) => void {
@@ -25,8 +32,8 @@ export function createWorkerHandler(post: (message: FromWorker) => void, build: 
         const errors = world.runUntil(message.toUs)
         const snapshot = message.wantSnapshot ? world.snapshot() : null
         post({
-          type: 'advanced', id: message.id, nowUs: world.nowUs, traceHash: world.traceHash(), snapshotJson: snapshot === null ? null : JSON.stringify(snapshot),
-          entities: snapshot === null ? 0 : snapshot.hosts.length + snapshot.vms.length, records: world.drainRecords(), errors, halted: world.halted?.reason ?? null
+          type: 'advanced', id: message.id, nowUs: world.nowUs, traceHash: world.traceHash(), ...(snapshot === null ? { snapshotJson: null, entities: 0 } : asText(snapshot)),
+          records: world.drainRecords(), errors, halted: world.halted?.reason ?? null
         })
         return
       }
@@ -34,8 +41,8 @@ export function createWorkerHandler(post: (message: FromWorker) => void, build: 
         const result = world.apply(message.command)
         const snapshot = world.snapshot()
         post({
-          type: 'command-result', id: message.id, ok: result.ok, detail: result.detail, nowUs: snapshot.nowUs, traceHash: snapshot.traceHash, snapshotJson: JSON.stringify(snapshot),
-          entities: snapshot.hosts.length + snapshot.vms.length, records: world.drainRecords(), halted: world.halted?.reason ?? null
+          type: 'command-result', id: message.id, ok: result.ok, detail: result.detail, nowUs: snapshot.nowUs, traceHash: snapshot.traceHash, ...asText(snapshot),
+          records: world.drainRecords(), halted: world.halted?.reason ?? null
         })
         return
       }
