@@ -10,6 +10,7 @@ import { compareRun, comparisonTable, firstPassMbit, firstPassPagesPerS, modelMe
 import { calibrationSpec, fullMatrix, quickMatrix } from './qemu/matrix'
 import { calibrationOf, runModel, type GuestCalibration } from './qemu/model-run'
 import { runRealMigration, type RealRunResult } from './qemu/real-run'
+import { machineLoopbackMbit } from './qemu/loopback-rate'
 import { machineSocketBufferBytes } from './qemu/socket-buffers'
 import { ensureQemuToolchain, SetupError, type QemuToolchain } from './qemu/setup'
 import type { RunSpec } from './qemu/spec'
@@ -33,6 +34,21 @@ async function calibrate(tools: QemuToolchain, memMiB: number, outDir: string, o
   const calibration = calibrationOf(memMiB, ram)
   log(`calibration ${memMiB} MiB: ${calibration.nonZeroMiB.toFixed(1)} MiB non-zero, loopback ${calibration.linkMbit.toFixed(0)} Mbit/s (${run.verdict})`)
   return calibration
+}
+
+/**
+ * The loopback's one-stream TCP rate (loopback-rate.ts), measured before the runs and kept in --out: with
+ * --reuse-real the value recorded with those runs is reused (the rate moves with the machine's load).
+ */
+async function loopbackMbit(outDir: string, options: Options): Promise<number | null> {
+  const file = join(outDir, 'loopback.json')
+  if (options.reuseReal === true && existsSync(file)) {
+    const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { mbit?: unknown }).mbit
+    if (typeof recorded === 'number' && recorded > 0) return recorded
+  }
+  const mbit = await machineLoopbackMbit()
+  if (mbit !== null) writeFileSync(file, JSON.stringify({ mbit, measuredAt: new Date().toISOString() }) + '\n')
+  return mbit
 }
 
 function writeDoc(rows: readonly RunComparison[], tools: QemuToolchain, quick: boolean, lost: readonly string[]): void {
@@ -75,6 +91,8 @@ async function validateQemu(options: Options): Promise<void> {
   const calibrations = new Map<number, GuestCalibration>()
   const socketBufferBytes = machineSocketBufferBytes()
   log(`socket buffers (tcp_wmem max + tcp_rmem max): ${socketBufferBytes === null ? 'not measured' : `${socketBufferBytes} B`}`)
+  const socketWriteMbit = await loopbackMbit(outDir, options)
+  log(`loopback TCP write rate: ${socketWriteMbit === null ? 'not measured' : `${socketWriteMbit.toFixed(0)} Mbit/s`}`)
   const rows: RunComparison[] = []
   const lost: string[] = []
   for (const [index, spec] of specs.entries()) {
@@ -97,7 +115,7 @@ async function validateQemu(options: Options): Promise<void> {
     const pagesPerS = firstPassPagesPerS(real)
     const firstPass = mbit === null || pagesPerS === null ? null : { mbit, pagesPerS }
     // A reused run keeps the cap it was recorded with: both sides must give up at the same time.
-    const model = runModel({ ...spec, capS: real.spec.capS }, real.guestRatePagesPerS, calibration, firstPass, socketBufferBytes)
+    const model = runModel({ ...spec, capS: real.spec.capS }, real.guestRatePagesPerS, calibration, firstPass, socketBufferBytes, socketWriteMbit)
     writeFileSync(join(outDir, `${spec.id}.cutover.json`), JSON.stringify(model, null, 1) + '\n')
     const row = compareRun(spec, realMetrics(real), modelMetrics(model.json, spec))
     rows.push(row)

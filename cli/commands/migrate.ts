@@ -33,6 +33,7 @@ interface MigrateFlags extends WorkloadFlags {
   availSwitchoverBandwidthMbit: number
   senderPagesPerS: number
   socketBufferBytes: number
+  socketWriteMbit: number
   autoConverge?: boolean
   xbzrle?: boolean
   stun?: boolean
@@ -78,6 +79,7 @@ function paramsFromFlags(flags: MigrateFlags): MigrationParams {
     qemu: {
       ...DEFAULT_PARAMS.qemu, maxBandwidthMbitPerS: flags.maxBandwidthMbit, downtimeLimitMs: flags.downtimeLimitMs,
       availSwitchoverBandwidthMbitPerS: flags.availSwitchoverBandwidthMbit, senderPagesPerS: flags.senderPagesPerS, socketBufferBytes: flags.socketBufferBytes,
+      socketWriteMbitPerS: flags.socketWriteMbit,
       autoConverge: flags.autoConverge === true, xbzrle: flags.xbzrle === true
     },
     cancelAfterUs: sToUs(flags.cancelAfterS)
@@ -144,6 +146,8 @@ export function registerMigrateCommand(program: Command): void {
       parseNumberFlag('--sender-pages-per-s', { min: 0, max: 1e9, integer: true }), 0)
     .option('--socket-buffer-bytes <n>', 'QEMU: bytes the socket takes ahead of the receiver (send buffer + receive window; 0 = none); shortens the source-side downtime only',
       parseNumberFlag('--socket-buffer-bytes', { min: 0, max: 2 ** 40, integer: true }), 0)
+    .option('--socket-write-mbit <n>', 'QEMU: how fast the source writes into the socket while its buffers have room (0 = memory speed; loopback: its TCP rate)',
+      parseNumberFlag('--socket-write-mbit', { min: 0, max: RATE_MBIT_MAX }), 0)
     .option('--auto-converge', 'QEMU: throttle the guest when it dirties faster than the transfer')
     .option('--xbzrle', 'QEMU: XBZRLE delta compression')
     .option('--stun', 'Clark: stun a writer dirtying faster than the maximum rate')

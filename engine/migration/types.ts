@@ -57,6 +57,13 @@ export interface QemuParams {
    * 0 = no buffer: the source-side downtime is the whole final copy. Guest-visible downtime is unaffected.
    */
   readonly socketBufferBytes: number
+  /**
+   * How fast the source writes into the socket while its buffers have room (Mbit/s; 0 = memory speed). On a NIC
+   * that is memory speed; on loopback every write carries the TCP stack's cost (the receiving side's processing
+   * runs in the writer's send call), so the final copy takes final bytes ÷ this rate on the source's clock even
+   * when the buffers are empty. Caps the final copy (rate limit lifted) and pre-copy passes alike.
+   */
+  readonly socketWriteMbitPerS: number
 }
 
 export interface PostcopyParams {
@@ -93,7 +100,7 @@ export const DEFAULT_PARAMS: MigrationParams = {
   qemu: {
     maxBandwidthMbitPerS: 1000, downtimeLimitMs: 300, autoConverge: false, throttleTriggerPct: 50,
     throttleInitialPct: 20, throttleIncrementPct: 10, throttleMaxPct: 99, throttleTailslow: false, xbzrle: false, xbzrleCacheMiB: 64,
-    postcopyAfterPasses: 5, availSwitchoverBandwidthMbitPerS: 0, senderPagesPerS: 0, socketBufferBytes: 0
+    postcopyAfterPasses: 5, availSwitchoverBandwidthMbitPerS: 0, senderPagesPerS: 0, socketBufferBytes: 0, socketWriteMbitPerS: 0
   },
   postcopy: { maxPostcopyBandwidthMbitPerS: 0, prepagingWindowPages: 64 },
   cpuStateBytes: 256 * 1024,

@@ -6,6 +6,7 @@ import { compareRun, comparisonTable, firstPassMbit, firstPassPagesPerS, modelMe
 import { calibrationOf, modelArgs, senderPagesPerS } from '../../validate/qemu/model-run'
 import type { RealRunResult } from '../../validate/qemu/real-run'
 import { machineSocketBufferBytes, maxOfTcpMemLine } from '../../validate/qemu/socket-buffers'
+import { loopbackTransferMbit, median } from '../../validate/qemu/loopback-rate'
 import { fullMatrix, quickMatrix } from '../../validate/qemu/matrix'
 
 function fixture(id: string): { real: RealRunResult; model: Record<string, unknown> } {
@@ -188,6 +189,18 @@ describe('the path Cutover is given', () => {
     expect(args[args.indexOf('--socket-buffer-bytes') + 1]).toBe('37748736')
     expect(modelArgs(base.spec, 2000, calibration, null, null)).not.toContain('--socket-buffer-bytes')
   })
+
+  it('tells Cutover how fast the loopback takes one TCP stream here (the final copy\'s write rate), measured over 127.0.0.1', async () => {
+    const calibration = { memMiB: 256, nonZeroMiB: 188, linkMbit: 910 }
+    const args = modelArgs(base.spec, 2000, calibration, null, 37_748_736, 2981.6)
+    expect(args[args.indexOf('--socket-write-mbit') + 1]).toBe('2982')
+    expect(modelArgs(base.spec, 2000, calibration, null, 37_748_736, null)).not.toContain('--socket-write-mbit')
+    expect(median([3, 1, 2])).toBe(2)
+    expect(median([4, 1, 3, 2])).toBe(2.5)
+    const mbit = await loopbackTransferMbit(4 * 2 ** 20)
+    expect(mbit).toBeGreaterThan(10)
+    expect(Number.isFinite(mbit)).toBe(true)
+  }, 30_000)
 
   it('scales the cap with memory ÷ bandwidth (two copies), never below 30 s (90 s with auto-converge or post-copy)', () => {
     const cap = (id: string): number | undefined => fullMatrix().find((run) => run.id === id)?.capS

@@ -78,9 +78,11 @@ export function senderPagesPerS(spec: RunSpec, calibration: GuestCalibration, fi
 /**
  * `socketBufferBytes`: the machine's socket buffers (machineSocketBufferBytes), so the model's source-side downtime
  * stops, as QEMU's does, when the last byte is written into them; null leaves the model's default (none).
+ * `socketWriteMbit`: how fast one TCP stream writes over loopback here (machineLoopbackMbit), the rate the stopped
+ * source writes its final copy at even into empty buffers; null leaves the model's default (memory speed).
  */
 export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: FirstPass | null = null,
-  socketBufferBytes: number | null = null): string[] {
+  socketBufferBytes: number | null = null, socketWriteMbit: number | null = null): string[] {
   const args = [
     'migrate', '--strategy', spec.postcopy ? 'hybrid' : 'precopy-qemu', '--mem-mib', String(spec.memMiB),
     '--workload', 'hotset', '--hot-mib', String(spec.hotMiB), '--dirty-pages-per-s', String(Math.max(0, Math.round(guestRatePagesPerS))),
@@ -93,14 +95,15 @@ export function modelArgs(spec: RunSpec, guestRatePagesPerS: number, calibration
   const sender = senderPagesPerS(spec, calibration, firstPass)
   if (sender !== null) args.push('--sender-pages-per-s', String(Math.round(sender)))
   if (socketBufferBytes !== null) args.push('--socket-buffer-bytes', String(socketBufferBytes))
+  if (socketWriteMbit !== null) args.push('--socket-write-mbit', String(Math.max(1, Math.round(socketWriteMbit))))
   if (spec.autoConverge) args.push('--auto-converge', '--cpu-demand', guestCpuDemand(spec).toFixed(4))
   if (spec.xbzrle) args.push('--xbzrle')
   return args
 }
 
 export function runModel(spec: RunSpec, guestRatePagesPerS: number, calibration: GuestCalibration, firstPass: FirstPass | null,
-  socketBufferBytes: number | null): ModelRunResult {
-  const args = modelArgs(spec, guestRatePagesPerS, calibration, firstPass, socketBufferBytes)
+  socketBufferBytes: number | null, socketWriteMbit: number | null): ModelRunResult {
+  const args = modelArgs(spec, guestRatePagesPerS, calibration, firstPass, socketBufferBytes, socketWriteMbit)
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 })
   if (result.status !== 0) throw new Error(`cutover ${args.join(' ')} exited ${result.status}: ${result.stderr.trim()}`)
   return { args, json: JSON.parse(result.stdout) as Record<string, unknown> }

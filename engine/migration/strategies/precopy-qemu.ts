@@ -13,7 +13,9 @@
 // QEMU's downtime clock runs from before vm_stop to the last byte written into the socket (migration_completion_end
 // after qemu_savevm_state_complete_precopy's qemu_fflush), so the socket buffers (qemu.socketBufferBytes) take up to
 // that much of the final copy off the source's clock: none if they were already full at the stop (the path was the
-// limit), all of it if the receiver had kept up. The guest-visible downtime still waits for the last byte to arrive.
+// limit), all of it if the receiver had kept up. Writing is not free either: the source writes at qemu.socketWriteMbitPerS
+// (loopback: the TCP stack's own rate), so even into empty buffers the final copy takes its bytes ÷ that rate.
+// The guest-visible downtime still waits for the last byte to arrive.
 import { DirtyBitmap } from '../../memory/dirty-bitmap'
 import type { MigrationControl } from '../control'
 import type { PageScanner } from '../page-scanner'
@@ -43,6 +45,24 @@ export function nextThrottlePct(nowPct: number, q: QemuParams, dirtiedBytes: num
   return Math.min(nowPct + increment, q.throttleMaxPct)
 }
 
+/**
+ * The time from the stop until the last of `finalBytes` is written into the socket. The receiver drains them at
+ * finalBytes / transferUs (the final copy's carried rate); the source writes at `writeBytesPerUs` (Infinity: memory
+ * speed) while the buffers have room (`roomBytes`: their capacity less what was queued at the stop), then as fast as
+ * they drain. With no room every byte waits for the receiver (transferUs); with memory-speed writes and room for
+ * all of it, none does (0).
+ */
+export function sourceWriteUs(finalBytes: number, transferUs: number, roomBytes: number, writeBytesPerUs: number): number {
+  if (finalBytes <= 0 || transferUs <= 0) return 0
+  const drainBytesPerUs = finalBytes / transferUs
+  if (writeBytesPerUs <= drainBytesPerUs) return finalBytes / writeBytesPerUs
+  // The buffers fill at write − drain; once full, each byte written waits for one drained.
+  const fillUs = Number.isFinite(writeBytesPerUs) ? roomBytes / (writeBytesPerUs - drainBytesPerUs) : 0
+  const writtenBeforeFullBytes = Number.isFinite(writeBytesPerUs) ? writeBytesPerUs * fillUs : roomBytes
+  if (writtenBeforeFullBytes >= finalBytes) return finalBytes / writeBytesPerUs
+  return fillUs + (finalBytes - writtenBeforeFullBytes) / drainBytesPerUs
+}
+
 export class QemuPrecopy implements Strategy {
   private scanner: PageScanner | undefined
   private periodStartUs = 0
@@ -64,7 +84,18 @@ export class QemuPrecopy implements Strategy {
   constructor(private readonly migration: MigrationControl, private readonly hybrid: boolean) {}
 
   private get rateBitPerS(): number {
-    return this.migration.params.qemu.maxBandwidthMbitPerS * MBIT
+    return Math.min(this.migration.params.qemu.maxBandwidthMbitPerS * MBIT, this.socketWriteBitPerS)
+  }
+
+  /** How fast the source can write into the socket (qemu.socketWriteMbitPerS; 0: memory speed, no cap). */
+  private get socketWriteBitPerS(): number {
+    const mbit = this.migration.params.qemu.socketWriteMbitPerS
+    return mbit > 0 ? mbit * MBIT : Infinity
+  }
+
+  /** The rate a phase with QEMU's rate limit lifted runs at: the link, or the socket's write rate where that is lower. */
+  private unlimitedRateBitPerS(): number | null {
+    return Number.isFinite(this.socketWriteBitPerS) ? this.socketWriteBitPerS : null
   }
 
   begin(): void {
@@ -141,18 +172,13 @@ export class QemuPrecopy implements Strategy {
     this.queuedBytes = carriedBytes < 0.99 * offeredBytes ? Math.min(capacity, this.queuedBytes + offeredBytes - carriedBytes) : 0
   }
 
-  /**
-   * The stop-to-last-byte-written time: the sender (guest stopped, memory speed) writes until the buffers are full,
-   * then as fast as the receiver drains them. Of the `finalBytes` (carried at the drain rate in `transferUs`) the
-   * last `capacity − queued` never wait for the receiver on the source's clock.
-   */
+  /** The stop-to-last-byte-written time of the final copy (sourceWriteUs), on QEMU's downtime clock. */
   private noteSourceDowntime(): void {
     const m = this.migration
     const finalBytes = m.bytesSent - this.bytesAtStop
     const transferUs = m.nowUs - this.stopUs
-    const capacity = m.params.qemu.socketBufferBytes
-    const waitingBytes = Math.max(0, this.queuedBytes + finalBytes - capacity)
-    m.noteSourceDowntime(finalBytes > 0 ? Math.round(transferUs * Math.min(1, waitingBytes / finalBytes)) : 0)
+    const room = Math.max(0, m.params.qemu.socketBufferBytes - this.queuedBytes)
+    m.noteSourceDowntime(Math.round(sourceWriteUs(finalBytes, transferUs, room, this.socketWriteBitPerS / 8 / 1e6)))
   }
 
   /** QEMU's switchover rule in words, with the numbers of the moment. */
@@ -253,7 +279,7 @@ export class QemuPrecopy implements Strategy {
     m.suspend()
     this.markStop()
     this.addLateDirty(owed)
-    m.runPass({ phase: 'stop-and-copy', toSend: owed, rateLimitBitPerS: null, extraBytes: m.params.cpuStateBytes }, () => {
+    m.runPass({ phase: 'stop-and-copy', toSend: owed, rateLimitBitPerS: this.unlimitedRateBitPerS(), extraBytes: m.params.cpuStateBytes }, () => {
       this.noteSourceDowntime()
       m.markFinalCopyDone()
       m.commitAndActivate()
@@ -278,7 +304,7 @@ export class QemuPrecopy implements Strategy {
     m.dirtyLog?.stop()
     // postcopy_start lifts the pre-copy limit: the device-state package leaves at max-postcopy-bandwidth (0: none).
     const postcopyMbit = m.params.postcopy.maxPostcopyBandwidthMbitPerS
-    m.setRateLimit(postcopyMbit > 0 ? postcopyMbit * MBIT : null)
+    m.setRateLimit(postcopyMbit > 0 ? Math.min(postcopyMbit * MBIT, this.socketWriteBitPerS) : this.unlimitedRateBitPerS())
     m.sendBytes(m.params.cpuStateBytes, () => {
       this.noteSourceDowntime()
       m.markFinalCopyDone()
