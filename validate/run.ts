@@ -51,6 +51,11 @@ async function loopbackMbit(outDir: string, options: Options): Promise<number | 
   return mbit
 }
 
+/** The loopback rate measured with the run where it was, else the one measured for the whole --out. */
+function runLoopbackMbit(real: RealRunResult, outDirMbit: number | null): number | null {
+  return typeof real.loopbackMbit === 'number' && real.loopbackMbit > 0 ? real.loopbackMbit : outDirMbit
+}
+
 function writeDoc(rows: readonly RunComparison[], tools: QemuToolchain, quick: boolean, lost: readonly string[]): void {
   const cpu = cpus()
   const section = [
@@ -104,7 +109,8 @@ async function validateQemu(options: Options): Promise<void> {
     // A run that could not even start (a guest that never booted on a starved machine) is retried once, then reported.
     for (let attempt = 1; real === undefined && attempt <= 2; attempt++) {
       try {
-        real = await runRealMigration(tools, spec, outDir)
+        const loopback = await machineLoopbackMbit()
+        real = { ...(await runRealMigration(tools, spec, outDir)), loopbackMbit: loopback }
       } catch (error) {
         log(`[${index + 1}/${specs.length}] ${spec.id}: attempt ${attempt} failed: ${(error as Error).message}`)
       }
@@ -115,14 +121,16 @@ async function validateQemu(options: Options): Promise<void> {
     const pagesPerS = firstPassPagesPerS(real)
     const firstPass = mbit === null || pagesPerS === null ? null : { mbit, pagesPerS }
     // A reused run keeps the cap it was recorded with: both sides must give up at the same time.
-    const model = runModel({ ...spec, capS: real.spec.capS }, real.guestRatePagesPerS, calibration, firstPass, socketBufferBytes, socketWriteMbit)
+    const model = runModel({ ...spec, capS: real.spec.capS }, real.guestRatePagesPerS, calibration, firstPass, socketBufferBytes,
+      runLoopbackMbit(real, socketWriteMbit))
     writeFileSync(join(outDir, `${spec.id}.cutover.json`), JSON.stringify(model, null, 1) + '\n')
     const row = compareRun(spec, realMetrics(real), modelMetrics(model.json, spec))
     rows.push(row)
     writeFileSync(join(outDir, 'comparison.json'), JSON.stringify(rows, null, 1) + '\n')
     log(`[${index + 1}/${specs.length}] ${spec.id}: QEMU ${row.real.verdict} ${row.real.totalTimeMs ?? '–'} ms, ` +
       `Cutover ${row.model.verdict} ${row.model.totalTimeMs ?? '–'} ms; guest ${real.guestRatePagesPerS} p/s; ` +
-      `first pass ${firstPass === null ? '–' : `${firstPass.mbit.toFixed(0)} Mbit/s, ${firstPass.pagesPerS.toFixed(0)} pages/s`}; destination running: ${real.destinationRunning}; ${real.wallS} s`)
+      `first pass ${firstPass === null ? '–' : `${firstPass.mbit.toFixed(0)} Mbit/s, ${firstPass.pagesPerS.toFixed(0)} pages/s`}; destination running: ${real.destinationRunning}; ${real.wallS} s; ` +
+      `loopback ${runLoopbackMbit(real, socketWriteMbit)?.toFixed(0) ?? 'not measured'} Mbit/s`)
   }
   if (lost.length > 0) log(`runs that could not be made here: ${lost.join(', ')}`)
   process.stdout.write(summaryTable(summarize(rows)) + '\n' + comparisonTable(rows))

@@ -43,6 +43,11 @@ export interface RealRunResult {
   readonly final: Record<string, unknown>
   readonly destinationRunning: boolean
   readonly wallS: number
+  /**
+   * This machine's one-stream loopback TCP rate (Mbit/s) measured just before the run (loopback-rate.ts); it moves
+   * with the load, so each run carries its own. Absent in runs recorded before it was measured; null: not measured.
+   */
+  readonly loopbackMbit?: number | null
 }
 
 const POLL_MS = 50
