@@ -266,8 +266,9 @@ export class QemuPrecopy implements Strategy {
   }
 
   /**
-   * Completion: vCPUs stop and the rate limit is lifted (null: the link's rate, shared fairly on the LAN). The
-   * final sync (ram_save_complete) adds what was dirtied since `owed` was taken: nothing, it is the same instant.
+   * Completion: vCPUs stop and the rate limit is lifted (migration_rate_set(RATE_LIMIT_DISABLED)): the link's rate,
+   * shared fairly on the LAN, or the socket's write rate where that is lower. The final sync (ram_save_complete)
+   * adds what was dirtied since `owed` was taken: nothing, it is the same instant.
    */
   private stopAndCopy(owed: DirtyBitmap): void {
     const m = this.migration
