@@ -14,6 +14,17 @@ import { createFakeApi } from './fixtures/fake-api'
 import '../../renderer/src/styles.css'
 
 let pinia: Pinia
+
+/** The RGBA the rack's canvas shows at the centre of a square's button (the colour is drawn there, not on the button). */
+function squarePixel(square: Element): number[] {
+  const canvas = square.parentElement?.querySelector('canvas')
+  if (!(canvas instanceof HTMLCanvasElement)) throw new Error('no canvas beside the square')
+  const box = canvas.getBoundingClientRect()
+  const cell = square.getBoundingClientRect()
+  const x = Math.floor(((cell.left + cell.width / 2 - box.left) * canvas.width) / box.width)
+  const y = Math.floor(((cell.top + cell.height / 2 - box.top) * canvas.height) / box.height)
+  return [...(canvas.getContext('2d')?.getImageData(x, y, 1, 1).data ?? [])]
+}
 const Harness = defineComponent({ render: () => h('div', { style: 'height: 760px; display: flex; flex-direction: column' }, [h(DatacenterView)]) })
 
 beforeEach(async () => {
@@ -59,10 +70,12 @@ describe('large clusters', () => {
     const screen = await render(Harness, { global: { plugins: [pinia] } })
     const square = screen.getByTestId('heat-host-07')
     await expect.element(square).toBeVisible()
-    const before = (square.element() as HTMLElement).style.background
+    const before = squarePixel(square.element())
+    expect(before[3]).toBe(255)
     feedSnapshot({ ...world, nowUs: world.nowUs + 1_000_000, hosts: world.hosts.map((h) => (h.id === 'host-07' ? { ...h, cpuUsedPct: h.cpuUsedPct > 50 ? 5 : 95 } : h)) })
-    await expect.poll(() => (square.element() as HTMLElement).style.background).not.toBe(before)
-    expect((screen.getByTestId('heat-host-08').element() as HTMLElement).style.background).not.toBe('')
+    await expect.poll(() => squarePixel(square.element()).join()).not.toBe(before.join())
+    // Its neighbour is still painted (the redraw kept the other squares).
+    expect(squarePixel(screen.getByTestId('heat-host-08').element())[3]).toBe(255)
     await square.hover()
     expect((square.element() as HTMLElement).title).toMatch(/^host-07 · on · CPU (5|95) % · memory /)
   })
