@@ -9,6 +9,7 @@ import { defineComponent, h } from 'vue'
 import DatacenterView from '../../renderer/src/views/DatacenterView.vue'
 import { setApi } from '../../renderer/src/ipc/api'
 import { feedSnapshot } from '../../renderer/src/ipc/snapshot-feed'
+import { useUiStore } from '../../renderer/src/stores/ui'
 import { buildLargeWorld, buildWorld, IDS } from './fixtures/world'
 import { createFakeApi } from './fixtures/fake-api'
 import '../../renderer/src/styles.css'
@@ -24,6 +25,15 @@ function squarePixel(square: Element): number[] {
   const x = Math.floor(((cell.left + cell.width / 2 - box.left) * canvas.width) / box.width)
   const y = Math.floor(((cell.top + cell.height / 2 - box.top) * canvas.height) / box.height)
   return [...(canvas.getContext('2d')?.getImageData(x, y, 1, 1).data ?? [])]
+}
+
+/** The RGBA a canvas paints for the theme's custom property `name`. */
+function cssColourPixel(name: string): number[] {
+  const probe = document.createElement('canvas').getContext('2d')
+  if (probe === null) throw new Error('no 2d context')
+  probe.fillStyle = getComputedStyle(document.documentElement).getPropertyValue(name).trim()
+  probe.fillRect(0, 0, 1, 1)
+  return [...probe.getImageData(0, 0, 1, 1).data]
 }
 const Harness = defineComponent({ render: () => h('div', { style: 'height: 760px; display: flex; flex-direction: column' }, [h(DatacenterView)]) })
 
@@ -60,6 +70,14 @@ describe('large clusters', () => {
     await expect.element(down.getByTestId('vm-state-vm-9001')).toHaveTextContent(`restarting on ${IDS.freeHost} (HA)`)
     await expect.element(down.getByTestId('vm-state-vm-9002')).toHaveTextContent('down · HA restart pending')
     expect(screen.getByTestId(`heat-${IDS.failedHost}`).element().getAttribute('aria-label')).toContain('2 VMs down')
+    // Its square is painted in the theme's "bad" colour, and repainted when the theme changes.
+    const failedSquare = screen.getByTestId(`heat-${IDS.failedHost}`).element()
+    expect(squarePixel(failedSquare).join()).toBe(cssColourPixel('--bad').join())
+    const lightBad = cssColourPixel('--bad').join()
+    useUiStore(pinia).toggleTheme()
+    await expect.poll(() => squarePixel(failedSquare).join()).toBe(cssColourPixel('--bad').join())
+    expect(cssColourPixel('--bad').join()).not.toBe(lightBad)
+    useUiStore(pinia).toggleTheme()
     await screen.getByTestId(`heat-down-host-${IDS.failedHost}`).click()
     await expect.element(screen.getByTestId(`host-card-${IDS.failedHost}`)).toBeVisible()
   })
