@@ -2,7 +2,8 @@
 // picking a square shows that host's card, and the filters say how many hosts are shown. The heat map shows a
 // failed host's VMs as down or restarting (HA), and its squares follow each snapshot.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { page } from 'vitest/browser'
+import { page, userEvent } from 'vitest/browser'
+import axe from 'axe-core'
 import { render } from 'vitest-browser-vue'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { defineComponent, h } from 'vue'
@@ -96,6 +97,23 @@ describe('large clusters', () => {
     expect(squarePixel(screen.getByTestId('heat-host-08').element())[3]).toBe(255)
     await square.hover()
     expect((square.element() as HTMLElement).title).toMatch(/^host-07 · on · CPU (5|95) % · memory /)
+  })
+
+  it('keeps every square a named button for keyboards and screen readers (the colours are on a canvas)', async () => {
+    feedSnapshot(buildLargeWorld(25, 40))
+    const screen = await render(Harness, { global: { plugins: [pinia] } })
+    await expect.element(screen.getByTestId('host-heatmap')).toBeVisible()
+    expect(screen.getByRole('button', { name: /^host-0?512 · on · \d+ VMs/ }).elements().length).toBe(1)
+    // One rack (every rack is built alike): axe over all 1,000 squares takes seconds on a loaded machine.
+    const rack = screen.container.querySelector('[data-testid^="heat-rack-"]')
+    if (rack === null) throw new Error('no rack on the heat map')
+    const results = await axe.run(rack, { resultTypes: ['violations'] })
+    expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([])
+    const square = screen.getByTestId('heat-host-512')
+    ;(square.element() as HTMLElement).focus()
+    expect((square.element() as HTMLElement).title).toMatch(/^host-512 · on · CPU \d+ % · memory /)
+    await userEvent.keyboard('{Enter}')
+    await expect.element(screen.getByTestId('host-card-host-512')).toBeVisible()
   })
 
   it('opens small clusters on cards, and says when nothing matches', async () => {
