@@ -6,6 +6,7 @@ import { once } from 'node:events'
 import { stringify } from 'csv-stringify/sync'
 import type { Writable } from 'node:stream'
 import type { StatementCache } from './history-reader'
+import { PACKED_ROUNDS_EXPORT_SQL } from './packed-rounds'
 import { whereClause } from './list-query'
 import type { SqlParam } from './list-query'
 import type { MigrationFilters } from './types'
@@ -48,7 +49,10 @@ const ROUND_EXPORT_COLUMNS: Column[] = [
   num('rateMbitPerS', 'rate_mbit_per_s'), num('pagesDirtied', 'pages_dirtied'), text('stopReason', 'stop_reason')
 ]
 
-function tableSpec(table: ExportTable, filters: MigrationFilters, roundColumns: readonly Column[], migrationColumns: readonly Column[]): TableSpec {
+/** How the export reads a migration's rounds: packed in the row (schema 5) or from migration_rounds (older files, read-only). */
+export type RoundsLayout = { packed: true } | { packed: false; stopReason: boolean }
+
+function tableSpec(table: ExportTable, filters: MigrationFilters, roundsSql: string, migrationColumns: readonly Column[]): TableSpec {
   if (table === 'decisions') {
     return { columns: [num('id', 'id'), num('runId', 'run_id'), num('atUs', 'at_us'), text('policy', 'policy'),
       json('inputs', 'inputs_json'), json('chosen', 'chosen_json'), json('rejected', 'rejected_json')],
@@ -60,10 +64,13 @@ function tableSpec(table: ExportTable, filters: MigrationFilters, roundColumns: 
     from: 'FROM audit_log ORDER BY seq', params: [] }
   }
   const where = whereClause(filters)
-  const roundObject = jsonObject(roundColumns.map((c) => ({ ...c, sql: c.sql === 'NULL' ? c.sql : `r.${c.sql}` })))
-  return { columns: migrationColumns, from: `FROM migrations ${where.sql} ORDER BY id`, params: where.params,
-    nested: { name: 'rounds', sql: `(SELECT json_group_array(json(${roundObject}) ORDER BY r.round_index)
-      FROM migration_rounds r WHERE r.migration_id = migrations.id)` } }
+  return { columns: migrationColumns, from: `FROM migrations ${where.sql} ORDER BY id`, params: where.params, nested: { name: 'rounds', sql: roundsSql } }
+}
+
+function tableRoundsSql(stopReason: boolean): string {
+  const columns = stopReason ? ROUND_EXPORT_COLUMNS : ROUND_EXPORT_COLUMNS.map((c) => (c.name === 'stopReason' ? { ...c, sql: 'NULL' } : c))
+  const roundObject = jsonObject(columns.map((c) => ({ ...c, sql: c.sql === 'NULL' ? c.sql : `r.${c.sql}` })))
+  return `(SELECT json_group_array(json(${roundObject}) ORDER BY r.round_index) FROM migration_rounds r WHERE r.migration_id = migrations.id)`
 }
 
 function jsonObject(columns: readonly Column[], extra?: { name: string; sql: string }): string {
@@ -90,16 +97,15 @@ function* csvBatches(rows: Iterable<unknown[]>): Generator<string> {
 }
 
 export class HistoryExporter {
-  private readonly roundColumns: readonly Column[]
+  private readonly roundsSql: string
   private readonly migrationColumns: readonly Column[]
 
   /**
-   * roundStopReason / engineId: the file has migration_rounds.stop_reason / migrations.engine_id (schema 4; an older
-   * file read read-only exports null).
+   * rounds: where this file keeps them (a schema-2/3 file has no stop_reason: it exports null); engineId: the file
+   * has migrations.engine_id (schema 4; an older file read read-only exports null).
    */
-  constructor(private readonly cache: StatementCache, roundStopReason = true, engineId = true) {
-    this.roundColumns = roundStopReason ? ROUND_EXPORT_COLUMNS
-      : ROUND_EXPORT_COLUMNS.map((c) => (c.name === 'stopReason' ? { ...c, sql: 'NULL' } : c))
+  constructor(private readonly cache: StatementCache, rounds: RoundsLayout = { packed: true }, engineId = true) {
+    this.roundsSql = rounds.packed ? PACKED_ROUNDS_EXPORT_SQL : tableRoundsSql(rounds.stopReason)
     this.migrationColumns = engineId ? MIGRATION_EXPORT_COLUMNS
       : MIGRATION_EXPORT_COLUMNS.map((c) => (c.name === 'engineId' ? { ...c, sql: 'NULL' } : c))
   }
@@ -107,7 +113,7 @@ export class HistoryExporter {
   /** The export as text chunks; iterate it to completion or call return() to release the statement. */
   *chunks(options: ExportOptions): Generator<string> {
     const table = options.table ?? 'migrations'
-    const spec = tableSpec(table, options.filters ?? {}, this.roundColumns, this.migrationColumns)
+    const spec = tableSpec(table, options.filters ?? {}, this.roundsSql, this.migrationColumns)
     if (options.format === 'csv') {
       const rows = this.cache.get(`SELECT ${spec.columns.map((c) => c.sql).join(', ')} ${spec.from}`).raw(true).iterate(...spec.params) as Iterable<unknown[]>
       yield* batchChunks(stringify([spec.columns.map((c) => c.name)], { record_delimiter: 'unix' }), csvBatches(rows), '')

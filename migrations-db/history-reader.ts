@@ -3,9 +3,10 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { buildPageQuery, encodeCursor, ENGINE_ID_COLUMN, MIGRATION_COLUMNS, NULL_ENGINE_ID_COLUMN, whereClause } from './list-query'
 import type { BuiltQuery } from './list-query'
+import { hasPackedRounds, unpackRounds } from './packed-rounds'
 import { migrationRowSchema, MIGRATION_OUTCOMES, MIGRATION_TRIGGERS, roundRowSchema, runRowSchema } from './types'
 import type {
-  Distribution, HistoryStats, ListQuery, MigrationDetail, MigrationFilters, MigrationPage, MigrationRow, RunRow
+  Distribution, HistoryStats, ListQuery, MigrationDetail, MigrationFilters, MigrationPage, MigrationRow, RoundRow, RunRow
 } from './types'
 
 const RUN_COLUMNS = `id, scenario, seed, policy, app_version AS appVersion, engine_version AS engineVersion,
@@ -40,7 +41,8 @@ export class HistoryReader {
   private readonly runById: Statement
   private readonly runsNewestFirst: Statement
   private readonly migrationById: Statement
-  private readonly roundsOf: Statement
+  /** A migration's rounds: its rounds_json (schema 5), or its migration_rounds rows (an older file read read-only). */
+  private readonly roundsOf: (id: number) => RoundRow[]
   private readonly tableCounts: Statement
   /** Whether migrations has engine_id (a schema-2/3 file read read-only has not: every row then reads null). */
   private readonly engineId: boolean
@@ -50,7 +52,13 @@ export class HistoryReader {
     this.runById = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`)
     this.runsNewestFirst = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at_ms DESC, id DESC LIMIT ?`)
     this.migrationById = db.prepare(this.columns(`SELECT ${MIGRATION_COLUMNS} FROM migrations WHERE id = ?`))
-    this.roundsOf = db.prepare(`SELECT ${roundColumns(hasColumn(db, 'migration_rounds', 'stop_reason'))} FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`)
+    if (hasPackedRounds(db)) {
+      const packed = db.prepare('SELECT rounds_json FROM migrations WHERE id = ?').pluck()
+      this.roundsOf = (id) => unpackRounds(id, packed.get(id) as string)
+    } else {
+      const table = db.prepare(`SELECT ${roundColumns(hasColumn(db, 'migration_rounds', 'stop_reason'))} FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`)
+      this.roundsOf = (id) => table.all(id).map((round) => roundRowSchema.parse(round))
+    }
     this.tableCounts = db.prepare(`SELECT (SELECT COUNT(*) FROM runs) AS runs, (SELECT COUNT(*) FROM policy_decisions) AS decisions,
       (SELECT COUNT(*) FROM faults) AS faults, (SELECT COUNT(*) FROM audit_log) AS auditEntries`)
   }
@@ -86,7 +94,7 @@ export class HistoryReader {
   getMigration(id: number): MigrationDetail | null {
     const row = this.migrationById.get(id)
     if (row === undefined) return null
-    const rounds = this.roundsOf.all(id).map((round) => roundRowSchema.parse(round))
+    const rounds = this.roundsOf(id)
     return { ...migrationRowSchema.parse(row), rounds }
   }
 

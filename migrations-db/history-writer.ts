@@ -9,9 +9,10 @@ import type { AuditLog } from './audit-log'
 import { canonicalJson } from './audit-chain'
 import { HistoryDbError } from './errors'
 import {
-  decisionHash, faultHash, migrationHash, roundsHash, runHash, SealDigest
+  decisionHash, faultHash, migrationHash, packedRoundsHash, packRounds, runHash, SealDigest
 } from './row-seal'
 import type { MigrationValues, RoundValues, SealedTable, SealRange } from './row-seal'
+import { roundsProblem } from './packed-rounds'
 import { resealAfterPrune } from './reseal'
 import type { Verifier } from './verify'
 import type {
@@ -19,9 +20,6 @@ import type {
 } from './types'
 
 const RUNS_BEFORE = 'SELECT id FROM runs WHERE COALESCE(finished_at_ms, started_at_ms) < ?'
-const ROUND_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-/** Rounds per INSERT statement: one statement per migration for the usual handful of rounds. */
-const ROUNDS_PER_STATEMENT = 16
 
 /** SQLite stores UTF-8: a lone surrogate becomes U+FFFD on the way in, so hash what will be read back. */
 const SURROGATE = /[\uD800-\uDFFF]/
@@ -35,7 +33,6 @@ export class HistoryWriter {
   private readonly runForSeal: Statement
   private readonly updateRunFinish: Statement
   private readonly insertMigration: Statement
-  private readonly insertRounds: Statement[] = []
   private readonly insertDecision: Statement
   private readonly insertFault: Statement
   private readonly maxIds: Record<SealedTable | 'runs', Statement>
@@ -55,11 +52,7 @@ export class HistoryWriter {
     this.updateRunFinish = db.prepare('UPDATE runs SET finished_at_ms = ?, end_us = ?, trace_hash = ?, row_hash = ? WHERE id = ?')
     this.insertMigration = db.prepare(`INSERT INTO migrations (id, run_id, vm_id, source_host_id, target_host_id, strategy,
       trigger_kind, reason, outcome, abort_reason, start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, engine_id, row_hash,
-      rounds_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    for (let count = 1; count <= ROUNDS_PER_STATEMENT; count++) {
-      this.insertRounds.push(db.prepare(`INSERT INTO migration_rounds (migration_id, round_index, start_us, duration_us, pages_sent,
-        pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied, stop_reason) VALUES ${Array(count).fill(ROUND_PLACEHOLDERS).join(', ')}`))
-    }
+      rounds_hash, rounds_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.insertDecision = db.prepare(`INSERT INTO policy_decisions (id, run_id, at_us, policy, inputs_json, chosen_json, rejected_json, row_hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
     this.insertFault = db.prepare('INSERT INTO faults (id, run_id, at_us, kind, target_id, detail_json, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -129,7 +122,7 @@ export class HistoryWriter {
 
   private writeBatch(batch: HistoryBatch): BatchResult {
     const seals: Partial<Record<SealedTable, SealRange>> = {}
-    const migrationIds = this.writeRows('migrations', batch.migrations ?? [], seals, (m, id, digest) => this.writeMigration(m, id, digest))
+    const migrationIds = this.writeRows('migrations', batch.migrations ?? [], seals, (m, id, digest, index) => this.writeMigration(m, id, digest, index))
     const decisionIds = this.writeRows('decisions', batch.decisions ?? [], seals, (d, id, digest) => this.writeDecision(d, id, digest))
     const faultIds = this.writeRows('faults', batch.faults ?? [], seals, (f, id, digest) => this.writeFault(f, id, digest))
     const audit: AuditInput[] = [...(batch.audit ?? [])]
@@ -140,20 +133,20 @@ export class HistoryWriter {
 
   /** Writes rows with consecutive ids after the table's highest and records their seal range. */
   private writeRows<T>(table: SealedTable, rows: readonly T[], seals: Partial<Record<SealedTable, SealRange>>,
-    write: (row: T, id: number, digest: SealDigest) => void): number[] {
+    write: (row: T, id: number, digest: SealDigest, index: number) => void): number[] {
     if (rows.length === 0) return []
     const first = this.nextId(table)
     const digest = new SealDigest()
     const ids: number[] = new Array<number>(rows.length)
     for (let i = 0; i < rows.length; i++) {
       ids[i] = first + i
-      write(rows[i], first + i, digest)
+      write(rows[i], first + i, digest, i)
     }
     seals[table] = [first, first + rows.length - 1, rows.length, digest.hex()]
     return ids
   }
 
-  private writeMigration(m: MigrationInput, id: number, digest: SealDigest): void {
+  private writeMigration(m: MigrationInput, id: number, digest: SealDigest, index: number): void {
     // lostWrites absent or null: not verified, stored as NULL (never as 0).
     const values: MigrationValues = [id, m.runId, text(m.vmId), text(m.sourceHostId), text(m.targetHostId), text(m.strategy), m.trigger,
       text(m.reason), m.outcome, m.abortReason === undefined ? null : text(m.abortReason), m.startUs, m.endUs, m.downtimeUs, m.bytesSent,
@@ -169,18 +162,13 @@ export class HistoryWriter {
       if (r.stopReason !== undefined && r.stopReason !== null) round.push(text(r.stopReason))
       rounds[i] = round
     }
+    const problem = roundsProblem(rounds)
+    if (problem !== undefined) throw new HistoryDbError('invalid-argument', `migrations[${index}].${problem}`)
     const rowHash = migrationHash(values)
-    const roundsHashText = roundsHash(id, rounds)
-    this.insertMigration.run(...values.slice(0, 16), engineId, rowHash, roundsHashText)
-    for (let start = 0; start < rounds.length; start += ROUNDS_PER_STATEMENT) {
-      const end = Math.min(rounds.length, start + ROUNDS_PER_STATEMENT)
-      const params: (number | string | null)[] = []
-      for (let i = start; i < end; i++) {
-        const round = rounds[i]
-        params.push(id, round[0], round[1], round[2], round[3], round[4], round[5], round[6], round[7], round[8], round[9] ?? null)
-      }
-      this.insertRounds[end - start - 1].run(params)
-    }
+    // Packed in the row (schema 5): the stored text is the one the rounds hash covers, stringified once.
+    const roundsJson = packRounds(rounds)
+    const roundsHashText = packedRoundsHash(id, roundsJson)
+    this.insertMigration.run(...values.slice(0, 16), engineId, rowHash, roundsHashText, roundsJson)
     digest.add(rowHash + roundsHashText)
   }
 

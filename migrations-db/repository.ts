@@ -8,6 +8,7 @@ import { HistoryExporter } from './export'
 import type { ExportOptions } from './export'
 import { hasColumn, HistoryReader, StatementCache } from './history-reader'
 import { HistoryWriter } from './history-writer'
+import { hasPackedRounds } from './packed-rounds'
 import { Verifier } from './verify'
 import type { VerifierOptions } from './verify'
 import type {
@@ -50,7 +51,8 @@ export class HistoryDb {
     this.audit = new AuditLog(db, info.nowMs)
     this.nowMs = info.nowMs
     this.reader = new HistoryReader(db, cache)
-    this.exporter = new HistoryExporter(cache, hasColumn(db, 'migration_rounds', 'stop_reason'), hasColumn(db, 'migrations', 'engine_id'))
+    this.exporter = new HistoryExporter(cache, hasPackedRounds(db) ? { packed: true } : { packed: false, stopReason: hasColumn(db, 'migration_rounds', 'stop_reason') },
+      hasColumn(db, 'migrations', 'engine_id'))
   }
 
   /** Built on first write: its statements name columns an older schema, read-only, does not have. */

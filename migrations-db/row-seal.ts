@@ -77,9 +77,22 @@ export function roundValues(row: readonly (number | string | null)[]): RoundValu
   return values
 }
 
+/**
+ * A migration's rounds as stored since schema 5 (migrations.rounds_json): JSON.stringify of their seal values in
+ * round order, the very text the rounds hash covers, so the verifier hashes the stored text as it is.
+ */
+export function packRounds(rounds: readonly RoundValues[]): string {
+  return JSON.stringify(rounds)
+}
+
 /** All rounds of one migration in round_index order hash together: they are written and read as one unit. */
 export function roundsHash(migrationId: number, rounds: readonly RoundValues[]): string {
-  return shortHash(`["migration_rounds",${migrationId},${JSON.stringify(rounds)}]`)
+  return packedRoundsHash(migrationId, packRounds(rounds))
+}
+
+/** roundsHash from the packed text (packRounds); the tag stays "migration_rounds" so seals from schema 3 and 4 still verify. */
+export function packedRoundsHash(migrationId: number, roundsJson: string): string {
+  return shortHash(`["migration_rounds",${migrationId},${roundsJson}]`)
 }
 
 export type DecisionValues = [id: number, runId: number, atUs: number, policy: string, inputsJson: string, chosenJson: string,

@@ -1,8 +1,10 @@
 // Applies pending SQL migrations, one transaction per file, and records each in schema_migrations and
 // PRAGMA user_version. Invariants: applied rows are a prefix of the known files with matching checksums;
-// a database newer than the code is never touched; a failed file leaves the database at the previous version.
+// a database newer than the code is never touched; a failed file (or its JavaScript step, upgrade-steps.ts) leaves the database at the previous version.
 import type { Database } from 'better-sqlite3'
 import type { MigrationFile } from './migration-files'
+import { UPGRADE_STEPS } from './upgrade-steps'
+import type { UpgradeStep } from './upgrade-steps'
 
 export interface AppliedMigration { version: number; name: string }
 
@@ -20,6 +22,8 @@ export interface MigrateOptions {
   readonly?: boolean
   /** Wall clock for applied_at; default Date.now. */
   nowMs?: () => number
+  /** JavaScript steps by file name, run after that file's SQL in its transaction; default UPGRADE_STEPS. */
+  steps?: Readonly<Record<string, UpgradeStep>>
 }
 
 interface AppliedRow { version: number; name: string; checksum: string }
@@ -43,7 +47,7 @@ export function migrate(db: Database, files: readonly MigrationFile[], options: 
   const nowMs = options.nowMs ?? Date.now
   const done: AppliedMigration[] = []
   for (const file of pending) {
-    const error = applyOne(db, file, new Date(nowMs()).toISOString())
+    const error = applyOne(db, file, new Date(nowMs()).toISOString(), (options.steps ?? UPGRADE_STEPS)[file.fileName])
     if (error !== undefined) {
       return failure('migration-failed', `migration ${file.fileName} failed and was rolled back: ${error}`, fromVersion)
     }
@@ -88,11 +92,12 @@ function checkApplied(applied: readonly AppliedRow[], userVersion: number, files
   return undefined
 }
 
-function applyOne(db: Database, file: MigrationFile, appliedAt: string): string | undefined {
+function applyOne(db: Database, file: MigrationFile, appliedAt: string, step: UpgradeStep | undefined): string | undefined {
   try {
     db.transaction(() => {
       db.exec(BOOKKEEPING_SQL)
       db.exec(file.sql)
+      step?.(db)
       db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)')
         .run(file.version, file.name, file.checksum, appliedAt)
       db.pragma(`user_version = ${file.version}`)

@@ -4,7 +4,7 @@
 // Protection of those rows starts at the upgrade: a change made before it is sealed as it was found.
 import type { Database } from 'better-sqlite3'
 import { AuditLog } from './audit-log'
-import { decisionHash, faultHash, MIGRATION_SEAL_COLUMNS, migrationHash, migrationValues, ROUND_SEAL_COLUMNS, roundsHash, roundValues, runHash, SealDigest } from './row-seal'
+import { decisionHash, faultHash, MIGRATION_SEAL_COLUMNS, migrationHash, migrationValues, packedRoundsHash, runHash, SealDigest } from './row-seal'
 import type { DecisionValues, FaultValues, RunValues, SealRange } from './row-seal'
 
 export function sealLegacyRows(db: Database, nowMs: () => number): void {
@@ -28,16 +28,16 @@ export function sealLegacyRows(db: Database, nowMs: () => number): void {
 }
 
 function sealMigrations(db: Database): SealRange | undefined {
-  const rows = db.prepare(`SELECT ${MIGRATION_SEAL_COLUMNS} FROM migrations WHERE row_hash IS NULL ORDER BY id`).raw(true).all() as [number, ...unknown[]][]
+  // Runs after every migration file (open.ts): engine_id exists (NULL on rows from before schema 4), and the rounds
+  // are packed (0005 packed them as JSON.stringify of their stored values, the text the rounds hash covers).
+  const rows = db.prepare(`SELECT ${MIGRATION_SEAL_COLUMNS}, rounds_json FROM migrations WHERE row_hash IS NULL ORDER BY id`).raw(true).all() as [number, ...unknown[]][]
   if (rows.length === 0) return undefined
-  // Runs after every migration file (open.ts), so stop_reason and engine_id exist (NULL on rows from before schema 4).
-  const rounds = db.prepare(`SELECT ${ROUND_SEAL_COLUMNS} FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`).raw(true)
   const update = db.prepare('UPDATE migrations SET row_hash = ?, rounds_hash = ? WHERE id = ?')
   const digest = new SealDigest()
   for (const row of rows) {
     const id = row[0]
     const rowHash = migrationHash(migrationValues(row))
-    const roundsHashText = roundsHash(id, (rounds.all(id) as (number | string | null)[][]).map(roundValues))
+    const roundsHashText = packedRoundsHash(id, row[17] as string)
     update.run(rowHash, roundsHashText, id)
     digest.add(rowHash + roundsHashText)
   }

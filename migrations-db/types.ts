@@ -147,6 +147,14 @@ export const roundRowSchema = z.object({
 })
 export type RoundRow = z.infer<typeof roundRowSchema>
 
+/**
+ * One round as packed in migrations.rounds_json (schema 5): its seal values in ROUND_SEAL_COLUMNS order, the
+ * stop reason as a 10th element only when there is one (row-seal.ts).
+ */
+export const packedRoundSchema = z.tuple([nonNegativeInt, nonNegativeInt, nonNegativeInt, nonNegativeInt, nonNegativeInt, nonNegativeInt,
+  nonNegativeInt, z.number().nonnegative(), nonNegativeInt], z.string()).refine((round) => round.length <= 10, 'a round has at most one stop reason')
+export const packedRoundsSchema = z.array(packedRoundSchema)
+
 export interface MigrationDetail extends MigrationRow { rounds: RoundRow[] }
 
 export const auditRowSchema = z.object({

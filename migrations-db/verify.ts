@@ -7,7 +7,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import { ChainWalker, GENESIS_HASH } from './audit-chain'
 import type { ChainHead, ChainStart } from './audit-chain'
 import {
-  decisionHash, faultHash, MIGRATION_SEAL_COLUMNS, migrationHash, migrationValues, ROUND_SEAL_COLUMNS, roundsHash, roundValues, runHash, SealDigest, SEALED_TABLE_SQL,
+  decisionHash, faultHash, MIGRATION_SEAL_COLUMNS, migrationHash, migrationValues, packedRoundsHash, ROUND_SEAL_COLUMNS, roundsHash, roundValues, runHash, SealDigest, SEALED_TABLE_SQL,
   SEALED_TABLES
 } from './row-seal'
 import type { DecisionValues, FaultValues, RoundValues, RunValues, SealedTable, SealRange } from './row-seal'
@@ -49,6 +49,7 @@ export class Verifier {
   private readonly chunkRows: number
   private readonly statements = new Map<string, Statement>()
   private roundColumnsText: string | undefined
+  private packedRounds: boolean | undefined
   private migrationColumnsText: string | undefined
 
   constructor(private readonly db: Database, private readonly options: VerifierOptions = {}) {
@@ -149,14 +150,17 @@ export class Verifier {
   private readChunk(table: SealedTable, afterId: number, maxId: number): ChunkRow[] {
     const limit = this.chunkRows
     if (table === 'migrations') {
-      const rows = this.sql(`SELECT ${this.migrationColumns()}, row_hash, rounds_hash FROM migrations
+      // Schema 5 keeps the rounds packed in the row, as the very text their hash covers; older files in migration_rounds.
+      const packed = this.hasPackedRounds()
+      const rows = this.sql(`SELECT ${this.migrationColumns()}, row_hash, rounds_hash${packed ? ', rounds_json' : ''} FROM migrations
         WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`).raw(true).all(afterId, maxId, limit) as unknown[][]
       if (rows.length === 0) return []
-      const rounds = this.roundsOf(rows[0][0] as number, rows[rows.length - 1][0] as number)
+      const rounds = packed ? undefined : this.roundsOf(rows[0][0] as number, rows[rows.length - 1][0] as number)
       return rows.map((row) => {
         const id = row[0] as number
         const stored = `${row[17] as string | null}|${row[18] as string | null}`
-        const computed = `${migrationHash(migrationValues(row))}|${roundsHash(id, rounds.get(id) ?? [])}`
+        const roundsHashText = rounds === undefined ? packedRoundsHash(id, row[19] as string) : roundsHash(id, rounds.get(id) ?? [])
+        const computed = `${migrationHash(migrationValues(row))}|${roundsHashText}`
         return { id, storedHash: stored, computedHash: computed, sealText: `${row[17] as string}${row[18] as string}` }
       })
     }
@@ -215,6 +219,15 @@ export class Verifier {
     if (fk.length > 0) {
       return { reason: `foreign_key_check: ${fk[0].table} row ${fk[0].rowid} points to a missing ${fk[0].parent} row`, firstBadRow: { table: fk[0].table, id: fk[0].rowid } }
     }
+    if (this.hasPackedRounds()) {
+      // -1: not a JSON array (json_array_length would raise on malformed text).
+      const torn = this.sql(`SELECT id, rounds_count AS expected, stored FROM (SELECT id, rounds_count,
+        CASE WHEN json_valid(rounds_json) AND json_type(rounds_json) = 'array' THEN json_array_length(rounds_json) ELSE -1 END AS stored
+        FROM migrations) WHERE stored <> rounds_count LIMIT 1`).get() as { id: number; expected: number; stored: number } | undefined
+      if (torn === undefined) return undefined
+      const stored = torn.stored < 0 ? 'its stored rounds are not a JSON array' : `${torn.stored} are stored`
+      return { reason: `migration ${torn.id} records ${torn.expected} rounds but ${stored}`, firstBadRow: { table: 'migrations', id: torn.id } }
+    }
     const torn = this.sql(`SELECT m.id, m.rounds_count AS expected, COUNT(r.migration_id) AS stored
       FROM migrations m LEFT JOIN migration_rounds r ON r.migration_id = m.id
       GROUP BY m.id HAVING stored <> m.rounds_count LIMIT 1`).get() as { id: number; expected: number; stored: number } | undefined
@@ -232,6 +245,12 @@ export class Verifier {
     this.migrationColumnsText ??= this.sql("SELECT COUNT(*) FROM pragma_table_info('migrations') WHERE name = 'engine_id'").pluck().get() === 1
       ? MIGRATION_SEAL_COLUMNS : MIGRATION_SEAL_COLUMNS.replace('engine_id', 'NULL')
     return this.migrationColumnsText
+  }
+
+  /** Whether rounds are packed in migrations.rounds_json (schema 5) rather than in migration_rounds. */
+  private hasPackedRounds(): boolean {
+    this.packedRounds ??= this.sql("SELECT COUNT(*) FROM pragma_table_info('migrations') WHERE name = 'rounds_json'").pluck().get() === 1
+    return this.packedRounds
   }
 
   /** Round columns in seal order; a schema-3 file read read-only has no stop_reason (every round then has none). */

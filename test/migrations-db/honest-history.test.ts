@@ -97,9 +97,10 @@ describe('tampering with the new columns is caught and named', () => {
   test.each([
     ['NULL lost writes set to 0 (a "not verified" passed off as verified)', 'UPDATE migrations SET lost_writes = 0 WHERE id = 1', 1],
     ['0 lost writes set to NULL', 'UPDATE migrations SET lost_writes = NULL WHERE id = 2', 2],
-    ['a stop reason changed', "UPDATE migration_rounds SET stop_reason = 'max rounds' WHERE migration_id = 2 AND round_index = 2", 2],
-    ['a stop reason cleared', 'UPDATE migration_rounds SET stop_reason = NULL WHERE migration_id = 2 AND round_index = 2', 2],
-    ['a stop reason added to another round', "UPDATE migration_rounds SET stop_reason = 'x' WHERE migration_id = 2 AND round_index = 1", 2],
+    // Rounds are packed in rounds_json (schema 5): [round_index, …, pages_dirtied, stop_reason?]; round 2 is $[1].
+    ['a stop reason changed', "UPDATE migrations SET rounds_json = json_set(rounds_json, '$[1][9]', 'max rounds') WHERE id = 2", 2],
+    ['a stop reason cleared', "UPDATE migrations SET rounds_json = json_remove(rounds_json, '$[1][9]') WHERE id = 2", 2],
+    ['a stop reason added to another round', "UPDATE migrations SET rounds_json = json_insert(rounds_json, '$[0][#]', 'x') WHERE id = 2", 2],
     ['an engine id changed', "UPDATE migrations SET engine_id = 'mig-000008' WHERE id = 2", 2],
     ['an engine id cleared', 'UPDATE migrations SET engine_id = NULL WHERE id = 2', 2],
     ['an engine id given to a row that had none', "UPDATE migrations SET engine_id = 'mig-000001' WHERE id = 1", 1]

@@ -53,9 +53,12 @@ describe('raw-SQL edits, deletes and inserts name the first bad row', () => {
     ['edit a migration', 'UPDATE migrations SET downtime_us = downtime_us + 1 WHERE id = 23', { table: 'migrations', id: 23 }, /content does not match its row hash/],
     ['edit a migration\'s engine id', "UPDATE migrations SET engine_id = 'mig-999999' WHERE id = 27", { table: 'migrations', id: 27 }, /content does not match its row hash/],
     ['clear a migration\'s engine id', 'UPDATE migrations SET engine_id = NULL WHERE id = 28', { table: 'migrations', id: 28 }, /content does not match its row hash/],
-    ['edit a round', 'UPDATE migration_rounds SET bytes_sent = 1 WHERE migration_id = 31 AND round_index = 1', { table: 'migrations', id: 31 }, /or its rounds/],
-    ['insert a round', 'INSERT INTO migration_rounds SELECT migration_id, 99, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent, rate_mbit_per_s, pages_dirtied, stop_reason FROM migration_rounds WHERE migration_id = 12 AND round_index = 1', { table: 'migrations', id: 12 }, /or its rounds/],
-    ['delete a migration (its rounds cascade)', 'PRAGMA foreign_keys = ON; DELETE FROM migrations WHERE id = 17', { table: 'migrations', id: 17 }, /row 17 is missing \(sealed at audit seq \d+/],
+    // Rounds are packed in rounds_json (schema 5): [round_index, start_us, …, bytes_sent (6), …].
+    ['edit a round', "UPDATE migrations SET rounds_json = json_set(rounds_json, '$[0][6]', 1) WHERE id = 31", { table: 'migrations', id: 31 }, /or its rounds/],
+    ['edit a round, keeping the text JS would write', "UPDATE migrations SET rounds_json = replace(rounds_json, '[1,', '[7,') WHERE id = 33", { table: 'migrations', id: 33 }, /or its rounds/],
+    ['insert a round (count kept)', "UPDATE migrations SET rounds_json = json_insert(rounds_json, '$[#]', json_extract(rounds_json, '$[0]')) WHERE id = 12", { table: 'migrations', id: 12 }, /or its rounds/],
+    ['delete a round and the count with it', "UPDATE migrations SET rounds_json = json_remove(rounds_json, '$[#-1]'), rounds_count = rounds_count - 1 WHERE id = 14", { table: 'migrations', id: 14 }, /content does not match/],
+    ['delete a migration (with its rounds)', 'PRAGMA foreign_keys = ON; DELETE FROM migrations WHERE id = 17', { table: 'migrations', id: 17 }, /row 17 is missing \(sealed at audit seq \d+/],
     ['insert a migration', `INSERT INTO migrations (id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count)
       VALUES (1000, 1, 'vm-x', 'host-00', 'host-01', 'precopy', 'user', 'forged', 'completed', 0, 1, 0, 0, 0, 0)`, { table: 'migrations', id: 1000 }, /content does not match its row hash/],
     ['edit a decision', `UPDATE policy_decisions SET chosen_json = '[]' WHERE id = 2`, { table: 'policy_decisions', id: 2 }, /content does not match/],

@@ -41,6 +41,30 @@ const FIXTURES: Record<number, (raw: Database.Database) => void> = {
   3: (raw) => {
     FIXTURES[1](raw)
     sealAsSchema3(raw)
+  },
+  // Schema 4 (rounds still in migration_rounds, now with stop_reason; engine ids): the same rows as schema 4's
+  // Cutover wrote them, a stop reason on each last round and engine ids on even rows, sealed by presence.
+  4: (raw) => {
+    raw.prepare(`INSERT INTO runs (id, scenario, seed, policy, app_version, engine_version, started_at_ms, finished_at_ms, end_us, trace_hash)
+      VALUES (1, 'rack-of-8', 3, 'balance-cpu', '0.0.9', '0.0.9', 1000, 2000, 60000000, 'feed')`).run()
+    const migration = raw.prepare(`INSERT INTO migrations (id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason,
+      outcome, abort_reason, start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count, engine_id)
+      VALUES (?, 1, ?, ?, ?, 'precopy-clark', ?, 'r', ?, ?, ?, ?, ?, ?, ?, 2, ?)`)
+    const round = raw.prepare('INSERT INTO migration_rounds VALUES (?, ?, ?, 100, 10, 0, 0, 40960, ?, 3, ?)')
+    for (let id = 1; id <= 30; id++) {
+      const outcome = id % 5 === 0 ? 'aborted' : 'completed'
+      migration.run(id, `vm-${id % 7}`, `host-${id % 4}`, `host-${(id % 4) + 4}`, id % 2 === 0 ? 'policy' : 'user', outcome,
+        outcome === 'aborted' ? 'link down' : null, id * 1000, id * 1000 + 700, id * 3, id * 4096, id % 3 === 0 ? null : 0,
+        id % 2 === 0 ? `mig-${String(id).padStart(6, '0')}` : null)
+      round.run(id, 1, id * 1000, 1000, null)
+      // A rate SQLite's JSON would print as 0.30000000000000004 → 17 digits, and 1000 as 1000.0: the packing must not use it.
+      round.run(id, 2, id * 1000 + 100, id % 2 === 0 ? 0.1 + 0.2 : 1000, 'dirty set fits the downtime limit')
+    }
+    raw.prepare(`INSERT INTO policy_decisions (run_id, at_us, policy, inputs_json, chosen_json, rejected_json)
+      VALUES (1, 5, 'balance-cpu', '{"cpuPct":91}', '[{"move":"vm-1"}]', '[{"action":{"move":"vm-2"},"reason":"memory"}]')`).run()
+    raw.prepare(`INSERT INTO faults (run_id, at_us, kind, target_id, detail_json) VALUES (1, 9, 'link-down', 'link-1', '{}')`).run()
+    appendAuditV1(raw, 12)
+    sealAsSchema3(raw, true)
   }
 }
 
@@ -49,16 +73,21 @@ function schema3Hash(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 22)
 }
 
-/** What schema 3's Cutover wrote for the rows above: row and rounds hashes, and one history.sealed entry (seq 13). */
-function sealAsSchema3(raw: Database.Database): void {
+/**
+ * What schema 3's Cutover wrote for the rows above: row and rounds hashes, and one history.sealed entry (seq 13).
+ * schema4: as schema 4's did, engine_id and stop_reason appended only when not NULL (frozen too).
+ */
+function sealAsSchema3(raw: Database.Database, schema4 = false): void {
   const migrations = raw.prepare(`SELECT id, run_id, vm_id, source_host_id, target_host_id, strategy, trigger_kind, reason, outcome, abort_reason,
-    start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count FROM migrations ORDER BY id`).raw(true).all() as unknown[][]
+    start_us, end_us, downtime_us, bytes_sent, lost_writes, rounds_count${schema4 ? ', engine_id' : ''} FROM migrations ORDER BY id`).raw(true).all() as unknown[][]
   const rounds = raw.prepare(`SELECT round_index, start_us, duration_us, pages_sent, pages_skipped, zero_pages_sent, bytes_sent,
-    rate_mbit_per_s, pages_dirtied FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`).raw(true)
+    rate_mbit_per_s, pages_dirtied${schema4 ? ', stop_reason' : ''} FROM migration_rounds WHERE migration_id = ? ORDER BY round_index`).raw(true)
+  const present = (values: unknown[]) => (schema4 && values[values.length - 1] === null ? values.slice(0, -1) : values)
   const digest = createHash('sha256')
   for (const row of migrations) {
-    const rowHash = schema3Hash(JSON.stringify(['migrations', ...row]))
-    const roundsHash = schema3Hash(`["migration_rounds",${row[0] as number},${JSON.stringify(rounds.all(row[0]))}]`)
+    const rowHash = schema3Hash(JSON.stringify(['migrations', ...present(row)]))
+    const roundRows = (rounds.all(row[0]) as unknown[][]).map(present)
+    const roundsHash = schema3Hash(`["migration_rounds",${row[0] as number},${JSON.stringify(roundRows)}]`)
     raw.prepare('UPDATE migrations SET row_hash = ?, rounds_hash = ? WHERE id = ?').run(rowHash, roundsHash, row[0])
     digest.update(rowHash + roundsHash)
   }
@@ -166,7 +195,7 @@ test('a read-only open of a schema-1 database refuses (it predates the chain hea
   expect(() => openHistoryDb(temp.path, { readonly: true })).toThrow(/needs \d+; open it read-write once to upgrade/)
 })
 
-describe('a file sealed by schema 3 (lost_writes NOT NULL, no stop reasons) upgraded to schema 4', () => {
+describe('a file sealed by schema 3 (lost_writes NOT NULL, no stop reasons) upgraded to the latest schema', () => {
   function tamperRaw(sql: string): void {
     const raw = new Database(temp.path)
     raw.exec(sql)
@@ -197,17 +226,17 @@ describe('a file sealed by schema 3 (lost_writes NOT NULL, no stop reasons) upgr
     expect(db.getMigration(verified)).toMatchObject({ lostWrites: 0, rounds: [{ stopReason: 'dirty set fits the downtime limit' }] })
     expect(db.verifyAudit()).toMatchObject({ ok: true, sealedRows: 35 })
     db.close()
-    // The old file's rounds survived the table rebuild with their foreign key pointing at the new table.
+    // The old file's rounds survived the table rebuild (0004) and were packed into their migrations (0005).
     const raw = new Database(temp.path, { readonly: true })
-    expect(raw.prepare('SELECT COUNT(*) FROM migration_rounds').pluck().get()).toBe(61)
+    expect(raw.prepare('SELECT SUM(json_array_length(rounds_json)) FROM migrations').pluck().get()).toBe(61)
+    expect(raw.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'migration_rounds'").pluck().get()).toBe(0)
     expect(raw.pragma('foreign_key_check')).toEqual([])
-    expect(raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'migration_rounds'").pluck().get()).toMatch(/REFERENCES migrations \(id\)/)
     raw.close()
   })
 
   test.each([
     ['an old row\'s lost writes 0 set to NULL', 'UPDATE migrations SET lost_writes = NULL WHERE id = 9', 9],
-    ['an old round given a stop reason', "UPDATE migration_rounds SET stop_reason = 'forged' WHERE migration_id = 11 AND round_index = 2", 11],
+    ['an old round given a stop reason', "UPDATE migrations SET rounds_json = json_insert(rounds_json, '$[1][#]', 'forged') WHERE id = 11", 11],
     ['an old row given an engine id', "UPDATE migrations SET engine_id = 'mig-000013' WHERE id = 13", 13]
   ])('%s is caught and named', (_name, sql, id) => {
     buildAtVersion(3)

@@ -72,8 +72,9 @@ export function checkAfterCrash(path: string, reported: readonly [number, number
   const verdict = db.verifyAudit()
   db.close()
   const raw = new Database(path, { readonly: true })
-  const torn = raw.prepare(`SELECT COUNT(*) AS n FROM migrations m
-    WHERE m.rounds_count <> (SELECT COUNT(*) FROM migration_rounds r WHERE r.migration_id = m.id)`).get() as { n: number }
+  // Rounds are packed in their migration's row (schema 5): a torn write would leave a count that disagrees.
+  const torn = raw.prepare(`SELECT COUNT(*) AS n FROM migrations
+    WHERE NOT json_valid(rounds_json) OR rounds_count <> json_array_length(rounds_json)`).get() as { n: number }
   const countBetween = raw.prepare('SELECT COUNT(*) AS n FROM migrations WHERE id BETWEEN ? AND ?')
   let missingReported = 0
   for (const [first, last] of reported) missingReported += last - first + 1 - (countBetween.get(first, last) as { n: number }).n
