@@ -1,7 +1,8 @@
 // Setup for the QEMU validation, idempotent and cached outside the repository (default ~/.cache/cutover/qemu,
 // or $CUTOVER_QEMU_CACHE): QEMU ≥ 9 from Debian bookworm-backports and the libraries it needs, unpacked with
 // dpkg-deb (nothing installed, the system's apt sources untouched: a private sources list and state dir), the
-// Debian kernel extracted from its .deb, and the static dirtier built with gcc into an initramfs.
+// Debian kernel extracted from its .deb, the static dirtier built with gcc into an initramfs, and the loopback rate
+// meter (loopback/loopback-writer.c) built with gcc.
 // A step that cannot run here (no gcc, no apt-get, no network to the mirror) is a SetupError: exit 2, never a hang.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs'
@@ -174,6 +175,22 @@ function setupInitrd(cache: string): string {
   return initrd
 }
 
+/**
+ * The loopback rate meter (loopback/loopback-writer.c: writes like QEMU's migration stream) built with gcc into the
+ * cache; rebuilt only when its source changed. Throws a SetupError when it must be built and gcc is missing.
+ */
+export function ensureLoopbackWriter(cache = cacheDirectory()): string {
+  const sourceText = readFileSync(join(HERE, 'loopback', 'loopback-writer.c'), 'utf8')
+  const binary = join(cache, 'loopback-writer')
+  const builtFrom = join(cache, 'loopback-writer.source')
+  if (existsSync(binary) && existsSync(builtFrom) && readFileSync(builtFrom, 'utf8') === sourceText) return binary
+  requireTool('gcc', 'building the loopback rate meter')
+  mkdirSync(cache, { recursive: true })
+  run('gcc', ['-O2', '-Wall', '-o', binary, join(HERE, 'loopback', 'loopback-writer.c')], { what: 'compiling the loopback rate meter (gcc)', timeoutMs: 120_000 })
+  writeFileSync(builtFrom, sourceText)
+  return binary
+}
+
 /** Everything a run needs; downloads and builds on first use, later calls read the cache. */
 export function ensureQemuToolchain(): QemuToolchain {
   if (process.platform !== 'linux') throw new SetupError('the QEMU validation runs on Linux (Debian) only')
@@ -184,6 +201,7 @@ export function ensureQemuToolchain(): QemuToolchain {
   const qemu = setupQemu(apt, cache)
   const kernel = setupKernel(apt, cache)
   const initrd = setupInitrd(cache)
+  ensureLoopbackWriter(cache)
   const toolchain: QemuToolchain = {
     cacheDir: cache, qemuBinary: qemu.binary, firmwareDir: qemu.firmwareDir, libraryPath: qemu.libraryPath,
     kernel: kernel.kernel, initrd, qemuVersion: qemu.version, kernelVersion: kernel.version
