@@ -100,6 +100,42 @@ describe('PABFD over the power-band index', () => {
     expect(pabfdHost(plan, 1, options)).toEqual(pabfdHostByScan(reference, 1, options))
   })
 
+  it('booting as a last resort: many off hosts of few shapes, refusals, hosts the plan loads and rolls back, free power-on or not', () => {
+    // The off-host path groups unloaded off hosts by shape; here VMs are large enough that whole shapes refuse,
+    // and the plan keeps loading the chosen off hosts (then rolling some back), so loaded, unloaded and
+    // rolled-back-to-zero hosts of one class alternate in candidate order.
+    const offArb = fc.record({ table: fc.integer({ min: 0, max: 2 }), capacityMips: fc.constantFrom(4000, 10_000), memMiB: fc.constantFrom(4096, 16_384) })
+    const vmArb = fc.record({ demandMips: fc.constantFrom(0, 1000, 3000, 6000, 12_000), memMiB: fc.constantFrom(1024, 4096, 8192, 20_000) })
+    fc.assert(fc.property(
+      fc.array(offArb, { minLength: 1, maxLength: 24 }), fc.array(vmArb, { minLength: 1, maxLength: 12 }),
+      fc.array(fc.boolean(), { maxLength: 26 }), fc.array(fc.boolean(), { maxLength: 26 }), fc.boolean(), fc.boolean(),
+      (offSpecs, vmSpecs, dropCandidate, exclude, powerOnFree, reverse) => {
+        const active: HandHost = { capacityMips: 1e6, memMiB: 1e6, vms: vmSpecs }
+        const offHosts: HandHost[] = offSpecs.map((spec) => ({ capacityMips: spec.capacityMips, memMiB: spec.memMiB, power: TABLES[spec.table], state: 'off' }))
+        const view = { ...handView({ hosts: [active, ...offHosts] }), powerOnFree }
+        let candidates = view.hosts.map((host) => host.index).filter((h) => h > 0 && dropCandidate[h] !== true)
+        if (reverse) candidates = candidates.reverse()
+        const options: PabfdOptions = { verdicts: [], candidates, excluded: new Set(candidates.filter((h) => exclude[h] === true)), allowOff: true }
+        const plan = new Plan(view)
+        const reference = new Plan(view)
+        const move = { reason: 'test', priority: 1, benefit: { metric: 'm', before: 0, after: 0 } }
+        for (const round of [0, 1]) {
+          const mark = plan.mark()
+          for (const vm of view.vms) {
+            const fast = pabfdHost(plan, vm.index, options)
+            const slow = pabfdHostByScan(reference, vm.index, options)
+            expect(fast).toEqual(slow)
+            if (fast !== null && slow !== null) {
+              plan.propose(vm.index, fast.hostIndex, move)
+              reference.propose(vm.index, slow.hostIndex, move)
+            }
+          }
+          if (round === 0) { plan.rollback(mark); reference.rollback(mark) }
+        }
+      }
+    ), { numRuns: 400 })
+  })
+
   it('interpolates a table exactly as powerAtW does (bit for bit, including outside 0…1)', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: TABLES.length - 1 }), fc.double({ min: -0.5, max: 1.5, noNaN: true }), (t, util) => {
       expect(tablePowerW(Float64Array.from([0, ...TABLES[t]]), 1, util)).toBe(powerAtW(TABLES[t], util))
