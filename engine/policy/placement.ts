@@ -5,7 +5,7 @@
 // same choice, same alternatives, a fraction of the hosts evaluated (power-bands.ts says why it is exact).
 import { isOverloaded, type DetectorVerdict } from './detectors'
 import type { Plan } from './plan'
-import { TABLE_POINTS, tablePowerW, type PowerBands } from './power-bands'
+import { MEM_BUCKETS, PowerBands, TABLE_POINTS, tablePowerW } from './power-bands'
 import type { Alternative, ClusterView, VmView } from './types'
 
 export interface PabfdOptions {
@@ -357,13 +357,17 @@ function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, option
   if (scanned < candidates.length) {
     const position = bands.positionsOf(candidates)
     const groups = bands.groupsFor(demandMips)
+    // Hosts in lower memory buckets have too little free memory for the VM (they would all be refused).
+    const lowestBucket = PowerBands.lowestBucketFor(memMiB)
     for (let g = 0; g < groups; g++) {
       const group = bands.groupId(g)
       if (bands.boundW(group) > bestIncrease) break
-      for (let h = bands.firstMember(group); h >= 0; h = bands.nextMember(h)) {
-        // position[h] is 1 + the host's place among the candidates, 0 when it is not one.
-        if (position[h] <= scanned || h === currentHost || (excluded !== null && excluded.has(h)) || refusal(h) !== 0) continue
-        consider(h)
+      for (let bucket = MEM_BUCKETS - 1; bucket >= lowestBucket; bucket--) {
+        for (let h = bands.firstMember(group, bucket); h >= 0; h = bands.nextMember(h)) {
+          // position[h] is 1 + the host's place among the candidates, 0 when it is not one.
+          if (position[h] <= scanned || h === currentHost || (excluded !== null && excluded.has(h)) || refusal(h) !== 0) continue
+          consider(h)
+        }
       }
     }
   }

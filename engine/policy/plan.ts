@@ -76,7 +76,7 @@ export class Plan {
 
   /** The hosts indexed by power class and planned utilisation (see power-bands.ts), or null if not indexable. */
   powerBands(): PowerBands | null {
-    if (this.bands === undefined) this.bands = PowerBands.build(this.view, (hostIndex) => this.util(hostIndex))
+    if (this.bands === undefined) this.bands = PowerBands.build(this.view, (hostIndex) => this.util(hostIndex), (hostIndex) => this.memMiB[hostIndex])
     return this.bands
   }
 

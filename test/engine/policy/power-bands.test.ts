@@ -24,7 +24,7 @@ const hostArb = fc.record({
   memMiB: fc.constantFrom(8192, 16_384),
   // Demands in MIPS that put utilisation on and around band edges (multiples of 5 %) as well as anywhere.
   vms: fc.array(fc.record({ demandMips: fc.oneof(fc.constantFrom(0, 500, 1000, 2000), fc.integer({ min: 0, max: 4000 })),
-    memMiB: fc.constantFrom(512, 1024, 2048, 4096) }), { maxLength: 5 }),
+    memMiB: fc.constantFrom(512, 1024, 1500, 2048, 3000, 4096) }), { maxLength: 5 }),
   threshold: fc.option(fc.double({ min: 0.3, max: 1.1, noNaN: true }), { nil: undefined }),
   off: fc.boolean()
 })
@@ -82,6 +82,16 @@ describe('PABFD over the power-band index', () => {
     const view = handView({ hosts: [{ vms: [{ demandMips: 1000 }] }, ...hosts] })
     const options: PabfdOptions = { verdicts: [], candidates: [1, 2, 3, 4, 5, 6], excluded: new Set([1]), allowOff: false }
     expect(pabfdHost(new Plan(view), 0, options)?.hostIndex).toBe(2)
+    expect(pabfdHost(new Plan(view), 0, options)).toEqual(pabfdHostByScan(new Plan(view), 0, options))
+  })
+
+  it('skips only hosts without room: a VM of 3,000 MiB still finds the one host with 3,500 MiB free past the first refusals', () => {
+    // Hosts 1–3 refuse (memory full) so the band walk runs; host 4 (16,384 − 12,884 = 3,500 MiB free, bucket
+    // [2,048, 4,096)) is the only one with room. Skipping one bucket too many would miss it.
+    const full: HandHost = { memMiB: 4096, vms: [{ demandMips: 100, memMiB: 4096 }] }
+    const view = handView({ hosts: [{ vms: [{ demandMips: 1000, memMiB: 3000 }] }, full, full, full, { vms: [{ demandMips: 100, memMiB: 12_884 }] }] })
+    const options: PabfdOptions = { verdicts: [], candidates: [1, 2, 3, 4], excluded: new Set(), allowOff: false }
+    expect(pabfdHost(new Plan(view), 0, options)?.hostIndex).toBe(4)
     expect(pabfdHost(new Plan(view), 0, options)).toEqual(pabfdHostByScan(new Plan(view), 0, options))
   })
 
@@ -145,7 +155,7 @@ describe('PABFD over the power-band index', () => {
   it('declines to index a view without power tables; PABFD then scans', () => {
     const view = handView({ hosts: [{ vms: [{ demandMips: 1000 }] }, {}] })
     const curved = { ...view, powerW: (_host: number, util: number) => 100 + 100 * util * util, powerTableW: undefined }
-    expect(PowerBands.build(curved, () => 0.5)).toBeNull()
+    expect(PowerBands.build(curved, () => 0.5, () => 0)).toBeNull()
     const choice = pabfdHost(new Plan(curved), 0, { verdicts: [], candidates: [1], excluded: new Set(), allowOff: false })
     expect(choice?.hostIndex).toBe(1)
   })
