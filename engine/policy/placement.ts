@@ -359,14 +359,27 @@ function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, option
     const groups = bands.groupsFor(demandMips)
     // Hosts in lower memory buckets have too little free memory for the VM (they would all be refused).
     const lowestBucket = PowerBands.lowestBucketFor(memMiB)
+    const { has: verdictHas, metric: verdictMetric, shiftFactor: verdictShift, threshold: verdictThreshold, inclusive: verdictInclusive } = verdicts
     for (let g = 0; g < groups; g++) {
       const group = bands.groupId(g)
       if (bands.boundW(group) > bestIncrease) break
       for (let bucket = MEM_BUCKETS - 1; bucket >= lowestBucket; bucket--) {
         for (let h = bands.firstMember(group, bucket); h >= 0; h = bands.nextMember(h)) {
           // position[h] is 1 + the host's place among the candidates, 0 when it is not one.
-          if (position[h] <= scanned || h === currentHost || (excluded !== null && excluded.has(h)) || refusal(h) !== 0) continue
-          consider(h)
+          if (position[h] <= scanned || h === currentHost || (excluded !== null && excluded.has(h))) continue
+          // refusal(h) !== 0 and consider(h), written out: the hottest loop of a large run, where V8 kept the calls.
+          if (planMemMiB[h] + memMiB > memCapMiB[h] + 1e-6) continue
+          const capacity = capacityMips[h]
+          if ((planCpuMips[h] + demandMips) / capacity > 1 + 1e-9) continue
+          const util = planCpuMips[h] / capacity
+          if (util > 0 && verdictHas[h] === 1) {
+            const metric = verdictMetric[h] + verdictShift[h] * (util - cpuUtil[h] + demandMips / capacity)
+            const threshold = verdictThreshold[h]
+            if (verdictInclusive[h] === 1 ? metric >= threshold - 1e-12 : metric > threshold + 1e-12) continue
+          }
+          const offset = classOf[h] * TABLE_POINTS
+          const increase = tablePowerW(tables, offset, util + demandMips / capacity) - tablePowerW(tables, offset, util)
+          if (increase < bestIncrease || (increase === bestIncrease && h < best)) { best = h; bestIncrease = increase }
         }
       }
     }

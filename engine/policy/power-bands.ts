@@ -154,7 +154,9 @@ export class PowerBands {
   static lowestBucketFor(memMiB: number): number {
     if (!(memMiB >= 2)) return 0
     // Bucket b ≥ 1 holds free < 2^b: skip it while 2^b ≤ memMiB − 1; never skip the unbounded top bucket.
-    let bucket = 1
+    // From log2 (possibly off by one near powers of two), then corrected with exact powers of two.
+    let bucket = Math.min(MEM_BUCKETS - 1, Math.max(1, Math.floor(Math.log2(memMiB - 1)) + 1))
+    while (bucket > 1 && 2 ** (bucket - 1) > memMiB - 1) bucket--
     while (bucket < MEM_BUCKETS - 1 && 2 ** bucket <= memMiB - 1) bucket++
     return bucket
   }

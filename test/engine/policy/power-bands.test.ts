@@ -10,7 +10,7 @@ import { linearPowerTable, powerAtW, POWER_PRESETS_W, type PowerTableW } from '.
 import type { DetectorVerdict } from '../../../engine/policy/detectors'
 import { pabfdHost, pabfdHostByScan, type PabfdOptions } from '../../../engine/policy/placement'
 import { Plan } from '../../../engine/policy/plan'
-import { PowerBands, tablePowerW } from '../../../engine/policy/power-bands'
+import { MEM_BUCKETS, PowerBands, tablePowerW } from '../../../engine/policy/power-bands'
 import { handView, type HandHost } from './support'
 
 const TABLES: readonly PowerTableW[] = [
@@ -93,6 +93,18 @@ describe('PABFD over the power-band index', () => {
     const options: PabfdOptions = { verdicts: [], candidates: [1, 2, 3, 4], excluded: new Set(), allowOff: false }
     expect(pabfdHost(new Plan(view), 0, options)?.hostIndex).toBe(4)
     expect(pabfdHost(new Plan(view), 0, options)).toEqual(pabfdHostByScan(new Plan(view), 0, options))
+  })
+
+  it('picks the lowest memory bucket that can hold a VM: bucket b ≥ 1 is skipped exactly while 2^b ≤ m − 1', () => {
+    const reference = (memMiB: number): number => {
+      if (!(memMiB >= 2)) return 0
+      let bucket = 1
+      while (bucket < MEM_BUCKETS - 1 && 2 ** bucket <= memMiB - 1) bucket++
+      return bucket
+    }
+    const edges = Array.from({ length: 30 }, (_, k) => 2 ** k).flatMap((p) => [p, p + 1, p + 2, p + 1 - 1e-9, p + 1 + 1e-9, p - 0.5])
+    for (const memMiB of [0, 0.5, 1, 1.5, 2, 3, 1e12, Number.POSITIVE_INFINITY, ...edges]) expect(PowerBands.lowestBucketFor(memMiB)).toBe(reference(memMiB))
+    fc.assert(fc.property(fc.double({ min: 0, max: 1e9, noNaN: true }), (memMiB) => { expect(PowerBands.lowestBucketFor(memMiB)).toBe(reference(memMiB)) }), { numRuns: 2000 })
   })
 
   it('free power-on (CloudSim): an off host the plan already boots this tick is weighed on its own, not as its class', () => {
