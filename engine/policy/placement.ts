@@ -245,6 +245,14 @@ interface PowerClasses {
 }
 
 const powerClassCache = new WeakMap<ClusterView, PowerClasses | null>()
+/** A table's values as text, once per table object (hosts of one kind share theirs, and views of every tick reuse them). */
+const tableKeys = new WeakMap<readonly number[], string>()
+
+function tableKey(table: readonly number[]): string {
+  let key = tableKeys.get(table)
+  if (key === undefined) { key = table.join(','); tableKeys.set(table, key) }
+  return key
+}
 
 /**
  * The view's hosts by power class, computed once per view (tables and capacities are fixed within it), or null
@@ -263,7 +271,7 @@ function powerClassesOf(view: ClusterView): PowerClasses | null {
       const table = tableOf(host.index)
       if (table.length !== TABLE_POINTS) { valid = false; break }
       // Number → string is exact (round-trips), so equal keys are equal capacities and tables.
-      const key = `${host.cpuCapacityMips}|${table.join(',')}`
+      const key = `${host.cpuCapacityMips}|${tableKey(table)}`
       let id = ids.get(key)
       if (id === undefined) { id = ids.size; ids.set(key, id) }
       of[host.index] = id
