@@ -5,7 +5,7 @@
 // same choice, same alternatives, a fraction of the hosts evaluated (power-bands.ts says why it is exact).
 import { isOverloaded, type DetectorVerdict } from './detectors'
 import type { Plan } from './plan'
-import { TABLE_POINTS, tablePowerW, type PowerBands } from './power-bands'
+import { MEM_BUCKETS, PowerBands, TABLE_POINTS, tablePowerW } from './power-bands'
 import type { Alternative, ClusterView, VmView } from './types'
 
 export interface PabfdOptions {
@@ -66,46 +66,176 @@ export function pabfdHost(plan: Plan, vmIndex: number, options: PabfdOptions): P
 /**
  * The scan's choice among candidates that are all off (booting one as a last resort), for an unruled VM. An off
  * host the plan has not loaded yet adds the same power as every other such host with the same capacity and power
- * table, so only the first fitting host of each such class can win (the scan keeps the first of equal scores):
- * the others are passed after the cheap memory and CPU tests. An off host the plan already boots this tick is
- * weighed on its own (with free power-on its increase counts from its planned load). Any candidate that is not
- * off hands the call to the scan.
+ * table, so only the first fitting host of each such class can win (the scan keeps the first of equal scores).
+ * Whether an unloaded host fits depends only on its shape (class and memory), so the hosts are grouped by shape
+ * once per candidate list: a call tests each shape once, takes the first refusals from the refusing shapes' lists
+ * and the first eligible host of each fitting shape, and weighs every host the plan has loaded on its own (with
+ * free power-on its increase counts from its planned load). The same choice and alternatives as the scan, in
+ * time proportional to the shapes and the hosts the plan has touched, not to the off hosts. Any candidate that
+ * is not off, or a repeated one, hands the call to the scan.
  */
 function pabfdHostOnOffHosts(plan: Plan, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
-  const classOf = powerClassesOf(plan.view)
-  if (classOf === null) return pabfdHostByScan(plan, vmIndex, options)
+  const off = offCandidatesOf(plan.view, options.candidates)
+  if (off === null) return pabfdHostByScan(plan, vmIndex, options)
   const hosts = plan.view.hosts
   const vm = plan.view.vms[vmIndex]
   const currentHost = plan.hostOf(vmIndex)
   const excluded = options.excluded.size > 0 ? options.excluded : null
   const planMemMiB = plan.memMiB
   const planCpuMips = plan.cpuMips
-  const alternatives: Alternative[] = []
-  const seen = new Uint8Array(classOf.classes)
-  let best = -1
-  let bestIncrease = Number.POSITIVE_INFINITY
-  for (const h of options.candidates) {
-    if (h === currentHost || (excluded !== null && excluded.has(h))) continue
+  const { position, shapeHosts } = off
+  const skip = (h: number): boolean => h === currentHost || (excluded !== null && excluded.has(h))
+  const loaded = off.loadedIn(plan)
+  // Refusals (position, host, reason) and the hosts to weigh; a class's first unloaded fitting host by position.
+  const refusals: { position: number; hostIndex: number; reason: string }[] = []
+  const weigh: number[] = []
+  const classFirst = off.classFirst
+  classFirst.fill(-1)
+  const offerToClass = (h: number): void => {
+    const powerClass = off.classOf[h]
+    const first = classFirst[powerClass]
+    if (first < 0 || position[h] < position[first]) classFirst[powerClass] = h
+  }
+  for (const h of loaded) {
+    if (skip(h)) continue
     const host = hosts[h]
-    if (host.state !== 'off') return pabfdHostByScan(plan, vmIndex, options)
     // placementProblem for an off host and an unruled VM: memory, then CPU.
     const problem = planMemMiB[h] + vm.memMiB > host.memMiB + 1e-6 ? 'insufficient memory'
       : (planCpuMips[h] + vm.cpuDemandMips) / host.cpuCapacityMips > 1 + 1e-9 ? 'CPU above limit' : null
     if (problem !== null) {
-      if (alternatives.length < ALTERNATIVES_KEPT) alternatives.push({ hostId: host.id, reason: problem })
-      continue
+      if (refusals.length < ALTERNATIVES_KEPT) refusals.push({ position: position[h], hostIndex: h, reason: problem })
+    } else if (planMemMiB[h] === 0 && planCpuMips[h] === 0) {
+      offerToClass(h)
+    } else {
+      weigh.push(h)
     }
-    // Off hosts of one class that the plan has not loaded yet are interchangeable; one the plan already boots for
-    // an earlier VM of this tick is not (its increase leaves out the idle power), so it is weighed on its own.
-    if (planMemMiB[h] === 0 && planCpuMips[h] === 0) {
-      const powerClass = classOf.of[h]
-      if (seen[powerClass] === 1) continue
-      seen[powerClass] = 1
+  }
+  for (let shape = 0; shape < shapeHosts.length; shape++) {
+    const members = shapeHosts[shape]
+    // An unloaded host of this shape: the same tests at load 0.
+    const problem = 0 + vm.memMiB > off.shapeMemMiB[shape] + 1e-6 ? 'insufficient memory'
+      : (0 + vm.cpuDemandMips) / off.shapeCapacityMips[shape] > 1 + 1e-9 ? 'CPU above limit' : null
+    let taken = 0
+    for (let i = 0; i < members.length; i++) {
+      const h = members[i]
+      if (off.weighed[h] === 1 || skip(h)) continue
+      if (problem === null) { offerToClass(h); break }
+      refusals.push({ position: position[h], hostIndex: h, reason: problem })
+      if (++taken === ALTERNATIVES_KEPT) break
     }
+  }
+  for (const h of classFirst) if (h >= 0) weigh.push(h)
+  weigh.sort((a, b) => position[a] - position[b])
+  let best = -1
+  let bestIncrease = Number.POSITIVE_INFINITY
+  for (const h of weigh) {
     const increase = powerIncreaseW(plan, vm, h)
     if (increase < bestIncrease) { best = h; bestIncrease = increase }
   }
+  refusals.sort((a, b) => a.position - b.position)
+  const alternatives: Alternative[] = []
+  for (let i = 0; i < refusals.length && i < ALTERNATIVES_KEPT; i++) alternatives.push({ hostId: hosts[refusals[i].hostIndex].id, reason: refusals[i].reason })
   return best < 0 ? null : { hostIndex: best, powerIncreaseW: bestIncrease, alternatives }
+}
+
+/** A list of off candidates grouped by shape (power class and memory), for one view. */
+class OffCandidates {
+  /** Candidates weighed one by one in the current plan (1) or not (0), and those hosts in candidate order. */
+  readonly weighed: Int32Array
+  private readonly loaded: number[]
+  private plan: Plan | null = null
+  /** How much of the plan's (append-only) touched list has been read into `loaded`. */
+  private touchedRead = 0
+  /** Scratch: the first unloaded fitting host per class in one call. */
+  readonly classFirst: Int32Array
+
+  constructor(
+    readonly view: ClusterView,
+    /** 1 + each host's place among the candidates, 0 for hosts that are not candidates. */
+    readonly position: Int32Array,
+    readonly classOf: Int32Array,
+    classes: number,
+    /** Per shape: memory, capacity, and its candidates in candidate order. */
+    readonly shapeMemMiB: Float64Array,
+    readonly shapeCapacityMips: Float64Array,
+    readonly shapeHosts: readonly Int32Array[],
+    /** Candidates whose load in a fresh plan is not zero. */
+    private readonly loadedAtStart: readonly number[]
+  ) {
+    this.weighed = new Int32Array(view.hosts.length)
+    this.loaded = []
+    this.classFirst = new Int32Array(classes)
+  }
+
+  /**
+   * The candidates to weigh one by one in this plan, in candidate order: loaded at the start of the plan or
+   * touched by a move since (a superset of the candidates whose planned load is not exactly zero). The plan's
+   * touched list only grows, so each call reads only what was added since the last.
+   */
+  loadedIn(plan: Plan): readonly number[] {
+    if (this.plan !== plan) {
+      for (const h of this.loaded) this.weighed[h] = 0
+      this.loaded.length = 0
+      this.plan = plan
+      this.touchedRead = 0
+      for (const h of this.loadedAtStart) this.add(h)
+    }
+    const touched = plan.touched
+    for (; this.touchedRead < touched.length; this.touchedRead++) {
+      const h = touched[this.touchedRead]
+      if (this.position[h] !== 0 && this.weighed[h] === 0) this.add(h)
+    }
+    return this.loaded
+  }
+
+  private add(h: number): void {
+    this.weighed[h] = 1
+    const loaded = this.loaded
+    let i = loaded.length
+    loaded.push(h)
+    while (i > 0 && this.position[loaded[i - 1]] > this.position[h]) { loaded[i] = loaded[i - 1]; i-- }
+    loaded[i] = h
+  }
+}
+
+const offCandidateCache = new WeakMap<readonly number[], OffCandidates | null>()
+
+function offCandidatesOf(view: ClusterView, candidates: readonly number[]): OffCandidates | null {
+  const cached = offCandidateCache.get(candidates)
+  if (cached !== undefined && (cached === null || cached.view === view)) return cached
+  const result = buildOffCandidates(view, candidates)
+  offCandidateCache.set(candidates, result)
+  return result
+}
+
+function buildOffCandidates(view: ClusterView, candidates: readonly number[]): OffCandidates | null {
+  const classes = powerClassesOf(view)
+  if (classes === null) return null
+  const position = new Int32Array(view.hosts.length)
+  const shapeIds = new Map<string, number>()
+  const shapeLists: number[][] = []
+  const shapeMemMiB: number[] = []
+  const shapeCapacityMips: number[] = []
+  const loadedAtStart: number[] = []
+  for (let i = 0; i < candidates.length; i++) {
+    const h = candidates[i]
+    const host = view.hosts[h]
+    if (host.state !== 'off' || position[h] !== 0) return null
+    position[h] = i + 1
+    if (host.memUsedMiB !== 0 || host.cpuDemandMips + host.cpuReservedMips !== 0) loadedAtStart.push(h)
+    const key = `${classes.of[h]}|${host.memMiB}`
+    let shape = shapeIds.get(key)
+    if (shape === undefined) {
+      shape = shapeLists.length
+      shapeIds.set(key, shape)
+      shapeLists.push([])
+      shapeMemMiB.push(host.memMiB)
+      shapeCapacityMips.push(host.cpuCapacityMips)
+    }
+    shapeLists[shape].push(h)
+  }
+  return new OffCandidates(view, position, classes.of, classes.classes, Float64Array.from(shapeMemMiB), Float64Array.from(shapeCapacityMips),
+    shapeLists.map((list) => Int32Array.from(list)), loadedAtStart)
 }
 
 /** Power class (same capacity, same table) of every host of a view; classes numbered from 0. */
@@ -115,6 +245,14 @@ interface PowerClasses {
 }
 
 const powerClassCache = new WeakMap<ClusterView, PowerClasses | null>()
+/** A table's values as text, once per table object (hosts of one kind share theirs, and views of every tick reuse them). */
+const tableKeys = new WeakMap<readonly number[], string>()
+
+function tableKey(table: readonly number[]): string {
+  let key = tableKeys.get(table)
+  if (key === undefined) { key = table.join(','); tableKeys.set(table, key) }
+  return key
+}
 
 /**
  * The view's hosts by power class, computed once per view (tables and capacities are fixed within it), or null
@@ -133,7 +271,7 @@ function powerClassesOf(view: ClusterView): PowerClasses | null {
       const table = tableOf(host.index)
       if (table.length !== TABLE_POINTS) { valid = false; break }
       // Number → string is exact (round-trips), so equal keys are equal capacities and tables.
-      const key = `${host.cpuCapacityMips}|${table.join(',')}`
+      const key = `${host.cpuCapacityMips}|${tableKey(table)}`
       let id = ids.get(key)
       if (id === undefined) { id = ids.size; ids.set(key, id) }
       of[host.index] = id
@@ -227,13 +365,30 @@ function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, option
   if (scanned < candidates.length) {
     const position = bands.positionsOf(candidates)
     const groups = bands.groupsFor(demandMips)
+    // Hosts in lower memory buckets have too little free memory for the VM (they would all be refused).
+    const lowestBucket = PowerBands.lowestBucketFor(memMiB)
+    const { has: verdictHas, metric: verdictMetric, shiftFactor: verdictShift, threshold: verdictThreshold, inclusive: verdictInclusive } = verdicts
     for (let g = 0; g < groups; g++) {
       const group = bands.groupId(g)
       if (bands.boundW(group) > bestIncrease) break
-      for (let h = bands.firstMember(group); h >= 0; h = bands.nextMember(h)) {
-        // position[h] is 1 + the host's place among the candidates, 0 when it is not one.
-        if (position[h] <= scanned || h === currentHost || (excluded !== null && excluded.has(h)) || refusal(h) !== 0) continue
-        consider(h)
+      for (let bucket = MEM_BUCKETS - 1; bucket >= lowestBucket; bucket--) {
+        for (let h = bands.firstMember(group, bucket); h >= 0; h = bands.nextMember(h)) {
+          // position[h] is 1 + the host's place among the candidates, 0 when it is not one.
+          if (position[h] <= scanned || h === currentHost || (excluded !== null && excluded.has(h))) continue
+          // refusal(h) !== 0 and consider(h), written out: the hottest loop of a large run, where V8 kept the calls.
+          if (planMemMiB[h] + memMiB > memCapMiB[h] + 1e-6) continue
+          const capacity = capacityMips[h]
+          if ((planCpuMips[h] + demandMips) / capacity > 1 + 1e-9) continue
+          const util = planCpuMips[h] / capacity
+          if (util > 0 && verdictHas[h] === 1) {
+            const metric = verdictMetric[h] + verdictShift[h] * (util - cpuUtil[h] + demandMips / capacity)
+            const threshold = verdictThreshold[h]
+            if (verdictInclusive[h] === 1 ? metric >= threshold - 1e-12 : metric > threshold + 1e-12) continue
+          }
+          const offset = classOf[h] * TABLE_POINTS
+          const increase = tablePowerW(tables, offset, util + demandMips / capacity) - tablePowerW(tables, offset, util)
+          if (increase < bestIncrease || (increase === bestIncrease && h < best)) { best = h; bestIncrease = increase }
+        }
       }
     }
   }

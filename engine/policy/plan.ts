@@ -35,6 +35,9 @@ export class Plan {
   private readonly log: LoggedMove[] = []
   private readonly proposals: Proposal[] = []
   private readonly placement: Placement
+  /** Hosts whose planned load a move has changed (rolled-back moves included), in order of first change. */
+  readonly touched: number[] = []
+  private readonly touchedFlag: Uint8Array
   /** Built on PABFD's first request and kept in step with every move; null when the view's power is not tabular. */
   private bands: PowerBands | null | undefined
 
@@ -50,6 +53,7 @@ export class Plan {
     this.futureHost = new Int32Array(vms.length)
     for (let v = 0; v < vms.length; v++) this.futureHost[v] = vms[v].movingToHostIndex >= 0 ? vms[v].movingToHostIndex : vms[v].hostIndex
     this.powerNow = new Float64Array(view.hosts.length).fill(Number.NaN)
+    this.touchedFlag = new Uint8Array(hosts.length)
     this.placement = {
       occupies: (vmIndex, hostIndex) => this.futureHost[vmIndex] === hostIndex || this.view.vms[vmIndex].hostIndex === hostIndex,
       futureHost: (vmIndex) => this.futureHost[vmIndex]
@@ -72,7 +76,7 @@ export class Plan {
 
   /** The hosts indexed by power class and planned utilisation (see power-bands.ts), or null if not indexable. */
   powerBands(): PowerBands | null {
-    if (this.bands === undefined) this.bands = PowerBands.build(this.view, (hostIndex) => this.util(hostIndex))
+    if (this.bands === undefined) this.bands = PowerBands.build(this.view, (hostIndex) => this.util(hostIndex), (hostIndex) => this.memMiB[hostIndex])
     return this.bands
   }
 
@@ -109,6 +113,8 @@ export class Plan {
     this.powerNow[toHost] = Number.NaN
     this.memMiB[toHost] += vm.memMiB
     this.futureHost[vmIndex] = toHost
+    if (fromHost >= 0) this.touch(fromHost)
+    this.touch(toHost)
     this.log.push({ vmIndex, fromHost, toHost })
     this.refile(fromHost, toHost)
   }
@@ -146,6 +152,12 @@ export class Plan {
       this.refile(fromHost, toHost)
     }
     this.proposals.length = to.proposals
+  }
+
+  private touch(hostIndex: number): void {
+    if (this.touchedFlag[hostIndex] === 1) return
+    this.touchedFlag[hostIndex] = 1
+    this.touched.push(hostIndex)
   }
 
   private refile(fromHost: number, toHost: number): void {

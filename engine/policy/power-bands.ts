@@ -13,6 +13,13 @@ import type { ClusterView } from './types'
 const BANDS = 20
 /** Values per power table (0 %, 10 % … 100 %); a class's table sits at offset class × TABLE_POINTS. */
 export const TABLE_POINTS = 11
+/**
+ * Free-memory buckets within a group: bucket 0 holds free < 1 MiB, bucket b free in [2^(b−1), 2^b) MiB, the top
+ * bucket everything from 2^(MEM_BUCKETS−2) MiB up (unbounded memory included). A VM of m MiB skips the buckets
+ * whose every member has free < m − 1 MiB: all of them fail PABFD's memory test, so leaving them unvisited
+ * changes nothing (the band walk records no refusals).
+ */
+export const MEM_BUCKETS = 26
 /** Below any real power difference, far above the rounding error of a few hundred watts (≈ 1e-13 W). */
 const MARGIN_W = 1e-6
 
@@ -36,7 +43,10 @@ export class PowerBands {
   /** Doubly linked member lists per group (order is irrelevant: the choice is the least (increase, index)). */
   private readonly next: Int32Array
   private readonly prev: Int32Array
+  /** Heads per (group, memory bucket); members per group. */
   private heads: Int32Array = new Int32Array(0)
+  private groupSize: Int32Array = new Int32Array(0)
+  private readonly bucketOf: Int32Array
   /** Host constants of the view, flat for the hot loop. */
   readonly capacityMips: Float64Array
   readonly memCapMiB: Float64Array
@@ -47,10 +57,13 @@ export class PowerBands {
   private bounds: Float64Array = new Float64Array(0)
   private order: Int32Array = new Int32Array(0)
 
-  private constructor(private readonly view: ClusterView, private readonly utilOf: (hostIndex: number) => number) {
+  private constructor(
+    private readonly view: ClusterView, private readonly utilOf: (hostIndex: number) => number, private readonly memUsedOf: (hostIndex: number) => number
+  ) {
     const count = view.hosts.length
     this.classOf = new Int32Array(count).fill(-1)
     this.groupOf = new Int32Array(count).fill(-1)
+    this.bucketOf = new Int32Array(count).fill(-1)
     this.next = new Int32Array(count).fill(-1)
     this.prev = new Int32Array(count).fill(-1)
     this.capacityMips = new Float64Array(count)
@@ -68,10 +81,10 @@ export class PowerBands {
    * The index of a view's VM-accepting hosts at the plan's utilisations, or null when the view does not expose
    * its power tables (then PABFD scans every host).
    */
-  static build(view: ClusterView, utilOf: (hostIndex: number) => number): PowerBands | null {
+  static build(view: ClusterView, utilOf: (hostIndex: number) => number, memUsedOf: (hostIndex: number) => number): PowerBands | null {
     const tableOf = view.powerTableW
     if (tableOf === undefined) return null
-    const index = new PowerBands(view, utilOf)
+    const index = new PowerBands(view, utilOf, memUsedOf)
     for (const host of view.hosts) {
       if (!host.acceptsVms) continue
       const table = tableOf(host.index)
@@ -86,7 +99,8 @@ export class PowerBands {
     }
     index.tables = Float64Array.from(index.classTables.flat())
     const groups = index.classTables.length * BANDS
-    index.heads = new Int32Array(groups).fill(-1)
+    index.heads = new Int32Array(groups * MEM_BUCKETS).fill(-1)
+    index.groupSize = new Int32Array(groups)
     index.bounds = new Float64Array(groups)
     index.order = new Int32Array(groups)
     for (const host of view.hosts) if (index.classOf[host.index] >= 0) index.insert(host.index)
@@ -96,7 +110,7 @@ export class PowerBands {
   /** Re-files a host after its planned load changed. */
   update(hostIndex: number): void {
     if (this.classOf[hostIndex] < 0) return
-    if (this.groupFor(hostIndex) === this.groupOf[hostIndex]) return
+    if (this.groupFor(hostIndex) === this.groupOf[hostIndex] && this.memBucketFor(hostIndex) === this.bucketOf[hostIndex]) return
     this.remove(hostIndex)
     this.insert(hostIndex)
   }
@@ -111,7 +125,7 @@ export class PowerBands {
       const share = demandMips / this.classCapacityMips[c]
       for (let band = 0; band < BANDS; band++) {
         const id = c * BANDS + band
-        if (this.heads[id] < 0) continue
+        if (this.groupSize[id] === 0) continue
         const bound = bandMinimumW(this.tables, c * TABLE_POINTS, band, share) - MARGIN_W
         this.bounds[id] = bound
         // Insertion sort by (bound, id): a few dozen groups.
@@ -131,9 +145,20 @@ export class PowerBands {
     return this.bounds[groupId]
   }
 
-  /** The group's first member, −1 when empty; walk on with nextMember. */
-  firstMember(groupId: number): number {
-    return this.heads[groupId]
+  /** The first member of the group's memory bucket, −1 when empty; walk on with nextMember. */
+  firstMember(groupId: number, bucket: number): number {
+    return this.heads[groupId * MEM_BUCKETS + bucket]
+  }
+
+  /** The lowest memory bucket that may hold a host with room for `memMiB` (the buckets below cannot). */
+  static lowestBucketFor(memMiB: number): number {
+    if (!(memMiB >= 2)) return 0
+    // Bucket b ≥ 1 holds free < 2^b: skip it while 2^b ≤ memMiB − 1; never skip the unbounded top bucket.
+    // From log2 (possibly off by one near powers of two), then corrected with exact powers of two.
+    let bucket = Math.min(MEM_BUCKETS - 1, Math.max(1, Math.floor(Math.log2(memMiB - 1)) + 1))
+    while (bucket > 1 && 2 ** (bucket - 1) > memMiB - 1) bucket--
+    while (bucket < MEM_BUCKETS - 1 && 2 ** bucket <= memMiB - 1) bucket++
+    return bucket
   }
 
   /** The member after `hostIndex` in its group, −1 at the end. */
@@ -189,14 +214,25 @@ export class PowerBands {
     return this.classOf[hostIndex] * BANDS + band
   }
 
+  private memBucketFor(hostIndex: number): number {
+    const free = this.memCapMiB[hostIndex] - this.memUsedOf(hostIndex)
+    if (!(free >= 1)) return 0
+    if (free >= 2 ** (MEM_BUCKETS - 2)) return MEM_BUCKETS - 1
+    return Math.floor(Math.log2(free)) + 1
+  }
+
   private insert(hostIndex: number): void {
     const group = this.groupFor(hostIndex)
-    const head = this.heads[group]
+    const bucket = this.memBucketFor(hostIndex)
+    const slot = group * MEM_BUCKETS + bucket
+    const head = this.heads[slot]
     this.next[hostIndex] = head
     this.prev[hostIndex] = -1
     if (head >= 0) this.prev[head] = hostIndex
-    this.heads[group] = hostIndex
+    this.heads[slot] = hostIndex
     this.groupOf[hostIndex] = group
+    this.bucketOf[hostIndex] = bucket
+    this.groupSize[group]++
   }
 
   private remove(hostIndex: number): void {
@@ -204,9 +240,11 @@ export class PowerBands {
     const before = this.prev[hostIndex]
     const after = this.next[hostIndex]
     if (before >= 0) this.next[before] = after
-    else this.heads[group] = after
+    else this.heads[group * MEM_BUCKETS + this.bucketOf[hostIndex]] = after
     if (after >= 0) this.prev[after] = before
     this.groupOf[hostIndex] = -1
+    this.bucketOf[hostIndex] = -1
+    this.groupSize[group]--
   }
 }
 
