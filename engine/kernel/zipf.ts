@@ -19,6 +19,7 @@ const ACCEPT_TABLE_RANKS_MAX = 1 << 20
  */
 const BUCKET_SHIFT = 15
 const BUCKETS = 1 << BUCKET_SHIFT
+const BUCKET_WIDTH_F = 1 / BUCKETS
 /** A code: the draw is rejected (drawn again) wherever it falls in the bucket. Codes > 0 are the rank accepted. */
 const CODE_REJECT = 0
 /** A code: the bucket holds a rank boundary or an acceptance boundary, so the draw is computed exactly. */
@@ -115,22 +116,31 @@ export class ZipfSampler {
     let k = 1
     let cellLow = Number.NEGATIVE_INFINITY
     let cellHigh = k === n ? Number.POSITIVE_INFINITY : this.hIntegral(k + 0.5)
-    let squeezeEdge = this.hIntegral(k - this.squeeze)
-    let bound = this.bound(k)
-    // Buckets from the lowest u (b = BUCKETS − 1) upwards, ranks from 1 upwards alongside.
+    // bound(k) is hIntegral(k + 0.5) − h(k): the same expression on the same value as `bound`.
+    let bound = k === n ? this.bound(k) : cellHigh - this.h(k)
+    // Needed only for buckets below the bound (one or two per cell, none for most large ranks): computed then.
+    let squeezeEdge = Number.NaN
+    // Buckets from the lowest u (b = BUCKETS − 1) upwards, ranks from 1 upwards alongside. b · 2^−15 is b / 2^15
+    // exactly, so U is the very value `attempt` computes at the bucket's edge.
+    let uHigh = top + (BUCKETS * BUCKET_WIDTH_F) * span
     for (let b = BUCKETS - 1; b >= 0; b--) {
-      const uLow = top + ((b + 1) / BUCKETS) * span
-      const uHigh = top + (b / BUCKETS) * span
+      const uLow = uHigh
+      uHigh = top + (b * BUCKET_WIDTH_F) * span
       while (uLow >= cellHigh - MARGIN_U) {
         if (k >= rankMax || cellHigh - cellLow < bucketWidthU) return codes
         k++
         cellLow = cellHigh
         cellHigh = k === n ? Number.POSITIVE_INFINITY : this.hIntegral(k + 0.5)
-        squeezeEdge = this.hIntegral(k - this.squeeze)
-        bound = this.bound(k)
+        bound = k === n ? this.bound(k) : cellHigh - this.h(k)
+        squeezeEdge = Number.NaN
       }
       if (!(uLow > cellLow + MARGIN_U && uHigh < cellHigh - MARGIN_U)) continue
-      if (uLow >= bound || uLow > squeezeEdge + MARGIN_U) codes[b] = k
+      if (uLow >= bound) {
+        codes[b] = k
+        continue
+      }
+      if (Number.isNaN(squeezeEdge)) squeezeEdge = this.hIntegral(k - this.squeeze)
+      if (uLow > squeezeEdge + MARGIN_U) codes[b] = k
       else if (uHigh < bound && uHigh < squeezeEdge - MARGIN_U) codes[b] = CODE_REJECT
     }
     return codes

@@ -215,7 +215,7 @@ export class GuestMemory {
    */
   copyWordTo(dest: PageStore, word: number, mask: number): number {
     const zeroMask = this.zeroBits[word] & mask
-    if (this.pendingChunks[word >>> (VERSION_CHUNK_SHIFT - 5)] !== undefined) this.foldPending(word << 5, (word + 1) << 5)
+    this.foldWord(word)
     dest.receiveWord(word, mask, zeroMask, this.versions, this.pageWords)
     return popcount32(zeroMask)
   }
@@ -273,6 +273,23 @@ export class GuestMemory {
   private carryPending(page: number): void {
     const chunk = this.versionChunks[page >>> VERSION_CHUNK_SHIFT] as Uint32Array
     chunk[page & VERSION_CHUNK_MASK] += 256
+  }
+
+  /** foldPending over one 32-page word (the scanner's step), without the range loop. */
+  private foldWord(word: number): void {
+    const c = word >>> (VERSION_CHUNK_SHIFT - 5)
+    const counts = this.pendingChunks[c]
+    if (counts === undefined) return
+    const versions = this.versionChunks[c] as Uint32Array
+    const first = (word << 5) & VERSION_CHUNK_MASK
+    const end = Math.min(first + 32, counts.length)
+    for (let i = first; i < end; i++) {
+      const pending = counts[i]
+      if (pending !== 0) {
+        versions[i] += pending
+        counts[i] = 0
+      }
+    }
   }
 
   /** Adds the pending counts of pages [from, to) to their versions and clears them (invariant 5). */
