@@ -124,12 +124,19 @@ export abstract class PagedWorkload<S extends WorkloadSpec> implements Workload 
     const first = region.firstPage
     const rng = this.rng
     const scratch = this.scratch
+    // A power-of-two region (most are) takes the remainder as a mask: n divides 2^32, and ToInt32 of an integer
+    // below 2^53 keeps its low 32 bits.
+    const mask = (n & (n - 1)) === 0 ? n - 1 : -1
     for (let left = count; left > 0;) {
       const batch = Math.min(left, scratch.length)
-      for (let i = 0; i < batch; i++) {
-        // (rank − 1) × step < 2^53, so the floor of the quotient is exact: the remainder without a double %.
-        const scattered = (sampler.sample(rng) - 1) * step
-        scratch[i] = first + (scattered - Math.floor(scattered / n) * n)
+      if (mask >= 0) {
+        for (let i = 0; i < batch; i++) scratch[i] = first + (((sampler.sample(rng) - 1) * step) & mask)
+      } else {
+        for (let i = 0; i < batch; i++) {
+          // (rank − 1) × step < 2^53, so the floor of the quotient is exact: the remainder without a double %.
+          const scattered = (sampler.sample(rng) - 1) * step
+          scratch[i] = first + (scattered - Math.floor(scattered / n) * n)
+        }
       }
       memory.writePages(scratch, batch, source)
       left -= batch

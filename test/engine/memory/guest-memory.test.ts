@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { InvariantViolation } from '../../../engine/kernel'
-import { DirtyBitmap, GuestMemory, MIB, type WriteSource } from '../../../engine/memory'
+import { DirtyBitmap, GuestMemory, MIB, PageStore, type WriteSource } from '../../../engine/memory'
 import { VERSION_CHUNK_SHIFT } from '../../../engine/memory/bits'
 
 const MEM_BYTES = 16 * MIB
@@ -159,6 +159,44 @@ describe('GuestMemory pages', () => {
     twin.writePage(10)
     expect(twin.pageChecksum(10)).toBe(after)
     expect(memory.pageChecksum(11)).not.toBe(memory.pageChecksum(12))
+  })
+
+  it('counts batched writes past 255 (the pending counts carry) and every reader sees them', () => {
+    // writePages keeps 8-bit pending counts beside the versions; each way a version leaves the memory must
+    // fold them in first: versionOf, checksums, page, word and whole-word copies, snapshots, the image check.
+    const memory = new GuestMemory({ memBytes: MEM_BYTES })
+    const twin = new GuestMemory({ memBytes: MEM_BYTES })
+    const hot = [5, 6, 37, 1030, 2048 + 64]
+    const expected = new Map<number, number>()
+    for (let round = 0; round < 3; round++) {
+      const pages = Array.from({ length: 1000 }, (_, i) => hot[(i * 7 + round) % hot.length])
+      memory.writePages(pages, pages.length)
+      for (const page of pages) { twin.writePage(page); expected.set(page, (expected.get(page) ?? 0) + 1) }
+      memory.writeRange(30, 10)
+      twin.writeRange(30, 10)
+      for (let page = 30; page < 40; page++) expected.set(page, (expected.get(page) ?? 0) + 1)
+    }
+    expect(Math.max(...expected.values())).toBeGreaterThan(256 + 255)
+    for (const [page, version] of expected) {
+      expect(memory.versionOf(page)).toBe(version)
+      expect(memory.pageChecksum(page)).toBe(twin.pageChecksum(page))
+    }
+    memory.writePages(hot, hot.length)
+    twin.writePages(hot, hot.length)
+    for (const page of hot) expected.set(page, (expected.get(page) ?? 0) + 1)
+    const dest = new PageStore({ memBytes: MEM_BYTES })
+    memory.copyWordTo(dest, 0, 0xffffffff)
+    memory.copyWordRunTo(dest, 1, 31)
+    memory.copyPageTo(dest, 1030)
+    memory.copyWordTo(dest, (2048 + 64) >>> 5, 1)
+    for (const [page, version] of expected) expect(dest.versionOf(page)).toBe(version)
+    memory.writePages([6, 6], 2)
+    expect(memory.snapshotVersions().get(6)).toBe((expected.get(6) ?? 0) + 2)
+    memory.writePages([37], 1)
+    for (let word = 0; word < PAGE_COUNT / 32; word++) memory.copyWordTo(dest, word, 0xffffffff)
+    expect(dest.diffAgainst(memory).lostWrites).toBe(0)
+    memory.writePages([1030], 1)
+    expect(dest.diffAgainst(memory).staleVersionPages).toBe(1)
   })
 
   it('keeps page state near 4.4 bytes per page with a dirty log', () => {
