@@ -2,7 +2,7 @@
 // (thr/iqr/mad/lr/lrr), a VM selector (mmt/rs/mc/mu), PABFD placement, the under-load pass that re-homes every
 // VM of the least-utilised hosts and switches them off, and switching idle hosts off.
 import { detect, isOverloaded, type DetectorName, type DetectorVerdict } from './detectors'
-import { pabfdHost } from './placement'
+import { pabfdHost, type PabfdOptions } from './placement'
 import { isMovable, Plan } from './plan'
 import { selectVm, type SelectorName } from './selection'
 import type { ClusterView, HostView, Policy, PolicyContext, PolicyOutput, Skipped, VmView } from './types'
@@ -80,16 +80,25 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
   const activeOptions = { verdicts: tick.verdicts, candidates: notOverloaded, excluded: new Set<number>(), allowOff: false }
   // Booting free (CloudSim-compatible): off hosts compete with the active ones in one pass, by host index.
   const pool = view.powerOnFree && params.powerOnHosts ? new OffHostPool(view, tick.offHosts) : null
+  const offOptions = params.powerOnHosts ? { ...activeOptions, candidates: tick.offHosts, allowOff: true } : null
+  // One reason and benefit metric per source host (its verdict is fixed for the tick), not one per VM moved.
+  const reasons = new Map<number, { readonly reason: string; readonly metric: string }>()
   for (const { vm, source } of selected) {
     // An off host's ΔP includes its whole idle power, so it only wins when no active host fits: try those first.
-    const choice = pool !== null ? pabfdHost(plan, vm.index, { ...activeOptions, candidates: pool.candidates(notOverloaded), allowOff: true })
-      : pabfdHost(plan, vm.index, activeOptions) ??
-      (params.powerOnHosts ? pabfdHost(plan, vm.index, { ...activeOptions, candidates: tick.offHosts, allowOff: true }) : null)
+    const choice = pool !== null ? pabfdHost(plan, vm.index, pool.options(activeOptions, notOverloaded))
+      : pabfdHost(plan, vm.index, activeOptions) ?? (offOptions !== null ? pabfdHost(plan, vm.index, offOptions) : null)
     if (choice === null) { tick.skipped.push({ vmIndex: vm.index, reason: `no host can take it off overloaded ${source.id}` }); continue }
-    const verdict = tick.verdicts[source.index] as DetectorVerdict
+    let texts = reasons.get(source.index)
+    if (texts === undefined) {
+      const verdict = tick.verdicts[source.index] as DetectorVerdict
+      texts = {
+        reason: `${verdict.method} overload on ${source.id}: ${verdict.metric.toFixed(3)} vs threshold ${verdict.threshold.toFixed(3)}`,
+        metric: `util:${source.id}`
+      }
+      reasons.set(source.index, texts)
+    }
     plan.propose(vm.index, choice.hostIndex, {
-      reason: `${verdict.method} overload on ${source.id}: ${verdict.metric.toFixed(3)} vs threshold ${verdict.threshold.toFixed(3)}`,
-      priority: 2, benefit: { metric: `util:${source.id}`, before: source.cpuUtil, after: plan.util(source.index) },
+      reason: texts.reason, priority: 2, benefit: { metric: texts.metric, before: source.cpuUtil, after: plan.util(source.index) },
       alternatives: choice.alternatives
     })
     tick.involved.add(source.index)
@@ -106,6 +115,8 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
 class OffHostPool {
   private readonly queues = new Map<string, number[]>()
   private readonly touched: number[] = []
+  /** The last options built and the active list they were built from; dropped when `used` changes the pool. */
+  private cached: { readonly active: readonly number[]; readonly options: PabfdOptions } | null = null
 
   constructor(private readonly view: ClusterView, offHosts: readonly number[]) {
     for (const h of offHosts) {
@@ -117,6 +128,17 @@ class OffHostPool {
     }
   }
 
+  /**
+   * `base` with the candidates for `active` and off hosts allowed. The same object (and candidate array) until the
+   * pool changes, so PABFD's per-list caches (power-bands.ts `positionsOf`) are built once, not once per VM.
+   */
+  options(base: PabfdOptions, active: readonly number[]): PabfdOptions {
+    if (this.cached === null || this.cached.active !== active) {
+      this.cached = { active, options: { ...base, candidates: this.candidates(active), allowOff: true } }
+    }
+    return this.cached.options
+  }
+
   candidates(active: readonly number[]): number[] {
     const list = [...active, ...this.touched]
     for (const queue of this.queues.values()) if (queue.length > 0) list.push(queue[0])
@@ -126,7 +148,7 @@ class OffHostPool {
   used(hostIndex: number): void {
     if (this.view.hosts[hostIndex].state !== 'off' || this.touched.includes(hostIndex)) return
     for (const queue of this.queues.values()) {
-      if (queue[0] === hostIndex) { queue.shift(); this.touched.push(hostIndex); return }
+      if (queue[0] === hostIndex) { queue.shift(); this.touched.push(hostIndex); this.cached = null; return }
     }
   }
 }
@@ -139,6 +161,9 @@ function underloadCandidates(tick: TickState, params: BeloglazovParams): HostVie
     .sort((a, b) => a.cpuUtil - b.cpuUtil || a.index - b.index)
 }
 
+/** The benefit of a VM moved off a host being emptied (read-only, shared by those proposals). */
+const EMPTIED_HOST = Object.freeze({ metric: 'active-hosts', before: 1, after: 0 })
+
 /**
  * Re-homes every VM of `host` or none. `maxFreeMiB` bounds the free memory of any target during the pass (the
  * plan only ever adds memory to targets), so a VM larger than it fails without a scan.
@@ -149,13 +174,13 @@ function tryEmpty(tick: TickState, host: HostView, excluded: Set<number>, maxFre
   if (vms.some((vm) => vm.memMiB > maxFreeMiB)) return false
   const mark = plan.mark()
   const targets: number[] = []
+  const options: PabfdOptions = { verdicts: tick.verdicts, candidates: tick.activeHosts, excluded, allowOff: false }
+  // The same for every VM of the host (built once, not per VM).
+  const reason = `under-load consolidation of ${host.id} (${(host.cpuUtil * 100).toFixed(1)} %)`
   for (const vm of vms) {
-    const choice = pabfdHost(plan, vm.index, { verdicts: tick.verdicts, candidates: tick.activeHosts, excluded, allowOff: false })
+    const choice = pabfdHost(plan, vm.index, options)
     if (choice === null) { plan.rollback(mark); return false }
-    plan.propose(vm.index, choice.hostIndex, {
-      reason: `under-load consolidation of ${host.id} (${(host.cpuUtil * 100).toFixed(1)} %)`, priority: 4,
-      benefit: { metric: 'active-hosts', before: 1, after: 0 }, alternatives: choice.alternatives
-    })
+    plan.propose(vm.index, choice.hostIndex, { reason, priority: 4, benefit: EMPTIED_HOST, alternatives: choice.alternatives })
     targets.push(choice.hostIndex)
   }
   for (const target of targets) tick.involved.add(target)
