@@ -2,7 +2,7 @@
 // (thr/iqr/mad/lr/lrr), a VM selector (mmt/rs/mc/mu), PABFD placement, the under-load pass that re-homes every
 // VM of the least-utilised hosts and switches them off, and switching idle hosts off.
 import { detect, isOverloaded, type DetectorName, type DetectorVerdict } from './detectors'
-import { pabfdHost, type PabfdOptions } from './placement'
+import { pabfdHost, type PabfdChoice, type PabfdOptions } from './placement'
 import { isMovable, Plan } from './plan'
 import { selectVm, type SelectorName } from './selection'
 import type { ClusterView, HostView, Policy, PolicyContext, PolicyOutput, Skipped, VmView } from './types'
@@ -83,9 +83,14 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
   const offOptions = params.powerOnHosts ? { ...activeOptions, candidates: tick.offHosts, allowOff: true } : null
   // One reason and benefit metric per source host (its verdict is fixed for the tick), not one per VM moved.
   const reasons = new Map<number, { readonly reason: string; readonly metric: string }>()
+  let indexById: Map<string, number> | null = null
+  const hostIndexOf = (hostId: string): number => {
+    indexById ??= new Map(view.hosts.map((host) => [host.id, host.index]))
+    return indexById.get(hostId) as number
+  }
   for (const { vm, source } of selected) {
     // An off host's ΔP includes its whole idle power, so it only wins when no active host fits: try those first.
-    const choice = pool !== null ? pabfdHost(plan, vm.index, pool.options(activeOptions, notOverloaded))
+    const choice = pool !== null ? pool.place(plan, vm.index, activeOptions, hostIndexOf)
       : pabfdHost(plan, vm.index, activeOptions) ?? (offOptions !== null ? pabfdHost(plan, vm.index, offOptions) : null)
     if (choice === null) { tick.skipped.push({ vmIndex: vm.index, reason: `no host can take it off overloaded ${source.id}` }); continue }
     let texts = reasons.get(source.index)
@@ -108,49 +113,80 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
 }
 
 /**
- * Off hosts as PABFD candidates when booting is free. Untouched off hosts of one kind (group, capacity) are
+ * Off hosts as PABFD candidates when booting is free. Untouched off hosts of one kind (group, capacity, memory) are
  * interchangeable and PABFD breaks ties by the lowest index, so only the first untouched host of each kind (plus
  * those already given a VM this tick) can win: the candidate list stays near the active host count.
  */
+/** Refusals PABFD keeps as alternatives (placement.ts ALTERNATIVES_KEPT). */
+const ALTERNATIVES_KEPT = 3
+
 class OffHostPool {
-  private readonly queues = new Map<string, number[]>()
+  /** One queue per kind, each ascending; a host is in at most one. Kinds keyed group → capacity → memory (no strings). */
+  private readonly queues: number[][] = []
   private readonly touched: number[] = []
-  /** The last options built and the active list they were built from; dropped when `used` changes the pool. */
-  private cached: { readonly active: readonly number[]; readonly options: PabfdOptions } | null = null
+  /** The off candidates' options, the same object (and array) until `used` changes the pool; null: rebuild. */
+  private offOptions: PabfdOptions | null = null
 
   constructor(private readonly view: ClusterView, offHosts: readonly number[]) {
+    const kinds = new Map<string, Map<number, Map<number, number[]>>>()
     for (const h of offHosts) {
       const host = view.hosts[h]
-      const key = `${host.group}|${host.cpuCapacityMips}|${host.memMiB}`
-      const queue = this.queues.get(key) ?? []
+      let byCapacity = kinds.get(host.group)
+      if (byCapacity === undefined) { byCapacity = new Map(); kinds.set(host.group, byCapacity) }
+      let byMemory = byCapacity.get(host.cpuCapacityMips)
+      if (byMemory === undefined) { byMemory = new Map(); byCapacity.set(host.cpuCapacityMips, byMemory) }
+      let queue = byMemory.get(host.memMiB)
+      if (queue === undefined) { queue = []; byMemory.set(host.memMiB, queue); this.queues.push(queue) }
       queue.push(h)
-      this.queues.set(key, queue)
     }
+  }
+
+  /** The off hosts that can win, ascending: those already given a VM this tick and the first untouched one of each kind. */
+  private offCandidates(): number[] {
+    const list = [...this.touched]
+    for (const queue of this.queues) if (queue.length > 0) list.push(queue[0])
+    return list.sort((a, b) => a - b)
   }
 
   /**
-   * `base` with the candidates for `active` and off hosts allowed. The same object (and candidate array) until the
-   * pool changes, so PABFD's per-list caches (power-bands.ts `positionsOf`) are built once, not once per VM.
+   * PABFD over the active candidates and the pool as one list, as one scan of it chooses: the least power
+   * increase, ties by the lower index, the first refusals in index order. The active hosts go through the band
+   * index and the off ones through the off-host pass (a mixed list would take the full scan for every VM); a VM
+   * that rules mention takes the scan of the mixed list itself.
    */
-  options(base: PabfdOptions, active: readonly number[]): PabfdOptions {
-    if (this.cached === null || this.cached.active !== active) {
-      this.cached = { active, options: { ...base, candidates: this.candidates(active), allowOff: true } }
+  place(plan: Plan, vmIndex: number, active: PabfdOptions, hostIndexOf: (hostId: string) => number): PabfdChoice | null {
+    const mixed = (): PabfdChoice | null =>
+      pabfdHost(plan, vmIndex, { ...active, candidates: mergeAscending(active.candidates, this.offCandidates()), allowOff: true })
+    if (plan.hasRules(vmIndex)) return mixed()
+    this.offOptions ??= { ...active, candidates: this.offCandidates(), allowOff: true }
+    const onActive = pabfdHost(plan, vmIndex, active)
+    // A side without a choice says nothing of its refusals: the mixed scan then (rare: no active host fits).
+    if (onActive === null) return mixed()
+    if (this.offOptions.candidates.length === 0) return onActive
+    const onOff = pabfdHost(plan, vmIndex, this.offOptions)
+    if (onOff === null) return mixed()
+    const winner = onActive.powerIncreaseW < onOff.powerIncreaseW ||
+      (onActive.powerIncreaseW === onOff.powerIncreaseW && onActive.hostIndex < onOff.hostIndex) ? onActive : onOff
+    if (onOff.alternatives.length === 0 || onActive.alternatives.length === 0) {
+      const alternatives = onOff.alternatives.length === 0 ? onActive.alternatives : onOff.alternatives
+      return alternatives === winner.alternatives ? winner : { ...winner, alternatives }
     }
-    return this.cached.options
-  }
-
-  candidates(active: readonly number[]): number[] {
-    const list = [...active, ...this.touched]
-    for (const queue of this.queues.values()) if (queue.length > 0) list.push(queue[0])
-    return list.sort((a, b) => a - b)
+    // Both refused some: the first ALTERNATIVES_KEPT of the two lists merged by host index (each is in index order).
+    const merged = [...onActive.alternatives, ...onOff.alternatives].sort((a, b) => hostIndexOf(a.hostId) - hostIndexOf(b.hostId))
+    return { ...winner, alternatives: merged.slice(0, ALTERNATIVES_KEPT) }
   }
 
   used(hostIndex: number): void {
     if (this.view.hosts[hostIndex].state !== 'off' || this.touched.includes(hostIndex)) return
-    for (const queue of this.queues.values()) {
-      if (queue[0] === hostIndex) { queue.shift(); this.touched.push(hostIndex); this.cached = null; return }
+    for (const queue of this.queues) {
+      if (queue[0] === hostIndex) { queue.shift(); this.touched.push(hostIndex); this.offOptions = null; return }
     }
   }
+}
+
+/** Two ascending lists of distinct host indices as one. */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  return [...a, ...b].sort((x, y) => x - y)
 }
 
 function underloadCandidates(tick: TickState, params: BeloglazovParams): HostView[] {
