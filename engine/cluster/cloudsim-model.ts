@@ -1,6 +1,7 @@
 // CloudSim 3.0.3's migration (compat switch ramOverHalfBandwidth): the VM's RAM sent over half the target
 // host's bandwidth, `ram / (bw / (2 × 8000))` with RAM in MB and bw in kbit/s — no dirty pages, no rounds, no
 // downtime, no sharing with other migrations. Runs as one timer, like the analytic estimate model.
+import type { Timer } from '../kernel/event-queue'
 import { US_PER_S } from '../kernel/time'
 import type {
   MigratingVm, MigrationEndpoint, MigrationEstimate, MigrationModel, MigrationOutcome, MigrationRun, MigrationStart
@@ -19,29 +20,40 @@ export class CloudsimMigrationModel implements MigrationModel {
   }
 
   start(request: MigrationStart): MigrationRun {
-    const plan = this.estimate(request.vm, request.source, request.target)
-    const startedUs = request.clock.nowUs
-    let ended = false
-    const finish = (outcome: MigrationOutcome): void => {
-      if (ended) return
-      ended = true
-      request.onEnd(outcome)
-    }
-    const timer = request.clock.schedule(plan.totalUs, () => finish({
+    return new CloudsimRun(request, this.estimate(request.vm, request.source, request.target))
+  }
+}
+
+/** One migration: a single timer. A class, not closures: CloudSim-compatible days run 100,000s of these. */
+class CloudsimRun implements MigrationRun {
+  private readonly startedUs: number
+  private readonly timer: Timer
+  private ended = false
+
+  constructor(private readonly request: MigrationStart, private readonly plan: MigrationEstimate) {
+    this.startedUs = request.clock.nowUs
+    this.timer = request.clock.schedule(plan.totalUs, () => this.finish({
       outcome: 'completed', totalUs: plan.totalUs, downtimeUs: 0, bytes: plan.bytes, rounds: 1, lostWrites: null, abortReason: null
     }))
-    return {
-      // CloudSim's migration time is RAM over half the target's bandwidth whatever else shares the link.
-      rateChanged: () => {},
-      abort: (reason, sourceSurvives) => {
-        if (ended) return
-        request.clock.cancel(timer)
-        const elapsedUs = request.clock.nowUs - startedUs
-        request.clock.schedule(0, () => finish({
-          outcome: sourceSurvives ? 'aborted' : 'failed', totalUs: elapsedUs, downtimeUs: 0,
-          bytes: Math.round((plan.bytes * elapsedUs) / Math.max(1, plan.totalUs)), rounds: 1, lostWrites: null, abortReason: reason
-        }))
-      }
-    }
+  }
+
+  // CloudSim's migration time is RAM over half the target's bandwidth whatever else shares the link.
+  rateChanged(): void {}
+
+  abort(reason: string, sourceSurvives: boolean): void {
+    if (this.ended) return
+    const { clock } = this.request
+    clock.cancel(this.timer)
+    const elapsedUs = clock.nowUs - this.startedUs
+    const bytes = Math.round((this.plan.bytes * elapsedUs) / Math.max(1, this.plan.totalUs))
+    clock.schedule(0, () => this.finish({
+      outcome: sourceSurvives ? 'aborted' : 'failed', totalUs: elapsedUs, downtimeUs: 0, bytes, rounds: 1, lostWrites: null, abortReason: reason
+    }))
+  }
+
+  private finish(outcome: MigrationOutcome): void {
+    if (this.ended) return
+    this.ended = true
+    this.request.onEnd(outcome)
   }
 }

@@ -13,6 +13,8 @@ import { estimateMoveCost } from './view'
 
 /** Policy-side skips recorded per tick; the rest are only counted. */
 export const SKIPPED_RECORDED_MAX = 20
+/** Alternatives a decision record names. */
+const ALTERNATIVES_RECORDED = 3
 
 export interface DecisionContext {
   readonly services: CoreServices
@@ -43,6 +45,15 @@ function migrationCost(context: DecisionContext, proposal: MigrateProposal): Mov
   return estimateMoveCost(state, context.model, context.network, vm, target)
 }
 
+/** The first three alternatives as `host: reason; …` ('' for none, the common case, without building arrays). */
+export function alternativesText(alternatives: MigrateProposal['alternatives']): string {
+  const count = Math.min(ALTERNATIVES_RECORDED, alternatives.length)
+  if (count === 0) return ''
+  let text = `${alternatives[0].hostId}: ${alternatives[0].reason}`
+  for (let i = 1; i < count; i++) text += `; ${alternatives[i].hostId}: ${alternatives[i].reason}`
+  return text
+}
+
 function emitDecision(
   context: DecisionContext, proposal: MigrateProposal | PowerProposal, disposition: Disposition, rejectReason: string | null, cost: MoveCost | null
 ): string {
@@ -58,7 +69,7 @@ function emitDecision(
     benefitMetric: proposal.benefit.metric, benefitBefore: proposal.benefit.before, benefitAfter: proposal.benefit.after,
     costBytes: cost?.bytes ?? 0, costTotalUs: cost?.totalUs ?? 0, costDowntimeUs: cost?.downtimeUs ?? 0,
     disposition, rejectReason,
-    alternatives: isMove ? proposal.alternatives.slice(0, 3).map((a) => `${a.hostId}: ${a.reason}`).join('; ') : ''
+    alternatives: isMove ? alternativesText(proposal.alternatives) : ''
   })
   return decisionId
 }

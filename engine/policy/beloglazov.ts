@@ -2,7 +2,7 @@
 // (thr/iqr/mad/lr/lrr), a VM selector (mmt/rs/mc/mu), PABFD placement, the under-load pass that re-homes every
 // VM of the least-utilised hosts and switches them off, and switching idle hosts off.
 import { detect, isOverloaded, type DetectorName, type DetectorVerdict } from './detectors'
-import { pabfdHost } from './placement'
+import { pabfdHost, type PabfdChoice, type PabfdOptions } from './placement'
 import { isMovable, Plan } from './plan'
 import { selectVm, type SelectorName } from './selection'
 import type { ClusterView, HostView, Policy, PolicyContext, PolicyOutput, Skipped, VmView } from './types'
@@ -80,16 +80,30 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
   const activeOptions = { verdicts: tick.verdicts, candidates: notOverloaded, excluded: new Set<number>(), allowOff: false }
   // Booting free (CloudSim-compatible): off hosts compete with the active ones in one pass, by host index.
   const pool = view.powerOnFree && params.powerOnHosts ? new OffHostPool(view, tick.offHosts) : null
+  const offOptions = params.powerOnHosts ? { ...activeOptions, candidates: tick.offHosts, allowOff: true } : null
+  // One reason and benefit metric per source host (its verdict is fixed for the tick), not one per VM moved.
+  const reasons = new Map<number, { readonly reason: string; readonly metric: string }>()
+  let indexById: Map<string, number> | null = null
+  const hostIndexOf = (hostId: string): number => {
+    indexById ??= new Map(view.hosts.map((host) => [host.id, host.index]))
+    return indexById.get(hostId) as number
+  }
   for (const { vm, source } of selected) {
     // An off host's ΔP includes its whole idle power, so it only wins when no active host fits: try those first.
-    const choice = pool !== null ? pabfdHost(plan, vm.index, { ...activeOptions, candidates: pool.candidates(notOverloaded), allowOff: true })
-      : pabfdHost(plan, vm.index, activeOptions) ??
-      (params.powerOnHosts ? pabfdHost(plan, vm.index, { ...activeOptions, candidates: tick.offHosts, allowOff: true }) : null)
+    const choice = pool !== null ? pool.place(plan, vm.index, activeOptions, hostIndexOf)
+      : pabfdHost(plan, vm.index, activeOptions) ?? (offOptions !== null ? pabfdHost(plan, vm.index, offOptions) : null)
     if (choice === null) { tick.skipped.push({ vmIndex: vm.index, reason: `no host can take it off overloaded ${source.id}` }); continue }
-    const verdict = tick.verdicts[source.index] as DetectorVerdict
+    let texts = reasons.get(source.index)
+    if (texts === undefined) {
+      const verdict = tick.verdicts[source.index] as DetectorVerdict
+      texts = {
+        reason: `${verdict.method} overload on ${source.id}: ${verdict.metric.toFixed(3)} vs threshold ${verdict.threshold.toFixed(3)}`,
+        metric: `util:${source.id}`
+      }
+      reasons.set(source.index, texts)
+    }
     plan.propose(vm.index, choice.hostIndex, {
-      reason: `${verdict.method} overload on ${source.id}: ${verdict.metric.toFixed(3)} vs threshold ${verdict.threshold.toFixed(3)}`,
-      priority: 2, benefit: { metric: `util:${source.id}`, before: source.cpuUtil, after: plan.util(source.index) },
+      reason: texts.reason, priority: 2, benefit: { metric: texts.metric, before: source.cpuUtil, after: plan.util(source.index) },
       alternatives: choice.alternatives
     })
     tick.involved.add(source.index)
@@ -99,36 +113,80 @@ function relieveOverloads(tick: TickState, params: BeloglazovParams, context: Po
 }
 
 /**
- * Off hosts as PABFD candidates when booting is free. Untouched off hosts of one kind (group, capacity) are
+ * Off hosts as PABFD candidates when booting is free. Untouched off hosts of one kind (group, capacity, memory) are
  * interchangeable and PABFD breaks ties by the lowest index, so only the first untouched host of each kind (plus
  * those already given a VM this tick) can win: the candidate list stays near the active host count.
  */
+/** Refusals PABFD keeps as alternatives (placement.ts ALTERNATIVES_KEPT). */
+const ALTERNATIVES_KEPT = 3
+
 class OffHostPool {
-  private readonly queues = new Map<string, number[]>()
+  /** One queue per kind, each ascending; a host is in at most one. Kinds keyed group → capacity → memory (no strings). */
+  private readonly queues: number[][] = []
   private readonly touched: number[] = []
+  /** The off candidates' options, the same object (and array) until `used` changes the pool; null: rebuild. */
+  private offOptions: PabfdOptions | null = null
 
   constructor(private readonly view: ClusterView, offHosts: readonly number[]) {
+    const kinds = new Map<string, Map<number, Map<number, number[]>>>()
     for (const h of offHosts) {
       const host = view.hosts[h]
-      const key = `${host.group}|${host.cpuCapacityMips}|${host.memMiB}`
-      const queue = this.queues.get(key) ?? []
+      let byCapacity = kinds.get(host.group)
+      if (byCapacity === undefined) { byCapacity = new Map(); kinds.set(host.group, byCapacity) }
+      let byMemory = byCapacity.get(host.cpuCapacityMips)
+      if (byMemory === undefined) { byMemory = new Map(); byCapacity.set(host.cpuCapacityMips, byMemory) }
+      let queue = byMemory.get(host.memMiB)
+      if (queue === undefined) { queue = []; byMemory.set(host.memMiB, queue); this.queues.push(queue) }
       queue.push(h)
-      this.queues.set(key, queue)
     }
   }
 
-  candidates(active: readonly number[]): number[] {
-    const list = [...active, ...this.touched]
-    for (const queue of this.queues.values()) if (queue.length > 0) list.push(queue[0])
+  /** The off hosts that can win, ascending: those already given a VM this tick and the first untouched one of each kind. */
+  private offCandidates(): number[] {
+    const list = [...this.touched]
+    for (const queue of this.queues) if (queue.length > 0) list.push(queue[0])
     return list.sort((a, b) => a - b)
+  }
+
+  /**
+   * PABFD over the active candidates and the pool as one list, as one scan of it chooses: the least power
+   * increase, ties by the lower index, the first refusals in index order. The active hosts go through the band
+   * index and the off ones through the off-host pass (a mixed list would take the full scan for every VM); a VM
+   * that rules mention takes the scan of the mixed list itself.
+   */
+  place(plan: Plan, vmIndex: number, active: PabfdOptions, hostIndexOf: (hostId: string) => number): PabfdChoice | null {
+    const mixed = (): PabfdChoice | null =>
+      pabfdHost(plan, vmIndex, { ...active, candidates: mergeAscending(active.candidates, this.offCandidates()), allowOff: true })
+    if (plan.hasRules(vmIndex)) return mixed()
+    this.offOptions ??= { ...active, candidates: this.offCandidates(), allowOff: true }
+    const onActive = pabfdHost(plan, vmIndex, active)
+    // A side without a choice says nothing of its refusals: the mixed scan then (rare: no active host fits).
+    if (onActive === null) return mixed()
+    if (this.offOptions.candidates.length === 0) return onActive
+    const onOff = pabfdHost(plan, vmIndex, this.offOptions)
+    if (onOff === null) return mixed()
+    const winner = onActive.powerIncreaseW < onOff.powerIncreaseW ||
+      (onActive.powerIncreaseW === onOff.powerIncreaseW && onActive.hostIndex < onOff.hostIndex) ? onActive : onOff
+    if (onOff.alternatives.length === 0 || onActive.alternatives.length === 0) {
+      const alternatives = onOff.alternatives.length === 0 ? onActive.alternatives : onOff.alternatives
+      return alternatives === winner.alternatives ? winner : { ...winner, alternatives }
+    }
+    // Both refused some: the first ALTERNATIVES_KEPT of the two lists merged by host index (each is in index order).
+    const merged = [...onActive.alternatives, ...onOff.alternatives].sort((a, b) => hostIndexOf(a.hostId) - hostIndexOf(b.hostId))
+    return { ...winner, alternatives: merged.slice(0, ALTERNATIVES_KEPT) }
   }
 
   used(hostIndex: number): void {
     if (this.view.hosts[hostIndex].state !== 'off' || this.touched.includes(hostIndex)) return
-    for (const queue of this.queues.values()) {
-      if (queue[0] === hostIndex) { queue.shift(); this.touched.push(hostIndex); return }
+    for (const queue of this.queues) {
+      if (queue[0] === hostIndex) { queue.shift(); this.touched.push(hostIndex); this.offOptions = null; return }
     }
   }
+}
+
+/** Two ascending lists of distinct host indices as one. */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  return [...a, ...b].sort((x, y) => x - y)
 }
 
 function underloadCandidates(tick: TickState, params: BeloglazovParams): HostView[] {
@@ -138,6 +196,9 @@ function underloadCandidates(tick: TickState, params: BeloglazovParams): HostVie
     host.vmIndices.every((i) => isMovable(view, view.vms[i])))
     .sort((a, b) => a.cpuUtil - b.cpuUtil || a.index - b.index)
 }
+
+/** The benefit of a VM moved off a host being emptied (read-only, shared by those proposals). */
+const EMPTIED_HOST = Object.freeze({ metric: 'active-hosts', before: 1, after: 0 })
 
 /**
  * Re-homes every VM of `host` or none. `maxFreeMiB` bounds the free memory of any target during the pass (the
@@ -149,13 +210,13 @@ function tryEmpty(tick: TickState, host: HostView, excluded: Set<number>, maxFre
   if (vms.some((vm) => vm.memMiB > maxFreeMiB)) return false
   const mark = plan.mark()
   const targets: number[] = []
+  const options: PabfdOptions = { verdicts: tick.verdicts, candidates: tick.activeHosts, excluded, allowOff: false }
+  // The same for every VM of the host (built once, not per VM).
+  const reason = `under-load consolidation of ${host.id} (${(host.cpuUtil * 100).toFixed(1)} %)`
   for (const vm of vms) {
-    const choice = pabfdHost(plan, vm.index, { verdicts: tick.verdicts, candidates: tick.activeHosts, excluded, allowOff: false })
+    const choice = pabfdHost(plan, vm.index, options)
     if (choice === null) { plan.rollback(mark); return false }
-    plan.propose(vm.index, choice.hostIndex, {
-      reason: `under-load consolidation of ${host.id} (${(host.cpuUtil * 100).toFixed(1)} %)`, priority: 4,
-      benefit: { metric: 'active-hosts', before: 1, after: 0 }, alternatives: choice.alternatives
-    })
+    plan.propose(vm.index, choice.hostIndex, { reason, priority: 4, benefit: EMPTIED_HOST, alternatives: choice.alternatives })
     targets.push(choice.hostIndex)
   }
   for (const target of targets) tick.involved.add(target)

@@ -4,6 +4,9 @@
 // the metric definition and the initial placement.
 import { describe, expect, test } from 'vitest'
 import { CloudsimMigrationModel } from '../../../engine/cluster/cloudsim-model'
+import { alternativesText } from '../../../engine/cluster/decisions'
+import type { MigrationOutcome } from '../../../engine/cluster/migration-model'
+import { Simulation } from '../../../engine/kernel/simulation'
 import { COMPAT_SWITCHES, resolveCompat, switchesOn } from '../../../engine/cluster/compat'
 import { clusterMetrics } from '../../../engine/metrics/summary'
 import { buildDatacenter } from '../../../engine/scenario/build'
@@ -35,6 +38,56 @@ describe('CloudSim migration model (ramOverHalfBandwidth)', () => {
     expect(estimate.totalUs).toBe(13_920_000)
     expect(estimate.downtimeUs).toBe(0)
     expect(estimate.bytes).toBe(vm.memBytes)
+  })
+
+  function startOne(sim: Simulation, ends: MigrationOutcome[]) {
+    const vm = { vmId: 'v', memBytes: 870 * 1024 * 1024, dirtyBytesPerS: 0, wwsBytes: 0 }
+    const end = { hostId: 'h', linkMbitPerS: 500, activeMigrations: 0 }
+    return new CloudsimMigrationModel().start({
+      migrationId: 'm', vm, source: end, target: end, linkMbitPerS: 500, concurrent: 1, clock: sim, onEnd: (outcome) => ends.push(outcome)
+    })
+  }
+
+  test('a run ends once, from its timer, completed after RAM / half the bandwidth', () => {
+    const sim = new Simulation(1)
+    const ends: MigrationOutcome[] = []
+    const run = startOne(sim, ends)
+    expect(ends).toEqual([])
+    sim.runUntil(13_919_999)
+    expect(ends).toEqual([])
+    sim.runUntil(20_000_000)
+    expect(ends).toEqual([{ outcome: 'completed', totalUs: 13_920_000, downtimeUs: 0, bytes: 870 * 1024 * 1024, rounds: 1, lostWrites: null, abortReason: null }])
+    run.abort('too late', true)
+    sim.runUntil(30_000_000)
+    expect(ends).toHaveLength(1)
+  })
+
+  test('an abort ends it (aborted or failed) with the bytes sent so far, never completed, once', () => {
+    for (const sourceSurvives of [true, false]) {
+      const sim = new Simulation(1)
+      const ends: MigrationOutcome[] = []
+      const run = startOne(sim, ends)
+      sim.runUntil(3_480_000)
+      run.abort('host crashed', sourceSurvives)
+      run.abort('again', sourceSurvives)
+      expect(ends).toEqual([])
+      sim.runUntil(30_000_000)
+      expect(ends).toEqual([{
+        outcome: sourceSurvives ? 'aborted' : 'failed', totalUs: 3_480_000, downtimeUs: 0, bytes: Math.round((870 * 1024 * 1024) / 4), rounds: 1,
+        lostWrites: null, abortReason: 'host crashed'
+      }])
+    }
+  })
+})
+
+describe('decision records', () => {
+  test('name the first three alternatives as the old slice/map/join did', () => {
+    const reference = (alternatives: readonly { hostId: string; reason: string }[]) =>
+      alternatives.slice(0, 3).map((a) => `${a.hostId}: ${a.reason}`).join('; ')
+    const pool = [{ hostId: 'host-0001', reason: 'CPU above limit' }, { hostId: 'h 2', reason: '' }, { hostId: 'x', reason: 'insufficient memory' },
+      { hostId: 'host-0009', reason: 'host is off' }]
+    for (let count = 0; count <= pool.length; count++) expect(alternativesText(pool.slice(0, count))).toBe(reference(pool.slice(0, count)))
+    expect(alternativesText(pool.slice(0, 2))).toBe('host-0001: CPU above limit; h 2: ')
   })
 })
 

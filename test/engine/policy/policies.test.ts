@@ -44,6 +44,38 @@ describe('Beloglazov & Buyya (thr-mmt)', () => {
     expect(moves(output)).toEqual([])
     expect(output.skipped[0].reason).toMatch(/not movable/)
   })
+
+  // Free booting (CloudSim-compatible): active and off hosts compete as one list in index order; the policy asks
+  // PABFD for each side separately and must combine them as one scan would (least increase, first refusals by index).
+  describe('with free booting, active and off hosts as one candidate list', () => {
+    const refusals = [{ hostId: 'host-0002', reason: 'insufficient memory' }, { hostId: 'host-0003', reason: 'insufficient memory' }]
+    /** host 0 overloaded; 1 off and too small; 2 on, memory full; 3 off (capacity given); 4 on, roomy (when present). */
+    function cluster(offCapacityMips: number, withRoomyActive: boolean) {
+      return {
+        ...handView({ hosts: [
+          { vms: [{ demandMips: 9000 }] },
+          { state: 'off', memMiB: 512 },
+          { memMiB: 1500, vms: [{ demandMips: 1000 }] },
+          { state: 'off', capacityMips: offCapacityMips },
+          ...(withRoomyActive ? [{ capacityMips: 20_000, vms: [{ demandMips: 500 }] }] : [])
+        ] }),
+        powerOnFree: true
+      }
+    }
+    const relief = (view: ReturnType<typeof cluster>) => moves(policy.decide(view, context())).find((p) => p.priority === 2)
+
+    it('boots the off host that adds least when it beats the active one, naming the refusals of both sides in host order', () => {
+      expect(relief(cluster(40_000, true))).toMatchObject({ vmIndex: 0, targetHostIndex: 3, alternatives: refusals })
+    })
+
+    it('keeps the active host when it adds less, with the same refusals', () => {
+      expect(relief(cluster(10_000, true))).toMatchObject({ vmIndex: 0, targetHostIndex: 4, alternatives: refusals })
+    })
+
+    it('boots an off host when no active host fits', () => {
+      expect(relief(cluster(10_000, false))).toMatchObject({ vmIndex: 0, targetHostIndex: 3, alternatives: refusals })
+    })
+  })
 })
 
 describe('DRS', () => {
