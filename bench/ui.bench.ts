@@ -2,6 +2,11 @@
 // hosts, 2,000 VMs) running at ×1,000: frame-time p95 from requestAnimationFrame (target ≤ 16.7 ms), and the
 // time from starting a dropped VM's migration to its first round shown in the Migrations view (the round in
 // flight counts: target ≤ 500 ms wall at ×100, #19).
+//
+// The drop is timed by the page itself (performance.now() in its own events), for a user who opens Migrations
+// the moment the sheet has closed on screen: Start's click event → the sheet's removal painted → that user's
+// click on Migrations → the card with its round in flight painted. Timed from the bench's side instead, each
+// Playwright step (click, wait for detached, click, poll) added 70-130 ms of its own round trips to a busy page.
 import type { Page } from 'playwright-core'
 import { launchBrowser } from '../test/e2e/harness'
 import { startServe } from '../main/server/serve'
@@ -25,12 +30,45 @@ const MEASURE_FRAMES = `new Promise((resolve) => {
 
 const SHOWN_WAIT_MS = 20_000
 
+/**
+ * Installed just before Start is pressed: notes Start's click, the sheet's removal once painted, then clicks
+ * Migrations at once (an instant user) and notes the view and the VM's card with its round in flight, each once
+ * painted. "Painted": a task posted from the next animation frame runs after that frame is drawn.
+ */
+const WATCH_DROP = (vmId: string): string => `(() => {
+  const times = (window.__dropTimes = {})
+  const afterPaint = (name, then) => requestAnimationFrame(() => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => { times[name] = performance.now(); then?.() }
+    channel.port2.postMessage(null)
+  })
+  const once = (name, then) => { if (!(name + 'Seen' in times)) { times[name + 'Seen'] = performance.now(); afterPaint(name, then) } }
+  addEventListener('click', (event) => {
+    if (event.target.closest?.('[data-testid="migrate-confirm"]') && !('start' in times)) times.start = event.timeStamp
+  }, true)
+  const check = () => {
+    if (!('start' in times)) return
+    if (document.querySelector('[data-testid="migrate-sheet"]') === null) once('sheetGone', () => {
+      times.navClick = performance.now()
+      document.querySelector('[data-testid="nav-migrations"]').click()
+    })
+    if (!('navClick' in times)) return
+    if (document.querySelector('[data-testid="view-migrations"]') !== null) once('view')
+    const card = document.querySelector('[data-vm-id=${JSON.stringify(vmId)}][data-testid^="migration-panel-"]')
+    if (card !== null && (card.querySelector('[data-testid^="round-progress-"]') !== null
+      || parseInt(card.querySelector('[data-testid^="round-count-"]')?.textContent ?? '0', 10) >= 1)) once('round')
+  }
+  new MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true })
+})()`
+
+interface DropTimes { start?: number; sheetGone?: number; navClick?: number; view?: number; round?: number }
+
 function percentile(values: number[], p: number): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length * p)]
 }
 
 /** Serves `scenario` in browser mode, opens it in Chromium at 1280×800 and runs `body` on the page. */
-async function withApp(scenario: string, body: (page: Page) => Promise<void>): Promise<void> {
+export async function withApp(scenario: string, body: (page: Page) => Promise<void>): Promise<void> {
   const serve = await startServe({ port: 0, initialScenario: scenario })
   const browser = await launchBrowser()
   try {
@@ -71,6 +109,37 @@ function snapshotCostMs(scenario: string, hours: number): { ms: number; bytes: n
   return { ms: percentile(times, 0.5), bytes }
 }
 
+/** Drops the first VM on the second host card while playing at ×100, presses Start and reports the drop's times. */
+export async function dropToFirstRound(page: Page): Promise<void> {
+  const chip = page.locator('[data-testid^="vm-chip-"]').first()
+  const vmId = ((await chip.getAttribute('data-testid')) ?? '').replace('vm-chip-', '')
+  const cards = page.locator('[data-testid^="host-card-"]')
+  const target = cards.nth(1)
+  await target.scrollIntoViewIfNeeded()
+  // Playing at ×100 before the drop, so the interval is the app's (not the bench's clicks on speed and play).
+  await page.getByTestId('speed').selectOption('100')
+  await page.getByTestId('play').click()
+  await chip.dragTo(target)
+  await page.getByTestId('migrate-sheet').waitFor()
+  await page.getByTestId('strategy-select').selectOption('precopy-qemu')
+  // The user presses Start once the sheet shows the engine's estimate for the path's defaults.
+  await page.getByTestId('estimate-duration').waitFor()
+  await page.evaluate(WATCH_DROP(vmId))
+  await page.getByTestId('migrate-confirm').click()
+  // Bounded in wall time: in a busy world the finished migration can leave the view before it shows.
+  const waitedFrom = Date.now()
+  let times: DropTimes = {}
+  while (times.round === undefined && Date.now() - waitedFrom < SHOWN_WAIT_MS) {
+    await page.waitForTimeout(50)
+    times = (await page.evaluate('window.__dropTimes')) as DropTimes
+  }
+  const { start, sheetGone, navClick, view, round } = times
+  const ms = (from?: number, to?: number): string => (from === undefined || to === undefined ? 'not measured' : `${Math.round(to - from)}`)
+  report('drop → first round shown (×100)', round !== undefined && start !== undefined
+    ? `${Math.round(round - start)} ms wall (Start clicked → round in flight painted in Migrations, page clock)` : `not shown within ${SHOWN_WAIT_MS / 1000} s`, '≤ 500 ms')
+  report('  of which: sheet closed / Migrations open / round shown', `${ms(start, sheetGone)} / ${ms(navClick, view)} / ${ms(view, round)} ms (${ms(sheetGone, navClick)} ms between)`)
+}
+
 export async function run(): Promise<void> {
   // Every command's answer and every paced push waits for one of these in the engine worker.
   for (const [scenario, hours] of [['ui-200', 1], ['dc-1000', 1]] as const) {
@@ -85,41 +154,7 @@ export async function run(): Promise<void> {
     report('ui-200 paused (the page alone): frame time p95', `${percentile(idle, 0.95).toFixed(2)} ms over ${idle.length} frames (${timer})`)
     report('ui-200 at ×1,000: frame time p50 / p99', `${percentile(frames, 0.5).toFixed(2)} / ${percentile(frames, 0.99).toFixed(2)} ms`)
     report('ui-200 at ×1,000: frame time p95', `${percentile(frames, 0.95).toFixed(2)} ms over ${frames.length} frames, ${longFrames(frames)} longer than 25 ms`, '≤ 16.7 ms')
-    const chip = page.locator('[data-testid^="vm-chip-"]').first()
-    const vmId = ((await chip.getAttribute('data-testid')) ?? '').replace('vm-chip-', '')
-    const cards = page.locator('[data-testid^="host-card-"]')
-    const target = cards.nth(1)
-    await target.scrollIntoViewIfNeeded()
-    // Playing at ×100 before the drop, so the interval is the app's (not the bench's clicks on speed and play).
-    await page.getByTestId('speed').selectOption('100')
-    await page.getByTestId('play').click()
-    await chip.dragTo(target)
-    await page.getByTestId('migrate-sheet').waitFor()
-    await page.getByTestId('strategy-select').selectOption('precopy-qemu')
-    // The user presses Start once the sheet shows the engine's estimate for the path's defaults.
-    await page.getByTestId('estimate-duration').waitFor()
-    const dropAt = Date.now()
-    await page.getByTestId('migrate-confirm').click()
-    await page.getByTestId('migrate-sheet').waitFor({ state: 'detached' })
-    const acceptedAt = Date.now()
-    await page.getByTestId('nav-migrations').click()
-    await page.getByTestId('view-migrations').waitFor()
-    const viewAt = Date.now()
-    // Polled with evaluate: the app's CSP forbids the string eval that waitForFunction would need.
-    // Shown: the card has the round in flight, or a completed round.
-    const shown = `[...document.querySelectorAll('[data-testid^="migration-panel-"]')].some((panel) =>
-      panel.textContent.includes(${JSON.stringify(vmId)}) && (panel.querySelector('[data-testid^="round-progress-"]') !== null
-        || parseInt(panel.querySelector('[data-testid^="round-count-"]')?.textContent ?? '0', 10) >= 1))`
-    // Bounded in wall time: in a busy world the finished migration can leave the view (it keeps the 12 most
-    // recent) before a slow page polls it, and then it never shows.
-    let seen = false
-    while (!seen && Date.now() - viewAt < SHOWN_WAIT_MS) {
-      seen = (await page.evaluate(shown)) as boolean
-      if (!seen) await page.waitForTimeout(20)
-    }
-    const shownAt = Date.now()
-    report('drop → first round shown (×100)', seen ? `${shownAt - dropAt} ms wall (start clicked → round on screen)` : `not shown within ${SHOWN_WAIT_MS / 1000} s`, '≤ 500 ms')
-    report('  of which: start accepted / view open / round shown', `${acceptedAt - dropAt} / ${viewAt - acceptedAt} / ${shownAt - viewAt} ms`)
+    await dropToFirstRound(page)
     await page.getByTestId('pause').click()
   })
   // The same frame measurement with dc-1000 (1,000 hosts), in both layouts: the heat map it opens on (every host

@@ -4,6 +4,11 @@
 // snapshots are requested at most 30 times a second. Commands are logged with their
 // virtual time, so a crashed worker is restarted and replayed to the same state (the engine is deterministic).
 //
+// A command while playing: no frame is sent while it waits (an advance queued behind it would be sized by the
+// pace from before it), the worker answers it without a snapshot, and the host answers the caller and at once
+// sends a short probe advance that carries one, so the state shown is the command's effect already running
+// (a dropped VM's first round in flight, not its reservation). Paused, the command's answer carries the state.
+//
 // Invariants:
 //  1. Every request to the worker carries its own id and settles exactly once: with its answer, or with a
 //     failure when the worker crashes, is replaced or the host is disposed. Nothing waits forever.
@@ -67,6 +72,10 @@ export class EngineHost {
   private readonly pending = new Map<number, (message: FromWorker) => void>()
   private nextId = 1
   private advancing = false
+  /** Live commands sent and not yet answered: frames wait for them. */
+  private commands = 0
+  /** The next advance carries a snapshot whatever the interval (the state after a command). */
+  private snapshotSoon = false
   /** Loads in flight: frames wait, since a frame's target time belongs to the world being replaced. */
   private loads = 0
   private replaying: Promise<void> | undefined
@@ -189,12 +198,15 @@ export class EngineHost {
 
   /** One pacing frame: if nothing is in flight, ask the worker to run what the pacer says is due. */
   frame(): void {
-    if (this.worker === undefined || this.advancing || this.loads > 0 || this.replaying !== undefined || this.halted !== null) return
+    if (this.worker === undefined || this.advancing || this.commands > 0 || this.loads > 0 || this.replaying !== undefined || this.halted !== null) return
     const dueUs = Math.min(this.pacer.takeDueUs(), this.pace.capUs())
     if (dueUs <= 0) return
     const nowMs = (this.options.clock ?? systemClock).nowMs()
-    const wantSnapshot = nowMs - this.lastSnapshotMs >= this.snapshotIntervalMs()
-    if (wantSnapshot) this.lastSnapshotMs = nowMs
+    const wantSnapshot = this.snapshotSoon || nowMs - this.lastSnapshotMs >= this.snapshotIntervalMs()
+    if (wantSnapshot) {
+      this.lastSnapshotMs = nowMs
+      this.snapshotSoon = false
+    }
     this.pacedAdvance = this.advance(this.nowUs + dueUs, wantSnapshot, LIVE)
   }
 
@@ -218,23 +230,48 @@ export class EngineHost {
       if (this.disposed) return { ok: false, detail: STOPPED }
       return { ok: false, detail: this.loaded === undefined ? 'no scenario loaded' : 'the engine stopped after repeated crashes; load a scenario to continue' }
     }
-    const message = await this.request({ type: 'command', command })
+    // Playing, the state comes from the probe advance right behind the command; a replay needs none at all.
+    const wantSnapshot = !delivery.replaying && (!this.pacer.state.playing || this.halted !== null)
+    if (!delivery.replaying) this.commands++
+    let message: FromWorker
+    try {
+      message = await this.request({ type: 'command', command, wantSnapshot })
+    } finally {
+      if (!delivery.replaying) this.commands--
+    }
     if (message.type !== 'command-result') return { ok: false, detail: message.type === 'failed' ? message.message : 'engine unavailable' }
     if (message.ok && !delivery.replaying) this.commandLog.push({ atUs: message.nowUs, command })
     if (!delivery.replaying) this.options.onRecords?.(message.records)
     this.noteHalt(message.halted, delivery)
     this.nowUs = message.nowUs
     this.hash = message.traceHash
-    this.keepJson(message.snapshotJson, message.entities)
+    if (message.ok) this.pace.invalidate()
+    if (message.snapshotJson !== null) this.keepJson(message.snapshotJson, message.entities)
     if (!delivery.replaying) {
       // The answer goes out first (the sheet closes at once), the state right behind it: pushed after the
       // caller's reply is on its way, not before it.
       const json = message.snapshotJson
       const pushesBefore = this.pushes
-      setImmediate(() => { if (!this.disposed && this.pushes === pushesBefore) this.pushJson(json) })
+      if (json !== null) setImmediate(() => { if (!this.disposed && this.pushes === pushesBefore) this.pushJson(json) })
+      else setImmediate(() => this.stateAfterCommand())
       this.options.onStatus?.(this.status())
     }
     return { ok: message.ok, detail: message.detail }
+  }
+
+  /**
+   * The state after a command answered without one: the next advance carries it, sent now (a probe, as the
+   * pace is re-learnt); if no frame can go (paused meanwhile, or halted), an advance to now does.
+   */
+  private stateAfterCommand(): void {
+    if (this.disposed || this.worker === undefined || this.loads > 0 || this.replaying !== undefined) return // those push their own state
+    this.snapshotSoon = true
+    if (this.advancing || this.commands > 0) return // the next advance (after them) carries it
+    this.frame()
+    if (this.advancing) return
+    this.snapshotSoon = false
+    this.lastSnapshotMs = (this.options.clock ?? systemClock).nowMs()
+    void this.advance(this.nowUs, true, LIVE)
   }
 
   private async advance(toUs: number, wantSnapshot: boolean, delivery: Delivery): Promise<void> {

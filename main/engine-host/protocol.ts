@@ -6,7 +6,8 @@ import type { DropVerdict, EngineCommand, MigrationEstimateAnswer, MigrationEsti
 export type ToWorkerBody =
   | { readonly type: 'load'; readonly scenario: unknown; readonly seed: number }
   | { readonly type: 'advance'; readonly toUs: number; readonly wantSnapshot: boolean }
-  | { readonly type: 'command'; readonly command: EngineCommand }
+  /** `wantSnapshot` false: the host takes the state from the advance it sends next (playing) or needs none (a replay). */
+  | { readonly type: 'command'; readonly command: EngineCommand; readonly wantSnapshot: boolean }
   | { readonly type: 'snapshot' }
   | { readonly type: 'drop-verdicts'; readonly vmId: string }
   | { readonly type: 'migration-estimate'; readonly request: MigrationEstimateRequest }
@@ -21,8 +22,8 @@ export type FromWorker =
   | { readonly type: 'loaded'; readonly id: number; readonly snapshot: WorldSnapshot }
   /** The snapshot travels as JSON text: a string crosses threads cheaply and goes to the UI without re-encoding. */
   | { readonly type: 'advanced'; readonly id: number; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly errors: readonly string[]; readonly halted: HaltReason }
-  /** The state after the command, as JSON text like a paced snapshot (cheap to pass on; the host needs only its time and hash). */
-  | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string; readonly entities: number; readonly records: readonly WorldRecord[]; readonly halted: HaltReason }
+  /** The state after the command as JSON text like a paced snapshot, when asked for (else null and 0 entities). */
+  | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly halted: HaltReason }
   | { readonly type: 'snapshot'; readonly id: number; readonly snapshot: WorldSnapshot }
   | { readonly type: 'drop-verdicts'; readonly id: number; readonly verdicts: readonly DropVerdict[] }
   /** The estimate, or why there is none (`refusal`). */

@@ -39,9 +39,9 @@ export function createWorkerHandler(post: (message: FromWorker) => void, build: 
       }
       case 'command': {
         const result = world.apply(message.command)
-        const snapshot = world.snapshot()
+        const snapshot = message.wantSnapshot ? world.snapshot() : null
         post({
-          type: 'command-result', id: message.id, ok: result.ok, detail: result.detail, nowUs: snapshot.nowUs, traceHash: snapshot.traceHash, ...asText(snapshot),
+          type: 'command-result', id: message.id, ok: result.ok, detail: result.detail, nowUs: world.nowUs, traceHash: world.traceHash(), ...(snapshot === null ? { snapshotJson: null, entities: 0 } : asText(snapshot)),
           records: world.drainRecords(), halted: world.halted?.reason ?? null
         })
         return

@@ -10,7 +10,7 @@ import TimeSeriesChart from '../../renderer/src/components/charts/TimeSeriesChar
 import { useMigrationsStore } from '../../renderer/src/stores/migrations'
 import { usePolicyStore } from '../../renderer/src/stores/policy'
 import { useUiStore } from '../../renderer/src/stores/ui'
-import { advanceWorld, buildWorld, IDS } from './fixtures/world'
+import { advanceWorld, buildWorld, completedMigration, IDS } from './fixtures/world'
 import { useAppSetup } from './fixtures/app-setup'
 import '../../renderer/src/styles.css'
 
@@ -52,6 +52,39 @@ describe('live migration charts', () => {
     expect(rates.data[3]).toEqual([1000, 1000, 1000, 1000, 1000, 1000])
     expect(created).toHaveLength(2)
     expect(created).toContain(rounds)
+  })
+
+  it('leaves a finished migration\'s card and charts alone when a push changes only the running ones', async () => {
+    // Twelve cards used to be patched and 24 charts redrawn with every push; only the running ones change.
+    const finished = { ...completedMigration(buildWorld()), id: 'mig-000001', vmId: 'vm-0002' }
+    const withFinished = (world: ReturnType<typeof buildWorld>) => ({ ...world, migrations: [...world.migrations, structuredClone(finished)] })
+    let world = withFinished(buildWorld({ rounds: 3 }))
+    app.api.push('sim:snapshot', world)
+    const charts = new Map<string, uPlot[]>()
+    const Both = defineComponent({
+      setup() {
+        const migrations = useMigrationsStore()
+        return () => h('div', migrations.list.map((m) => h(MigrationCard, { key: m.id, migration: m, onChartReady: (chart: uPlot) => charts.set(m.id, [...(charts.get(m.id) ?? []), chart]) })))
+      }
+    })
+    await render(Both, { global: { plugins: [app.pinia] } })
+    // The finished one was never watched live: its rounds chart only (no rate samples).
+    await expect.poll(() => [charts.get(finished.id)?.length, charts.get(IDS.migration)?.length]).toEqual([1, 2])
+    const drawn = new Map<string, number>()
+    for (const [id, list] of charts) for (const chart of list) chart.hooks.draw = [...(chart.hooks.draw ?? []), () => drawn.set(id, (drawn.get(id) ?? 0) + 1)]
+    const before = useMigrationsStore().views.get(finished.id)
+    for (let i = 0; i < 3; i++) {
+      world = withFinished(advanceWorld(world))
+      app.api.push('sim:snapshot', world)
+    }
+    await expect.poll(() => drawn.get(IDS.migration) ?? 0).toBeGreaterThanOrEqual(2)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(drawn.get(finished.id) ?? 0).toBe(0)
+    // The same object: a finished view that reads the same is kept, so nothing downstream sees a change.
+    expect(useMigrationsStore().views.get(finished.id)).toBe(before)
+    // …until it does read differently (its client outage is read a second after the end).
+    app.api.push('sim:snapshot', { ...world, migrations: [...world.migrations.slice(0, 1), { ...finished, clientOutageMs: 250 }] })
+    expect(useMigrationsStore().views.get(finished.id)?.clientOutageMs).toBe(250)
   })
 
   it('redraws on a theme switch without creating a new chart', async () => {

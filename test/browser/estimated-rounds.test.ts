@@ -54,6 +54,8 @@ describe('estimated migrations in the Migrations view', () => {
     expect(rounds.length).toBeGreaterThanOrEqual(2)
     await expect.element(card2.getByTestId(`round-table-summary-${id}`)).toHaveTextContent(`Rounds (${rounds.length}, estimated by the analytic model`)
     await expect.element(card2.getByTestId(`round-count-${id}`)).toHaveTextContent(String(rounds.length))
+    await card2.getByTestId(`round-table-summary-${id}`).click()
+    await expect.element(card2.getByTestId(`round-row-${id}-${rounds[0].index}`)).toBeInTheDocument()
     for (const r of rounds) expect(card2.container.querySelector(`[data-testid="round-row-${id}-${r.index}"]`)).not.toBeNull()
     await expect.element(card2.getByTestId(`stop-reason-${id}`)).toHaveTextContent(/Pre-copy stopped after round \d+: \S/)
     await expect.element(card2.getByTestId(`rounds-chart-${id}`)).toBeInTheDocument()

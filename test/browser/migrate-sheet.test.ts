@@ -6,11 +6,16 @@ import { render } from 'vitest-browser-vue'
 import { defineComponent, h } from 'vue'
 import MigrateSheet from '../../renderer/src/components/datacenter/MigrateSheet.vue'
 import { useUiStore } from '../../renderer/src/stores/ui'
-import { IDS } from './fixtures/world'
+import { buildWorld, IDS } from './fixtures/world'
+import { feedSnapshot } from '../../renderer/src/ipc/snapshot-feed'
 import { useAppSetup } from './fixtures/app-setup'
 import '../../renderer/src/styles.css'
 
-const app = useAppSetup()
+/** While set, the Start command waits for it (a slow engine). */
+let commandGate: Promise<void> | null = null
+const app = useAppSetup({
+  handlers: () => ({ 'sim:command': async (command) => { await commandGate; return { accepted: true, detail: `${command.kind} accepted` } } })
+})
 
 async function openSheet() {
   useUiStore().openMigrate({ vmId: 'vm-0003', hostId: IDS.freeHost })
@@ -45,6 +50,31 @@ describe('migrate sheet', () => {
     await screen.getByTestId('migrate-confirm').click()
     await expect.poll(() => app.api.callsOf('sim:command')).toEqual([{ kind: 'migrate', vmId: 'vm-0003', destination: IDS.freeHost, strategy: 'precopy',
       parameters: { rateMinMbitPerS: 100, rateMaxMbitPerS: 10_000 }, timeCapS: 900 }])
+  })
+
+  it('asks again only when a value changes, and not while Start is on its way', async () => {
+    // Each question waits in the engine worker's queue in front of the advance and the Start command behind it.
+    const screen = await openSheet()
+    await expect.element(screen.getByTestId('estimate-duration')).toBeVisible()
+    await expect.element(screen.getByTestId('param-rateMinMbitPerS')).toHaveValue(10_000)
+    // The path's defaults replaced the catalog's values: that second question settles first.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const asked = app.api.callsOf('sim:migration-estimate').length
+    // Snapshot pushes rebuild the VM and host objects: the same values are the same question.
+    for (let i = 1; i <= 3; i++) feedSnapshot(buildWorld({ nowUs: 12_000_000 + i * 100_000 }))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(app.api.callsOf('sim:migration-estimate').length).toBe(asked)
+    let release: () => void = () => {}
+    commandGate = new Promise((resolve) => { release = resolve })
+    await screen.getByTestId('migrate-confirm').click()
+    await expect.element(screen.getByTestId('migrate-confirm')).toHaveTextContent('Starting…')
+    await screen.getByTestId('param-timeCapS').fill('900')
+    feedSnapshot(buildWorld({ nowUs: 13_000_000 }))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(app.api.callsOf('sim:migration-estimate').length).toBe(asked)
+    release()
+    commandGate = null
+    await expect.poll(() => app.api.callsOf('sim:command').length).toBe(1)
   })
 
   it('says when the engine has no estimate for a strategy', async () => {

@@ -1,7 +1,7 @@
 // The paced advance's size: unlimited until the worker's pace is known, then about ADVANCE_WALL_MS_MAX of work at
 // that pace (a moving average), never below ADVANCE_US_MIN; a short advance counts as the sampling floor.
 import { describe, expect, it } from 'vitest'
-import { ADVANCE_US_MIN, ADVANCE_WALL_MS_MAX, AdvancePace } from '../../main/engine-host/advance-pace'
+import { ADVANCE_US_MIN, ADVANCE_WALL_MS_MAX, AdvancePace, PROBE_US } from '../../main/engine-host/advance-pace'
 
 describe('advance pace', () => {
   it('is unlimited until an advance is measured; a short one counts as the floor of PACE_SAMPLE_MS_MIN', () => {
@@ -31,6 +31,17 @@ describe('advance pace', () => {
     const cap = pace.capUs()
     expect(cap).toBeLessThan(50_000 * ADVANCE_WALL_MS_MAX)
     expect(cap).toBeGreaterThan(10_000 * ADVANCE_WALL_MS_MAX)
+  })
+
+  it('after a command, probes with short advances and then trusts the new pace alone', () => {
+    const pace = new AdvancePace()
+    pace.note(100_000_000, 100) // a cheap world: 1,000,000 µs per wall ms
+    pace.invalidate() // a page-level migration started: that pace no longer holds
+    expect(pace.capUs()).toBe(PROBE_US)
+    expect(pace.capUs()).toBe(PROBE_US) // until measured
+    pace.note(PROBE_US, 20) // 500 µs per wall ms now
+    // Replaced, not averaged with the old pace (which would allow ~700× the work).
+    expect(pace.capUs()).toBe(500 * ADVANCE_WALL_MS_MAX)
   })
 
   it('never stops the clock', () => {

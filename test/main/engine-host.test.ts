@@ -9,6 +9,7 @@ import { startTsWorker } from '../../main/support/ts-worker'
 import type { WorldRecord } from '../../engine/api/records'
 import type { WorldSnapshot } from '../../engine/api/snapshot'
 import { INJECTED_VIOLATION } from './fixtures/inject-violation'
+import { PROBE_US } from '../../main/engine-host/advance-pace'
 
 const scenario = JSON.parse(readFileSync('scenarios/two-hosts.json', 'utf8')) as unknown
 let host: EngineHost | undefined
@@ -67,6 +68,53 @@ describe('engine host', () => {
     expect(pushed?.vms.find((candidate) => candidate.id === vm?.id)?.state).toBe('migrating')
     expect(pushed?.migrations.some((migration) => migration.vmId === vm?.id && migration.outcome === null)).toBe(true)
     expect(host.snapshot).toEqual(pushed)
+  })
+
+  it('playing, shows a command already running: the answer carries no state, a short advance right behind it does', async () => {
+    // A dropped VM's migration is in its reservation at the command's instant; its first round starts within
+    // microseconds. The state pushed after the answer is from a probe advance, so it shows that round in flight.
+    const { clock, advance } = fakeClock()
+    const order: string[] = []
+    const pushed: WorldSnapshot[] = []
+    host = new EngineHost({ autoFrames: false, clock, onSnapshotJson: (json) => { order.push('push'); pushed.push(JSON.parse(json) as WorldSnapshot) } })
+    const first = await host.load(scenario, 1)
+    host.pacer.setSpeed(100)
+    host.pacer.play()
+    advance(10)
+    host.frame()
+    await host.settle()
+    order.length = 0
+    pushed.length = 0
+    const atUs = host.status().nowUs
+    advance(50) // 5 s of virtual time are due: the probe covers PROBE_US of it
+    const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
+    const answer = await host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy-qemu' })
+    order.push('answer')
+    expect(answer.ok).toBe(true)
+    await until(() => pushed.length === 1, 'the state after the command')
+    expect(order).toEqual(['answer', 'push'])
+    const migration = pushed[0].migrations.find((m) => m.vmId === vm?.id)
+    expect(migration?.stage).toBe('precopy')
+    expect(migration?.currentRound?.index).toBe(1)
+    expect(pushed[0].nowUs).toBe(atUs + PROBE_US)
+    expect(host.status().nowUs).toBe(atUs + PROBE_US)
+  })
+
+  it('sends no frame while a command waits: an advance queued behind it would be sized by the pace from before it', async () => {
+    const { clock, advance } = fakeClock()
+    host = new EngineHost({ autoFrames: false, clock })
+    const first = await host.load(scenario, 1)
+    host.pacer.setSpeed(100)
+    host.pacer.play()
+    const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
+    const answer = host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy-qemu' })
+    await until(() => host?.pendingCount === 1, 'the command sent')
+    advance(1000)
+    host.frame() // while the command is in the worker: nothing is sent
+    expect(host.pendingCount).toBe(1)
+    await answer
+    await until(() => host?.pendingCount === 0 && (host?.status().nowUs ?? 0) > 0, 'the probe after the command')
+    expect(host.status().nowUs).toBe(PROBE_US)
   })
 
   it('keeps paced advances short once the worker\'s pace is known, so a command does not wait behind a long one', async () => {

@@ -1,9 +1,11 @@
 // Migrations derived from successive snapshots: the latest view of every active one plus the most recent
 // finished ones, the user's own kept longer (kept after the engine forgets them), and per migration a bounded
 // time series of dirty rate, rate limit and link bandwidth. Series mutate in place; `revision` bumps once per
-// recorded snapshot.
+// recorded snapshot, and `seriesRevision(id)` only when that migration's series gained a point.
+// A finished migration that reads the same as before keeps its object, so its card (and its charts) are not
+// patched and redrawn with every push: only the running ones change.
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef, triggerRef } from 'vue'
+import { computed, reactive, ref, shallowRef, triggerRef } from 'vue'
 import type { EngineCommand, MigrationView, StrategyName, WorldSnapshot } from '../../../main/ipc/contract'
 import { getApi } from '../ipc/api'
 import { appendPoint, emptyColumns, type Columns } from '../logic/series'
@@ -11,10 +13,17 @@ import { appendPoint, emptyColumns, type Columns } from '../logic/series'
 const FINISHED_KEPT = 12
 const SERIES_POINTS = 900
 
+/** Both finished and alike (a finished view still changes for a second: its client outage is read after the end). */
+function sameFinished(previous: MigrationView, next: MigrationView): boolean {
+  return previous.outcome !== null && next.outcome !== null && JSON.stringify(previous) === JSON.stringify(next)
+}
+
 export const useMigrationsStore = defineStore('migrations', () => {
   const views = shallowRef(new Map<string, MigrationView>())
   const series = new Map<string, Columns>()
   const revision = ref(0)
+  /** Per migration: bumped when its series gains a point (read per id, so a chart follows only its own). */
+  const seriesRevisions = reactive(new Map<string, number>())
   const lastError = ref<string | null>(null)
 
   const list = computed<MigrationView[]>(() => {
@@ -40,11 +49,13 @@ export const useMigrationsStore = defineStore('migrations', () => {
   function prune(): void {
     const finished = [...views.value.values()].filter((m) => m.outcome !== null).sort((a, b) => b.startedAtUs - a.startedAtUs)
     const kept = new Set([...finished.slice(0, FINISHED_KEPT), ...finished.filter((m) => m.trigger === 'user').slice(0, FINISHED_KEPT)])
-    for (const old of finished) {
-      if (kept.has(old)) continue
-      views.value.delete(old.id)
-      series.delete(old.id)
-    }
+    for (const old of finished) if (!kept.has(old)) forget(old.id)
+  }
+
+  function forget(id: string): void {
+    views.value.delete(id)
+    series.delete(id)
+    seriesRevisions.delete(id)
   }
 
   function record(snapshot: WorldSnapshot): void {
@@ -53,16 +64,17 @@ export const useMigrationsStore = defineStore('migrations', () => {
     // two snapshots than the engine keeps): it must not stay "running" here for ever.
     const listed = new Set(snapshot.migrations.map((m) => m.id))
     for (const [id, m] of views.value) {
-      if (m.outcome === null && !listed.has(id)) {
-        views.value.delete(id)
-        series.delete(id)
-      }
+      if (m.outcome === null && !listed.has(id)) forget(id)
     }
     for (const m of snapshot.migrations) {
-      views.value.set(m.id, m)
+      const previous = views.value.get(m.id)
+      if (previous === undefined || !sameFinished(previous, m)) views.value.set(m.id, m)
       const columns = series.get(m.id) ?? emptyColumns(3)
       series.set(m.id, columns)
-      if (m.outcome === null) appendPoint(columns, t, [m.dirtyRateMbitPerS, m.rateLimitMbitPerS, m.linkMbitPerS], SERIES_POINTS)
+      if (m.outcome === null) {
+        appendPoint(columns, t, [m.dirtyRateMbitPerS, m.rateLimitMbitPerS, m.linkMbitPerS], SERIES_POINTS)
+        seriesRevisions.set(m.id, (seriesRevisions.get(m.id) ?? 0) + 1)
+      }
     }
     prune()
     revision.value += 1
@@ -72,11 +84,16 @@ export const useMigrationsStore = defineStore('migrations', () => {
   function reset(): void {
     views.value = new Map()
     series.clear()
+    seriesRevisions.clear()
     revision.value += 1
   }
 
   function seriesOf(id: string): Columns {
     return series.get(id) ?? emptyColumns(3)
+  }
+
+  function seriesRevision(id: string): number {
+    return seriesRevisions.get(id) ?? 0
   }
 
   async function send(command: EngineCommand): Promise<boolean> {
@@ -97,5 +114,5 @@ export const useMigrationsStore = defineStore('migrations', () => {
     return send({ kind: 'force-complete', migrationId })
   }
 
-  return { views, revision, lastError, list, active, finished, fail, record, reset, seriesOf, migrate, abort, forceComplete }
+  return { views, revision, lastError, list, active, finished, fail, record, reset, seriesOf, seriesRevision, migrate, abort, forceComplete }
 })

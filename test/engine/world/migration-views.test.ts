@@ -47,6 +47,31 @@ describe('migration views', () => {
     expect(m?.timeCapMs).toBe(600_000)
   })
 
+  it('a finished QEMU migration whose downtime exceeded its limit says so (#17); one within it says it did not', () => {
+    const world = createWorld(load('small-cluster'), 1)
+    const snap = world.snapshot()
+    const [forced, calm] = snap.vms.filter((v) => v.hostId !== null)
+    const moves = [forced, calm].map((vm) => {
+      const verdict = world.dropVerdicts(vm.id).find((v) => v.refusal === null && v.hostId !== vm.hostId)
+      expect(world.apply({ kind: 'migrate', vmId: vm.id, destination: verdict?.hostId ?? '', strategy: 'precopy-qemu', parameters: { downtimeLimitMs: 300 } }).ok).toBe(true)
+      return vm.id
+    })
+    world.runUntil(world.nowUs + 200_000)
+    const id = (vmId: string): string => world.snapshot().migrations.find((m) => m.vmId === vmId)?.id ?? ''
+    // Forced to switch over early in round 1: nearly all memory goes in the stop-and-copy, far over 300 ms.
+    expect(world.apply({ kind: 'force-complete', migrationId: id(moves[0]) }).ok).toBe(true)
+    const ids = moves.map(id)
+    for (let i = 0; i < 600 && world.snapshot().migrations.some((m) => ids.includes(m.id) && m.outcome === null); i++) world.runUntil(world.nowUs + 1_000_000)
+    const [over, within] = ids.map((mid) => world.snapshot().migrations.find((m) => m.id === mid))
+    expect(over?.outcome).toBe('completed')
+    expect(over?.downtimeLimitMs).toBe(300)
+    expect(over?.downtimeMs).toBeGreaterThan(300)
+    expect(over?.downtimeOverLimit).toBe(true)
+    expect(within?.outcome).toBe('completed')
+    expect(within?.downtimeMs).toBeLessThanOrEqual(300)
+    expect(within?.downtimeOverLimit).toBe(false)
+  })
+
   it('dc-1000 lists its running estimated migrations with their triggers', () => {
     const world = createWorld(load('dc-1000'), 1)
     runUntilMigration(world, 60_000_000, 6 * 3_600_000_000)

@@ -1,13 +1,17 @@
 // The migrate sheet's live estimate: asks the engine ('sim:migration-estimate') for the move with the values
 // in the form, a moment after they stop changing, and keeps only the newest answer. The renderer computes
 // nothing: duration, data, downtime, the path's defaults and whether it fits the time cap all come from there.
+// It asks again only when a value changes: the request is rebuilt with every snapshot push (the VM and host
+// objects are new each time), and each question waits in the engine worker's queue, in front of the advance
+// and the Start command behind it.
 import { ref, watch, type Ref } from 'vue'
 import type { MigrationEstimateAnswer, MigrationEstimateRequest } from '../../../../main/ipc/contract'
 import { getApi } from '../../ipc/api'
 
 const SETTLE_MS = 120
 
-export function useMigrationEstimate(request: Ref<MigrationEstimateRequest | null>) {
+/** `paused`: while true nothing is asked (the sheet is sending its command; the worker should not be kept busy). */
+export function useMigrationEstimate(request: Ref<MigrationEstimateRequest | null>, paused?: Ref<boolean>) {
   const answer = ref<MigrationEstimateAnswer | null>(null)
   const error = ref<string | null>(null)
   const pending = ref(false)
@@ -27,20 +31,33 @@ export function useMigrationEstimate(request: Ref<MigrationEstimateRequest | nul
     }
   }
 
-  watch(request, (current, previous) => {
+  // Compared as text: the same values in a new object are the same question.
+  const asText = (): string | null => (request.value === null ? null : JSON.stringify(request.value))
+  /** The request last asked about (or about to be): null after none, or after the request was withdrawn. */
+  let lastText: string | null = null
+  watch([asText, () => paused?.value === true], ([text, isPaused]) => {
     clearTimeout(timer)
-    if (current === null) return
+    // Paused (the Start command is on its way): ask nothing; a change made meanwhile is asked once resumed.
+    if (isPaused) return
+    if (text === null) {
+      lastText = null
+      return
+    }
+    if (text === lastText) return
+    const previous = lastText === null ? null : JSON.parse(lastText) as MigrationEstimateRequest
+    lastText = text
+    const current = JSON.parse(text) as MigrationEstimateRequest
     const id = ++asked
     pending.value = true
     // The first question goes at once (the defaults depend on it); edits settle first.
-    if (previous === undefined || previous === null || previous.strategy !== current.strategy) {
+    if (previous === null || previous.strategy !== current.strategy) {
       // Another strategy has other parameters: the old answer's defaults and figures no longer apply.
       answer.value = null
       error.value = null
       void ask(current, id)
     }
     else timer = setTimeout(() => void ask(current, id), SETTLE_MS)
-  }, { immediate: true, deep: true })
+  }, { immediate: true })
 
   return { answer, error, pending }
 }
