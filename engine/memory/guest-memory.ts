@@ -11,7 +11,7 @@
 //  3. While a dirty log is active, every page written since its last harvest is set in it.
 //  4. A version chunk exists once any page in it has been written; an absent chunk holds only zeros.
 import { assert, InvariantViolation } from '../kernel/assert'
-import { clearBitRange, PageVersions, popcount32, popcountWords, setBitRange, testBit, VERSION_CHUNK_MASK, VERSION_CHUNK_SHIFT } from './bits'
+import { clearBitRange, firstNonZero, PageVersions, popcount32, popcountWords, setBitRange, testBit, VERSION_CHUNK_MASK, VERSION_CHUNK_SHIFT } from './bits'
 import { DirtyLog } from './dirty-log'
 import { checkedGeometry, PAGE_BYTES_DEFAULT, REAL_BYTES_MAX } from './geometry'
 import { checksumWords, fillPageWords, writePageStripe } from './page-content'
@@ -226,6 +226,11 @@ export class GuestMemory {
   /** The zero flags of 32-page word `word` as a bit mask. */
   zeroWordAt(word: number): number {
     return this.zeroBits[word]
+  }
+
+  /** The first word in [fromWord, toWord) with a zero page, or −1 (a bulk push's run of data pages ends there). */
+  firstZeroWord(fromWord: number, toWord: number): number {
+    return firstNonZero(this.zeroBits, fromWord, toWord)
   }
 
   /** The raw 32-bit words of real bytes (read-only use: destination verification), or undefined. */
