@@ -35,6 +35,8 @@ export interface MemoryDiff {
 }
 
 const DIFF_EXAMPLES_MAX = 16
+/** receiveWordRun fills the received bits at once from this many words on (when none had arrived). */
+const RUN_FILL_MIN_WORDS = 16
 
 export class PageStore {
   readonly memBytes: number
@@ -145,8 +147,9 @@ export class PageStore {
     }
     const received = this.receivedBits
     let newPages = 0
-    // Words none of whose pages arrived before (a post-copy push, a first pass): one fill, eight words a test.
-    if (firstNonZero(received, firstWord, endWord) < 0) {
+    // A long run none of whose pages arrived before (a post-copy push): one fill, eight words a test. Short runs
+    // (a pre-copy pass's) keep the loop: the fill's call costs more than a few words.
+    if (wordCount >= RUN_FILL_MIN_WORDS && firstNonZero(received, firstWord, endWord) < 0) {
       newPages = wordCount << 5
       received.fill(ALL_ONES, firstWord, endWord)
     } else {
