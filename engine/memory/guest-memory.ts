@@ -14,7 +14,7 @@
 //     mod 256, the carry added to the slot as it happens), mod 2^32. Every read of a version folds the pending
 //     counts of the pages it reads first, so no reader sees the split.
 import { assert, InvariantViolation } from '../kernel/assert'
-import { clearBitRange, PageVersions, popcount32, popcountWords, setBitRange, testBit, VERSION_CHUNK_MASK, VERSION_CHUNK_SHIFT } from './bits'
+import { clearBitRange, firstNonZero, PageVersions, popcount32, popcountWords, setBitRange, testBit, VERSION_CHUNK_MASK, VERSION_CHUNK_SHIFT } from './bits'
 import { DirtyLog } from './dirty-log'
 import { checkedGeometry, PAGE_BYTES_DEFAULT, REAL_BYTES_MAX } from './geometry'
 import { checksumWords, fillPageWords, writePageStripe } from './page-content'
@@ -244,6 +244,11 @@ export class GuestMemory {
   /** The zero flags of 32-page word `word` as a bit mask. */
   zeroWordAt(word: number): number {
     return this.zeroBits[word]
+  }
+
+  /** The first word in [fromWord, toWord) with a zero page, or −1 (a bulk push's run of data pages ends there). */
+  firstZeroWord(fromWord: number, toWord: number): number {
+    return firstNonZero(this.zeroBits, fromWord, toWord)
   }
 
   /** The raw 32-bit words of real bytes (read-only use: destination verification), or undefined. */

@@ -4,7 +4,7 @@
 // Versions are PageVersions (allocated by 1024-page chunk on first write), so bulk receives and the checker
 // skip chunks that are zero on both sides without allocating or reading them.
 import { InvariantViolation } from '../kernel/assert'
-import { ALL_ONES, PageVersions, popcount32, testBit, VERSION_CHUNK_SHIFT } from './bits'
+import { ALL_ONES, firstNonZero, PageVersions, popcount32, testBit, VERSION_CHUNK_SHIFT } from './bits'
 import type { DirtyBitmap } from './dirty-bitmap'
 import { checkedGeometry, PAGE_BYTES_DEFAULT, REAL_BYTES_MAX } from './geometry'
 import type { GuestMemory } from './guest-memory'
@@ -35,6 +35,8 @@ export interface MemoryDiff {
 }
 
 const DIFF_EXAMPLES_MAX = 16
+/** receiveWordRun fills the received bits at once from this many words on (when none had arrived). */
+const RUN_FILL_MIN_WORDS = 16
 
 export class PageStore {
   readonly memBytes: number
@@ -145,11 +147,18 @@ export class PageStore {
     }
     const received = this.receivedBits
     let newPages = 0
-    for (let word = firstWord; word < endWord; word++) {
-      const old = received[word]
-      if (old !== ALL_ONES) {
-        newPages += 32 - popcount32(old)
-        received[word] = ALL_ONES
+    // A long run none of whose pages arrived before (a post-copy push): one fill, eight words a test. Short runs
+    // (a pre-copy pass's) keep the loop: the fill's call costs more than a few words.
+    if (wordCount >= RUN_FILL_MIN_WORDS && firstNonZero(received, firstWord, endWord) < 0) {
+      newPages = wordCount << 5
+      received.fill(ALL_ONES, firstWord, endWord)
+    } else {
+      for (let word = firstWord; word < endWord; word++) {
+        const old = received[word]
+        if (old !== ALL_ONES) {
+          newPages += 32 - popcount32(old)
+          received[word] = ALL_ONES
+        }
       }
     }
     this.distinctPages += newPages

@@ -8,7 +8,7 @@
 //  1. The rates on a channel never sum above its capacity (fair-share invariant 1).
 //  2. A completed flow has sent exactly its bytes: bytesSent = bytesTotal, bytesRemaining = 0.
 //  3. A flow whose rate is 0 because of a down link or a partition is `stalled`, and its owner was told.
-import { assert } from '../kernel/assert'
+import { assert, InvariantViolation } from '../kernel/assert'
 import type { Timer } from '../kernel/event-queue'
 import { maxMinFairShare } from './fair-share'
 import { FlowRecord, type Flow, type FlowOptions } from './flow-record'
@@ -122,7 +122,8 @@ export class FlowTable {
   }
 
   addBytes(flow: FlowRecord, bytes: number): void {
-    assert(Number.isSafeInteger(bytes) && bytes > 0, `addBytes needs a positive integer, got ${bytes}`)
+    // Once per batch of a long-lived stream: the message is built only when the check fails.
+    if (!(Number.isSafeInteger(bytes) && bytes > 0)) throw new InvariantViolation(`addBytes needs a positive integer, got ${bytes}`)
     this.settle(flow)
     flow.remaining += bytes
     flow.total += bytes

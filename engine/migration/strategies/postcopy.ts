@@ -5,13 +5,15 @@
 // pre-paging outward from the last fault ("bubbling"); pure demand only fetches on faults. A broken path pauses
 // the pull and a returning one recovers it (PostcopyPull; migration.md §11.2b).
 import { assert } from '../../kernel/assert'
-import { ALL_ONES, popcount32 } from '../../memory/bits'
-import { DirtyBitmap } from '../../memory/dirty-bitmap'
+import { popcount32 } from '../../memory/bits'
+import type { DirtyBitmap } from '../../memory/dirty-bitmap'
 import type { DirtyLog } from '../../memory/dirty-log'
 import type { RoundPhase } from '../../api/rounds'
 import type { MigrationControl, Suspension } from '../control'
 import { PAGE_HEADER_BYTES } from '../page-encoder'
 import type { Strategy } from './index'
+import { InFlightPages } from './postcopy-in-flight'
+import { PendingPages } from './postcopy-pending'
 
 const MBIT = 1_000_000
 const MIN_CPU_SHARE = 0.05
@@ -32,7 +34,7 @@ export class PostcopyStrategy implements Strategy {
     if (m.isFinished) return
     m.suspend()
     m.resumeBeforeAllPages()
-    const pending = m.allPages()
+    const pending = PendingPages.allOf(m.vm.memory.pageCount)
     m.sendBytes(m.params.cpuStateBytes, () => {
       m.markFinalCopyDone()
       m.commitAndActivate(() => {
@@ -64,7 +66,7 @@ export class PostcopyPull {
   private readonly wordsPerPage: number
   private readonly suspension: Suspension
   /** Pages of the batch on the wire: stored on the destination, but lost with the batch if the path breaks. */
-  private readonly inFlight: DirtyBitmap
+  private readonly inFlight = new InFlightPages()
   private state: PullState = 'active'
   /** Bumped at every pause, so a step, delivery or probe from before it does nothing. */
   private epoch = 0
@@ -76,11 +78,14 @@ export class PostcopyPull {
   private roundMovedAtStart = 0
   private roundOpen = false
 
-  constructor(private readonly m: MigrationControl, private readonly pending: DirtyBitmap, private readonly push: boolean) {
+  private readonly pending: PendingPages
+
+  /** `pending`: what the destination lacks (a hybrid's dirty set, cleared here as pages go), or every page. */
+  constructor(private readonly m: MigrationControl, pending: DirtyBitmap | PendingPages, private readonly push: boolean) {
+    this.pending = pending instanceof PendingPages ? pending : PendingPages.of(pending)
     this.wordsPerPage = m.vm.memory.pageBytes >>> 2
     assert(m.suspension !== undefined, 'post-copy pull without the suspension snapshot')
     this.suspension = m.suspension
-    this.inFlight = new DirtyBitmap(pending.pageCount)
   }
 
   start(): void {
@@ -128,7 +133,7 @@ export class PostcopyPull {
     }
     m.sendBytes(bytes, () => {
       if (epoch !== this.epoch) return
-      this.inFlight.clearAll()
+      this.inFlight.clear()
       this.step(epoch)
     })
   }
@@ -168,10 +173,7 @@ export class PostcopyPull {
       const word = page >>> 5
       if ((touched.wordAt(word) & this.pending.wordAt(word)) !== 0) return true
     }
-    for (let page = this.inFlight.nextSetBit(0); page >= 0; page = this.inFlight.nextSetBit(page + 1)) {
-      if (touched.test(page)) return true
-    }
-    return false
+    return this.inFlight.intersects(touched)
   }
 
   private probe(epoch: number): void {
@@ -211,7 +213,7 @@ export class PostcopyPull {
 
   private finishRecovery(): void {
     const m = this.m
-    this.inFlight.clearAll()
+    this.inFlight.clear()
     if (this.guestBlocked) {
       this.guestBlocked = false
       m.setGuestBlocked(false)
@@ -315,8 +317,8 @@ export class PostcopyPull {
       const wholeWords = this.wholeWordsFrom(page, left)
       if (wholeWords > 0) {
         this.m.dest.receiveWordRun(word, wholeWords, null, this.suspension.versions, this.suspension.words)
-        this.inFlight.markRange(page, wholeWords << 5)
-        this.pending.clearRange(page, wholeWords << 5)
+        this.inFlight.addWordRun(word, wholeWords)
+        this.pending.takeWholeWords(word, wholeWords)
         this.pushCursor = page + (wholeWords << 5)
         left -= wholeWords << 5
         continue
@@ -325,7 +327,7 @@ export class PostcopyPull {
       if (popcount32(mask) > left) mask = lowestBits(mask, left)
       const lastPage = (word << 5) + 31 - Math.clz32(mask)
       this.receiveWord(word, mask)
-      this.pending.clearRange(page, lastPage - page + 1)
+      this.pending.takeWordBits(word, mask)
       this.pushCursor = lastPage + 1
       left -= popcount32(mask)
     }
@@ -340,12 +342,10 @@ export class PostcopyPull {
    */
   private wholeWordsFrom(page: number, pages: number): number {
     if ((page & 31) !== 0) return 0
-    const memory = this.m.vm.memory
     const firstWord = page >>> 5
-    const endWordMax = Math.min(this.pending.wordCount, firstWord + (pages >>> 5))
-    let endWord = firstWord
-    while (endWord < endWordMax && this.pending.wordAt(endWord) === ALL_ONES && memory.zeroWordAt(endWord) === 0) endWord++
-    return endWord - firstWord
+    const endWord = firstWord + this.pending.fullWordsFrom(firstWord, pages >>> 5)
+    const zeroWord = this.m.vm.memory.firstZeroWord(firstWord, endWord)
+    return (zeroWord < 0 ? endWord : zeroWord) - firstWord
   }
 
   /** receive() for the pages `mask` selects in one word, with one bulk store on the destination. */
@@ -363,7 +363,7 @@ export class PostcopyPull {
       if (snapshot.get(page) !== memory.versionOf(page)) zeroMask &= ~(1 << bit)
     }
     m.dest.receiveWord(word, mask, zeroMask, snapshot, this.suspension.words)
-    for (let rest = mask; rest !== 0; rest &= rest - 1) this.inFlight.mark((word << 5) + 31 - Math.clz32(rest & -rest))
+    this.inFlight.addWord(word, mask)
   }
 
   private receive(page: number): void {
@@ -372,7 +372,7 @@ export class PostcopyPull {
     if (m.vm.memory.isZero(page) && version === m.vm.memory.versionOf(page)) m.dest.receiveZero(page, version)
     else m.dest.receive(page, version, this.suspension.words, page * this.wordsPerPage)
     this.pending.clear(page)
-    this.inFlight.mark(page)
+    this.inFlight.addPage(page)
     this.movedPages++
     m.countPages(1)
   }
@@ -380,7 +380,7 @@ export class PostcopyPull {
   private complete(): void {
     const m = this.m
     this.closeRound()
-    m.verifyArrivals(this.pending.count === 0 ? null : complementOf(this.pending))
+    m.verifyArrivals(this.pending.count === 0 ? null : this.pending.complement())
     m.vm.setCpuShare(1)
     m.complete()
   }
@@ -405,12 +405,4 @@ function lowestBits(mask: number, count: number): number {
     rest &= ~low
   }
   return taken
-}
-
-/** Pages not in `pending` (what has arrived), for verifying a demand migration that ends with residual pages. */
-function complementOf(pending: DirtyBitmap): DirtyBitmap {
-  const arrived = new DirtyBitmap(pending.pageCount)
-  arrived.markRange(0, pending.pageCount)
-  pending.forEachSet((page) => arrived.clear(page))
-  return arrived
 }
