@@ -113,7 +113,8 @@ export const migrationViewSchema = z.object({
   /** All that is still to send: the rest of this pass plus the pages dirtied since it began. */
   bytesRemaining: z.number(),
   memBytes: z.number(),
-  dirtyRateMbitPerS: z.number(),
+  /** Live dirty rate; null where none was measured (finished, or before the first pass has run). */
+  dirtyRateMbitPerS: z.number().nullable(),
   rateLimitMbitPerS: z.number(),
   linkMbitPerS: z.number(),
   expectedDowntimeMs: z.number().nullable(),

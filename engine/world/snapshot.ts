@@ -187,15 +187,16 @@ function liveView(id: string, migration: Migration, request: MigrationStart, wor
   const remainingBytes = Math.max(0, (progress.pagesLeft + dirtyPages) * memory.pageBytes)
   // Live dirty rate: distinct pages dirtied since the pass began (the log is harvested at each pass's start).
   const passUs = pass === null ? 0 : nowUs - pass.startUs
+  // Before the first pass has run for a microsecond, with no round behind it, nothing has been measured: null.
   const dirtyRateMbitPerS = pass !== null && passUs > 0 ? (dirtyPages * memory.pageBytes * 8) / passUs
-    : last === undefined ? 0 : (last.dirtyPagesAfter * memory.pageBytes * 8) / Math.max(1, last.durationUs)
+    : last === undefined ? null : (last.dirtyPagesAfter * memory.pageBytes * 8) / Math.max(1, last.durationUs)
   const rateMbitPerS = migration.currentRateBitPerS / 1e6
   const cause = world.causeOf(id)
   return {
     id, vmId: request.vm.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: migration.params.strategy, model: 'page',
     trigger: cause.trigger, reason: cause.reason, stage: migration.stage, startedAtUs: migration.startedAtUs,
     rounds: migration.rounds.map((round) => roundMs(round, migration.startedAtUs)), currentRound: progress.view, bytesSent: Math.round(migration.bytesSent),
-    bytesRemaining: remainingBytes, memBytes: memory.memBytes, dirtyRateMbitPerS: Math.round(dirtyRateMbitPerS * 10) / 10,
+    bytesRemaining: remainingBytes, memBytes: memory.memBytes, dirtyRateMbitPerS: dirtyRateMbitPerS === null ? null : Math.round(dirtyRateMbitPerS * 10) / 10,
     rateLimitMbitPerS: pass !== null && pass.rateMbitPerS > 0 ? pass.rateMbitPerS : last?.rateMbitPerS ?? rateMbitPerS, linkMbitPerS: request.linkMbitPerS,
     expectedDowntimeMs: rateMbitPerS > 0 ? (remainingBytes * 8) / (rateMbitPerS * 1e3) : null,
     downtimeLimitMs: downtimeLimitOf(migration), downtimeOverLimit: null, timeCapMs: migration.params.cancelAfterUs / 1000,
@@ -212,7 +213,7 @@ function finishedView(finished: FinishedMigration, world: SnapshotSource): Migra
     id: result.migrationId, vmId: result.vmId, source: request.source.hostId, destination: request.target.hostId, strategy: result.strategy, model: 'page',
     trigger: cause.trigger, reason: cause.reason, stage: 'done', startedAtUs: result.startUs,
     rounds: result.rounds.map((round) => roundMs(round, result.startUs)), currentRound: null, bytesSent: result.bytesSent, bytesRemaining: 0,
-    memBytes: request.vm.memBytes, dirtyRateMbitPerS: 0, rateLimitMbitPerS: result.rounds[result.rounds.length - 1]?.rateMbitPerS ?? 0,
+    memBytes: request.vm.memBytes, dirtyRateMbitPerS: null, rateLimitMbitPerS: result.rounds[result.rounds.length - 1]?.rateMbitPerS ?? 0,
     linkMbitPerS: request.linkMbitPerS, expectedDowntimeMs: result.expectedDowntimeMs,
     downtimeLimitMs, downtimeOverLimit: downtimeLimitMs === null || result.outcome !== 'completed' ? null : downtimeMs > downtimeLimitMs,
     timeCapMs: finished.timeCapMs, switchoverRequested: false, estimate: null,
@@ -242,7 +243,7 @@ function estimatedView(migration: EstimatedMigration, world: SnapshotSource): Mi
     currentRound: ended === null && progress?.current != null ? estimatedRoundProgress(progress.current) : null,
     estimate: { totalMs: migration.estimateTotalUs / 1000, downtimeMs: migration.estimateDowntimeUs / 1000, bytes: migration.estimateBytes },
     bytesSent, bytesRemaining: ended !== null ? 0 : Math.max(0, migration.estimateBytes - bytesSent), memBytes: migration.memBytes,
-    dirtyRateMbitPerS: progress === null ? 0 : Math.round((progress.dirtyBytesPerS * 80) / 1e6) / 10,
+    dirtyRateMbitPerS: ended !== null || progress === null ? null : Math.round((progress.dirtyBytesPerS * 80) / 1e6) / 10,
     rateLimitMbitPerS: migration.rateMbitPerS, linkMbitPerS: migration.rateMbitPerS,
     expectedDowntimeMs: migration.estimateDowntimeUs / 1000, timeCapMs: null, throttlePct: 0,
     outcome: ended?.outcome ?? null, abortReason: ended?.abortReason ?? null,
