@@ -47,6 +47,25 @@ describe('migration views', () => {
     expect(m?.timeCapMs).toBe(600_000)
   })
 
+  it('the dirty rate is a measured number while a pass runs and null (not 0) once nothing is measured any more', () => {
+    const world = createWorld(load('small-cluster'), 1)
+    const snap = world.snapshot()
+    const vm = snap.vms.find((v) => v.hostId !== null) as (typeof snap.vms)[number]
+    const verdict = world.dropVerdicts(vm.id).find((v) => v.refusal === null && v.hostId !== vm.hostId)
+    // QEMU's 1 Gbit/s default finishes this 8 GiB VM in about a minute (Clark's 100 Mbit/s first round would not in 10 min).
+    expect(world.apply({ kind: 'migrate', vmId: vm.id, destination: verdict?.hostId ?? '', strategy: 'precopy-qemu', parameters: {} }).ok).toBe(true)
+    world.runUntil(world.nowUs + 2_000_000)
+    const live = world.snapshot().migrations.find((x) => x.vmId === vm.id && x.outcome === null)
+    expect(typeof live?.dirtyRateMbitPerS).toBe('number')
+    let done = world.snapshot().migrations.find((x) => x.id === live?.id)
+    for (let i = 0; i < 1200 && done?.outcome === null; i++) {
+      world.runUntil(world.nowUs + 1_000_000)
+      done = world.snapshot().migrations.find((x) => x.id === live?.id)
+    }
+    expect(done?.outcome).toBe('completed')
+    expect(done?.dirtyRateMbitPerS).toBeNull()
+  })
+
   it('a finished QEMU migration whose downtime exceeded its limit says so (#17); one within it says it did not', () => {
     const world = createWorld(load('small-cluster'), 1)
     const snap = world.snapshot()
