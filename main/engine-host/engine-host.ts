@@ -282,7 +282,11 @@ export class EngineHost {
     try {
       const message = await this.request({ type: 'advance', toUs, wantSnapshot })
       if (message.type !== 'advanced') return
-      if (!wantSnapshot) this.pace.note(message.nowUs - fromUs, clock.nowMs() - startedMs)
+      // The worker's own timing excludes the snapshot's cost, so every advance can teach the pace (in a small
+      // world nearly every frame carries a snapshot); without it only a snapshot-free advance can.
+      const workMs = message.workMs ?? (wantSnapshot ? null : clock.nowMs() - startedMs)
+      if (workMs !== null) this.pace.note(message.nowUs - fromUs, workMs)
+      else this.pace.unmeasured()
       this.nowUs = message.nowUs
       this.hash = message.traceHash
       // A replay that succeeds does not prove the worker healthy: a crash it reproduces must still count.

@@ -21,7 +21,8 @@ export type FromWorker =
   /** The new world replaced the old one; a load that fails leaves the old world in place. */
   | { readonly type: 'loaded'; readonly id: number; readonly snapshot: WorldSnapshot }
   /** The snapshot travels as JSON text: a string crosses threads cheaply and goes to the UI without re-encoding. */
-  | { readonly type: 'advanced'; readonly id: number; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly errors: readonly string[]; readonly halted: HaltReason }
+  /** `workMs`: wall ms the worker spent advancing the world (not building the snapshot); absent from old/fake workers. */
+  | { readonly type: 'advanced'; readonly id: number; readonly nowUs: number; readonly workMs?: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly errors: readonly string[]; readonly halted: HaltReason }
   /** The state after the command as JSON text like a paced snapshot, when asked for (else null and 0 entities). */
   | { readonly type: 'command-result'; readonly id: number; readonly ok: boolean; readonly detail: string; readonly nowUs: number; readonly traceHash: string; readonly snapshotJson: string | null; readonly entities: number; readonly records: readonly WorldRecord[]; readonly halted: HaltReason }
   | { readonly type: 'snapshot'; readonly id: number; readonly snapshot: WorldSnapshot }

@@ -13,7 +13,10 @@ function asText(snapshot: Snapshot): { snapshotJson: string; entities: number } 
 
 export type WorldFactory = (scenario: unknown, seed: number) => World
 
-export function createWorkerHandler(post: (message: FromWorker) => void, build: WorldFactory = createWorld): (message: ToWorker) => void {
+/** Wall milliseconds; the handler times its own advances so the host can pace by work, not by snapshots. */
+export type WallClockMs = () => number
+
+export function createWorkerHandler(post: (message: FromWorker) => void, build: WorldFactory = createWorld, wallMs: WallClockMs = () => performance.now()): (message: ToWorker) => void {
   let world: World | undefined
 
   function handle(message: ToWorker): void {
@@ -29,10 +32,12 @@ export function createWorkerHandler(post: (message: FromWorker) => void, build: 
     }
     switch (message.type) {
       case 'advance': {
+        const startedMs = wallMs()
         const errors = world.runUntil(message.toUs)
+        const workMs = wallMs() - startedMs
         const snapshot = message.wantSnapshot ? world.snapshot() : null
         post({
-          type: 'advanced', id: message.id, nowUs: world.nowUs, traceHash: world.traceHash(), ...(snapshot === null ? { snapshotJson: null, entities: 0 } : asText(snapshot)),
+          type: 'advanced', id: message.id, nowUs: world.nowUs, workMs, traceHash: world.traceHash(), ...(snapshot === null ? { snapshotJson: null, entities: 0 } : asText(snapshot)),
           records: world.drainRecords(), errors, halted: world.halted?.reason ?? null
         })
         return

@@ -76,8 +76,9 @@ describe('large clusters', () => {
     expect(squarePixel(failedSquare).join()).toBe(cssColourPixel('--bad').join())
     const lightBad = cssColourPixel('--bad').join()
     useUiStore(pinia).toggleTheme()
+    // The theme applies on Vue's next flush: wait for the colour to change first, then for the repaint.
+    await expect.poll(() => cssColourPixel('--bad').join()).not.toBe(lightBad)
     await expect.poll(() => squarePixel(failedSquare).join()).toBe(cssColourPixel('--bad').join())
-    expect(cssColourPixel('--bad').join()).not.toBe(lightBad)
     useUiStore(pinia).toggleTheme()
     await screen.getByTestId(`heat-down-host-${IDS.failedHost}`).click()
     await expect.element(screen.getByTestId(`host-card-${IDS.failedHost}`)).toBeVisible()

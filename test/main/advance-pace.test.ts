@@ -1,7 +1,7 @@
 // The paced advance's size: unlimited until the worker's pace is known, then about ADVANCE_WALL_MS_MAX of work at
 // that pace (a moving average), never below ADVANCE_US_MIN; a short advance counts as the sampling floor.
 import { describe, expect, it } from 'vitest'
-import { ADVANCE_US_MIN, ADVANCE_WALL_MS_MAX, AdvancePace, PROBE_US } from '../../main/engine-host/advance-pace'
+import { ADVANCE_US_MIN, ADVANCE_WALL_MS_MAX, AdvancePace, PROBE_US, PROBES_MAX } from '../../main/engine-host/advance-pace'
 
 describe('advance pace', () => {
   it('is unlimited until an advance is measured; a short one counts as the floor of PACE_SAMPLE_MS_MIN', () => {
@@ -31,6 +31,17 @@ describe('advance pace', () => {
     const cap = pace.capUs()
     expect(cap).toBeLessThan(50_000 * ADVANCE_WALL_MS_MAX)
     expect(cap).toBeGreaterThan(10_000 * ADVANCE_WALL_MS_MAX)
+  })
+
+  it('after a command, stops probing after PROBES_MAX advances it could not time, and trusts the old pace again', () => {
+    const pace = new AdvancePace()
+    pace.note(100_000_000, 100)
+    const before = pace.capUs()
+    pace.invalidate()
+    for (let i = 0; i < PROBES_MAX - 1; i++) pace.unmeasured()
+    expect(pace.capUs()).toBe(PROBE_US)
+    pace.unmeasured()
+    expect(pace.capUs()).toBe(before)
   })
 
   it('after a command, probes with short advances and then trusts the new pace alone', () => {

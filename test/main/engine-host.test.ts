@@ -100,6 +100,26 @@ describe('engine host', () => {
     expect(host.status().nowUs).toBe(atUs + PROBE_US)
   })
 
+  it('after a command, playback does not stay at probe speed when every frame carries a snapshot (the worker times its own work)', async () => {
+    const { clock, advance } = fakeClock()
+    host = new EngineHost({ autoFrames: false, clock })
+    const first = await host.load(scenario, 1)
+    host.pacer.setSpeed(100)
+    host.pacer.play()
+    const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
+    advance(50) // virtual time is due, so the command is followed by a probe advance
+    expect((await host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy-qemu' })).ok).toBe(true)
+    await until(() => host?.pendingCount === 0 && (host?.status().nowUs ?? 0) > 0, 'the probe after the command')
+    const atUs = host.status().nowUs
+    // 33 ms frames: each one is due a snapshot and 3.3 s of virtual time. Stuck probing, ten frames move 0.1 s.
+    for (let i = 0; i < 10; i++) {
+      advance(33)
+      host.frame()
+      await host.settle()
+    }
+    expect(host.status().nowUs - atUs).toBeGreaterThan(100 * PROBE_US)
+  })
+
   it('sends no frame while a command waits: an advance queued behind it would be sized by the pace from before it', async () => {
     const { clock, advance } = fakeClock()
     host = new EngineHost({ autoFrames: false, clock })
@@ -108,7 +128,9 @@ describe('engine host', () => {
     host.pacer.play()
     const vm = first.vms.find((candidate) => candidate.hostId === first.hosts[0].id)
     const answer = host.command({ kind: 'migrate', vmId: vm?.id ?? '', destination: first.hosts[1].id, strategy: 'precopy-qemu' })
-    await until(() => host?.pendingCount === 1, 'the command sent')
+    // Checked every turn of the event loop: the answer can come back within one 25 ms poll of until().
+    for (let i = 0; i < 10_000 && host.pendingCount !== 1; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(host.pendingCount).toBe(1)
     advance(1000)
     host.frame() // while the command is in the worker: nothing is sent
     expect(host.pendingCount).toBe(1)
