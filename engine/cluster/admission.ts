@@ -4,7 +4,7 @@
 import type { SimTimeUs } from '../kernel/time'
 import type { PingPongDetector } from '../policy/oscillation'
 import type { MigrateProposal, PowerProposal } from '../policy/types'
-import { fitProblem, fitRefusal, type FitRefusal } from './placement'
+import { fitProblem, fitRefusal, type FitOptions, type FitRefusal } from './placement'
 import type { ClusterState } from './state'
 
 export interface AdmissionContext {
@@ -35,6 +35,12 @@ function vmProblem(context: AdmissionContext, proposal: MigrateProposal): string
   return null
 }
 
+// Shared option objects: one allocation per process, not per proposal.
+const ON_FIT: FitOptions = { cpuLimit: 1, allowOff: false }
+const OFF_FIT: FitOptions = { cpuLimit: 1, allowOff: true }
+/** A booting target the proposal asks to power on fits as an off host would (the boot is already under way). */
+const BOOTING_FIT: FitOptions = { cpuLimit: 1, allowOff: true, bootingAsOff: true }
+
 export function judgeMigration(context: AdmissionContext, proposal: MigrateProposal): MigrationVerdict {
   const { state, nowUs } = context
   const problem = vmProblem(context, proposal)
@@ -44,8 +50,7 @@ export function judgeMigration(context: AdmissionContext, proposal: MigratePropo
   if (target === undefined) return reject(`no host #${proposal.targetHostIndex}`)
   if (target.index === vm.hostIndex) return reject('target is the VM\'s own host')
   const booting = target.state === 'booting' && proposal.powerOnTarget
-  const fit = booting ? fitProblem(state, vm, { ...target, state: 'off' }, { cpuLimit: 1, allowOff: true })
-    : fitProblem(state, vm, target, { cpuLimit: 1, allowOff: proposal.powerOnTarget })
+  const fit = fitProblem(state, vm, target, booting ? BOOTING_FIT : proposal.powerOnTarget ? OFF_FIT : ON_FIT)
   if (fit !== null) return reject(`target: ${fit}`)
   const cycle = context.detector.cycle(vm.index, vm.hostIndex, target.index, nowUs)
   if (cycle !== null) return reject('ping-pong: the move would close a host cycle', cycle)

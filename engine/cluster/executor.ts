@@ -104,16 +104,18 @@ export class MigrationExecutor {
    * one source in queue order (an evacuation keeps its WWS order), so one that waits holds back the rest.
    */
   dispatch(): void {
-    this.network.batch(() => this.dispatchQueued())
+    this.network.batch(this.dispatchQueued)
   }
 
-  private dispatchQueued(): void {
-    const heldSources = new Set<number>()
+  // One closure for the executor's life: dispatch runs after every migration's end (100,000s in CloudSim days).
+  private readonly dispatchQueued = (): void => {
+    // Created when a mandatory move first waits (rare), not on every dispatch.
+    let heldSources: Set<number> | null = null
     for (let i = 0; i < this.queue.length && this.running.size < this.config.perCluster;) {
       const record = this.queue[i]
-      const verdict = record.mandatory && heldSources.has(record.sourceIndex) ? 'wait' : this.readiness(record)
+      const verdict = record.mandatory && heldSources !== null && heldSources.has(record.sourceIndex) ? 'wait' : this.readiness(record)
       if (verdict === 'wait') {
-        if (record.mandatory) heldSources.add(record.sourceIndex)
+        if (record.mandatory) (heldSources ??= new Set<number>()).add(record.sourceIndex)
         i++
         continue
       }

@@ -24,6 +24,8 @@ export interface FitOptions {
   readonly cpuLimit: number
   /** Accept hosts that are off (a boot is then needed). */
   readonly allowOff: boolean
+  /** Judge a booting host as if it were off (a proposal that asks to power on a host already booting). */
+  readonly bootingAsOff?: boolean
 }
 
 /** Why a VM does not fit a host: a code (for badges and tests) and the reason in words. */
@@ -35,19 +37,23 @@ export interface FitRefusal {
 }
 
 /** Why `vm` cannot go to `host` now, or null when it fits: the one fit rule of the core, policies and users. */
-export function fitRefusal(state: ClusterState, vm: VmState, host: HostState, options: FitOptions, placement = statePlacement(state)): FitRefusal | null {
-  if (host.state === 'off' ? !options.allowOff : host.state !== 'on') return { code: 'host-down', reason: `host is ${host.state}` }
+export function fitRefusal(state: ClusterState, vm: VmState, host: HostState, options: FitOptions, placement?: Placement): FitRefusal | null {
+  const hostState = options.bootingAsOff === true && host.state === 'booting' ? 'off' : host.state
+  if (hostState === 'off' ? !options.allowOff : hostState !== 'on') return { code: 'host-down', reason: `host is ${hostState}` }
   if (host.drain !== 'none') return { code: 'maintenance', reason: `host is draining for ${host.drain}` }
   if (host.memUsedMiB + state.memChargeMiB(vm) > host.memMiB + 1e-6) return { code: 'no-memory', reason: 'insufficient memory' }
   const cpuAfter = (host.cpuDemandMips + host.cpuReservedMips + vm.cpuDemandMips) / host.cpuCapacityMips
   if (cpuAfter > options.cpuLimit + 1e-9) return { code: 'cpu', reason: `CPU would reach ${(cpuAfter * 100).toFixed(1)} %` }
-  const breach = hardBreachOf(state.rules, state.rulesByVm[vm.index], vm.index, host.index, placement)
+  const ruleIndices = state.rulesByVm[vm.index]
+  // No rules on the VM (the common case): no placement view to build.
+  if (ruleIndices.length === 0) return null
+  const breach = hardBreachOf(state.rules, ruleIndices, vm.index, host.index, placement ?? statePlacement(state))
   if (breach === null) return null
   return { code: breach.kind === 'vm-anti-affinity' ? 'anti-affinity' : 'placement-rule', reason: breach.reason, ruleId: breach.ruleId }
 }
 
 /** fitRefusal's reason alone. */
-export function fitProblem(state: ClusterState, vm: VmState, host: HostState, options: FitOptions, placement = statePlacement(state)): string | null {
+export function fitProblem(state: ClusterState, vm: VmState, host: HostState, options: FitOptions, placement?: Placement): string | null {
   return fitRefusal(state, vm, host, options, placement)?.reason ?? null
 }
 
@@ -64,7 +70,7 @@ function score(host: HostState, vm: VmState, mode: PickMode): number {
  * ties by host index; `excludeIndex` is skipped (the source). Returns -1 when nothing fits.
  */
 export function pickHost(state: ClusterState, vm: VmState, mode: PickMode, options: FitOptions, excludeIndex = -1): number {
-  const placement = statePlacement(state)
+  const placement = state.rulesByVm[vm.index].length === 0 ? undefined : statePlacement(state)
   let best = -1
   let bestScore = Number.POSITIVE_INFINITY
   for (const host of state.hosts) {

@@ -255,6 +255,22 @@ function tableKey(table: readonly number[]): string {
 }
 
 /**
+ * The previous classification and what it was computed from (each host's table object and capacity). Views are
+ * rebuilt every tick but share the hosts' table objects, so a view whose hosts have the same tables (by identity)
+ * and capacities as the last one's reuses its classes instead of keying every table again.
+ */
+let lastClasses: { readonly tables: readonly (readonly number[])[]; readonly capacityMips: Float64Array; readonly result: PowerClasses } | null = null
+
+function sameInputs(view: ClusterView, tableOf: (hostIndex: number) => readonly number[]): PowerClasses | null {
+  const last = lastClasses
+  if (last === null || last.tables.length !== view.hosts.length) return null
+  for (const host of view.hosts) {
+    if (last.tables[host.index] !== tableOf(host.index) || last.capacityMips[host.index] !== host.cpuCapacityMips) return null
+  }
+  return last.result
+}
+
+/**
  * The view's hosts by power class, computed once per view (tables and capacities are fixed within it), or null
  * when the view has no tables or one is not of TABLE_POINTS values (then the off-host pass scans).
  */
@@ -264,19 +280,29 @@ function powerClassesOf(view: ClusterView): PowerClasses | null {
   const tableOf = view.powerTableW
   let result: PowerClasses | null = null
   if (tableOf !== undefined) {
-    const of = new Int32Array(view.hosts.length)
-    const ids = new Map<string, number>()
-    let valid = true
-    for (const host of view.hosts) {
-      const table = tableOf(host.index)
-      if (table.length !== TABLE_POINTS) { valid = false; break }
-      // Number → string is exact (round-trips), so equal keys are equal capacities and tables.
-      const key = `${host.cpuCapacityMips}|${tableKey(table)}`
-      let id = ids.get(key)
-      if (id === undefined) { id = ids.size; ids.set(key, id) }
-      of[host.index] = id
+    result = sameInputs(view, tableOf)
+    if (result === null) {
+      const of = new Int32Array(view.hosts.length)
+      const ids = new Map<string, number>()
+      const tables: (readonly number[])[] = new Array(view.hosts.length)
+      const capacityMips = new Float64Array(view.hosts.length)
+      let valid = true
+      for (const host of view.hosts) {
+        const table = tableOf(host.index)
+        if (table.length !== TABLE_POINTS) { valid = false; break }
+        tables[host.index] = table
+        capacityMips[host.index] = host.cpuCapacityMips
+        // Number → string is exact (round-trips), so equal keys are equal capacities and tables.
+        const key = `${host.cpuCapacityMips}|${tableKey(table)}`
+        let id = ids.get(key)
+        if (id === undefined) { id = ids.size; ids.set(key, id) }
+        of[host.index] = id
+      }
+      if (valid) {
+        result = { of, classes: ids.size }
+        lastClasses = { tables, capacityMips, result }
+      }
     }
-    if (valid) result = { of, classes: ids.size }
   }
   powerClassCache.set(view, result)
   return result
@@ -314,6 +340,8 @@ export function pabfdHostByScan(plan: Plan, vmIndex: number, options: PabfdOptio
  * bounds, stopping at the first group whose bound exceeds the best increase found. The loop inlines
  * placementProblem's memory, CPU and overload tests on flat arrays (same operations, same results).
  */
+/** Shared by choices without refusals (frozen: alternatives are read, never extended). */
+const NO_ALTERNATIVES: readonly Alternative[] = Object.freeze([])
 const REFUSALS = [null, 'insufficient memory', 'CPU above limit', 'would become overloaded'] as const
 
 function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, options: PabfdOptions): PabfdChoice | null {
@@ -327,40 +355,37 @@ function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, option
   const planCpuMips = plan.cpuMips
   const demandMips = vm.cpuDemandMips
   const memMiB = vm.memMiB
-  /** placementProblem for an active host and an unruled VM, as an index into REFUSALS (0: it fits). */
-  const refusal = (h: number): number => {
-    if (planMemMiB[h] + memMiB > memCapMiB[h] + 1e-6) return 1
-    const capacity = capacityMips[h]
-    if ((planCpuMips[h] + demandMips) / capacity > 1 + 1e-9) return 2
-    const util = planCpuMips[h] / capacity
-    if (util > 0 && verdicts.has[h] === 1) {
-      const metric = verdicts.metric[h] + verdicts.shiftFactor[h] * (util - cpuUtil[h] + demandMips / capacity)
-      const threshold = verdicts.threshold[h]
-      if (verdicts.inclusive[h] === 1 ? metric >= threshold - 1e-12 : metric > threshold + 1e-12) return 3
-    }
-    return 0
-  }
   let best = -1
   let bestIncrease = Number.POSITIVE_INFINITY
-  /** = view.powerW(h, util + share) − plan.powerW(h), from the same table with the same arithmetic. */
-  const consider = (h: number): void => {
-    const capacity = capacityMips[h]
-    const util = planCpuMips[h] / capacity
-    const offset = classOf[h] * TABLE_POINTS
-    const increase = tablePowerW(tables, offset, util + demandMips / capacity) - tablePowerW(tables, offset, util)
-    if (increase < bestIncrease || (increase === bestIncrease && h < best)) { best = h; bestIncrease = increase }
-  }
   // Candidates in order until the third refusal: the alternatives, and every host passed on the way is
   // considered here, so the band walk skips it (when few hosts refuse, this is already the whole scan).
-  const alternatives: Alternative[] = []
+  // The tests (placementProblem for an active host and an unruled VM) and the increase (= view.powerW(h, util +
+  // share) − plan.powerW(h), from the same table with the same arithmetic) are written out, as in the walk
+  // below: closures here were allocated on every call.
+  let alternatives: Alternative[] | null = null
   const candidates = options.candidates
   let scanned = 0
-  for (; scanned < candidates.length && alternatives.length < ALTERNATIVES_KEPT; scanned++) {
+  for (; scanned < candidates.length && (alternatives === null || alternatives.length < ALTERNATIVES_KEPT); scanned++) {
     const h = candidates[scanned]
     if (h === currentHost || (excluded !== null && excluded.has(h)) || !hosts[h].acceptsVms) continue
-    const code = refusal(h)
-    if (code !== 0) alternatives.push({ hostId: hosts[h].id, reason: REFUSALS[code] as string })
-    else consider(h)
+    let code = 0
+    const capacity = capacityMips[h]
+    const util = planCpuMips[h] / capacity
+    if (planMemMiB[h] + memMiB > memCapMiB[h] + 1e-6) code = 1
+    else if ((planCpuMips[h] + demandMips) / capacity > 1 + 1e-9) code = 2
+    else if (util > 0 && verdicts.has[h] === 1) {
+      const metric = verdicts.metric[h] + verdicts.shiftFactor[h] * (util - cpuUtil[h] + demandMips / capacity)
+      const threshold = verdicts.threshold[h]
+      if (verdicts.inclusive[h] === 1 ? metric >= threshold - 1e-12 : metric > threshold + 1e-12) code = 3
+    }
+    if (code !== 0) {
+      alternatives ??= []
+      alternatives.push({ hostId: hosts[h].id, reason: REFUSALS[code] as string })
+    } else {
+      const offset = classOf[h] * TABLE_POINTS
+      const increase = tablePowerW(tables, offset, util + demandMips / capacity) - tablePowerW(tables, offset, util)
+      if (increase < bestIncrease || (increase === bestIncrease && h < best)) { best = h; bestIncrease = increase }
+    }
   }
   if (scanned < candidates.length) {
     const position = bands.positionsOf(candidates)
@@ -392,5 +417,5 @@ function pabfdHostByBands(plan: Plan, bands: PowerBands, vmIndex: number, option
       }
     }
   }
-  return best < 0 ? null : { hostIndex: best, powerIncreaseW: bestIncrease, alternatives }
+  return best < 0 ? null : { hostIndex: best, powerIncreaseW: bestIncrease, alternatives: alternatives ?? NO_ALTERNATIVES }
 }
