@@ -13,8 +13,13 @@ import '../../renderer/src/styles.css'
 
 /** While set, the Start command waits for it (a slow engine). */
 let commandGate: Promise<void> | null = null
+/** While set, the Start command is refused (the engine said no). */
+let commandFails = false
 const app = useAppSetup({
-  handlers: () => ({ 'sim:command': async (command) => { await commandGate; return { accepted: true, detail: `${command.kind} accepted` } } })
+  handlers: () => ({ 'sim:command': async (command) => {
+    await commandGate
+    return commandFails ? { ok: false, error: { code: 'internal', message: 'engine refused' } } : { accepted: true, detail: `${command.kind} accepted` }
+  } })
 })
 
 async function openSheet() {
@@ -75,6 +80,34 @@ describe('migrate sheet', () => {
     release()
     commandGate = null
     await expect.poll(() => app.api.callsOf('sim:command').length).toBe(1)
+  })
+
+  it('asks about an edit made just before a Start that failed (the settling question was cancelled)', async () => {
+    const screen = await openSheet()
+    await expect.element(screen.getByTestId('estimate-duration')).toHaveTextContent('7.04 s')
+    await expect.element(screen.getByTestId('param-rateMinMbitPerS')).toHaveValue(10_000)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const asked = app.api.callsOf('sim:migration-estimate').length
+    commandFails = true
+    try {
+      // Start within the 120 ms settle time of the edit: the edit's question is cancelled, then the command fails.
+      const input = screen.getByTestId('param-rateMinMbitPerS').element() as HTMLInputElement
+      input.value = '5000'
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+      // Let the watcher see the edit (arm its settle timer) before Start, well inside the 120 ms.
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(app.api.callsOf('sim:migration-estimate').length).toBe(asked)
+      ;(screen.getByTestId('migrate-confirm').element() as HTMLButtonElement).click()
+      await expect.poll(() => app.api.callsOf('sim:command').length).toBe(1)
+      await expect.element(screen.getByTestId('migrate-confirm')).toHaveTextContent('Start migration')
+      expect(app.api.callsOf('sim:command')[0]).toMatchObject({ parameters: { rateMinMbitPerS: 5000 } })
+      // The new values are asked about once more, and the sheet shows their estimate (8.2 GiB at 5 Gbit/s).
+      await expect.poll(() => app.api.callsOf('sim:migration-estimate').length).toBe(asked + 1)
+      expect(app.api.callsOf('sim:migration-estimate').at(-1)?.parameters?.rateMinMbitPerS).toBe(5000)
+      await expect.element(screen.getByTestId('estimate-duration')).toHaveTextContent('14.1 s')
+    } finally {
+      commandFails = false
+    }
   })
 
   it('says when the engine has no estimate for a strategy', async () => {

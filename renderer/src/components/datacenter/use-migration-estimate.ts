@@ -33,30 +33,42 @@ export function useMigrationEstimate(request: Ref<MigrationEstimateRequest | nul
 
   // Compared as text: the same values in a new object are the same question.
   const asText = (): string | null => (request.value === null ? null : JSON.stringify(request.value))
-  /** The request last asked about (or about to be): null after none, or after the request was withdrawn. */
-  let lastText: string | null = null
+  /**
+   * The request last sent to the engine: null before the first, or after the request was withdrawn. Set when
+   * the question goes, not when its timer is armed: a Start within the settle time cancels the timer, and if the
+   * command then fails the edited values must still be asked about (else the sheet kept the old values' estimate
+   * and stayed pending).
+   */
+  let sentText: string | null = null
   watch([asText, () => paused?.value === true], ([text, isPaused]) => {
+    // A settling question cancelled here was never sent: the same values must be asked about again.
+    const cancelled = timer !== undefined
     clearTimeout(timer)
+    timer = undefined
     // Paused (the Start command is on its way): ask nothing; a change made meanwhile is asked once resumed.
     if (isPaused) return
     if (text === null) {
-      lastText = null
+      sentText = null
       return
     }
-    if (text === lastText) return
-    const previous = lastText === null ? null : JSON.parse(lastText) as MigrationEstimateRequest
-    lastText = text
+    if (text === sentText && !cancelled) return
+    const previous = sentText === null ? null : JSON.parse(sentText) as MigrationEstimateRequest
     const current = JSON.parse(text) as MigrationEstimateRequest
     const id = ++asked
     pending.value = true
+    const send = (): void => {
+      timer = undefined
+      sentText = text
+      void ask(current, id)
+    }
     // The first question goes at once (the defaults depend on it); edits settle first.
     if (previous === null || previous.strategy !== current.strategy) {
       // Another strategy has other parameters: the old answer's defaults and figures no longer apply.
       answer.value = null
       error.value = null
-      void ask(current, id)
+      send()
     }
-    else timer = setTimeout(() => void ask(current, id), SETTLE_MS)
+    else timer = setTimeout(send, SETTLE_MS)
   }, { immediate: true })
 
   return { answer, error, pending }
