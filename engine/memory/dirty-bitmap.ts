@@ -144,11 +144,15 @@ export class DirtyBitmap {
     const summary = this.summary
     const start = this.summaryStart
     const end = this.summaryEnd
-    for (let s = start; s < end; s++) {
-      let bits = summary[s]
-      while (bits !== 0) {
-        words[(s << 5) + lowestBit(bits)] = 0
-        bits &= bits - 1
+    // A dense window (a whole pass's set) is one fill; a sparse one clears only its set words.
+    if (this.setCount >= (end - start) << 9) words.fill(0, start << 5, Math.min(words.length, end << 5))
+    else {
+      for (let s = start; s < end; s++) {
+        let bits = summary[s]
+        while (bits !== 0) {
+          words[(s << 5) + lowestBit(bits)] = 0
+          bits &= bits - 1
+        }
       }
     }
     if (start < end) summary.fill(0, start, end)

@@ -44,6 +44,8 @@ export function clarkNextStep(input: {
 export class ClarkPrecopy implements Strategy {
   private rateMbitPerS: number
   private stunned = false
+  /** The set the current round sends; free once the round ends. */
+  private roundSet: DirtyBitmap | undefined
 
   constructor(private readonly migration: MigrationControl) {
     this.rateMbitPerS = migration.params.clark.rateMinMbitPerS
@@ -59,6 +61,7 @@ export class ClarkPrecopy implements Strategy {
 
   private round(toSend: DirtyBitmap): void {
     const m = this.migration
+    this.roundSet = toSend
     m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.rateMbitPerS * MBIT, skipLog: m.dirtyLog }, (stats) => this.afterRound(stats))
   }
 
@@ -79,7 +82,8 @@ export class ClarkPrecopy implements Strategy {
       return this.stopAndCopy()
     }
     this.rateMbitPerS = decision.nextRateMbitPerS
-    this.round(log.harvest())
+    // The round just ended: its set is free, and the harvest reuses its words (the first one's is allPages).
+    this.round(log.harvest(this.roundSet))
   }
 
   private maybeStun(dirtyPages: number, round: MigrationRound): void {
@@ -98,7 +102,7 @@ export class ClarkPrecopy implements Strategy {
     if (m.isFinished || m.dirtyLog === undefined) return
     m.suspend()
     const rateBitPerS = m.params.clark.rateMaxMbitPerS * MBIT
-    m.runPass({ phase: 'stop-and-copy', toSend: m.dirtyLog.harvest(), rateLimitBitPerS: rateBitPerS, extraBytes: m.params.cpuStateBytes }, () => {
+    m.runPass({ phase: 'stop-and-copy', toSend: m.dirtyLog.harvest(this.roundSet), rateLimitBitPerS: rateBitPerS, extraBytes: m.params.cpuStateBytes }, () => {
       m.markFinalCopyDone()
       m.commitAndActivate()
     })

@@ -65,6 +65,10 @@ export function sourceWriteUs(finalBytes: number, transferUs: number, roomBytes:
 
 export class QemuPrecopy implements Strategy {
   private scanner: PageScanner | undefined
+  /** The set the current pass sends: once its scanner is gone it is free, and the next harvest reuses its words. */
+  private passSet: DirtyBitmap | undefined
+  /** A bitmap no pass or scanner holds, cleared by the harvest that takes it (saves a full-size allocation per sync). */
+  private spare: DirtyBitmap | undefined
   private periodStartUs = 0
   private periodBytes = 0
   private bandwidthBytesPerMs = 0
@@ -130,6 +134,7 @@ export class QemuPrecopy implements Strategy {
   private pass(toSend: DirtyBitmap): void {
     const m = this.migration
     this.offeredBitPerS = this.passRateBitPerS(toSend)
+    this.passSet = toSend
     this.scanner = m.runPass({ phase: 'precopy', toSend, rateLimitBitPerS: this.offeredBitPerS }, (stats) => this.afterPass(stats),
       (scanner, recordRound) => this.checkSwitchover(scanner, recordRound))
   }
@@ -253,16 +258,25 @@ export class QemuPrecopy implements Strategy {
   /** The pages the destination still lacks: dirtied since the last sync plus the rest of the current pass. */
   private outstandingPages(): DirtyBitmap {
     const m = this.migration
-    const pending = m.dirtyLog === undefined ? new DirtyBitmap(m.vm.memory.pageCount) : m.dirtyLog.harvest(new DirtyBitmap(m.vm.memory.pageCount))
+    const pending = m.dirtyLog === undefined ? new DirtyBitmap(m.vm.memory.pageCount) : m.dirtyLog.harvest(this.takeSpare())
     this.scanner?.markRemaining(pending)
+    // The pass has ended (its step returns after this): its set is no longer read.
+    if (this.scanner !== undefined) this.spare = this.passSet
     this.scanner = undefined
+    this.passSet = undefined
     return pending
+  }
+
+  private takeSpare(): DirtyBitmap {
+    const spare = this.spare ?? new DirtyBitmap(this.migration.vm.memory.pageCount)
+    this.spare = undefined
+    return spare
   }
 
   /** ram_save_complete's last sync: what the guest dirtied after `owed` was taken joins it. */
   private addLateDirty(owed: DirtyBitmap): void {
     const log = this.migration.dirtyLog
-    if (log !== undefined && log.count > 0) owed.orWith(log.harvest(new DirtyBitmap(owed.pageCount)))
+    if (log !== undefined && log.count > 0) owed.orWith(log.harvest(this.takeSpare()))
   }
 
   /**

@@ -87,6 +87,22 @@ describe('DirtyBitmap', () => {
     expect(bitmap.toArray()).toEqual([999])
   })
 
+  it('clearAll empties a dense window (one fill) and a sparse one alike, leaving no word set', () => {
+    // 5,000 pages: the summary's last word is partial, so the dense fill must stop at the last word.
+    // Dense: [0, 5000), [2048, 4048) (a window not starting at 0), [1000, 4000). Sparse: [4990, 5000), [0, 10) + 4999.
+    for (const [first, count, extra] of [[0, 5000, -1], [2048, 2000, -1], [1000, 3000, -1], [4990, 10, -1], [0, 10, 4999]]) {
+      const bitmap = new DirtyBitmap(5000)
+      bitmap.markRange(first, count)
+      if (extra >= 0) bitmap.mark(extra)
+      bitmap.clearAll()
+      expect(bitmap.count).toBe(0)
+      for (let w = 0; w < bitmap.wordCount; w++) expect(bitmap.wordAt(w)).toBe(0)
+      expect(bitmap.recount()).toBe(0)
+      bitmap.mark(4321)
+      expect(bitmap.toArray()).toEqual([4321])
+    }
+  })
+
   it('collects pages into a buffer and exposes words for word-wide scans', () => {
     const bitmap = DirtyBitmap.fromPages(PAGES, [0, 33, 64, 65])
     const out = new Uint32Array(4)
