@@ -90,6 +90,13 @@ export function packRoundsTable(db: Database): void {
     for (const [id, rounds] of byMigration) update.run(packRounds(rounds), id)
     afterId = chunk[chunk.length - 1]
   }
+  // Every round must have found its migration (a file written with foreign keys off can hold orphans): dropping
+  // the table otherwise loses them, so the upgrade fails and its transaction leaves the file at schema 4.
+  const tableRounds = db.prepare('SELECT COUNT(*) FROM migration_rounds').pluck().get() as number
+  const packedRounds = db.prepare('SELECT COALESCE(SUM(json_array_length(rounds_json)), 0) FROM migrations').pluck().get() as number
+  if (packedRounds !== tableRounds) {
+    throw new Error(`migration_rounds holds ${tableRounds} rounds but ${packedRounds} belong to a migration: ${tableRounds - packedRounds} orphan rounds would be lost`)
+  }
   // A child table: dropping it cascades into nothing, so foreign keys can stay on.
   db.exec('DROP TABLE migration_rounds')
 }

@@ -87,6 +87,22 @@ describe('a real schema-4 file', () => {
     expect(db.verifyAudit()).toEqual(expected.verify)
     db.close()
   })
+
+  test('an orphan round (written with foreign keys off) fails the upgrade instead of being dropped; the file stays schema 4', () => {
+    copyFileSync(FIXTURE, temp.path)
+    const raw = new Database(temp.path)
+    raw.pragma('foreign_keys = OFF')
+    const columns = raw.prepare('SELECT * FROM migration_rounds LIMIT 1').columns().map((c) => c.name)
+    const first = raw.prepare('SELECT * FROM migration_rounds LIMIT 1').get() as Record<string, unknown>
+    raw.prepare(`INSERT INTO migration_rounds (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      .run(...columns.map((c) => (c === 'migration_id' ? 999_999 : c === 'id' ? null : first[c])))
+    const count = raw.prepare('SELECT COUNT(*) FROM migration_rounds').pluck().get()
+    const result = migrate(raw, loadMigrationFiles())
+    expect(result).toMatchObject({ ok: false, kind: 'migration-failed', message: expect.stringMatching(/1 orphan rounds would be lost/) as string })
+    expect(raw.pragma('user_version', { simple: true })).toBe(4)
+    expect(raw.prepare('SELECT COUNT(*) FROM migration_rounds').pluck().get()).toBe(count)
+    raw.close()
+  })
 })
 
 describe('the writer keeps what the rounds table enforced', () => {
