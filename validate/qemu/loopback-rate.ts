@@ -29,22 +29,28 @@ export function loopbackTransferMbit(totalBytes: number, timeoutMs = 30_000): Pr
         resolve((totalBytes * 8) / us)
       })
     })
-    const timer = setTimeout(() => { server.close(); reject(new Error(`loopback transfer did not finish in ${timeoutMs} ms`)) }, timeoutMs)
+    let client: ReturnType<typeof connect> | undefined
+    const timer = setTimeout(() => {
+      client?.destroy()
+      server.close()
+      reject(new Error(`loopback transfer did not finish in ${timeoutMs} ms`))
+    }, timeoutMs)
     server.on('error', reject)
     server.listen(0, '127.0.0.1', () => {
-      const client = connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
+      const sender = connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
         startNs = process.hrtime.bigint()
         let sentBytes = 0
         const pump = (): void => {
           while (sentBytes < totalBytes) {
             sentBytes += CHUNK_BYTES
-            if (!client.write(chunk)) { client.once('drain', pump); return }
+            if (!sender.write(chunk)) { sender.once('drain', pump); return }
           }
-          client.end()
+          sender.end()
         }
         pump()
       })
-      client.on('error', reject)
+      client = sender
+      sender.on('error', reject)
     })
   })
 }

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -136,6 +137,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: loopback-writer TOTAL_BYTES RUNS\n");
     return 2;
   }
+  /* A receiver that dies must give writev's EPIPE (a message), not a silent SIGPIPE death. */
+  signal(SIGPIPE, SIG_IGN);
   char *ram = malloc(RAM_BYTES);
   if (ram == NULL) return fail("malloc");
   for (size_t i = 0; i < RAM_BYTES; i++) ram[i] = (char)(i * 131 + 7); /* non-zero "guest RAM" */
