@@ -80,6 +80,25 @@ describe('migrations view', () => {
     expect(charts.map((c) => c.scales.y.distr)).toEqual([3, 3])
   })
 
+  it('a dirty rate that was not measured reads "not measured" and leaves a gap in the rate chart, not a 0', async () => {
+    const world = buildWorld({ rounds: 0 })
+    app.api.push('sim:snapshot', { ...world, migrations: [{ ...world.migrations[0], dirtyRateMbitPerS: null }] })
+    const charts: uPlot[] = []
+    const Live = defineComponent({
+      setup() {
+        const migrations = useMigrationsStore()
+        return () => h(MigrationCard, { migration: migrations.list[0], onChartReady: (chart: uPlot) => charts.push(chart) })
+      }
+    })
+    const screen = await render(Live, { global: { plugins: [app.pinia] } })
+    await expect.element(screen.getByTestId(`dirty-rate-${IDS.migration}`)).toHaveTextContent('not measured')
+    await expect.poll(() => charts.length).toBe(2)
+    const rate = charts.find((chart) => chart.root.closest('[data-testid^="rounds-chart-"]') === null)
+    // Series 1 is the dirty rate; the limit and the link beside it are measured.
+    expect(rate?.data[1]).toEqual([null])
+    expect(rate?.data[2]?.[0]).toBeGreaterThan(0)
+  })
+
   it('force complete says at once that it takes effect at the round\'s end', async () => {
     app.api.push('sim:snapshot', buildWorld({ rounds: 2 }))
     const Card = defineComponent({ setup: () => { const migrations = useMigrationsStore(); return () => h(MigrationCard, { migration: migrations.list[0] }) } })
