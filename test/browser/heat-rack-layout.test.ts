@@ -5,17 +5,7 @@ import { render } from 'vitest-browser-vue'
 import { defineComponent, h } from 'vue'
 import HeatRack, { type HeatCell } from '../../renderer/src/components/datacenter/HeatRack.vue'
 import '../../renderer/src/styles.css'
-
-/** The RGBA the rack's canvas shows at the centre of a square's button. */
-function squarePixel(square: Element): number[] {
-  const canvas = square.parentElement?.querySelector('canvas')
-  if (!(canvas instanceof HTMLCanvasElement)) throw new Error('no canvas beside the square')
-  const box = canvas.getBoundingClientRect()
-  const cell = square.getBoundingClientRect()
-  const x = Math.floor(((cell.left + cell.width / 2 - box.left) * canvas.width) / box.width)
-  const y = Math.floor(((cell.top + cell.height / 2 - box.top) * canvas.height) / box.height)
-  return [...(canvas.getContext('2d')?.getImageData(x, y, 1, 1).data ?? [])]
-}
+import { squarePixel } from './fixtures/canvas'
 
 // Every host its own colour, so a square painted under the wrong button shows another host's colour.
 const cells: HeatCell[] = Array.from({ length: 40 }, (_, index) => ({

@@ -14,19 +14,9 @@ import { useUiStore } from '../../renderer/src/stores/ui'
 import { buildLargeWorld, buildWorld, IDS } from './fixtures/world'
 import { createFakeApi } from './fixtures/fake-api'
 import '../../renderer/src/styles.css'
+import { squarePixel } from './fixtures/canvas'
 
 let pinia: Pinia
-
-/** The RGBA the rack's canvas shows at the centre of a square's button (the colour is drawn there, not on the button). */
-function squarePixel(square: Element): number[] {
-  const canvas = square.parentElement?.querySelector('canvas')
-  if (!(canvas instanceof HTMLCanvasElement)) throw new Error('no canvas beside the square')
-  const box = canvas.getBoundingClientRect()
-  const cell = square.getBoundingClientRect()
-  const x = Math.floor(((cell.left + cell.width / 2 - box.left) * canvas.width) / box.width)
-  const y = Math.floor(((cell.top + cell.height / 2 - box.top) * canvas.height) / box.height)
-  return [...(canvas.getContext('2d')?.getImageData(x, y, 1, 1).data ?? [])]
-}
 
 /** The RGBA a canvas paints for the theme's custom property `name`. */
 function cssColourPixel(name: string): number[] {

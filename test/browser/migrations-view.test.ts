@@ -39,6 +39,18 @@ function bigWorld(count: number): WorldSnapshot {
   return { ...world, migrations: [page, ...Array.from({ length: count }, (_, i) => estimated(i, page))] }
 }
 
+/** The store's first migration as a card, with the charts it reports ready. */
+async function renderFirstCard() {
+  const charts: uPlot[] = []
+  const Live = defineComponent({
+    setup() {
+      const migrations = useMigrationsStore()
+      return () => h(MigrationCard, { migration: migrations.list[0], onChartReady: (chart: uPlot) => charts.push(chart) })
+    }
+  })
+  return { screen: await render(Live, { global: { plugins: [app.pinia] } }), charts }
+}
+
 describe('migrations view', () => {
   it('lists every running migration of a big world with its trigger, counted, cards capped, the rest in a table', async () => {
     app.api.push('sim:snapshot', bigWorld(40))
@@ -60,14 +72,7 @@ describe('migrations view', () => {
 
   it('shows the round in flight with totals, a live dirty rate and the round as a bar on log axes', async () => {
     app.api.push('sim:snapshot', buildWorld({ rounds: 0 }))
-    const charts: uPlot[] = []
-    const Live = defineComponent({
-      setup() {
-        const migrations = useMigrationsStore()
-        return () => h(MigrationCard, { migration: migrations.list[0], onChartReady: (chart: uPlot) => charts.push(chart) })
-      }
-    })
-    const screen = await render(Live, { global: { plugins: [app.pinia] } })
+    const { screen, charts } = await renderFirstCard()
     await expect.element(screen.getByTestId(`round-progress-${IDS.migration}`)).toHaveTextContent('Round 1 in progress (precopy): 1.60 GiB sent, 2.40 GiB left this round · 40 %')
     await expect.element(screen.getByTestId(`round-progress-${IDS.migration}`)).toHaveTextContent('ETA 600 ms')
     await expect.element(screen.getByTestId(`round-count-${IDS.migration}`)).toHaveTextContent('0 + 1 running')
@@ -83,14 +88,7 @@ describe('migrations view', () => {
   it('a dirty rate that was not measured reads "not measured" and leaves a gap in the rate chart, not a 0', async () => {
     const world = buildWorld({ rounds: 0 })
     app.api.push('sim:snapshot', { ...world, migrations: [{ ...world.migrations[0], dirtyRateMbitPerS: null }] })
-    const charts: uPlot[] = []
-    const Live = defineComponent({
-      setup() {
-        const migrations = useMigrationsStore()
-        return () => h(MigrationCard, { migration: migrations.list[0], onChartReady: (chart: uPlot) => charts.push(chart) })
-      }
-    })
-    const screen = await render(Live, { global: { plugins: [app.pinia] } })
+    const { screen, charts } = await renderFirstCard()
     await expect.element(screen.getByTestId(`dirty-rate-${IDS.migration}`)).toHaveTextContent('not measured')
     await expect.poll(() => charts.length).toBe(2)
     const rate = charts.find((chart) => chart.root.closest('[data-testid^="rounds-chart-"]') === null)
