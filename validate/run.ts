@@ -3,7 +3,7 @@
 // writes them into docs/validation.md (with the date, QEMU version and machine). Exit 2 when set-up cannot run.
 import { Command } from 'commander'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compareRun, comparisonTable, firstPassMbit, firstPassPagesPerS, modelMetrics, realMetrics, summarize, summaryTable, type RunComparison } from './qemu/compare'
@@ -37,8 +37,9 @@ async function calibrate(tools: QemuToolchain, memMiB: number, outDir: string, o
 }
 
 /**
- * The loopback's one-stream TCP rate (loopback-rate.ts), measured before the runs and kept in --out: with
- * --reuse-real the value recorded with those runs is reused (the rate moves with the machine's load).
+ * The loopback's one-stream TCP rate (loopback-rate.ts), measured before the runs and kept in --out with the
+ * burst rate and the load average beside it: with --reuse-real the
+ * value recorded with those runs is reused (the rate moves with the machine's load).
  */
 async function loopbackMbit(outDir: string, options: Options): Promise<number | null> {
   const file = join(outDir, 'loopback.json')
@@ -46,8 +47,14 @@ async function loopbackMbit(outDir: string, options: Options): Promise<number | 
     const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { mbit?: unknown }).mbit
     if (typeof recorded === 'number' && recorded > 0) return recorded
   }
-  const mbit = await machineLoopbackMbit()
-  if (mbit !== null) writeFileSync(file, JSON.stringify({ mbit, measuredAt: new Date().toISOString() }) + '\n')
+  let burstWriteMbit: number | null = null
+  const mbit = await machineLoopbackMbit(undefined, undefined, { onRates: (rates) => { burstWriteMbit = rates.burstWriteMbit } })
+  if (mbit !== null) {
+    writeFileSync(file, JSON.stringify({ mbit, method: burstWriteMbit === null ? 'node' : 'writer', burstWriteMbit,
+      loadAverage: loadavg()[0], measuredAt: new Date().toISOString() }) + '\n')
+  }
+  log(`loopback: ${mbit === null ? 'not measured' : `${mbit.toFixed(0)} Mbit/s`}, burst into the drained connection ` +
+    `${burstWriteMbit === null ? 'not measured' : `${(burstWriteMbit as number).toFixed(0)} Mbit/s`} (writer's clock), load average ${loadavg()[0].toFixed(1)}`)
   return mbit
 }
 
@@ -56,13 +63,15 @@ function runLoopbackMbit(real: RealRunResult, outDirMbit: number | null): number
   return typeof real.loopbackMbit === 'number' && real.loopbackMbit > 0 ? real.loopbackMbit : outDirMbit
 }
 
-function writeDoc(rows: readonly RunComparison[], tools: QemuToolchain, quick: boolean, lost: readonly string[]): void {
+function writeDoc(rows: readonly RunComparison[], tools: QemuToolchain, quick: boolean, lost: readonly string[], loopbackMbit: number | null): void {
   const cpu = cpus()
   const section = [
     BEGIN,
     `Run on ${new Date().toISOString().slice(0, 10)} with QEMU ${tools.qemuVersion} (TCG, Debian bookworm-backports), guest kernel ` +
       `${tools.kernelVersion}, on ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB` +
-      `${quick ? ' (the --quick set)' : ''}. Each cell is QEMU / Cutover. Regenerate with \`npm run validate -- qemu\`.`,
+      `${quick ? ' (the --quick set)' : ''}. Each cell is QEMU / Cutover. Regenerate with \`npm run validate -- qemu\`. ` +
+      `Loopback write rate given to Cutover: ${loopbackMbit === null ? 'not measured' : `${loopbackMbit.toFixed(0)} Mbit/s`} (\`loopback.json\`; ` +
+      'a run that carries its own figure uses that).',
     '',
     summaryTable(summarize(rows)),
     comparisonTable(rows),
@@ -109,8 +118,10 @@ async function validateQemu(options: Options): Promise<void> {
     // A run that could not even start (a guest that never booted on a starved machine) is retried once, then reported.
     for (let attempt = 1; real === undefined && attempt <= 2; attempt++) {
       try {
-        const loopback = await machineLoopbackMbit()
-        real = { ...(await runRealMigration(tools, spec, outDir)), loopbackMbit: loopback }
+        let loopbackBurstMbit: number | null = null
+        const loopback = await machineLoopbackMbit(undefined, undefined, { onRates: (rates) => { loopbackBurstMbit = rates.burstWriteMbit } })
+        const loadAverage = loadavg()[0]
+        real = { ...(await runRealMigration(tools, spec, outDir)), loopbackMbit: loopback, loopbackBurstMbit, loadAverage }
       } catch (error) {
         log(`[${index + 1}/${specs.length}] ${spec.id}: attempt ${attempt} failed: ${(error as Error).message}`)
       }
@@ -134,7 +145,7 @@ async function validateQemu(options: Options): Promise<void> {
   }
   if (lost.length > 0) log(`runs that could not be made here: ${lost.join(', ')}`)
   process.stdout.write(summaryTable(summarize(rows)) + '\n' + comparisonTable(rows))
-  if (options.docs) { writeDoc(rows, tools, options.quick === true, lost); log(`wrote ${DOC}`) }
+  if (options.docs) { writeDoc(rows, tools, options.quick === true, lost, socketWriteMbit); log(`wrote ${DOC}`) }
   if (rows.length === 0) process.exitCode = 1
 }
 

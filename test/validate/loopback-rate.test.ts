@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { machineLoopbackMbit, parseWriterOutput, writerLoopbackMbit, writerSampleMbit } from '../../validate/qemu/loopback-rate'
+import { machineLoopbackMbit, parseWriterOutput, writerBurstRates, writerLoopbackMbit, writerSampleBurstMbit, writerSampleMbit } from '../../validate/qemu/loopback-rate'
 import { ensureLoopbackWriter, SetupError } from '../../validate/qemu/setup'
 
 const hasGcc = spawnSync('sh', ['-c', 'command -v gcc']).status === 0
@@ -26,6 +26,21 @@ describe('parseWriterOutput', () => {
     expect(samples[1]).toEqual({ bytes: 1_000_000, writeUs: 3000, deliverUs: 4000 })
     expect(writerSampleMbit(samples[1])).toBe(2000)
     expect(writerSampleMbit(samples[0])).toBeCloseTo(2394.1, 1)
+  })
+
+  it('reads a burst after the transfer and rates it on the writer\'s clock (a recorded line: one busy loop sharing its core, 2026-12-03)', () => {
+    const [sample] = parseWriterOutput('{"bytes":67239936,"writeUs":167820.8,"deliverUs":171874.8,' +
+      '"burstBytes":16809984,"burstWriteUs":20286.6,"burstDeliverUs":20793.7}\n')
+    expect(sample.burstBytes).toBe(16_809_984)
+    expect(writerSampleBurstMbit(sample)).toBeCloseTo(6629.0, 1)
+    expect(writerSampleMbit(sample)).toBeCloseTo(3129.7, 1)
+    expect(writerSampleBurstMbit(parseWriterOutput('{"bytes":1000000,"writeUs":3000,"deliverUs":4000}')[0])).toBeNull()
+  })
+
+  it('wants the three burst fields together', () => {
+    expect(() => parseWriterOutput('{"bytes":1,"writeUs":1,"deliverUs":1,"burstBytes":4096}')).toThrow(/line 1: burstBytes: .*together/)
+    expect(() => parseWriterOutput('{"bytes":1,"writeUs":1,"deliverUs":1,"burstBytes":4096,"burstWriteUs":0,"burstDeliverUs":1}'))
+      .toThrow(/line 1: burstWriteUs/)
   })
 
   it('names the line and the field that are wrong', () => {
@@ -92,8 +107,27 @@ describe.skipIf(!hasGcc)('the C writer (gcc present)', () => {
 
   it('rejects bad arguments with exit 2', () => {
     const binary = ensureLoopbackWriter(tempCache())
-    const run = spawnSync(binary, ['12', 'x'], { encoding: 'utf8' })
-    expect(run.status).toBe(2)
-    expect(run.stderr).toContain('usage')
+    for (const args of [['12', 'x'], [String(MiB), '1', '12'], [String(MiB), '1', 'x'], [String(MiB)]]) {
+      const run = spawnSync(binary, args, { encoding: 'utf8' })
+      expect(run.status, args.join(' ')).toBe(2)
+      expect(run.stderr).toContain('usage')
+    }
+  })
+
+  it('times a burst into the drained connection after each transfer', async () => {
+    const binary = ensureLoopbackWriter(tempCache())
+    const run = spawnSync(binary, [String(4 * MiB), '2', String(2 * MiB)], { encoding: 'utf8', timeout: 60_000 })
+    expect(run.status).toBe(0)
+    const samples = parseWriterOutput(run.stdout)
+    expect(samples).toHaveLength(2)
+    for (const sample of samples) {
+      expect(sample.burstBytes).toBeGreaterThanOrEqual(2 * MiB)
+      expect(sample.burstBytes).toBeLessThan(2 * MiB + 64 * 4104)
+      expect(sample.burstDeliverUs).toBeGreaterThanOrEqual(sample.burstWriteUs as number)
+    }
+    const rates = await writerBurstRates(binary, 1, 4 * MiB, 2 * MiB)
+    expect(rates.burstWriteMbit).toBeGreaterThan(0)
+    expect(rates.sustainedMbit).toBeGreaterThan(0)
+    expect(await machineLoopbackMbit(1, 4 * MiB, { writer: () => binary, burstBytes: 2 * MiB, onRates: (heard) => { expect(heard.burstWriteMbit).toBeGreaterThan(0) } })).toBeGreaterThan(0)
   })
 })

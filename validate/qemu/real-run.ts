@@ -48,6 +48,10 @@ export interface RealRunResult {
    * with the load, so each run carries its own. Absent in runs recorded before it was measured; null: not measured.
    */
   readonly loopbackMbit?: number | null
+  /** The same measurement's 16 MiB burst into the drained connection, the writer's clock (Mbit/s); kept, not used. */
+  readonly loopbackBurstMbit?: number | null
+  /** The host's 1-minute load average just before the run: TCG timing, and the final copy's speed, move with it. */
+  readonly loadAverage?: number
 }
 
 const POLL_MS = 50
