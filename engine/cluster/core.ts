@@ -16,7 +16,7 @@ import { hardAffinityGroups } from './placement'
 import { userMoveRefusal } from './admission'
 import type { CoreServices } from './services'
 import type { ClusterState, HostState } from './state'
-import { buildView } from './view'
+import { buildView, ViewCache } from './view'
 
 export interface CoreConfig {
   readonly scenarioName: string
@@ -47,6 +47,7 @@ export class DatacenterCore {
   private tickNumber = 0
   private decisionNumber = 1
   private migrationsStarted = 0
+  private readonly viewCache: ViewCache
 
   constructor(
     readonly sim: Simulation<DcEvent>,
@@ -56,6 +57,7 @@ export class DatacenterCore {
     readonly model: MigrationModel
   ) {
     this.detector = new PingPongDetector(config.pingPongWindowUs)
+    this.viewCache = new ViewCache(state)
     this.executor = new MigrationExecutor(sim, state, model, {
       perHost: config.limits.migrationsPerHost, perCluster: config.limits.migrationsPerCluster,
       bandwidthShare: config.bandwidthShare, torUplinkMbitPerS: config.torUplinkMbitPerS, cpuOverheadFraction: config.cpuOverheadFraction, cooldownUs: config.limits.cooldownUs
@@ -201,7 +203,7 @@ export class DatacenterCore {
     const view = buildView({
       state, model: this.model, network: this.executor.network, bandwidthShare: config.bandwidthShare, limits: config.limits, nowUs: sim.nowUs,
       tick: this.tickNumber, intervalUs: config.policyIntervalUs, migrationsActive: this.executor.runningCount,
-      pinned: (vmIndex) => this.services.groups.has(vmIndex), powerOnFree: config.powerOnFree
+      pinned: (vmIndex) => this.services.groups.has(vmIndex), powerOnFree: config.powerOnFree, cache: this.viewCache
     })
     const output = this.policy.decide(view, { rng: sim.rng(`policy/${this.policy.name}`) })
     const counts = disposeOutput(this.decisionContext(), output)

@@ -140,6 +140,10 @@ function finish(p: PrecopyParams, sentBytes: number, elapsedS: number, finalByte
   }
 }
 
+function copyEstimate(e: MigrationEstimate): MigrationEstimate {
+  return { totalUs: e.totalUs, downtimeUs: e.downtimeUs, bytes: e.bytes, rounds: e.rounds, converges: e.converges }
+}
+
 export class EstimateMigrationModel implements MigrationModel {
   readonly name = 'estimate'
   /**
@@ -149,7 +153,11 @@ export class EstimateMigrationModel implements MigrationModel {
    */
   private last: { memBytes: number; dirtyBytesPerS: number; wwsBytes: number; rateBytesPerS: number; result: MigrationEstimate } | null = null
 
-  constructor(private readonly rules: StopRules = DEFAULT_STOP_RULES, private readonly hooks: EstimateModelHooks = {}) {}
+  private readonly peekAndSkip: { readonly peekLagUs: SimTimeUs } | undefined
+
+  constructor(private readonly rules: StopRules = DEFAULT_STOP_RULES, private readonly hooks: EstimateModelHooks = {}) {
+    this.peekAndSkip = rules.peekLagUs === null ? undefined : Object.freeze({ peekLagUs: rules.peekLagUs })
+  }
 
   estimate(vm: MigratingVm, _source: MigrationEndpoint, _target: MigrationEndpoint, linkMbitPerS: number, concurrent: number): MigrationEstimate {
     return this.precopy(vm, (linkMbitPerS * 1e6) / 8 / Math.max(1, concurrent))
@@ -158,10 +166,16 @@ export class EstimateMigrationModel implements MigrationModel {
   private precopy(vm: MigratingVm, rateBytesPerS: number): MigrationEstimate {
     const last = this.last
     if (last !== null && last.memBytes === vm.memBytes && last.dirtyBytesPerS === vm.dirtyBytesPerS && last.wwsBytes === vm.wwsBytes &&
-      last.rateBytesPerS === rateBytesPerS) return { ...last.result }
-    const result = estimatePrecopy({ ...this.params(vm), rateBytesPerS })
+      last.rateBytesPerS === rateBytesPerS) return copyEstimate(last.result)
+    // One literal of a fixed shape (no spreads): this runs for every decision and start, 100,000s a day.
+    const rules = this.rules
+    const result = estimatePrecopy({
+      memBytes: vm.memBytes, dirtyBytesPerS: vm.dirtyBytesPerS, wwsBytes: vm.wwsBytes, rateBytesPerS,
+      resumeOverheadUs: rules.resumeOverheadUs, maxRounds: rules.maxRounds, stopBelowBytes: rules.stopBelowBytes,
+      maxSentFactor: rules.maxSentFactor, cpuStateBytes: rules.cpuStateBytes, peekAndSkip: this.peekAndSkip
+    })
     this.last = { memBytes: vm.memBytes, dirtyBytesPerS: vm.dirtyBytesPerS, wwsBytes: vm.wwsBytes, rateBytesPerS, result }
-    return { ...result }
+    return copyEstimate(result)
   }
 
   /**

@@ -50,7 +50,11 @@ export interface ExecutorConfig {
 }
 
 export interface ExecutorHooks {
-  /** After the outcome is applied to the state and the `migration.ended` event emitted. */
+  /**
+   * After the outcome is applied to the state and the `migration.ended` event emitted. The executor dispatches
+   * after it, unless the hook's last step was a dispatch (the core's is: maintenance's pump), which a second
+   * one could only repeat.
+   */
   onEnded(record: MigrationRecord, outcome: MigrationOutcome): void
 }
 
@@ -61,6 +65,15 @@ export class MigrationExecutor {
   // (noMigrationLimits) runs thousands at once, and an array's indexOf + splice per end was 4 % of such a day.
   private readonly running = new Set<MigrationRecord>()
   readonly network: MigrationNetwork
+  /** Bumped by every change the executor makes to the queue or to what runs (enqueue, start, cancel, end). */
+  private changes = 0
+  private ends = 0
+  /**
+   * `changes` when the last dispatch pass finished with no migration ending inside it, else -1. While it equals
+   * `changes` and nothing outside changed either, a new pass would find every queued record waiting as before:
+   * starting and cancelling only make other records wait more, and nothing else in the pass changes a host.
+   */
+  private settledAt = -1
 
   constructor(
     private readonly sim: Simulation<DcEvent>,
@@ -85,6 +98,7 @@ export class MigrationExecutor {
     const { vm, target } = request
     this.state.reserve(vm, target, this.sim.nowUs)
     vm.moving = true
+    this.changes++
     const record: MigrationRecord = {
       id: `mig-${String(this.nextNumber++).padStart(6, '0')}`, vmIndex: vm.index, sourceIndex: vm.hostIndex,
       targetIndex: target.index, cause: request.cause, decisionId: request.decisionId, mandatory: request.mandatory,
@@ -111,6 +125,7 @@ export class MigrationExecutor {
   private readonly dispatchQueued = (): void => {
     // Created when a mandatory move first waits (rare), not on every dispatch.
     let heldSources: Set<number> | null = null
+    const endsBefore = this.ends
     for (let i = 0; i < this.queue.length && this.running.size < this.config.perCluster;) {
       const record = this.queue[i]
       const verdict = record.mandatory && heldSources !== null && heldSources.has(record.sourceIndex) ? 'wait' : this.readiness(record)
@@ -123,6 +138,7 @@ export class MigrationExecutor {
       if (verdict === 'go') this.start(record)
       else this.cancel(record, verdict)
     }
+    this.settledAt = this.ends === endsBefore ? this.changes : -1
   }
 
   /** Cancels queued and aborts running migrations that involve a crashed host. */
@@ -166,6 +182,7 @@ export class MigrationExecutor {
   private cancel(record: MigrationRecord, reason: string): void {
     const vm = this.state.vms[record.vmIndex]
     record.phase = 'ended'
+    this.changes++
     this.state.unreserve(vm, this.state.hosts[record.targetIndex], this.sim.nowUs)
     vm.moving = false
     this.sim.emit({ kind: 'migration.cancelled', migrationId: record.id, vmId: vm.id, reason })
@@ -185,6 +202,7 @@ export class MigrationExecutor {
     const estimate = this.model.estimate(migratingVm, sourceEnd, targetEnd, rateMbitPerS, 1)
     record.phase = 'running'
     record.startedUs = this.sim.nowUs
+    this.changes++
     source.migrationsActive++
     target.migrationsActive++
     vm.status = 'migrating'
@@ -214,6 +232,8 @@ export class MigrationExecutor {
     const source = this.state.hosts[record.sourceIndex]
     const target = this.state.hosts[record.targetIndex]
     this.running.delete(record)
+    this.changes++
+    this.ends++
     record.phase = 'ended'
     source.migrationsActive--
     target.migrationsActive--
@@ -232,7 +252,7 @@ export class MigrationExecutor {
     this.network.batch(() => {
       this.network.remove(record.id)
       this.hooks.onEnded(record, outcome)
-      this.dispatch()
+      if (this.settledAt !== this.changes) this.dispatch()
     })
   }
 

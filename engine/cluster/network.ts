@@ -91,7 +91,13 @@ export class MigrationNetwork {
 
   /** The rate a migration would get on its own: the smallest capacity on its path, bit/s. */
   pathCapacityBitPerS(sourceIndex: number, targetIndex: number): number {
-    return Math.min(...this.path(sourceIndex, targetIndex).map((link) => this.capacityBitPerS(link)))
+    return this.pathMinimumBitPerS(this.path(sourceIndex, targetIndex))
+  }
+
+  private pathMinimumBitPerS(path: readonly number[]): number {
+    let minimum = Number.POSITIVE_INFINITY
+    for (const link of path) minimum = Math.min(minimum, this.capacityBitPerS(link))
+    return minimum
   }
 
   rateOf(flowId: string): number {
@@ -106,7 +112,7 @@ export class MigrationNetwork {
     const path = this.path(sourceIndex, targetIndex)
     let rate: number
     if (!path.some((link) => this.flowsOnLink.has(link))) {
-      rate = Math.min(...path.map((link) => this.capacityBitPerS(link)))
+      rate = this.pathMinimumBitPerS(path)
     } else {
       // Only the flows sharing links with this path, directly or through others, can bound its rate.
       const rates = this.solve([...this.componentOf(path).map((flow) => flow.path), path])
@@ -169,6 +175,13 @@ export class MigrationNetwork {
 
   /** Max-min rates for these paths over the links they touch (compacted, so the cost is per flow, not per host). */
   private solve(paths: readonly (readonly number[])[]): Float64Array {
+    // A lone flow (the common component when paths are NIC → NIC) gets its tightest link, which is what the
+    // filling gives: its links are distinct, each has one flow, and whole-bit capacities floor to themselves.
+    if (paths.length === 1) {
+      const rates = new Float64Array(1)
+      rates[0] = this.pathMinimumBitPerS(paths[0])
+      return rates
+    }
     const stamp = ++this.solveStamp
     const capacity: number[] = []
     const compactPaths = paths.map((path) => path.map((link) => {

@@ -97,6 +97,8 @@ export class ClusterState {
   maxActiveHosts = 0
   readonly rulesByVm: number[][]
   readonly accounting: StateRules = { memoryEnforced: true, targetCpuShare: 1, reservationIsLoad: false, zeroPowerAtIdle: false }
+  /** Per host, bumped whenever its VM list changes (attach, detach): views reuse a list while it stays the same. */
+  private readonly vmListStamps: Uint32Array
 
   constructor(
     readonly hosts: HostState[],
@@ -107,9 +109,15 @@ export class ClusterState {
     readonly sampleCount: number,
     readonly sampleIntervalUs: SimTimeUs
   ) {
+    this.vmListStamps = new Uint32Array(hosts.length)
     this.rulesByVm = vms.map(() => [])
     for (const rule of rules) for (const vm of rule.vmIndices) this.rulesByVm[vm].push(rule.index)
     this.recountActive()
+  }
+
+  /** Changes whenever the host's VM list changes (compare with a stamp read earlier). */
+  vmListStamp(hostIndex: number): number {
+    return this.vmListStamps[hostIndex]
   }
 
   utilAt(vmIndex: number, sample: number): number {
@@ -201,6 +209,7 @@ export class ClusterState {
     host.memUsedMiB += this.memChargeMiB(vm)
     assert(host.memUsedMiB <= host.memMiB + 1e-6, `${host.id} memory overcommitted by ${vm.id}`)
     host.vmIndices.push(vm.index)
+    this.vmListStamps[host.index]++
     vm.hostIndex = host.index
     vm.status = 'running'
     host.cpuDemandMips += vm.cpuDemandMips
@@ -214,6 +223,7 @@ export class ClusterState {
     const position = host.vmIndices.indexOf(vm.index)
     assert(position >= 0, `${vm.id} not listed on ${host.id}`)
     host.vmIndices.splice(position, 1)
+    this.vmListStamps[host.index]++
     host.memUsedMiB -= this.memChargeMiB(vm)
     host.cpuDemandMips = Math.max(0, host.cpuDemandMips - vm.cpuDemandMips)
     host.netDemandMbitPerS = Math.max(0, host.netDemandMbitPerS - (vm.cpuDemandMips / vm.cpuCapacityMips) * vm.netMbitPerS)

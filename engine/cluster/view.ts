@@ -22,9 +22,49 @@ export interface ViewContext {
   readonly pinned: (vmIndex: number) => boolean
   /** Hosts boot instantly at no cost (CloudSim-compatible instantFreePower); default false. */
   readonly powerOnFree?: boolean
+  /** What the views of one run share from tick to tick; absent: built afresh. */
+  readonly cache?: ViewCache
 }
 
-function hostView(host: HostState, bandwidthShare: number, memoryEnforced: boolean): HostView {
+/**
+ * The parts of a view that outlive a tick, shared by the views of one run: the rule records and each VM's rule
+ * list (a run's rules are fixed at build), and each host's sorted, frozen VM list while the list is unchanged
+ * (most hosts gain or lose no VM between ticks). They are frozen, so sharing them is invisible to policies.
+ */
+export class ViewCache {
+  private rules: readonly RuleView[] | null = null
+  private rulesByVm: readonly (readonly number[])[] | null = null
+  private readonly vmLists: (readonly number[] | undefined)[] = []
+  private readonly vmListStamps: number[] = []
+
+  constructor(private readonly state: ClusterState) {}
+
+  ruleViews(): readonly RuleView[] {
+    if (this.rules === null || this.rules.length !== this.state.rules.length) this.rules = ruleViews(this.state)
+    return this.rules
+  }
+
+  rulesOfVm(): readonly (readonly number[])[] {
+    if (this.rulesByVm === null || this.rulesByVm.length !== this.state.rulesByVm.length) {
+      const emptyRules: readonly number[] = Object.freeze([])
+      this.rulesByVm = this.state.rulesByVm.map((list) => list.length === 0 ? emptyRules : Object.freeze([...list]))
+    }
+    return this.rulesByVm
+  }
+
+  /** The host's VM indices, ascending, frozen; the same array as last time while the host's VM list is unchanged. */
+  sortedVmIndices(host: HostState): readonly number[] {
+    const stamp = this.state.vmListStamp(host.index)
+    const cached = this.vmLists[host.index]
+    if (cached !== undefined && this.vmListStamps[host.index] === stamp && cached.length === host.vmIndices.length) return cached
+    const sorted = Object.freeze([...host.vmIndices].sort((a, b) => a - b))
+    this.vmLists[host.index] = sorted
+    this.vmListStamps[host.index] = stamp
+    return sorted
+  }
+}
+
+function hostView(host: HostState, bandwidthShare: number, memoryEnforced: boolean, vmIndices: readonly number[]): HostView {
   return Object.freeze({
     index: host.index, id: host.id, group: host.group, rack: host.rack, state: host.state, drain: host.drain,
     acceptsVms: host.state === 'on' && host.drain === 'none', cpuCapacityMips: host.cpuCapacityMips,
@@ -33,7 +73,7 @@ function hostView(host: HostState, bandwidthShare: number, memoryEnforced: boole
     cpuUtil: host.cpuDemandMips / host.cpuCapacityMips, memMiB: memoryEnforced ? host.memMiB : Number.POSITIVE_INFINITY, memUsedMiB: host.memUsedMiB,
     netMbitPerS: host.nicMbitPerS * host.nicFactor, netDemandMbitPerS: host.netDemandMbitPerS,
     migrationMbitPerS: migrationLinkMbitPerS(host, bandwidthShare), migrationsActive: host.migrationsActive,
-    vmIndices: Object.freeze([...host.vmIndices].sort((a, b) => a - b))
+    vmIndices
   })
 }
 
@@ -64,12 +104,12 @@ export function estimateMoveCost(state: ClusterState, model: MigrationModel, net
 
 export function buildView(context: ViewContext): ClusterView {
   const { state } = context
-  const rules = ruleViews(state)
-  const emptyRules: readonly number[] = Object.freeze([])
-  const rulesByVm = state.rulesByVm.map((list) => list.length === 0 ? emptyRules : Object.freeze([...list]))
+  const cache = context.cache ?? new ViewCache(state)
+  const rules = cache.ruleViews()
+  const rulesByVm = cache.rulesOfVm()
   const view: ClusterView = {
     nowUs: context.nowUs, tick: context.tick, intervalUs: context.intervalUs,
-    hosts: Object.freeze(state.hosts.map((host) => hostView(host, context.bandwidthShare, state.accounting.memoryEnforced))),
+    hosts: Object.freeze(state.hosts.map((host) => hostView(host, context.bandwidthShare, state.accounting.memoryEnforced, cache.sortedVmIndices(host)))),
     vms: Object.freeze(state.vms.map((vm) => vmView(vm, context.pinned(vm.index)))),
     rules, limits: context.limits, migrationsActive: context.migrationsActive, powerOnFree: context.powerOnFree ?? false,
     rulesOfVm: (vmIndex) => rulesByVm[vmIndex],
