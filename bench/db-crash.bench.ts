@@ -19,6 +19,7 @@ export async function run(): Promise<void> {
     })
     report('SIGKILLs survived (verify + integrity + nothing lost)', `${series.kills - series.failures.length} of ${series.kills}`, `${kills} of ${kills}`)
     report('  of which inside a WAL checkpoint', String(series.duringCheckpoint))
+    report('  of which inside a flush of 500-2,000 migrations (one commit)', String(series.duringBigFlush))
     report('  reader saw the last reported commit', `${series.readerChecks} of ${series.kills}`)
     report('  flushes reported committed and found', String(series.reported))
     report('  wall time', `${((performance.now() - started) / 1000).toFixed(0)} s (seed ${seed})`)

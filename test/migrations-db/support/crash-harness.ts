@@ -16,6 +16,8 @@ export interface KillResult {
   readerSawLastCommit: boolean
   /** The child had announced a checkpoint and not yet finished it when it was killed. */
   duringCheckpoint: boolean
+  /** The child had announced a group-commit-sized flush (500-2,000 migrations) and not yet reported it committed. */
+  duringBigFlush: boolean
 }
 
 export interface CrashCheck { verdict: AuditVerdict; tornMigrations: number; missingReported: number }
@@ -27,6 +29,7 @@ export async function runAndKill(path: string, seed: number, delayMs: number, ai
   let stderr = ''
   let buffered = ''
   let inCheckpoint = false
+  let inBigFlush = false
   let onCheckpoint: (() => void) | undefined
   let firstCommit: () => void = () => {}
   const started = new Promise<void>((resolve) => { firstCommit = resolve })
@@ -37,7 +40,8 @@ export async function runAndKill(path: string, seed: number, delayMs: number, ai
     buffered = lines.pop() ?? ''
     for (const line of lines) {
       const match = /^committed (\d+) (\d+) \d+$/.exec(line)
-      if (match !== null) { committed.push([Number(match[1]), Number(match[2])]); firstCommit() }
+      if (match !== null) { committed.push([Number(match[1]), Number(match[2])]); inBigFlush = false; firstCommit() }
+      else if (line === 'big') inBigFlush = true
       else if (line === 'checkpointing') { inCheckpoint = true; onCheckpoint?.() }
       else if (line === 'checkpointed') inCheckpoint = false
     }
@@ -51,9 +55,10 @@ export async function runAndKill(path: string, seed: number, delayMs: number, ai
     await Promise.race([new Promise<void>((resolve) => { onCheckpoint = resolve }), new Promise((resolve) => setTimeout(resolve, 2000))])
   }
   const duringCheckpoint = inCheckpoint
+  const duringBigFlush = inBigFlush
   child.kill('SIGKILL')
   await exited
-  return { committed, readerSawLastCommit, duringCheckpoint }
+  return { committed, readerSawLastCommit, duringCheckpoint, duringBigFlush }
 }
 
 /** Another process's committed rows are visible to a fresh read-only connection while the writer runs. */
@@ -82,18 +87,19 @@ export function checkAfterCrash(path: string, reported: readonly [number, number
   return { verdict, tornMigrations: torn.n, missingReported }
 }
 
-export interface CrashSeries { kills: number; duringCheckpoint: number; readerChecks: number; reported: number; failures: string[] }
+export interface CrashSeries { kills: number; duringCheckpoint: number; duringBigFlush: number; readerChecks: number; reported: number; failures: string[] }
 
 /** `kills` kills into one file; every other kill waits for a checkpoint. Stops collecting details after 5 failures. */
 export async function crashSeries(path: string, kills: number, seed: number, onKill?: (kill: number) => void): Promise<CrashSeries> {
   const random = seededRandom(seed)
   const reported: [number, number][] = []
-  const series: CrashSeries = { kills: 0, duringCheckpoint: 0, readerChecks: 0, reported: 0, failures: [] }
+  const series: CrashSeries = { kills: 0, duringCheckpoint: 0, duringBigFlush: 0, readerChecks: 0, reported: 0, failures: [] }
   for (let kill = 0; kill < kills; kill++) {
     const run = await runAndKill(path, seed + kill, Math.floor(random() * 40), kill % 2 === 1)
     reported.push(...run.committed)
     series.kills++
     if (run.duringCheckpoint) series.duringCheckpoint++
+    if (run.duringBigFlush) series.duringBigFlush++
     if (run.readerSawLastCommit) series.readerChecks++
     const check = checkAfterCrash(path, reported)
     if (!check.verdict.ok || check.verdict.integrity[0] !== 'ok' || check.tornMigrations > 0 || check.missingReported > 0) {
