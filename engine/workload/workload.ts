@@ -105,15 +105,9 @@ export abstract class PagedWorkload<S extends WorkloadSpec> implements Workload 
     this.count(pageCount, source)
   }
 
-  /** `count` uniform writes over `region`, batched through the scratch buffer. */
+  /** `count` uniform writes over `region` (the memory draws and counts them in one loop). */
   protected writeUniform(memory: GuestMemory, region: PageRange, count: number, source: WriteSource): void {
-    const scratch = this.scratch
-    for (let left = count; left > 0;) {
-      const batch = Math.min(left, scratch.length)
-      this.rng.fillIntBelow(scratch, batch, region.pageCount, region.firstPage)
-      memory.writePages(scratch, batch, source)
-      left -= batch
-    }
+    memory.writeUniform(this.rng, region.firstPage, region.pageCount, count, source)
     this.count(count, source)
   }
 
