@@ -5,7 +5,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator'
-import { assert } from './assert'
+import { InvariantViolation } from './assert'
 
 /** FNV-1a over the name, mixed with the seed through a murmur3 finaliser: a 32-bit stream seed. */
 export function streamSeed(runSeed: number, streamName: string): number {
@@ -97,8 +97,10 @@ export class Rng {
    * The caller keeps offset + d inside counts (a typed array drops an out-of-range store).
    */
   countIntBelow(counts: Uint8Array, count: number, limitExclusive: number, offset: number, wrapped: (index: number) => void): void {
-    assert(limitExclusive >= 1 && limitExclusive <= 0x1_0000_0000 && offset >= 0 && offset + limitExclusive <= counts.length,
-      `countIntBelow range ${offset}+${limitExclusive} outside 0…${counts.length}`)
+    // Checked without assert(): its message would be built on every call (thousands per run).
+    if (!(limitExclusive >= 1 && limitExclusive <= 0x1_0000_0000 && offset >= 0 && offset + limitExclusive <= counts.length)) {
+      throw new InvariantViolation(`countIntBelow range ${offset}+${limitExclusive} outside 0…${counts.length}`)
+    }
     if (limitExclusive === 1) {
       for (let i = 0; i < count; i++) if (++counts[offset] === 256) wrapped(offset)
       return

@@ -104,7 +104,7 @@ export class DirtyBitmap {
   /** Marks the pages `mask` selects in 32-page word `word` (a word inside the bitmap). */
   markWord(word: number, mask: number): void {
     const old = this.words[word]
-    const merged = old | mask
+    const merged = (old | mask) >>> 0
     if (merged === old) return
     this.words[word] = merged
     this.setCount += popcount32(merged & ~old)

@@ -172,7 +172,7 @@ export class GuestMemory {
 
   /** Writes `count` pages listed in `pages[0 … count − 1]` (one batch, same effect as writePage each). */
   writePages(pages: ArrayLike<number>, count: number, source: WriteSource = 'guest'): void {
-    assert(count >= 0 && count <= pages.length, `writePages count ${count} outside 0…${pages.length}`)
+    if (!(count >= 0 && count <= pages.length)) throw new InvariantViolation(`writePages count ${count} outside 0…${pages.length}`)
     if (this.pageWords !== undefined) {
       for (let i = 0; i < count; i++) this.writePage(pages[i], source)
       return
@@ -200,7 +200,7 @@ export class GuestMemory {
    */
   writeUniform(rng: Rng, firstPage: number, pageCount: number, count: number, source: WriteSource = 'guest'): void {
     if (count <= 0) return
-    assert(pageCount >= 1, `writeUniform needs a region of at least one page, got ${pageCount}`)
+    if (pageCount < 1) throw new InvariantViolation(`writeUniform needs a region of at least one page, got ${pageCount}`)
     this.checkRange(firstPage, pageCount)
     if (this.pageWords !== undefined || this.eagerMarks.length > 0) {
       const scratch = this.scratch ?? (this.scratch = new Uint32Array(UNIFORM_BATCH_PAGES))
@@ -403,25 +403,32 @@ export class GuestMemory {
     for (let l = 0; l < deferred.length; l++) deferred[l].mark(page)
   }
 
-  /** Folds the pending counts of the 32 pages of word `word` (the scanner's step). */
+  /** Folds the pending counts of the 32 pages of word `word` (the scanner's step), four pages per load. */
   private foldWord(word: number): void {
     const k = (word << 5) - this.pendingFirst
     if (!this.unfolded || k < 0 || k >= this.pending.length) return
     const quads = this.pendingWords
-    const q = k >>> 2
-    if ((quads[q] | quads[q + 1] | quads[q + 2] | quads[q + 3] | quads[q + 4] | quads[q + 5] | quads[q + 6] | quads[q + 7]) === 0) return
-    const counts = this.pending
-    const versions = this.versions.chunkFor(word << 5)
+    const first = k >>> 2
     const offset = (word << 5) & VERSION_CHUNK_MASK
+    let versions: Uint32Array | undefined
     let mask = 0
-    for (let i = 0; i < 32; i++) {
-      const count = counts[k + i]
-      if (count !== 0) {
-        versions[offset + i] += count
-        counts[k + i] = 0
-        mask |= 1 << i
-      }
+    for (let j = 0; j < 8; j++) {
+      const quad = quads[first + j]
+      if (quad === 0) continue
+      quads[first + j] = 0
+      versions ??= this.versions.chunkFor(word << 5)
+      const o = offset + (j << 2)
+      versions[o] += quad & 0xff
+      versions[o + 1] += (quad >>> 8) & 0xff
+      versions[o + 2] += (quad >>> 16) & 0xff
+      versions[o + 3] += quad >>> 24
+      // Bit 8b of `any` is set iff byte b of the quad is: one mask bit per page with a count.
+      let any = quad | (quad >>> 4)
+      any |= any >>> 2
+      any |= any >>> 1
+      mask |= ((any & 1) | ((any >>> 7) & 2) | ((any >>> 14) & 4) | ((any >>> 21) & 8)) << (j << 2)
     }
+    if (mask === 0) return
     this.zeroBits[word] &= ~mask
     const deferred = this.deferredMarks
     for (let l = 0; l < deferred.length; l++) deferred[l].markWord(word, mask)
