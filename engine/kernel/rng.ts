@@ -5,6 +5,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator'
+import { InvariantViolation } from './assert'
 
 /** FNV-1a over the name, mixed with the seed through a murmur3 finaliser: a 32-bit stream seed. */
 export function streamSeed(runSeed: number, streamName: string): number {
@@ -85,6 +86,63 @@ export class Rng {
       while (draw >= maxAllowed) draw = generator.next() + 0x8000_0000
       // draw mod limit by an exact division (both below 2^32, so the quotient's floor is exact): cheaper than %.
       out[i] = offset + (draw - Math.floor(draw / limitExclusive) * limitExclusive)
+    }
+  }
+
+  /**
+   * For each of `count` draws d = intBelow(limitExclusive), adds one to counts[offset + d] (a byte histogram), drawing
+   * exactly what fillIntBelow would. The draw and the increment share one loop, so the increment's memory access
+   * overlaps the next draw's arithmetic: a uniform page writer bumps its pages' write counts at about the cost of
+   * the draws alone. A byte that wraps (its increment reaches 256 and stores 0) is passed to `wrapped` at once.
+   * The caller keeps offset + d inside counts (a typed array drops an out-of-range store).
+   */
+  countIntBelow(counts: Uint8Array, count: number, limitExclusive: number, offset: number, wrapped: (index: number) => void): void {
+    // Checked without assert(): its message would be built on every call (thousands per run).
+    if (!(limitExclusive >= 1 && limitExclusive <= 0x1_0000_0000 && offset >= 0 && offset + limitExclusive <= counts.length)) {
+      throw new InvariantViolation(`countIntBelow range ${offset}+${limitExclusive} outside 0…${counts.length}`)
+    }
+    if (limitExclusive === 1) {
+      for (let i = 0; i < count; i++) if (++counts[offset] === 256) wrapped(offset)
+      return
+    }
+    const generator = this.generator
+    const powerOfTwo = limitExclusive <= 0x4000_0000 && (limitExclusive & (limitExclusive - 1)) === 0
+    const state = powerOfTwo ? xoroshiroState(generator) : undefined
+    if (state !== undefined) {
+      // fillIntBelow's power-of-two loop (pure-rand's next() on locals) with the increment in place of the store.
+      const mask = limitExclusive - 1
+      let { s00, s01, s10, s11 } = state
+      for (let i = 0; i < count; i++) {
+        const index = offset + (((s00 + s10) | 0) & mask)
+        const a0 = s10 ^ s00
+        const a1 = s11 ^ s01
+        const old00 = s00
+        s00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16)
+        s01 = (s01 << 24) ^ (old00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16))
+        s10 = (a1 << 5) ^ (a0 >>> 27)
+        s11 = (a0 << 5) ^ (a1 >>> 27)
+        if (++counts[index] === 256) wrapped(index)
+      }
+      state.s00 = s00
+      state.s01 = s01
+      state.s10 = s10
+      state.s11 = s11
+      return
+    }
+    if (powerOfTwo) {
+      const mask = limitExclusive - 1
+      for (let i = 0; i < count; i++) {
+        const index = offset + (generator.next() & mask)
+        if (++counts[index] === 256) wrapped(index)
+      }
+      return
+    }
+    const maxAllowed = limitExclusive > 2 ? Math.floor(0x1_0000_0000 / limitExclusive) * limitExclusive : 0x1_0000_0000
+    for (let i = 0; i < count; i++) {
+      let draw = generator.next() + 0x8000_0000
+      while (draw >= maxAllowed) draw = generator.next() + 0x8000_0000
+      const index = offset + (draw - Math.floor(draw / limitExclusive) * limitExclusive)
+      if (++counts[index] === 256) wrapped(index)
     }
   }
 

@@ -101,6 +101,19 @@ export class DirtyBitmap {
     this.setCount += added
   }
 
+  /** Marks the pages `mask` selects in 32-page word `word` (a word inside the bitmap). */
+  markWord(word: number, mask: number): void {
+    const old = this.words[word]
+    const merged = (old | mask) >>> 0
+    if (merged === old) return
+    this.words[word] = merged
+    this.setCount += popcount32(merged & ~old)
+    const s = word >>> 5
+    this.summary[s] |= 1 << (word & 31)
+    if (s >= this.summaryEnd) this.summaryEnd = s + 1
+    if (s < this.summaryStart) this.summaryStart = s
+  }
+
   /** Marks pages firstPage … firstPage + pageCount − 1, whole words at a time. */
   markRange(firstPage: number, pageCount: number): void {
     if (pageCount <= 0) return

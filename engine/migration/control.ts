@@ -7,6 +7,7 @@ import type { SimTimeUs } from '../kernel/time'
 import type { PageVersions } from '../memory/bits'
 import type { DirtyBitmap } from '../memory/dirty-bitmap'
 import type { DirtyLog } from '../memory/dirty-log'
+import type { DirtyLogOptions } from '../memory/guest-memory'
 import type { PageStore } from '../memory/page-store'
 import type { PageScanner } from './page-scanner'
 import type { MigrationParams, Stage } from './types'
@@ -58,7 +59,8 @@ export interface MigrationControl {
   schedule(delayUs: SimTimeUs, action: () => void): Timer
   /** Enters a protocol stage (asserting the transition), firing the faults planned for its entry. */
   enterStage(stage: Exclude<Stage, 'done'>): void
-  startDirtyLog(): DirtyLog
+  /** The migration's dirty log; deferMarks for a log read only at syncs (see GuestMemory.startDirtyLog). */
+  startDirtyLog(options?: DirtyLogOptions): DirtyLog
   allPages(): DirtyBitmap
   /**
    * Sends the pass's pages in steps and calls `done` with its round; `onStep` runs before each batch and

@@ -18,6 +18,7 @@ import type { Timer } from '../kernel/event-queue'
 import type { SimTimeUs } from '../kernel/time'
 import { DirtyBitmap } from '../memory/dirty-bitmap'
 import type { DirtyLog } from '../memory/dirty-log'
+import type { DirtyLogOptions } from '../memory/guest-memory'
 import { PageStore } from '../memory/page-store'
 import type { BulkChannel } from './channel'
 import type { MigrationControl, PostcopyAttachment, Suspension, TransferPass } from './control'
@@ -452,8 +453,8 @@ export class Migration implements MigrationControl {
     return this.channel.pathUp()
   }
 
-  startDirtyLog(): DirtyLog {
-    this.log = this.vm.memory.startDirtyLog()
+  startDirtyLog(options: DirtyLogOptions = {}): DirtyLog {
+    this.log = this.vm.memory.startDirtyLog(options)
     return this.log
   }
 

@@ -189,7 +189,7 @@ export class PageScanner {
       const bits = this.toSend.wordAt(word)
       if (bits === 0) continue
       this.word = word
-      const redirtied = this.options.skipLog === undefined ? 0 : bits & this.options.skipLog.live.wordAt(word)
+      const redirtied = this.options.skipLog === undefined ? 0 : bits & this.options.skipLog.wordAt(word)
       this.mask = (bits & ~redirtied) >>> 0
       const skipped = popcount32(redirtied)
       this.visited += skipped

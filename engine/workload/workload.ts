@@ -1,7 +1,7 @@
 // The Workload contract and the machinery generators share: a tick applies one interval's writes to guest
 // memory in batches (never one event per page), scaled by the CPU share the VM received, with fractional
 // writes carried to the next tick so long-run rates are exact; region layout and write patterns.
-import { assert, InvariantViolation } from '../kernel/assert'
+import { InvariantViolation } from '../kernel/assert'
 import type { Rng } from '../kernel/rng'
 import type { SimTimeUs } from '../kernel/time'
 import type { ZipfSampler } from '../kernel/zipf'
@@ -82,8 +82,11 @@ export abstract class PagedWorkload<S extends WorkloadSpec> implements Workload 
   }
 
   tick(memory: GuestMemory, input: TickInput): TickReport {
-    assert(input.cpuShare >= 0 && input.cpuShare <= 1, `cpuShare must be in [0, 1], got ${input.cpuShare}`)
-    assert(Number.isSafeInteger(input.durationUs) && input.durationUs >= 0, `tick durationUs must be a non-negative integer, got ${input.durationUs}`)
+    // Checked without assert(): its messages would be built on every tick.
+    if (!(input.cpuShare >= 0 && input.cpuShare <= 1)) throw new InvariantViolation(`cpuShare must be in [0, 1], got ${input.cpuShare}`)
+    if (!(Number.isSafeInteger(input.durationUs) && input.durationUs >= 0)) {
+      throw new InvariantViolation(`tick durationUs must be a non-negative integer, got ${input.durationUs}`)
+    }
     if (memory !== this.boundTo) {
       this.bind(memory)
       this.boundTo = memory
@@ -105,15 +108,9 @@ export abstract class PagedWorkload<S extends WorkloadSpec> implements Workload 
     this.count(pageCount, source)
   }
 
-  /** `count` uniform writes over `region`, batched through the scratch buffer. */
+  /** `count` uniform writes over `region` (the memory draws and counts them in one loop). */
   protected writeUniform(memory: GuestMemory, region: PageRange, count: number, source: WriteSource): void {
-    const scratch = this.scratch
-    for (let left = count; left > 0;) {
-      const batch = Math.min(left, scratch.length)
-      this.rng.fillIntBelow(scratch, batch, region.pageCount, region.firstPage)
-      memory.writePages(scratch, batch, source)
-      left -= batch
-    }
+    memory.writeUniform(this.rng, region.firstPage, region.pageCount, count, source)
     this.count(count, source)
   }
 

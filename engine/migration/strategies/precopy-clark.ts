@@ -55,7 +55,8 @@ export class ClarkPrecopy implements Strategy {
     const m = this.migration
     m.enterStage('precopy')
     if (m.isFinished) return
-    m.startDirtyLog()
+    // Read at round ends and, word by word, by the scanner's skip test: marks can wait for the reads.
+    m.startDirtyLog({ deferMarks: true })
     this.round(m.allPages())
   }
 

@@ -107,7 +107,8 @@ export class QemuPrecopy implements Strategy {
     m.enterStage('precopy')
     if (m.isFinished) return
     // The set-up sync (dirty-sync-count 1) opens auto-converge's first period; its bytes count from zero.
-    m.startDirtyLog()
+    // Read only at syncs (and its count at round ends): batched writes need not mark it as they happen.
+    m.startDirtyLog({ deferMarks: true })
     this.periodStartUs = m.nowUs
     this.periodBytes = m.bytesSent
     this.throttlePeriodStartUs = m.nowUs

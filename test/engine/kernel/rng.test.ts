@@ -80,4 +80,29 @@ describe('RNG streams', () => {
       expect(bulk.u32()).toBe(one.u32())
     }), { numRuns: 300 })
   })
+  it('countIntBelow adds one per draw where fillIntBelow would put it, reports each byte wrap, and leaves the stream where fillIntBelow does', () => {
+    const limits = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 1 << 16 }), fc.integer({ min: 0, max: 16 }).map((k) => 2 ** k))
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 }), limits, fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 3000 }),
+      (seed, limit, offset, count) => {
+        const filling = deriveStream(seed, 'count')
+        const counting = deriveStream(seed, 'count')
+        const drawn = new Uint32Array(Math.max(count, 1))
+        filling.fillIntBelow(drawn, count, limit, offset)
+        const expected = new Map<number, number>()
+        const expectedWraps: number[] = []
+        for (let i = 0; i < count; i++) {
+          const next = (expected.get(drawn[i]) ?? 0) + 1
+          expected.set(drawn[i], next)
+          if (next % 256 === 0) expectedWraps.push(drawn[i])
+        }
+        const counts = new Uint8Array(offset + limit + 3)
+        const wraps: number[] = []
+        counting.countIntBelow(counts, count, limit, offset, (index) => wraps.push(index))
+        for (let i = 0; i < counts.length; i++) expect(counts[i]).toBe((expected.get(i) ?? 0) % 256)
+        expect(wraps).toEqual(expectedWraps)
+        expect(counting.u32()).toBe(filling.u32())
+      }), { numRuns: 300 })
+    // A range that does not fit the counts is refused rather than dropped by the typed array.
+    expect(() => deriveStream(1, 'count').countIntBelow(new Uint8Array(8), 1, 8, 1, () => {})).toThrow(/outside/)
+  })
 })
